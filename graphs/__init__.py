@@ -1,0 +1,1 @@
+"""LangGraph agents that use the memory library."""

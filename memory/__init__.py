@@ -1,0 +1,1 @@
+"""User memory for LangGraph agents."""
