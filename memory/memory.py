@@ -1,0 +1,360 @@
+"""Memory: the public facade over a store, with Agno's method names and async twins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, get_args
+
+from pydantic import ValidationError
+
+from memory.db.base import MemoryDb
+from memory.db.sqlite import SqliteMemoryDb
+from memory.schema import (
+    AddMemory,
+    ClearMemories,
+    DeleteMemory,
+    InvalidInputError,
+    MemoryEvent,
+    MemoryNotFoundError,
+    MemoryOp,
+    ReplaceMemory,
+    UserMemory,
+    WriteContext,
+    validate_memory_id,
+    validate_user_id,
+)
+
+RetrievalMethod = Literal["last_n", "first_n", "keyword", "agentic"]
+EXPORT_FORMAT = "memory-agent/memories@1"
+MAX_QUERY_CHARS = 10_000
+
+
+class Memory:
+    """A user's long-term memories: add, replace, delete, search, and their history.
+
+    Every call names the user it acts for, and reaches that user's memories only.
+    Each method has an async twin prefixed with `a` (`aadd_user_memory`, ...).
+    """
+
+    def __init__(
+        self,
+        db: MemoryDb | None = None,
+        model: Any = None,
+        delete_memories: bool = False,
+        clear_memories: bool = False,
+    ) -> None:
+        """
+        Args:
+            db: Where memories live; `None` keeps them in this process only.
+            model: Chat model for creating memories and agentic search; an agent
+                that owns this `Memory` lends its own model when this is `None`.
+            delete_memories: Let the memory model delete single memories.
+            clear_memories: Let the memory model clear all of a user's memories.
+        """
+        self.db: MemoryDb = db if db is not None else SqliteMemoryDb(db_file=":memory:")
+        self.model = model
+        self.delete_memories = delete_memories
+        self.clear_memories = clear_memories
+
+    # -- writes ---------------------------------------------------------------
+
+    def add_user_memory(
+        self, memory: UserMemory | str, user_id: str, *, source: str = "api"
+    ) -> str:
+        """Store a memory and return its id (the existing id when the user already has it)."""
+        user_id, op = _add_op(memory, user_id)
+        return self.db.apply(user_id, [op], WriteContext(source))[0].memory_id
+
+    async def aadd_user_memory(
+        self, memory: UserMemory | str, user_id: str, *, source: str = "api"
+    ) -> str:
+        user_id, op = _add_op(memory, user_id)
+        return (await self.db.aapply(user_id, [op], WriteContext(source)))[0].memory_id
+
+    def replace_user_memory(
+        self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
+    ) -> str:
+        """Replace the text and topics of one of the user's memories, keeping its id.
+
+        Raises `MemoryNotFoundError` when the id is not one of this user's memories.
+        """
+        user_id, op = _replace_op(memory_id, memory, user_id)
+        self.db.apply(user_id, [op], WriteContext(source))
+        return op.memory_id
+
+    async def areplace_user_memory(
+        self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
+    ) -> str:
+        user_id, op = _replace_op(memory_id, memory, user_id)
+        await self.db.aapply(user_id, [op], WriteContext(source))
+        return op.memory_id
+
+    def delete_user_memory(self, user_id: str, memory_id: str, *, source: str = "api") -> bool:
+        """Delete one memory; False when the user had no memory with that id."""
+        user_id, op = _delete_op(user_id, memory_id)
+        try:
+            self.db.apply(user_id, [op], WriteContext(source))
+        except MemoryNotFoundError:
+            return False
+        return True
+
+    async def adelete_user_memory(
+        self, user_id: str, memory_id: str, *, source: str = "api"
+    ) -> bool:
+        user_id, op = _delete_op(user_id, memory_id)
+        try:
+            await self.db.aapply(user_id, [op], WriteContext(source))
+        except MemoryNotFoundError:
+            return False
+        return True
+
+    def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
+        """Forget one user's memories, or everyone's when no user is named; returns the count."""
+        if user_id is None:
+            return self.db.clear_all(WriteContext(source))
+        user_id = validate_user_id(user_id)
+        return len(self.db.apply(user_id, [ClearMemories()], WriteContext(source)))
+
+    async def aclear(self, user_id: str | None = None, *, source: str = "api") -> int:
+        if user_id is None:
+            return await self.db.aclear_all(WriteContext(source))
+        user_id = validate_user_id(user_id)
+        return len(await self.db.aapply(user_id, [ClearMemories()], WriteContext(source)))
+
+    def apply_user_memory_ops(
+        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        """Apply a batch of operations for one user as one transaction: all or none."""
+        return self.db.apply(validate_user_id(user_id), ops, context)
+
+    async def aapply_user_memory_ops(
+        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        return await self.db.aapply(validate_user_id(user_id), ops, context)
+
+    # -- reads ----------------------------------------------------------------
+
+    def get_user_memories(self, user_id: str) -> list[UserMemory]:
+        """All of the user's memories, oldest first."""
+        return self.db.list_memories(validate_user_id(user_id))
+
+    async def aget_user_memories(self, user_id: str) -> list[UserMemory]:
+        return await self.db.alist_memories(validate_user_id(user_id))
+
+    def get_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
+        """One memory; raises `MemoryNotFoundError` when it is not this user's."""
+        user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
+        return _found(self.db.get(user_id, memory_id), memory_id, user_id)
+
+    async def aget_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
+        user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
+        return _found(await self.db.aget(user_id, memory_id), memory_id, user_id)
+
+    def search_user_memories(
+        self,
+        user_id: str,
+        query: str | None = None,
+        limit: int | None = None,
+        retrieval_method: RetrievalMethod | None = None,
+    ) -> list[UserMemory]:
+        """Find memories by recency (`last_n`, `first_n`) or by the words of `query`.
+
+        `last_n` returns the `limit` most recently updated memories, oldest first, as
+        Agno does; `first_n` the `limit` oldest; `keyword` ranks by BM25 over text
+        and topics, best first. With no method, `keyword` is used when a query is
+        given and `last_n` otherwise.
+        """
+        user_id, method, query, limit = _search_args(self, user_id, query, limit, retrieval_method)
+        if method == "keyword":
+            assert query is not None
+            return self.db.keyword_search(user_id, query, limit)
+        newest_first = method == "last_n"
+        found = self.db.list_memories(
+            user_id, order_by="updated_at", newest_first=newest_first, limit=limit
+        )
+        return found[::-1] if newest_first else found
+
+    async def asearch_user_memories(
+        self,
+        user_id: str,
+        query: str | None = None,
+        limit: int | None = None,
+        retrieval_method: RetrievalMethod | None = None,
+    ) -> list[UserMemory]:
+        user_id, method, query, limit = _search_args(self, user_id, query, limit, retrieval_method)
+        if method == "keyword":
+            assert query is not None
+            return await self.db.akeyword_search(user_id, query, limit)
+        newest_first = method == "last_n"
+        found = await self.db.alist_memories(
+            user_id, order_by="updated_at", newest_first=newest_first, limit=limit
+        )
+        return found[::-1] if newest_first else found
+
+    def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
+        """Every change to one memory, oldest first, kept after the memory is deleted."""
+        user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
+        return _events_found(self.db.history(user_id, memory_id), memory_id, user_id)
+
+    async def aget_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
+        user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
+        return _events_found(await self.db.ahistory(user_id, memory_id), memory_id, user_id)
+
+    # -- export / import ------------------------------------------------------
+
+    def export_user_memories(self, user_id: str) -> dict[str, Any]:
+        """The user's memories as a JSON-ready dict that `import_user_memories` reads back."""
+        return _export(validate_user_id(user_id), self.get_user_memories(user_id))
+
+    async def aexport_user_memories(self, user_id: str) -> dict[str, Any]:
+        return _export(validate_user_id(user_id), await self.aget_user_memories(user_id))
+
+    def import_user_memories(
+        self, data: Mapping[str, Any], user_id: str | None = None
+    ) -> list[str]:
+        """Restore exported memories (ids and times kept) in one transaction; returns the ids.
+
+        `user_id` imports into another user than the one the data was exported from.
+        A memory whose id the user already has is replaced.
+        """
+        user_id, memories = _import_args(data, user_id)
+        existing = {m.memory_id for m in self.db.list_memories(user_id)}
+        events = self.db.apply(user_id, _import_ops(memories, existing), WriteContext("import"))
+        return [event.memory_id for event in events]
+
+    async def aimport_user_memories(
+        self, data: Mapping[str, Any], user_id: str | None = None
+    ) -> list[str]:
+        user_id, memories = _import_args(data, user_id)
+        existing = {m.memory_id for m in await self.db.alist_memories(user_id)}
+        ops = _import_ops(memories, existing)
+        events = await self.db.aapply(user_id, ops, WriteContext("import"))
+        return [event.memory_id for event in events]
+
+    def close(self) -> None:
+        """Release the store's connection, when it holds one."""
+        close = getattr(self.db, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _as_user_memory(memory: UserMemory | str) -> UserMemory:
+    if isinstance(memory, UserMemory):
+        return memory
+    if isinstance(memory, str):
+        return UserMemory(memory=memory)
+    raise InvalidInputError(f"memory must be a UserMemory or a string, got {type(memory).__name__}")
+
+
+def _owned(memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
+    """Validate both, refusing a memory that names a different owner than the call."""
+    user_id, memory = validate_user_id(user_id), _as_user_memory(memory)
+    if memory.user_id is not None and memory.user_id != user_id:
+        raise InvalidInputError(f"the memory belongs to user {memory.user_id!r}, not {user_id!r}")
+    if memory.memory_id is not None:
+        validate_memory_id(memory.memory_id)
+    return user_id, memory
+
+
+def _add_op(memory: UserMemory | str, user_id: str) -> tuple[str, AddMemory]:
+    user_id, memory = _owned(memory, user_id)
+    return user_id, AddMemory(memory)
+
+
+def _replace_op(
+    memory_id: str, memory: UserMemory | str, user_id: str
+) -> tuple[str, ReplaceMemory]:
+    user_id, memory = _owned(memory, user_id)
+    return user_id, ReplaceMemory(validate_memory_id(memory_id), memory)
+
+
+def _delete_op(user_id: str, memory_id: str) -> tuple[str, DeleteMemory]:
+    return validate_user_id(user_id), DeleteMemory(validate_memory_id(memory_id))
+
+
+def _found(memory: UserMemory | None, memory_id: str, user_id: str) -> UserMemory:
+    if memory is None:
+        raise MemoryNotFoundError(memory_id, user_id)
+    return memory
+
+
+def _events_found(events: list[MemoryEvent], memory_id: str, user_id: str) -> list[MemoryEvent]:
+    if not events:
+        raise MemoryNotFoundError(memory_id, user_id)
+    return events
+
+
+def _search_args(
+    memory: Memory,
+    user_id: str,
+    query: str | None,
+    limit: int | None,
+    retrieval_method: str | None,
+) -> tuple[str, RetrievalMethod, str | None, int | None]:
+    user_id = validate_user_id(user_id)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidInputError(f"limit must be a non-negative integer or None, got {limit!r}")
+    if query is not None and not isinstance(query, str):
+        raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
+    if query is not None and len(query) > MAX_QUERY_CHARS:
+        raise InvalidInputError(f"query is longer than {MAX_QUERY_CHARS} characters")
+    method = retrieval_method or ("keyword" if query and query.strip() else "last_n")
+    if method not in get_args(RetrievalMethod):
+        raise InvalidInputError(
+            f"retrieval_method must be one of {', '.join(get_args(RetrievalMethod))}, "
+            f"got {method!r}"
+        )
+    if method in ("keyword", "agentic") and query is None:
+        raise InvalidInputError(f"retrieval_method={method!r} needs a query")
+    if method == "agentic" and memory.model is None:
+        raise InvalidInputError(
+            "retrieval_method='agentic' needs a model: Memory(model=...) "
+            "or use 'keyword' to search without one"
+        )
+    if method == "agentic":
+        raise NotImplementedError("agentic search arrives with the memory manager")
+    return user_id, method, query, limit  # type: ignore[return-value]
+
+
+def _export(user_id: str, memories: list[UserMemory]) -> dict[str, Any]:
+    return {
+        "format": EXPORT_FORMAT,
+        "user_id": user_id,
+        "memories": [
+            m.model_dump(
+                mode="json",
+                include={"memory_id", "memory", "topics", "input", "created_at", "updated_at"},
+            )
+            for m in memories
+        ],
+    }
+
+
+def _import_args(data: Mapping[str, Any], user_id: str | None) -> tuple[str, list[UserMemory]]:
+    if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
+        raise InvalidInputError(f"import data must be a dict made by export ({EXPORT_FORMAT})")
+    user_id = validate_user_id(user_id if user_id is not None else data.get("user_id"))
+    entries = data.get("memories")
+    if not isinstance(entries, list):
+        raise InvalidInputError("import data has no 'memories' list")
+    try:
+        memories = [UserMemory.model_validate({**entry, "user_id": None}) for entry in entries]
+    except (ValidationError, TypeError) as error:
+        raise InvalidInputError(f"import data holds an invalid memory: {error}") from error
+    for m in memories:
+        validate_memory_id(m.memory_id)
+    return user_id, memories
+
+
+def _import_ops(memories: list[UserMemory], existing: set[str | None]) -> list[MemoryOp]:
+    return [
+        ReplaceMemory(m.memory_id, m) if m.memory_id in existing else AddMemory(m)
+        for m in memories
+        if m.memory_id is not None
+    ]

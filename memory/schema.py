@@ -1,0 +1,167 @@
+"""The records the library stores and returns, the write operations, and the errors."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+MAX_MEMORY_CHARS = 2_000
+"""A memory is one short fact; longer text is almost always a paste, not a fact."""
+MAX_INPUT_CHARS = 20_000
+"""The source text kept with a memory; callers trim longer conversations first."""
+MAX_TOPICS = 20
+MAX_TOPIC_CHARS = 100
+MAX_USER_ID_CHARS = 256
+MAX_MEMORY_ID_CHARS = 128
+
+
+class MemoryAgentError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InvalidInputError(MemoryAgentError, ValueError):
+    """An argument was refused before anything was read or written."""
+
+
+class MemoryNotFoundError(MemoryAgentError, LookupError):
+    """The id is not one of this user's memories (another user's id counts as unknown)."""
+
+    def __init__(self, memory_id: str, user_id: str) -> None:
+        super().__init__(f"no memory {memory_id!r} for user {user_id!r}")
+        self.memory_id = memory_id
+        self.user_id = user_id
+
+
+class MemoryDbError(MemoryAgentError):
+    """The database could not be opened or written; nothing stored was changed."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def validate_user_id(user_id: object) -> str:
+    """Return `user_id` unchanged if usable: ids are opaque and compared byte for byte."""
+    if not isinstance(user_id, str):
+        raise InvalidInputError(f"user_id must be a string, got {type(user_id).__name__}")
+    if not user_id.strip():
+        raise InvalidInputError("user_id must not be empty")
+    if len(user_id) > MAX_USER_ID_CHARS:
+        raise InvalidInputError(f"user_id is longer than {MAX_USER_ID_CHARS} characters")
+    if any(unicodedata.category(c) == "Cc" for c in user_id):
+        raise InvalidInputError("user_id must not contain control characters")
+    return user_id
+
+
+def validate_memory_id(memory_id: object) -> str:
+    if not isinstance(memory_id, str) or not memory_id.strip():
+        raise InvalidInputError("memory_id must be a non-empty string")
+    if len(memory_id) > MAX_MEMORY_ID_CHARS:
+        raise InvalidInputError(f"memory_id is longer than {MAX_MEMORY_ID_CHARS} characters")
+    return memory_id
+
+
+Topic = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_CHARS)
+]
+
+
+class UserMemory(BaseModel):
+    """One fact about a user, in the third person ("The user's name is Ava")."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    memory: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MEMORY_CHARS)
+    ]
+    """The fact itself; surrounding whitespace is dropped."""
+    topics: list[Topic] = Field(default_factory=list, max_length=MAX_TOPICS)
+    """Short labels such as "name" or "hobbies"; duplicates are dropped, order kept."""
+    input: Annotated[str | None, StringConstraints(max_length=MAX_INPUT_CHARS)] = None
+    """The text the fact was taken from, when a model extracted it."""
+    memory_id: str | None = None
+    """Set by the store when the memory is added."""
+    user_id: str | None = None
+    """The owner; set by the store, never trusted from a model."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _none_is_no_topics(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @property
+    def last_updated(self) -> datetime | None:
+        """Agno's name for `updated_at`."""
+        return self.updated_at
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, timestamps as ISO 8601."""
+        return self.model_dump(mode="json")
+
+
+MemoryAction = Literal["added", "updated", "refreshed", "deleted", "cleared"]
+
+
+class MemoryEvent(BaseModel):
+    """One change to one memory, kept after the memory itself is gone."""
+
+    memory_id: str
+    user_id: str
+    action: MemoryAction
+    """`refreshed`: an add whose text the user already had; the existing memory was kept."""
+    old_memory: str | None = None
+    new_memory: str | None = None
+    old_topics: list[str] | None = None
+    new_topics: list[str] | None = None
+    source: str
+    """Who made the change: "api", "cli", "manager", "agent", "import"."""
+    input: str | None = None
+    """The text that caused the change, when a model made it."""
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class AddMemory:
+    memory: UserMemory
+
+
+@dataclass(frozen=True)
+class ReplaceMemory:
+    memory_id: str
+    memory: UserMemory
+
+
+@dataclass(frozen=True)
+class DeleteMemory:
+    memory_id: str
+
+
+@dataclass(frozen=True)
+class ClearMemories:
+    """Every memory of the batch's user, and nobody else's."""
+
+
+MemoryOp = AddMemory | ReplaceMemory | DeleteMemory | ClearMemories
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """Where a batch of writes came from, recorded in each memory's history."""
+
+    source: str = "api"
+    input: str | None = None
+    at: datetime = field(default_factory=utcnow)

@@ -1,0 +1,231 @@
+"""The SQLite file: persistence, migrations, WAL, and safety across processes and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from memory import Memory, MemoryDbError, SqliteMemoryDb, UserMemory
+from memory.db import sqlite as sqlite_module
+
+USER = "john_doe@example.com"
+
+
+def open_memory(path: Path, table_name: str = "user_memories") -> Memory:
+    return Memory(db=SqliteMemoryDb(table_name=table_name, db_file=path))
+
+
+def test_memories_and_history_survive_reopening(db_file: Path) -> None:
+    with open_memory(db_file) as memory:
+        kept = memory.add_user_memory(UserMemory(memory="The user skis", topics=["sport"]), USER)
+        memory.replace_user_memory(kept, "The user skis in Norway", USER)
+        gone = memory.add_user_memory("The user lives in Paris", USER)
+        memory.delete_user_memory(USER, gone)
+        before = [m.to_dict() for m in memory.get_user_memories(USER)]
+        history_before = [e.to_dict() for e in memory.get_memory_history(gone, USER)]
+    assert db_file.exists()
+    with open_memory(db_file) as memory:
+        assert [m.to_dict() for m in memory.get_user_memories(USER)] == before
+        assert [e.to_dict() for e in memory.get_memory_history(gone, USER)] == history_before
+        assert memory.search_user_memories(USER, query="norway")[0].memory_id == kept
+
+
+def test_the_file_uses_wal_json_and_indexes(db_file: Path) -> None:
+    with open_memory(db_file) as memory:
+        memory.add_user_memory(UserMemory(memory="The user skis", topics=["sport", "cold"]), USER)
+    conn = sqlite3.connect(db_file)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert json.loads(conn.execute("SELECT topics FROM user_memories").fetchone()[0]) == [
+            "sport",
+            "cold",
+        ]
+        plan = " ".join(
+            str(row)
+            for row in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT * FROM user_memories WHERE user_id = ? "
+                "ORDER BY created_at LIMIT 5",
+                (USER,),
+            )
+        )
+        assert "user_memories_user_created" in plan
+    finally:
+        conn.close()
+
+
+def test_tables_share_one_file_independently(db_file: Path) -> None:
+    with open_memory(db_file, "memory") as first, open_memory(db_file, "other") as second:
+        first.add_user_memory("The user skis", USER)
+        assert second.get_user_memories(USER) == []
+
+
+def test_an_older_file_is_migrated_and_keeps_its_memories(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_memory(db_file) as memory:
+        memory.add_user_memory("The user skis", USER)
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == 1
+    current = sqlite_module._migrations
+    monkeypatch.setattr(
+        sqlite_module,
+        "_migrations",
+        lambda t: [*current(t), f"ALTER TABLE {t} ADD COLUMN mood TEXT;"],
+    )
+    with open_memory(db_file) as memory:
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == 2
+        assert [m.memory for m in memory.get_user_memories(USER)] == ["The user skis"]
+        memory.add_user_memory("The user swims", USER)
+    conn = sqlite3.connect(db_file)
+    assert [r[1] for r in conn.execute("PRAGMA table_info(user_memories)")][-1] == "mood"
+    conn.close()
+
+
+def test_a_file_from_a_newer_release_is_refused(db_file: Path) -> None:
+    with open_memory(db_file) as memory:
+        memory.add_user_memory("The user skis", USER)
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE memory_agent_schema SET version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(MemoryDbError, match="newer than this release"):
+        SqliteMemoryDb(db_file=db_file)
+
+
+ADDER = """
+import sys
+from memory import Memory, SqliteMemoryDb
+path, worker = sys.argv[1], int(sys.argv[2])
+with Memory(db=SqliteMemoryDb(db_file=path)) as memory:
+    for n in range(250):
+        memory.add_user_memory(f"Worker {worker} learned fact {n}", f"user-{n % 7}")
+print("ok")
+"""
+
+
+def test_four_processes_adding_at_once_lose_nothing(db_file: Path) -> None:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADDER, str(db_file), str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    results = [worker.communicate(timeout=120) for worker in workers]
+    assert [
+        (w.returncode, out.strip(), err) for w, (out, err) in zip(workers, results, strict=True)
+    ] == [(0, "ok", "")] * 4
+    conn = sqlite3.connect(db_file)
+    try:
+        assert conn.execute("SELECT count(*) FROM user_memories").fetchone()[0] == 1000
+        assert conn.execute("SELECT count(*) FROM user_memories_history").fetchone()[0] == 1000
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+# Writes a batch whose ops are produced lazily; half way through it tells the parent,
+# which kills it with SIGKILL while the transaction is open.
+KILLED_MID_BATCH = """
+import sys, time
+from pathlib import Path
+from memory import Memory, SqliteMemoryDb, UserMemory
+from memory.schema import AddMemory, WriteContext
+path, marker = sys.argv[1], Path(sys.argv[2])
+
+class Batch(list):
+    def __iter__(self):
+        for n in range(2000):
+            if n == 1000:
+                marker.write_text("mid-batch")
+                time.sleep(60)
+            yield AddMemory(UserMemory(memory=f"The user fact {n}"))
+
+with Memory(db=SqliteMemoryDb(db_file=path)) as memory:
+    memory.add_user_memory("The user existed before", "ava")
+    memory.apply_user_memory_ops("ava", Batch(), WriteContext("test"))
+"""
+
+
+def test_a_writer_killed_mid_batch_leaves_all_or_nothing(db_file: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_MID_BATCH, str(db_file), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert writer.poll() is None, "the writer ended before reaching the middle of its batch"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    conn = sqlite3.connect(db_file)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    with open_memory(db_file) as memory:
+        assert [m.memory for m in memory.get_user_memories("ava")] == ["The user existed before"]
+        assert memory.search_user_memories("ava", query="fact") == []
+
+
+LOOPING_WRITER = """
+import sys
+from memory import Memory, SqliteMemoryDb, UserMemory
+from memory.schema import AddMemory, WriteContext
+with Memory(db=SqliteMemoryDb(db_file=sys.argv[1])) as memory:
+    n = 0
+    while True:
+        batch = [AddMemory(UserMemory(memory=f"The user fact {n} {k}")) for k in range(50)]
+        memory.apply_user_memory_ops("ava", batch, WriteContext("test"))
+        n += 1
+        print(n, flush=True)
+"""
+
+
+@pytest.mark.parametrize("after_batches", [3, 17])
+def test_a_writer_killed_at_any_moment_keeps_whole_batches(
+    db_file: Path, after_batches: int
+) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", LOOPING_WRITER, str(db_file)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    for _ in range(after_batches):
+        writer.stdout.readline()
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    conn = sqlite3.connect(db_file)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = conn.execute("SELECT count(*) FROM user_memories").fetchone()[0]
+        fts_rows = conn.execute(
+            "SELECT count(*) FROM user_memories_fts WHERE user_memories_fts MATCH 'fact'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert rows >= after_batches * 50
+    assert rows % 50 == 0
+    assert fts_rows == rows
+
+
+def test_async_twins_share_one_file_with_sync_calls(db_file: Path) -> None:
+    async def add_many(memory: Memory) -> list[str]:
+        return await asyncio.gather(
+            *(memory.aadd_user_memory(f"The user knows fact {n}", USER) for n in range(40))
+        )
+
+    with open_memory(db_file) as memory:
+        ids = asyncio.run(add_many(memory))
+        assert len(set(ids)) == 40
+        assert len(memory.get_user_memories(USER)) == 40
