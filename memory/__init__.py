@@ -2,7 +2,10 @@
 
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
+from memory.manager import MemoryManager, MemoryModelError, MemoryUpdateResult, RefusedToolCall
 from memory.memory import Memory, RetrievalMethod
+from memory.models import ModelConfigError
+from memory.retrieval import PromptMemories
 from memory.schema import (
     InvalidInputError,
     MemoryAgentError,
@@ -19,7 +22,13 @@ __all__ = [
     "MemoryDb",
     "MemoryDbError",
     "MemoryEvent",
+    "MemoryManager",
+    "MemoryModelError",
     "MemoryNotFoundError",
+    "MemoryUpdateResult",
+    "ModelConfigError",
+    "PromptMemories",
+    "RefusedToolCall",
     "RetrievalMethod",
     "SqliteMemoryDb",
     "UserMemory",

@@ -7,8 +7,12 @@ from typing import Any, Literal, get_args
 
 from pydantic import ValidationError
 
+from memory import prompts
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
+from memory.manager import MemoryManager, MemoryUpdateResult, MessageLike, render_transcript
+from memory.models import ModelSpec
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, select_for_prompt
 from memory.schema import (
     AddMemory,
     ClearMemories,
@@ -23,6 +27,7 @@ from memory.schema import (
     validate_memory_id,
     validate_user_id,
 )
+from memory.twins import Call, Flow, run_async, run_sync
 
 RetrievalMethod = Literal["last_n", "first_n", "keyword", "agentic"]
 EXPORT_FORMAT = "memory-agent/memories@1"
@@ -39,22 +44,29 @@ class Memory:
     def __init__(
         self,
         db: MemoryDb | None = None,
-        model: Any = None,
+        model: ModelSpec | None = None,
         delete_memories: bool = False,
         clear_memories: bool = False,
+        *,
+        memory_manager: MemoryManager | None = None,
     ) -> None:
         """
         Args:
             db: Where memories live; `None` keeps them in this process only.
-            model: Chat model for creating memories and agentic search; an agent
-                that owns this `Memory` lends its own model when this is `None`.
+            model: Chat model, or "provider:model" such as "openai:gpt-4.1-mini", for
+                creating memories and agentic search; an agent that owns this
+                `Memory` lends its own model when this is `None`. A string is
+                turned into a client at first use, so no key is needed before.
             delete_memories: Let the memory model delete single memories.
-            clear_memories: Let the memory model clear all of a user's memories.
+            clear_memories: Let the memory model clear all of a user's memories
+                (this user's only, never anyone else's).
+            memory_manager: A configured `MemoryManager` (prompts, token budget).
         """
         self.db: MemoryDb = db if db is not None else SqliteMemoryDb(db_file=":memory:")
         self.model = model
         self.delete_memories = delete_memories
         self.clear_memories = clear_memories
+        self.memory_manager = memory_manager or MemoryManager()
 
     # -- writes ---------------------------------------------------------------
 
@@ -156,23 +168,19 @@ class Memory:
         query: str | None = None,
         limit: int | None = None,
         retrieval_method: RetrievalMethod | None = None,
+        *,
+        model: ModelSpec | None = None,
     ) -> list[UserMemory]:
-        """Find memories by recency (`last_n`, `first_n`) or by the words of `query`.
+        """Find memories by recency (`last_n`, `first_n`), words (`keyword`) or a model (`agentic`).
 
         `last_n` returns the `limit` most recently updated memories, oldest first, as
         Agno does; `first_n` the `limit` oldest; `keyword` ranks by BM25 over text
-        and topics, best first. With no method, `keyword` is used when a query is
-        given and `last_n` otherwise.
+        and topics, best first; `agentic` asks the model which memories relate to
+        the query (ids it invents are dropped). With no method, `keyword` is used
+        when a query is given and `last_n` otherwise. `model` lends a model when
+        this Memory has none.
         """
-        user_id, method, query, limit = _search_args(self, user_id, query, limit, retrieval_method)
-        if method == "keyword":
-            assert query is not None
-            return self.db.keyword_search(user_id, query, limit)
-        newest_first = method == "last_n"
-        found = self.db.list_memories(
-            user_id, order_by="updated_at", newest_first=newest_first, limit=limit
-        )
-        return found[::-1] if newest_first else found
+        return run_sync(self._search(user_id, query, limit, retrieval_method, model))
 
     async def asearch_user_memories(
         self,
@@ -180,16 +188,136 @@ class Memory:
         query: str | None = None,
         limit: int | None = None,
         retrieval_method: RetrievalMethod | None = None,
+        *,
+        model: ModelSpec | None = None,
     ) -> list[UserMemory]:
-        user_id, method, query, limit = _search_args(self, user_id, query, limit, retrieval_method)
-        if method == "keyword":
+        return await run_async(self._search(user_id, query, limit, retrieval_method, model))
+
+    def _search(
+        self,
+        user_id: str,
+        query: str | None,
+        limit: int | None,
+        retrieval_method: str | None,
+        model: ModelSpec | None,
+    ) -> Flow[list[UserMemory]]:
+        user_id, method, query, limit = _search_args(user_id, query, limit, retrieval_method)
+        if method == "agentic":
+            chat_model = self.memory_manager.chat_model(self.model or model)
             assert query is not None
-            return await self.db.akeyword_search(user_id, query, limit)
+            return (
+                yield from self.memory_manager.search_flow(
+                    self.db, user_id, query, limit, model=chat_model
+                )
+            )
+        if method == "keyword":
+            found: list[UserMemory] = yield Call(self.db, "keyword_search", (user_id, query, limit))
+            return found
         newest_first = method == "last_n"
-        found = await self.db.alist_memories(
-            user_id, order_by="updated_at", newest_first=newest_first, limit=limit
+        found = yield Call(
+            self.db,
+            "list_memories",
+            (user_id,),
+            {"order_by": "updated_at", "newest_first": newest_first, "limit": limit},
         )
         return found[::-1] if newest_first else found
+
+    def get_memories_for_prompt(
+        self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
+    ) -> PromptMemories:
+        """The memories to show a model: all while they fit `token_budget`, else those
+        most related to `text` plus the newest. Never reads more than fits."""
+        return run_sync(select_for_prompt(self.db, validate_user_id(user_id), text, token_budget))
+
+    async def aget_memories_for_prompt(
+        self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
+    ) -> PromptMemories:
+        flow = select_for_prompt(self.db, validate_user_id(user_id), text, token_budget)
+        return await run_async(flow)
+
+    # -- the memory model -----------------------------------------------------
+
+    def create_user_memories(
+        self,
+        message: str | None = None,
+        messages: Sequence[MessageLike] | None = None,
+        user_id: str | None = None,
+        *,
+        model: ModelSpec | None = None,
+    ) -> MemoryUpdateResult:
+        """Let the model add, update or forget memories from a message or a conversation.
+
+        `messages` takes LangChain messages, {"role", "content"} dicts or (role, text)
+        pairs. Returns what changed and what was refused; raises `MemoryModelError`
+        when the model call fails, with no memory changed.
+        """
+        return run_sync(self._create(message, messages, user_id, model))
+
+    async def acreate_user_memories(
+        self,
+        message: str | None = None,
+        messages: Sequence[MessageLike] | None = None,
+        user_id: str | None = None,
+        *,
+        model: ModelSpec | None = None,
+    ) -> MemoryUpdateResult:
+        return await run_async(self._create(message, messages, user_id, model))
+
+    def update_memory_task(
+        self, task: str, user_id: str, *, model: ModelSpec | None = None
+    ) -> MemoryUpdateResult:
+        """Carry out a request about the user's memories ("forget my address")."""
+        return run_sync(self._task(task, user_id, model))
+
+    async def aupdate_memory_task(
+        self, task: str, user_id: str, *, model: ModelSpec | None = None
+    ) -> MemoryUpdateResult:
+        return await run_async(self._task(task, user_id, model))
+
+    def _create(
+        self,
+        message: str | None,
+        messages: Sequence[MessageLike] | None,
+        user_id: str | None,
+        model: ModelSpec | None,
+    ) -> Flow[MemoryUpdateResult]:
+        user_id = validate_user_id(user_id)
+        if (message is None) == (messages is None):
+            raise InvalidInputError("pass exactly one of message=... or messages=[...]")
+        try:
+            transcript, user_text = render_transcript(
+                [("user", message)] if message else messages or []
+            )
+        except (ValueError, TypeError, NotImplementedError) as error:
+            raise InvalidInputError(f"messages could not be read: {error}") from error
+        if not user_text.strip():
+            raise InvalidInputError("there is no user message to learn from")
+        return (
+            yield from self._manage(
+                user_id, prompts.conversation_input(transcript), user_text, model
+            )
+        )
+
+    def _task(self, task: str, user_id: str, model: ModelSpec | None) -> Flow[MemoryUpdateResult]:
+        user_id = validate_user_id(user_id)
+        if not isinstance(task, str) or not task.strip():
+            raise InvalidInputError("task must be a non-empty string")
+        return (yield from self._manage(user_id, prompts.task_input(task), task, model))
+
+    def _manage(
+        self, user_id: str, request: str, source_input: str, model: ModelSpec | None
+    ) -> Flow[MemoryUpdateResult]:
+        return (
+            yield from self.memory_manager.update_flow(
+                self.db,
+                user_id,
+                request,
+                source_input,
+                model=self.memory_manager.chat_model(self.model or model),
+                delete_memories=self.delete_memories,
+                clear_memories=self.clear_memories,
+            )
+        )
 
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
@@ -291,7 +419,6 @@ def _events_found(events: list[MemoryEvent], memory_id: str, user_id: str) -> li
 
 
 def _search_args(
-    memory: Memory,
     user_id: str,
     query: str | None,
     limit: int | None,
@@ -312,13 +439,6 @@ def _search_args(
         )
     if method in ("keyword", "agentic") and query is None:
         raise InvalidInputError(f"retrieval_method={method!r} needs a query")
-    if method == "agentic" and memory.model is None:
-        raise InvalidInputError(
-            "retrieval_method='agentic' needs a model: Memory(model=...) "
-            "or use 'keyword' to search without one"
-        )
-    if method == "agentic":
-        raise NotImplementedError("agentic search arrives with the memory manager")
     return user_id, method, query, limit  # type: ignore[return-value]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from memory import InvalidInputError, Memory, MemoryNotFoundError, UserMemory
+from memory import InvalidInputError, Memory, MemoryNotFoundError, ModelConfigError, UserMemory
 
 JANE = "jane_doe@example.com"
 JOHN = "john_doe@example.com"
@@ -160,7 +160,7 @@ def test_keyword_search_ranks_by_words_and_topics_within_the_user(api: Api) -> N
 def test_search_rejects_what_it_cannot_do(api: Api) -> None:
     with pytest.raises(InvalidInputError, match="retrieval_method"):
         api.search_user_memories(user_id=JOHN, query="x", retrieval_method="magic")
-    with pytest.raises(InvalidInputError, match="needs a model"):
+    with pytest.raises(ModelConfigError, match="no model"):
         api.search_user_memories(user_id=JOHN, query="x", retrieval_method="agentic")
     with pytest.raises(InvalidInputError, match="needs a query"):
         api.search_user_memories(user_id=JOHN, retrieval_method="keyword")

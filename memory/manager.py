@@ -1,0 +1,362 @@
+"""MemoryManager: a chat model proposes memory changes as tool calls; only valid ones land."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+    convert_to_messages,
+)
+from pydantic import BaseModel, Field, ValidationError
+
+from memory import prompts
+from memory.db.base import MemoryDb
+from memory.models import ModelConfigError, ModelSpec, resolve_chat_model
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, approx_tokens, select_for_prompt
+from memory.schema import (
+    MAX_INPUT_CHARS,
+    AddMemory,
+    ClearMemories,
+    DeleteMemory,
+    MemoryAgentError,
+    MemoryEvent,
+    MemoryNotFoundError,
+    MemoryOp,
+    ReplaceMemory,
+    UserMemory,
+    WriteContext,
+)
+from memory.twins import Call, Flow
+
+MAX_TRANSCRIPT_CHARS = 16_000
+"""Of a long conversation, the manager reads the end: about 4,000 tokens."""
+
+
+class MemoryModelError(MemoryAgentError):
+    """The model call failed (provider error, timeout, no model); no memory was changed."""
+
+
+class RefusedToolCall(BaseModel):
+    """A change the model asked for and was not made, and why."""
+
+    tool: str
+    args: dict[str, Any] | str
+    reason: str
+
+
+class MemoryUpdateResult(BaseModel):
+    """What one run of the memory manager changed and refused."""
+
+    events: list[MemoryEvent] = Field(default_factory=list)
+    refused: list[RefusedToolCall] = Field(default_factory=list)
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    """Approximate tokens sent to the model, summed over its calls."""
+    reply: str = ""
+    """The model's last text, e.g. "No changes"."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+
+class _AddMemory(BaseModel):
+    memory: str = Field(description=prompts.ARGUMENT_DESCRIPTIONS["memory"])
+    topics: list[str] | None = Field(None, description=prompts.ARGUMENT_DESCRIPTIONS["topics"])
+
+
+class _UpdateMemory(_AddMemory):
+    memory_id: str = Field(description=prompts.ARGUMENT_DESCRIPTIONS["memory_id"])
+
+
+class _DeleteMemory(BaseModel):
+    memory_id: str = Field(description=prompts.ARGUMENT_DESCRIPTIONS["memory_id"])
+
+
+class _ClearMemory(BaseModel):
+    pass
+
+
+_TOOL_ARGS: dict[str, type[BaseModel]] = {
+    "add_memory": _AddMemory,
+    "update_memory": _UpdateMemory,
+    "delete_memory": _DeleteMemory,
+    "clear_memory": _ClearMemory,
+}
+
+
+class RelatedMemories(BaseModel):
+    """The ids of the memories related to the query, most related first."""
+
+    memory_ids: list[str]
+
+
+def _tool_schema(name: str) -> dict[str, Any]:
+    parameters = _TOOL_ARGS[name].model_json_schema()
+    parameters.pop("title", None)
+    parameters.pop("description", None)
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": prompts.TOOL_DESCRIPTIONS[name],
+            "parameters": parameters,
+        },
+    }
+
+
+class _Plan:
+    """The ops a run will apply, checked one tool call at a time against what the model saw."""
+
+    def __init__(self, shown: dict[str, UserMemory], tools: set[str], source_input: str) -> None:
+        self.shown, self.tools, self.source_input = shown, tools, source_input
+        self.ops: list[MemoryOp] = []
+        self.refused: list[RefusedToolCall] = []
+        self.gone: set[str] = set()
+
+    def consider(self, name: str, args: dict[str, Any]) -> str:
+        """Queue the op or refuse it; returns the tool result the model reads."""
+        try:
+            op = self._op(name, args)
+        except ValueError as error:
+            self.refused.append(RefusedToolCall(tool=name, args=args, reason=str(error)))
+            return f"Refused: {error}"
+        self.ops.append(op)
+        return "Done."
+
+    def refuse_malformed(self, name: str | None, args: str | None, error: str | None) -> str:
+        reason = f"malformed arguments: {error or 'not valid JSON'}"
+        self.refused.append(RefusedToolCall(tool=name or "?", args=args or "", reason=reason))
+        return f"Refused: {reason}"
+
+    def drop(self, memory_id: str, reason: str) -> None:
+        """Take back every queued op on `memory_id` (it vanished before the batch landed)."""
+        kept = []
+        for op in self.ops:
+            if isinstance(op, ReplaceMemory | DeleteMemory) and op.memory_id == memory_id:
+                tool = "update_memory" if isinstance(op, ReplaceMemory) else "delete_memory"
+                self.refused.append(
+                    RefusedToolCall(tool=tool, args={"memory_id": memory_id}, reason=reason)
+                )
+            else:
+                kept.append(op)
+        self.ops = kept
+
+    def _op(self, name: str, args: dict[str, Any]) -> MemoryOp:
+        if name not in _TOOL_ARGS:
+            raise ValueError(f"unknown tool {name!r}")
+        if name not in self.tools:
+            raise ValueError(f"{name} is not allowed for this memory")
+        try:
+            parsed = _TOOL_ARGS[name].model_validate(args)
+            match parsed:
+                case _UpdateMemory():
+                    return ReplaceMemory(self._memory_id(parsed.memory_id), self._memory(parsed))
+                case _AddMemory():
+                    return AddMemory(self._memory(parsed))
+                case _DeleteMemory():
+                    memory_id = self._memory_id(parsed.memory_id)
+                    self.gone.add(memory_id)
+                    return DeleteMemory(memory_id)
+                case _:
+                    self.gone.update(m.memory_id for m in self.shown.values() if m.memory_id)
+                    return ClearMemories()
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors()
+            )
+            raise ValueError(f"invalid arguments: {problems}") from error
+
+    def _memory_id(self, alias: str) -> str:
+        """Map a listed alias ("m3") to the real id; anything else was never shown, so refuse."""
+        shown = self.shown.get(alias.strip())
+        if shown is None or shown.memory_id is None:
+            raise ValueError(f"unknown memory id {alias!r}: use an id from the list")
+        if shown.memory_id in self.gone:
+            raise ValueError(f"memory {alias!r} is already deleted")
+        return shown.memory_id
+
+    def _memory(self, args: _AddMemory) -> UserMemory:
+        return UserMemory(memory=args.memory, topics=args.topics, input=self.source_input or None)
+
+
+class MemoryManager:
+    """Turns what a user says into memory changes with a chat model, safely.
+
+    The model sees the user's memories under short aliases (m1, m2, ...) and may
+    call add_memory, update_memory, and, when allowed, delete_memory and
+    clear_memory. Each call is checked (known tool, valid arguments, an id it was
+    shown); refused calls are reported back so the model can correct itself, in
+    at most `max_rounds` model calls. The accepted ops are then applied as one
+    transaction. The model never sees or names a user id.
+    """
+
+    def __init__(
+        self,
+        model: ModelSpec | None = None,
+        system_message: str | None = None,
+        memory_capture_instructions: str | None = None,
+        additional_instructions: str | None = None,
+        *,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        max_rounds: int = 3,
+    ) -> None:
+        """
+        Args:
+            model: Chat model or "provider:model"; `None` uses the owning Memory's or agent's.
+            system_message: Replaces the built-in role and rules (the memory list is kept).
+            memory_capture_instructions: Replaces the built-in list of what to capture.
+            additional_instructions: Appended to the system message.
+            token_budget: Approximate tokens of existing memories shown to the model.
+            max_rounds: Model calls per run, counting retries after refused tool calls.
+        """
+        self.model = model
+        self.system_message = system_message
+        self.memory_capture_instructions = memory_capture_instructions
+        self.additional_instructions = additional_instructions
+        self.token_budget = token_budget
+        self.max_rounds = max_rounds
+
+    def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
+        spec = self.model if self.model is not None else fallback
+        if spec is None:
+            raise ModelConfigError(
+                "no model to manage or search memories: pass Memory(model=...), "
+                "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
+            )
+        return resolve_chat_model(spec)
+
+    def update_flow(
+        self,
+        db: MemoryDb,
+        user_id: str,
+        request: str,
+        source_input: str,
+        *,
+        model: BaseChatModel,
+        delete_memories: bool,
+        clear_memories: bool,
+    ) -> Flow[MemoryUpdateResult]:
+        """One manager run: show memories, collect checked tool calls, apply them at once."""
+        shown: PromptMemories = yield from select_for_prompt(
+            db, user_id, source_input or request, self.token_budget
+        )
+        aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
+        tools = {"add_memory", "update_memory"}
+        tools |= {"delete_memory"} if delete_memories else set()
+        tools |= {"clear_memory"} if clear_memories else set()
+        bound = model.bind_tools([_tool_schema(name) for name in _TOOL_ARGS if name in tools])
+        messages: list[BaseMessage] = [
+            SystemMessage(self._system_prompt(aliases, shown.complete)),
+            HumanMessage(request),
+        ]
+        plan = _Plan(aliases, tools, source_input[-MAX_INPUT_CHARS:])
+        result = MemoryUpdateResult()
+        for _ in range(self.max_rounds):
+            result.model_calls += 1
+            result.prompt_tokens += sum(approx_tokens(m.text) for m in messages)
+            try:
+                reply: AIMessage = yield Call(bound, "invoke", (messages,))
+            except Exception as error:
+                raise MemoryModelError(f"the memory model failed: {error}") from error
+            result.reply = reply.text
+            refused_before = len(plan.refused)
+            answers = [
+                ToolMessage(
+                    plan.consider(call["name"], call["args"]), tool_call_id=call["id"] or ""
+                )
+                for call in reply.tool_calls
+            ] + [
+                ToolMessage(
+                    plan.refuse_malformed(bad["name"], bad["args"], bad["error"]),
+                    tool_call_id=bad["id"] or "",
+                )
+                for bad in reply.invalid_tool_calls
+            ]
+            if not answers or len(plan.refused) == refused_before:
+                break
+            messages += [reply, *answers]
+        context = WriteContext("manager", input=plan.source_input or None)
+        while plan.ops:
+            try:
+                result.events = yield Call(db, "apply", (user_id, plan.ops, context))
+                break
+            except MemoryNotFoundError as vanished:
+                plan.drop(vanished.memory_id, "the memory was deleted before the change landed")
+        result.refused = plan.refused
+        return result
+
+    def search_flow(
+        self, db: MemoryDb, user_id: str, query: str, limit: int | None, *, model: BaseChatModel
+    ) -> Flow[list[UserMemory]]:
+        """Agentic search: the model picks related memories; ids it invents are dropped."""
+        shown: PromptMemories = yield from select_for_prompt(db, user_id, query, self.token_budget)
+        if not shown.memories:
+            return []
+        aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
+        messages = [
+            SystemMessage(
+                f"{prompts.AGENTIC_SEARCH_ROLE}\n\n"
+                + prompts.existing_memories_section(_memory_lines(aliases), shown.complete)
+            ),
+            HumanMessage(prompts.agentic_search_input(query)),
+        ]
+        structured = model.with_structured_output(RelatedMemories, include_raw=True)
+        try:
+            answer: dict[str, Any] = yield Call(structured, "invoke", (messages,))
+        except Exception as error:
+            raise MemoryModelError(f"the search model failed: {error}") from error
+        parsed = answer.get("parsed")
+        ids = parsed.memory_ids if isinstance(parsed, RelatedMemories) else []
+        found = list({alias: aliases[alias] for alias in ids if alias in aliases}.values())
+        return found if limit is None else found[:limit]
+
+    def _system_prompt(self, aliases: dict[str, UserMemory], complete: bool) -> str:
+        parts = [
+            self.system_message
+            or "\n\n".join(
+                [
+                    prompts.MEMORY_MANAGER_ROLE,
+                    self.memory_capture_instructions or prompts.MEMORY_CAPTURE_INSTRUCTIONS,
+                    prompts.MEMORY_RULES,
+                ]
+            ),
+            self.additional_instructions or "",
+            prompts.existing_memories_section(_memory_lines(aliases), complete),
+        ]
+        return "\n\n".join(part for part in parts if part)
+
+
+def _memory_lines(aliases: dict[str, UserMemory]) -> list[str]:
+    return [
+        f"[{alias}] {m.memory}" + (f" (topics: {', '.join(m.topics)})" if m.topics else "")
+        for alias, m in aliases.items()
+    ]
+
+
+MessageLike = BaseMessage | dict[str, Any] | tuple[str, str] | str
+
+
+def render_transcript(messages: Iterable[MessageLike]) -> tuple[str, str]:
+    """A conversation as `(transcript, user_text)`: roles kept, tools and system dropped.
+
+    Accepts LangChain messages, {"role", "content"} dicts and (role, text) pairs.
+    """
+    lines, user_lines = [], []
+    for message in convert_to_messages(list(messages)):
+        text = message.text.strip()
+        if not text:
+            continue
+        if message.type == "human":
+            lines.append(f"user: {text}")
+            user_lines.append(text)
+        elif message.type == "ai":
+            lines.append(f"assistant: {text}")
+    return "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:], "\n".join(user_lines)
