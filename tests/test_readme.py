@@ -1,51 +1,123 @@
-"""Every Python example in the README runs as written."""
+"""Every Python example in the README runs as written, with models served locally."""
 
 from __future__ import annotations
 
 import re
 import runpy
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from memory.testing import tool_call, tool_calls
+from tests.fakes import GeminiServer, OpenAIServer
+from tests.fakes._scripted_server import Reply
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
 
 
-# What an example must print, keyed by a line that identifies it.
-EXPECTED_OUTPUT = {
-    "# Replace it": ["The user's name is Verna Doe"],
-    "get_memory_history": [
-        "added None -> The user lives in Paris (api)",
-        "updated The user lives in Paris -> The user lives in Oslo (api)",
-        "deleted The user lives in Oslo -> None (api)",
-        "['The user likes chess']",
-    ],
-    "first_n": [
-        "John Doe's last_n memories:\n0: The user enjoys reading science fiction novels before bed",
-        "John Doe's first_n memories:\n0: The user enjoys hiking in the mountains on weekends",
-        "John Doe's keyword matches:\n0: The user enjoys hiking in the mountains on weekends\n",
-    ],
-    "aadd_user_memory": ["The user likes green tea"],
+@dataclass
+class Example:
+    """What the model answers in an example, and what the example must print."""
+
+    prints: list[str]
+    replies: list[Reply] = field(default_factory=list)
+
+
+# Keyed by a line that identifies the example.
+EXAMPLES = {
+    "# Replace it": Example(["The user's name is Verna Doe"]),
+    "get_memory_history": Example(
+        [
+            "added None -> The user lives in Paris (api)",
+            "updated The user lives in Paris -> The user lives in Oslo (api)",
+            "deleted The user lives in Oslo -> None (api)",
+            "['The user likes chess']",
+        ]
+    ),
+    "first_n": Example(
+        [
+            "John Doe's last_n memories:\n0: The user enjoys reading science fiction novels",
+            "John Doe's first_n memories:\n0: The user enjoys hiking in the mountains on weekends",
+            "John Doe's keyword matches:\n0: The user enjoys hiking in the mountains on weekends\n",
+        ]
+    ),
+    "aadd_user_memory": Example(["The user likes green tea"]),
+    "I enjoy hiking in the mountains on weekends,": Example(
+        [
+            "John Doe's memories:\n0: The user enjoys hiking in the mountains on weekends - "
+            "['hobbies', 'outdoors']\n1: The user meditates in the mornings - ['wellbeing']"
+        ],
+        [
+            tool_calls(
+                (
+                    "add_memory",
+                    {
+                        "memory": "The user enjoys hiking in the mountains on weekends",
+                        "topics": ["hobbies", "outdoors"],
+                    },
+                ),
+                (
+                    "add_memory",
+                    {"memory": "The user meditates in the mornings", "topics": ["wellbeing"]},
+                ),
+            )
+        ],
+    ),
+    "Send a history of messages": Example(
+        [
+            "Jane Doe's memories:\n0: The user's name is Jane Doe - ['name']\n"
+            "1: The user likes to play chess - ['hobbies']\n2 changes, 0 refused"
+        ],
+        [
+            tool_calls(
+                ("add_memory", {"memory": "The user's name is Jane Doe", "topics": ["name"]}),
+                ("add_memory", {"memory": "The user likes to play chess", "topics": ["hobbies"]}),
+            )
+        ],
+    ),
+    "Forget my address": Example(
+        ["['The user likes to ski']"], [tool_call("delete_memory", memory_id="m1")]
+    ),
+    'retrieval_method="agentic"': Example(
+        ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
+        ['{"memory_ids": ["m1"]}'],
+    ),
 }
 
 
-def test_the_readme_has_examples() -> None:
-    assert len(BLOCKS) >= 5
-    for marker in EXPECTED_OUTPUT:
-        assert any(marker in block for block in BLOCKS), marker
+def example_for(code: str) -> Example:
+    matches = [example for marker, example in EXAMPLES.items() if marker in code]
+    assert len(matches) == 1, f"no single expectation for README block:\n{code}"
+    return matches[0]
+
+
+def test_every_readme_example_is_checked() -> None:
+    assert len(BLOCKS) == len(EXAMPLES) + 1  # the first block only opens a database
+    for block in BLOCKS[1:]:
+        example_for(block)
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{n}" for n in range(len(BLOCKS))])
 def test_readme_example_runs(
-    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    code: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    openai_server: OpenAIServer,
+    gemini_server: GeminiServer,
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url + "/v1")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", gemini_server.url)
+    example = example_for(code) if code is not BLOCKS[0] else Example([])
+    server = gemini_server if '"google_genai:' in code else openai_server
+    server.script(*example.replies)
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
-    for marker, lines in EXPECTED_OUTPUT.items():
-        if marker in code:
-            for line in lines:
-                assert line in out
+    for line in example.prints:
+        assert line in out
+    assert len(server.requests) == len(example.replies)
