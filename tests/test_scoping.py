@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from langgraph.store.memory import InMemoryStore
 
 from memory import Memory, MemoryNotFoundError
+from memory.db.store import StoreMemoryDb
 
 USERS = ["ava", "john_doe@example.com", "zoë", "org/team.lead"]
 # Each fact has spellings that count as the same fact, so duplicate handling is exercised.
@@ -38,13 +42,20 @@ steps = st.builds(
 )
 
 
+BACKENDS: dict[str, Callable[[], Memory]] = {
+    "sqlite": Memory,
+    "store": lambda: Memory(db=StoreMemoryDb(InMemoryStore())),
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=150, deadline=None)
 @given(st.lists(steps, max_size=30))
-def test_no_write_of_one_user_changes_another(sequence: list[Step]) -> None:
+def test_no_write_of_one_user_changes_another(backend: str, sequence: list[Step]) -> None:
     # model: user -> memory_id -> fact number
     model: dict[str, dict[str, int]] = {user: {} for user in USERS}
     known_ids: list[str] = ["invented-id"]
-    with Memory() as memory:
+    with BACKENDS[backend]() as memory:
         for step in sequence:
             user = USERS[step.user]
             text = FACTS[step.fact][step.spelling]
