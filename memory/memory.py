@@ -177,8 +177,8 @@ class Memory:
         Agno does; `first_n` the `limit` oldest; `keyword` ranks by BM25 over text
         and topics, best first; `agentic` asks the model which memories relate to
         the query (ids it invents are dropped). With no method, `keyword` is used
-        when a query is given and `last_n` otherwise. `model` lends a model when
-        this Memory has none.
+        when a query is given and `last_n` otherwise. `model` overrides this
+        Memory's model for the call.
         """
         return run_sync(self._search(user_id, query, limit, retrieval_method, model))
 
@@ -203,7 +203,7 @@ class Memory:
     ) -> Flow[list[UserMemory]]:
         user_id, method, query, limit = _search_args(user_id, query, limit, retrieval_method)
         if method == "agentic":
-            chat_model = self.memory_manager.chat_model(self.model or model)
+            chat_model = self.memory_manager.chat_model(model or self.model)
             assert query is not None
             return (
                 yield from self.memory_manager.search_flow(
@@ -248,8 +248,9 @@ class Memory:
         """Let the model add, update or forget memories from a message or a conversation.
 
         `messages` takes LangChain messages, {"role", "content"} dicts or (role, text)
-        pairs. Returns what changed and what was refused; raises `MemoryModelError`
-        when the model call fails, with no memory changed.
+        pairs. `model` overrides this Memory's model for the call. Returns what
+        changed and what was refused; raises `MemoryModelError` when the model
+        call fails, with no memory changed.
         """
         return run_sync(self._create(message, messages, user_id, model))
 
@@ -313,7 +314,7 @@ class Memory:
                 user_id,
                 request,
                 source_input,
-                model=self.memory_manager.chat_model(self.model or model),
+                model=self.memory_manager.chat_model(model or self.model),
                 delete_memories=self.delete_memories,
                 clear_memories=self.clear_memories,
             )

@@ -79,3 +79,64 @@ is related. Judge by meaning, not by shared words."""
 
 def agentic_search_input(query: str) -> str:
     return f"<query>\n{query}\n</query>"
+
+
+# -- the agent that talks to the user ------------------------------------------
+
+DEFAULT_AGENT_INSTRUCTIONS = "You are a helpful assistant."
+
+MARKDOWN_INSTRUCTION = "Format your answers with markdown."
+
+AGENT_MEMORY_GUIDANCE = """\
+These are facts the user shared in earlier conversations. Use them to \
+personalise your answers when they are relevant; do not recite them unprompted. \
+When the user now says something different, believe what they say now."""
+
+AGENT_NO_MEMORIES = "You do not know anything about the user yet."
+
+AGENTIC_MEMORY_INSTRUCTION = """\
+You can remember, correct and forget facts about the user with the \
+update_user_memory tool. Call it when the user tells you something about \
+themselves worth remembering, or asks you to remember or forget something; \
+describe the change as a task, e.g. "The user moved to Oslo" or "Forget the \
+user's address"."""
+
+READ_CHAT_HISTORY_INSTRUCTION = """\
+Only the latest messages of this conversation are shown to you. To read earlier \
+exchanges, call get_chat_history."""
+
+UPDATE_USER_MEMORY_DESCRIPTION = """\
+Remember, update or forget facts about the user. Describe the change as a task \
+in plain words, e.g. "The user's name is Ava and she likes to ski" or "Forget \
+everything about the user's job"."""
+
+GET_CHAT_HISTORY_DESCRIPTION = """\
+Read the last exchanges of this conversation (the user's message and your \
+answer), oldest first."""
+
+
+def agent_system_prompt(
+    instructions: str | None,
+    markdown: bool,
+    memory_lines: list[str],
+    memories_complete: bool,
+    agentic_memory: bool,
+    read_chat_history: bool,
+) -> str:
+    if memory_lines:
+        note = "" if memories_complete else "\n(Only the memories most related to this message.)"
+        body = "\n".join(memory_lines)
+        memories = (
+            f"<memories_from_previous_interactions>\n{body}\n"
+            f"</memories_from_previous_interactions>{note}\n{AGENT_MEMORY_GUIDANCE}"
+        )
+    else:
+        memories = AGENT_NO_MEMORIES
+    parts = [
+        instructions or DEFAULT_AGENT_INSTRUCTIONS,
+        MARKDOWN_INSTRUCTION if markdown else "",
+        memories,
+        AGENTIC_MEMORY_INSTRUCTION if agentic_memory else "",
+        READ_CHAT_HISTORY_INSTRUCTION if read_chat_history else "",
+    ]
+    return "\n\n".join(part for part in parts if part)

@@ -1,0 +1,278 @@
+"""create_memory_agent: a LangGraph chat agent that learns, uses and forgets what users tell it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.prebuilt import ToolNode
+from langgraph.runtime import get_runtime
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
+from langgraph.store.sqlite import SqliteStore
+
+from graphs.context import Context
+from graphs.history import split_runs
+from graphs.scope import (
+    AgentSettings,
+    RunScope,
+    memory_completed,
+    memory_failed,
+    resolve_scope,
+)
+from graphs.state import InputState, State
+from graphs.tools import build_tools
+from memory import Memory, SqliteMemoryDb, prompts
+from memory.models import ModelSpec
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories
+from memory.twins import Call, Flow, run_async, run_sync
+
+MAX_TOOL_ROUNDS = 5
+"""Model calls with tools in one run; past it the model must answer without tools."""
+FAILED_ANSWER = "Sorry, I could not answer: the model failed ({error}). Please try again."
+
+Update = dict[str, Any]
+
+
+def current_scope(settings: AgentSettings, config: RunnableConfig) -> RunScope:
+    runtime = get_runtime()
+    return resolve_scope(settings, runtime.context, config, runtime.store)
+
+
+class MemoryAgentNodes:
+    """The graph's nodes, each written once as a flow and run sync or async."""
+
+    def __init__(self, settings: AgentSettings, tools: list[BaseTool]) -> None:
+        self.settings = settings
+        self.tools = tools
+        self.tool_names = {tool.name for tool in tools}
+
+    def load_history(self, state: State, config: RunnableConfig) -> Flow[Update]:
+        """Move runs the model will no longer see from the checkpoint to the archive."""
+        scope = current_scope(self.settings, config)
+        earlier = split_runs(state["messages"])[:-1]
+        leaving = earlier[: max(0, len(earlier) - self.settings.runs_kept)]
+        if not leaving:
+            return {}
+        archived = state.get("archived_runs", 0)
+        if scope.archive is not None:
+            yield from scope.archive.append(scope.thread_id, archived, leaving)
+        return {
+            "messages": [RemoveMessage(id=m.id) for run in leaving for m in run if m.id],
+            "archived_runs": archived + len(leaving),
+        }
+
+    def respond(self, state: State, config: RunnableConfig) -> Flow[Update]:
+        """Answer with the user's memories in the system prompt and the recent runs as history."""
+        scope = current_scope(self.settings, config)
+        runs = split_runs(state["messages"])
+        current = runs[-1]
+        asked = next((m.text for m in current if isinstance(m, HumanMessage)), "")
+        chosen: PromptMemories = yield Call(
+            scope.memory,
+            "get_memories_for_prompt",
+            (scope.user_id, asked, self.settings.memory_token_budget),
+        )
+        system = prompts.agent_system_prompt(
+            self.settings.instructions,
+            self.settings.markdown,
+            [f"- {m.memory}" for m in chosen.memories],
+            chosen.complete,
+            self.settings.enable_agentic_memory,
+            self.settings.read_chat_history,
+        )
+        visible = [m for run in runs[-(self.settings.runs_kept + 1) :] for m in run]
+        model: Any = scope.chat_model()
+        tool_rounds = sum(1 for m in current if isinstance(m, AIMessage) and m.tool_calls)
+        if self.tools and tool_rounds < MAX_TOOL_ROUNDS:
+            model = model.bind_tools(self.tools)
+        try:
+            reply: AIMessage = yield Call(
+                model, "invoke", ([SystemMessage(system), *visible], config)
+            )
+        except Exception as error:
+            get_stream_writer()({"type": "error", "stage": "respond", "error": str(error)})
+            failed = AIMessage(
+                FAILED_ANSWER.format(error=type(error).__name__),
+                response_metadata={"error": str(error)},
+            )
+            return {"messages": [failed]}
+        return {"messages": [reply, *self._refusals(reply)]}
+
+    def _refusals(self, reply: AIMessage) -> list[ToolMessage]:
+        """Answers to tool calls no tool will run: malformed, or naming no tool we have.
+
+        Every tool call must be answered before the model is called again.
+        """
+        refusals = [
+            ToolMessage(
+                f"Error: malformed arguments ({bad['error'] or 'not JSON'}).",
+                tool_call_id=bad["id"] or "",
+                status="error",
+            )
+            for bad in reply.invalid_tool_calls
+        ]
+        if not any(call["name"] in self.tool_names for call in reply.tool_calls):
+            refusals += [
+                ToolMessage(
+                    f"Error: there is no tool named {call['name']!r}.",
+                    tool_call_id=call["id"] or "",
+                    status="error",
+                )
+                for call in reply.tool_calls
+            ]
+        return refusals
+
+    def extract_memories(self, state: State, config: RunnableConfig) -> Flow[Update]:
+        """After the answer, let the memory manager learn from this run; never fail the run."""
+        write = get_stream_writer()
+        scope = current_scope(self.settings, config)
+        run = split_runs(state["messages"])[-1]
+        said = [{"role": "user", "content": m.text} for m in run if isinstance(m, HumanMessage)]
+        write({"type": "memory_update", "source": "extract_memories", "status": "started"})
+        try:
+            result = yield Call(
+                scope.memory,
+                "create_user_memories",
+                (),
+                {"messages": said, "user_id": scope.user_id, "model": scope.memory_model()},
+            )
+        except Exception as error:
+            write(memory_failed("extract_memories", error))
+            return {}
+        write(memory_completed("extract_memories", result))
+        return {}
+
+    def after_respond(
+        self, state: State
+    ) -> Literal["memory_tools", "respond", "extract_memories", "__end__"]:
+        last = state["messages"][-1]
+        if isinstance(last, ToolMessage):
+            return "respond"
+        if isinstance(last, AIMessage) and last.tool_calls:
+            return "memory_tools"
+        if self.settings.enable_user_memories and "error" not in last.response_metadata:
+            return "extract_memories"
+        return "__end__"
+
+
+def _node(flow: Callable[[State, RunnableConfig], Flow[Update]]) -> RunnableLambda[State, Update]:
+    """A node that runs `flow` with sync calls under invoke and async calls under ainvoke."""
+
+    def sync(state: State, config: RunnableConfig) -> Update:
+        return run_sync(flow(state, config))
+
+    async def async_(state: State, config: RunnableConfig) -> Update:
+        return await run_async(flow(state, config))
+
+    return RunnableLambda(sync, afunc=async_, name=flow.__name__)
+
+
+def builder(settings: AgentSettings) -> StateGraph[State, Context, InputState, State]:
+    """The uncompiled graph, for apps that compile it with their own persistence."""
+    tools = build_tools(settings)
+    nodes = MemoryAgentNodes(settings, tools)
+    graph = StateGraph(State, context_schema=Context, input_schema=InputState)
+    graph.add_node("load_history", _node(nodes.load_history))
+    graph.add_node("respond", _node(nodes.respond))
+    graph.add_edge(START, "load_history")
+    graph.add_edge("load_history", "respond")
+    destinations = ["respond", END]
+    if tools:
+        graph.add_node("memory_tools", ToolNode(tools))
+        graph.add_edge("memory_tools", "respond")
+        destinations.append("memory_tools")
+    if settings.enable_user_memories:
+        graph.add_node("extract_memories", _node(nodes.extract_memories))
+        graph.add_edge("extract_memories", END)
+        destinations.append("extract_memories")
+    graph.add_conditional_edges("respond", nodes.after_respond, destinations)
+    return graph
+
+
+def create_memory_agent(
+    model: ModelSpec | None = None,
+    memory: Memory | None = None,
+    enable_agentic_memory: bool = False,
+    enable_user_memories: bool = False,
+    add_history_to_messages: bool = True,
+    num_history_runs: int = 3,
+    read_chat_history: bool = False,
+    instructions: str | None = None,
+    markdown: bool = False,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    *,
+    store: BaseStore | None = None,
+    memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
+) -> CompiledStateGraph[State, Context, InputState, State]:
+    """A compiled chat agent with long-term user memory, as Agno's Agent with Memory v2.
+
+    Args:
+        model: The agent's chat model or "provider:model"; also the memory model
+            when `memory` has none. `None` reads MEMORY_AGENT_MODEL at run time.
+        memory: Where the users' memories live; `Memory()` (in process) by default.
+        enable_agentic_memory: Give the model the `update_user_memory(task)` tool.
+        enable_user_memories: Run the memory manager on each user message, after
+            the answer has been streamed.
+        add_history_to_messages: Show the model the messages of recent runs.
+        num_history_runs: How many earlier runs the model sees (and a checkpoint
+            keeps); older runs move to the session archive.
+        read_chat_history: Give the model `get_chat_history(num_chats)` for older runs.
+        instructions: The system prompt's opening; "You are a helpful assistant." if unset.
+        markdown: Ask for markdown answers.
+        checkpointer: Where sessions persist, by `thread_id`. By default a
+            SqliteSaver in the memory's SQLite file, or in process.
+        store: Where the session archive lives; by default beside the checkpoints.
+        memory_token_budget: Approximate tokens of memories in the system prompt.
+    """
+    if num_history_runs < 0:
+        raise ValueError("num_history_runs must be 0 or more")
+    memory = memory if memory is not None else Memory()
+    settings = AgentSettings(
+        model=model,
+        memory=memory,
+        enable_agentic_memory=enable_agentic_memory,
+        enable_user_memories=enable_user_memories,
+        add_history_to_messages=add_history_to_messages,
+        num_history_runs=num_history_runs,
+        read_chat_history=read_chat_history,
+        instructions=instructions,
+        markdown=markdown,
+        memory_token_budget=memory_token_budget,
+        delete_memories=memory.delete_memories,
+        clear_memories=memory.clear_memories,
+    )
+    default_checkpointer, default_store = _embedded_persistence(memory)
+    return builder(settings).compile(
+        checkpointer=checkpointer or default_checkpointer,
+        store=store or default_store,
+        name="memory_agent",
+    )
+
+
+def _embedded_persistence(memory: Memory) -> tuple[BaseCheckpointSaver[Any], BaseStore]:
+    """Sessions beside the memories: in their SQLite file, or in process like them."""
+    db = memory.db
+    if isinstance(db, SqliteMemoryDb) and db.db_file != ":memory:":
+        checkpoints = sqlite3.connect(db.db_file, check_same_thread=False)
+        archive = sqlite3.connect(db.db_file, check_same_thread=False, isolation_level=None)
+        store = SqliteStore(archive)
+        store.setup()
+        return SqliteSaver(checkpoints), store
+    return InMemorySaver(), InMemoryStore()

@@ -1,0 +1,1 @@
+"""What `langgraph dev --config studio/langgraph.json` serves."""

@@ -1,0 +1,19 @@
+"""The memory agent as LangGraph Server runs it: threads are sessions, its store holds memories.
+
+The graph brings no checkpointer or store of its own; the server provides both.
+The model comes from the run's context (`{"user_id": ..., "model": "openai:..."}`)
+or from MEMORY_AGENT_MODEL.
+"""
+
+from graphs.agent import builder
+from graphs.scope import AgentSettings
+
+graph = builder(
+    AgentSettings(
+        enable_user_memories=True,
+        read_chat_history=True,
+        markdown=True,
+        delete_memories=True,
+        clear_memories=True,
+    )
+).compile(name="memory_agent")
