@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, unquote
 
 from langgraph.store.base import (
@@ -36,11 +36,9 @@ from memory.schema import (
     WriteContext,
 )
 from memory.text import normalized_text
+from memory.twins import Call, Flow, run_async, run_sync
 
 T = TypeVar("T")
-Steps: TypeAlias = Generator[Sequence[Op], list[Result], T]
-"""One method's store traffic, written once: it yields each batch of ops and is sent
-their results; `_run` drives it with `store.batch`, `_arun` with `store.abatch`."""
 
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
@@ -168,7 +166,12 @@ def _plan(
     return changed, events, seq
 
 
-def _read_all(read: Callable[[int], Op], *also: Op) -> Steps[list[Result]]:
+def _batch(store: BaseStore, ops: Sequence[Op]) -> Call:
+    """One round trip: `store.batch(ops)`, or `store.abatch(ops)` when run async."""
+    return Call(store, "batch", (list(ops),))
+
+
+def _read_all(store: BaseStore, read: Callable[[int], Op], *also: Op) -> Flow[list[Result]]:
     """Run `read(limit)` (and `also`) with a growing limit until `read` comes back short.
 
     Stores search 10 items unless told otherwise. Growing one query instead of
@@ -177,7 +180,7 @@ def _read_all(read: Callable[[int], Op], *also: Op) -> Steps[list[Result]]:
     """
     limit = FIRST_READ_LIMIT
     while True:
-        results = yield [read(limit), *also]
+        results: list[Result] = yield _batch(store, [read(limit), *also])
         if len(cast(list[Any], results[0])) < limit:
             return results
         limit *= 4
@@ -224,28 +227,12 @@ class StoreMemoryDb:
         user = (*self.namespace_prefix, namespace_label(user_id))
         return _Namespaces((*user, _ITEMS), (*user, _HISTORY), (*user, _META))
 
-    def _run(self, steps: Steps[T]) -> T:
-        try:
-            ops = next(steps)
-            while True:
-                ops = steps.send(self.store.batch(ops))
-        except StopIteration as done:
-            return cast(T, done.value)
+    # -- what each method does, written once as a flow for both twins -----------
 
-    async def _arun(self, steps: Steps[T]) -> T:
-        try:
-            ops = next(steps)
-            while True:
-                ops = steps.send(await self.store.abatch(ops))
-        except StopIteration as done:
-            return cast(T, done.value)
-
-    # -- what each method does, once for both drivers ---------------------------
-
-    def _load(self, user_id: str) -> Steps[_UserState]:
+    def _load(self, user_id: str) -> Flow[_UserState]:
         ns = self._namespaces(user_id)
         found, counter = yield from _read_all(
-            lambda limit: SearchOp(ns.items, limit=limit), GetOp(ns.meta, _SEQUENCE_KEY)
+            self.store, lambda limit: SearchOp(ns.items, limit=limit), GetOp(ns.meta, _SEQUENCE_KEY)
         )
         values = sorted(
             (
@@ -265,7 +252,7 @@ class StoreMemoryDb:
 
     def _writes(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> Steps[tuple[list[PutOp], list[MemoryEvent]]]:
+    ) -> Flow[tuple[list[PutOp], list[MemoryEvent]]]:
         state = yield from self._load(user_id)
         changed, events, seq = _plan(user_id, state, ops, context)
         if not events:
@@ -292,19 +279,21 @@ class StoreMemoryDb:
 
     def _apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> Steps[list[MemoryEvent]]:
+    ) -> Flow[list[MemoryEvent]]:
         writes, events = yield from self._writes(user_id, ops, context)
         if writes:
-            yield writes
+            yield _batch(self.store, writes)
         return events
 
-    def _clear_all(self, context: WriteContext) -> Steps[int]:
+    def _clear_all(self, context: WriteContext) -> Flow[int]:
         depth = len(self.namespace_prefix) + 2
         conditions = (
             MatchCondition("prefix", self.namespace_prefix),
             MatchCondition("suffix", (_ITEMS,)),
         )
-        [found] = yield from _read_all(lambda limit: ListNamespacesOp(conditions, limit=limit))
+        [found] = yield from _read_all(
+            self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
+        )
         user_ids = [
             unquote(namespace[-2])
             for namespace in cast(list[tuple[str, ...]], found)
@@ -317,11 +306,11 @@ class StoreMemoryDb:
             writes += user_writes
             events += user_events
         if writes:
-            yield writes
+            yield _batch(self.store, writes)
         return len(events)
 
-    def _get(self, user_id: str, memory_id: str) -> Steps[UserMemory | None]:
-        [item] = yield [GetOp(self._namespaces(user_id).items, memory_id)]
+    def _get(self, user_id: str, memory_id: str) -> Flow[UserMemory | None]:
+        [item] = yield _batch(self.store, [GetOp(self._namespaces(user_id).items, memory_id)])
         value = cast(Item, item).value if item is not None else None
         return (
             UserMemory.model_validate(value) if value and value.get("user_id") == user_id else None
@@ -329,7 +318,7 @@ class StoreMemoryDb:
 
     def _list(
         self, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
-    ) -> Steps[list[UserMemory]]:
+    ) -> Flow[list[UserMemory]]:
         state = yield from self._load(user_id)
         values = sorted(
             state.memories.values(),
@@ -338,7 +327,7 @@ class StoreMemoryDb:
         )
         return [UserMemory.model_validate(v) for v in _take(values, limit)]
 
-    def _search(self, user_id: str, query: str, limit: int | None) -> Steps[list[UserMemory]]:
+    def _search(self, user_id: str, query: str, limit: int | None) -> Flow[list[UserMemory]]:
         state = yield from self._load(user_id)
         # Ties keep the most recently updated first, as in SqliteMemoryDb.
         values = sorted(state.memories.values(), key=lambda v: v["updated_at"], reverse=True)
@@ -351,10 +340,11 @@ class StoreMemoryDb:
         )
         return [UserMemory.model_validate(v) for _, v in _take(ranked, limit)]
 
-    def _history(self, user_id: str, memory_id: str) -> Steps[list[MemoryEvent]]:
+    def _history(self, user_id: str, memory_id: str) -> Flow[list[MemoryEvent]]:
         ns = self._namespaces(user_id)
         [found] = yield from _read_all(
-            lambda limit: SearchOp(ns.history, filter={"memory_id": memory_id}, limit=limit)
+            self.store,
+            lambda limit: SearchOp(ns.history, filter={"memory_id": memory_id}, limit=limit),
         )
         values = sorted(
             (
@@ -371,18 +361,18 @@ class StoreMemoryDb:
     def apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return self._run(self._apply(user_id, ops, context))
+        return run_sync(self._apply(user_id, ops, context))
 
     async def aapply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await self._arun(self._apply(user_id, ops, context))
+        return await run_async(self._apply(user_id, ops, context))
 
     def get(self, user_id: str, memory_id: str) -> UserMemory | None:
-        return self._run(self._get(user_id, memory_id))
+        return run_sync(self._get(user_id, memory_id))
 
     async def aget(self, user_id: str, memory_id: str) -> UserMemory | None:
-        return await self._arun(self._get(user_id, memory_id))
+        return await run_async(self._get(user_id, memory_id))
 
     def list_memories(
         self,
@@ -392,7 +382,7 @@ class StoreMemoryDb:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[UserMemory]:
-        return self._run(self._list(user_id, order_by, newest_first, limit))
+        return run_sync(self._list(user_id, order_by, newest_first, limit))
 
     async def alist_memories(
         self,
@@ -402,27 +392,27 @@ class StoreMemoryDb:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[UserMemory]:
-        return await self._arun(self._list(user_id, order_by, newest_first, limit))
+        return await run_async(self._list(user_id, order_by, newest_first, limit))
 
     def keyword_search(self, user_id: str, query: str, limit: int | None) -> list[UserMemory]:
-        return self._run(self._search(user_id, query, limit))
+        return run_sync(self._search(user_id, query, limit))
 
     async def akeyword_search(
         self, user_id: str, query: str, limit: int | None
     ) -> list[UserMemory]:
-        return await self._arun(self._search(user_id, query, limit))
+        return await run_async(self._search(user_id, query, limit))
 
     def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return self._run(self._history(user_id, memory_id))
+        return run_sync(self._history(user_id, memory_id))
 
     async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await self._arun(self._history(user_id, memory_id))
+        return await run_async(self._history(user_id, memory_id))
 
     def clear_all(self, context: WriteContext) -> int:
-        return self._run(self._clear_all(context))
+        return run_sync(self._clear_all(context))
 
     async def aclear_all(self, context: WriteContext) -> int:
-        return await self._arun(self._clear_all(context))
+        return await run_async(self._clear_all(context))
 
 
 def _take(values: list[T], limit: int | None) -> list[T]:
