@@ -346,18 +346,20 @@ class Memory:
         `user_id` imports into another user than the one the data was exported from.
         A memory whose id the user already has is replaced.
         """
-        user_id, memories = _import_args(data, user_id)
-        existing = {m.memory_id for m in self.db.list_memories(user_id)}
-        events = self.db.apply(user_id, _import_ops(memories, existing), WriteContext("import"))
-        return [event.memory_id for event in events]
+        return run_sync(self._import(data, user_id))
 
     async def aimport_user_memories(
         self, data: Mapping[str, Any], user_id: str | None = None
     ) -> list[str]:
+        return await run_async(self._import(data, user_id))
+
+    def _import(self, data: Mapping[str, Any], user_id: str | None) -> Flow[list[str]]:
         user_id, memories = _import_args(data, user_id)
-        existing = {m.memory_id for m in await self.db.alist_memories(user_id)}
-        ops = _import_ops(memories, existing)
-        events = await self.db.aapply(user_id, ops, WriteContext("import"))
+        existing: list[UserMemory] = yield Call(self.db, "list_memories", (user_id,))
+        ops = _import_ops(memories, {m.memory_id for m in existing})
+        events: list[MemoryEvent] = yield Call(
+            self.db, "apply", (user_id, ops, WriteContext("import"))
+        )
         return [event.memory_id for event in events]
 
     def close(self) -> None:
