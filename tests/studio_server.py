@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from importlib.util import find_spec
 from pathlib import Path
@@ -23,8 +23,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOG_NAME = "langgraph_dev.log"
 
 # Inherited variables with these prefixes are dropped: an exported LANGSMITH_API_KEY turns on
-# tracing and the usage-metadata loop, LANGCHAIN_TRACING_V2=true wins over LANGSMITH_TRACING.
-_DROPPED_PREFIXES = ("LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "OTEL_")
+# tracing and the usage-metadata loop, LANGCHAIN_TRACING_V2=true wins over LANGSMITH_TRACING,
+# and real provider keys or base URLs must never reach a test server.
+_DROPPED_PREFIXES = (
+    *("LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "OTEL_", "LC_"),
+    *("OPENAI_", "AZURE_OPENAI_", "GOOGLE_", "GEMINI_", "MEMORY_AGENT_"),
+)
 OFFLINE_ENV = {
     "LANGSMITH_TRACING": "false",  # no LangSmith traces and no LangSmith lookups at startup
     "LANGGRAPH_CLI_NO_ANALYTICS": "1",  # CLI posts a usage record to Supabase otherwise
@@ -44,17 +48,10 @@ requires_langgraph_cli = pytest.mark.skipif(
 
 
 def offline_env() -> dict[str, str]:
-    """Inherited environment minus LangSmith/LangGraph/OTel settings, plus the offline flags."""
+    """Inherited environment minus tracing, provider and PYTHONPATH settings, plus offline flags."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
-    pythonpath = [str(PROJECT_ROOT), *filter(None, [env.get("PYTHONPATH")])]
-    return (
-        env
-        | OFFLINE_ENV
-        | {
-            "UV_PROJECT": str(PROJECT_ROOT),  # `uv run` from a cwd outside the project
-            "PYTHONPATH": os.pathsep.join(pythonpath),  # module graph specs like tests.x:graph
-        }
-    )
+    env.pop("PYTHONPATH", None)  # graph modules must import as they do for the README command
+    return env | OFFLINE_ENV | {"UV_PROJECT": str(PROJECT_ROOT)}  # `uv run` outside the project
 
 
 def free_port() -> int:
@@ -107,31 +104,36 @@ def _stop(proc: subprocess.Popen[bytes], grace: float) -> None:
 
 @contextmanager
 def langgraph_dev_server(
-    config_path: Path,
+    config: str,
     state_dir: Path | None = None,
     *,
+    env: Mapping[str, str] | None = None,
     startup_timeout: float = 60.0,
     stop_grace: float = 10.0,
 ) -> Iterator[str]:
     """Run ``uv run langgraph dev --config CONFIG --no-browser --port PORT``; yield its URL.
 
-    ``state_dir`` (a fresh temporary directory by default) receives ``langgraph_dev.log``
-    and the server's working directory ``server/``, where it keeps ``.langgraph_api/``.
-    Graphs in the config must therefore be module specs (``pkg.module:graph``).
+    ``config`` is relative to the project root, as in the README. The server runs in
+    ``state_dir/server/`` (``state_dir`` is a fresh temporary directory by default), which
+    links the config's top folder from the project, so that the command and its module
+    graph specs resolve exactly as from the repo root, while ``.langgraph_api/`` and
+    ``langgraph_dev.log`` stay out of the repo. ``env`` is added to the server's
+    environment.
     """
     with ExitStack() as stack:
         base = state_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         log = base / LOG_NAME  # outside cwd: the reloader watches cwd and logs each change
         cwd = base / "server"
         cwd.mkdir()
-        config = str(config_path.resolve())
+        top = Path(config).parts[0]
+        (cwd / top).symlink_to(PROJECT_ROOT / top, target_is_directory=True)
         command = ["uv", "run", "langgraph", "dev", "--config", config, "--no-browser"]
         command += ["--port", str(free_port())]
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 command,
                 cwd=cwd,
-                env=offline_env(),
+                env=offline_env() | dict(env or {}),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
