@@ -24,8 +24,11 @@ MODEL_ENV = "MEMORY_AGENT_MODEL"
 """Where a graph without a model (the Studio graph, the CLI) finds its "provider:model"."""
 
 
-class AgentConfigError(MemoryAgentError):
-    """A run lacks what it needs (a user id, a thread id, a model); no model was called."""
+class AgentConfigError(MemoryAgentError, ValueError):
+    """A run lacks what it needs (a user id, a thread id, a model); no model was called.
+
+    A ValueError, so LangGraph Server reports its message (it masks most other errors').
+    """
 
 
 @dataclass(frozen=True)
