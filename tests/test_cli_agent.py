@@ -1,0 +1,245 @@
+"""`memory-agent chat`, `ask` and `demo` through the real OpenAI client and a fake OpenAI API."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphs.cli import main
+from memory import Memory, SqliteMemoryDb
+from memory.testing import tool_call, tool_calls
+from tests.fakes import HTTPFault, OpenAIServer
+
+AVA = "ava"
+
+
+@pytest.fixture
+def server(openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> OpenAIServer:
+    """The fake server as `openai:gpt-4.1-mini` reaches it: through OPENAI_BASE_URL."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url + "/v1")
+    monkeypatch.delenv("MEMORY_AGENT_MODEL", raising=False)
+    return openai_server
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "agent.db"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def stored(db: Path, user: str) -> list[str]:
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        return [m.memory for m in memory.get_user_memories(user)]
+
+
+def sent(server: OpenAIServer, request: int) -> list[dict[str, str]]:
+    messages: list[dict[str, str]] = server.requests[request].body["messages"]
+    return messages
+
+
+def test_chat_answers_remembers_lists_and_forgets(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script(
+        "Nice to meet you, Ava!",
+        tool_call("add_memory", memory="The user's name is Ava", topics=["name"]),
+        HTTPFault(400, "context length exceeded"),
+        "Hello again, Ava.",
+        "No changes",
+    )
+    said = ["/memories", "My name is Ava", "/memories", "Oops", "Hi", "/forget-all", "/quit"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*said, "never read"]) + "\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    assert code == 0
+    first_list, rest = out.split("Nice to meet you, Ava!")
+    assert "No memories yet." in first_list
+    assert "· remembered: The user's name is Ava" in rest
+    assert "memories of ava" in rest
+    assert "context length exceeded" in rest
+    assert "Sorry, I could not answer" in rest
+    assert "Hello again, Ava." in rest  # the chat went on after the failure
+    assert "Forgot 1 memory." in rest
+    assert stored(db, AVA) == []
+    assert len(server.requests) == 5
+
+
+def test_chat_ends_at_end_of_input_and_forgets_one_memory(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        tea = memory.add_user_memory("The user likes tea", AVA)
+        memory.add_user_memory("The user likes chess", AVA)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"/forget {tea}\n/forget {tea}\n/help\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    assert code == 0
+    assert f"Forgot {tea}." in out
+    assert f"No memory {tea}." in out
+    assert "/forget-all" in out
+    assert stored(db, AVA) == ["The user likes chess"]
+    assert server.requests == []
+
+
+def test_ask_continues_the_session_and_stores_memories(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(
+        "Nice to meet you, Ava!",
+        tool_call("add_memory", memory="The user's name is Ava"),
+        "Your name is Ava.",
+        "No changes",
+    )
+    ask = ("ask", "--user", AVA, "--session", "s1", "--db", str(db))
+    code, out, _ = run(capsys, *ask[:1], "My name is Ava", *ask[1:])
+    assert code == 0
+    assert "Nice to meet you, Ava!" in out
+    assert stored(db, AVA) == ["The user's name is Ava"]
+    code, out, _ = run(capsys, *ask[:1], "What is my name?", *ask[1:])
+    assert code == 0
+    assert "Your name is Ava." in out
+    assert sent(server, 2)[1:] == [
+        {"role": "user", "content": "My name is Ava"},
+        {"role": "assistant", "content": "Nice to meet you, Ava!"},
+        {"role": "user", "content": "What is my name?"},
+    ]
+    assert "The user's name is Ava" in sent(server, 2)[0]["content"]
+
+
+def test_ask_json_with_the_agentic_tool(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(
+        tool_call("update_user_memory", task="The user likes tea"),
+        tool_calls(("add_memory", {"memory": "The user likes tea", "topics": ["drinks"]})),
+        "Noted: you like tea.",
+    )
+    argv = ["ask", "I like tea", "--user", AVA, "--db", str(db), "--agentic", "--no-auto"]
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["answer"] == "Noted: you like tea."
+    [update] = result["memory_updates"]
+    assert (update["source"], update["status"]) == ("update_user_memory", "completed")
+    assert [c["new_memory"] for c in update["changes"]] == ["The user likes tea"]
+    assert len(server.requests) == 3
+
+
+def test_ask_exits_1_when_the_model_fails(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(HTTPFault(400, "bad request"))
+    code, out, _ = run(capsys, "ask", "hi", "--user", AVA, "--db", str(db), "--json")
+    assert code == 1
+    assert "could not answer" in json.loads(out)["answer"]
+
+
+@pytest.mark.parametrize("command", [["chat"], ["ask", "hi"], ["demo"]])
+def test_no_credentials_is_a_clear_usage_error(
+    command: list[str],
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("MEMORY_AGENT_MODEL", raising=False)
+    users = [] if command == ["demo"] else ["--user", AVA]
+    code, out, err = run(capsys, *command, *users, "--db", str(db))
+    assert code == 2
+    assert out == ""
+    for hint in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "Ollama", "GOOGLE_API_KEY", "--model"):
+        assert hint in err
+    assert "Traceback" not in err
+    assert not db.exists()
+
+
+def test_a_gemini_model_names_its_key(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_API_KEY")
+    monkeypatch.setenv("MEMORY_AGENT_MODEL", "google_genai:gemini-2.5-flash")
+    code, _, err = run(capsys, "ask", "hi", "--user", AVA, "--db", str(db))
+    assert code == 2
+    assert "'google_genai:gemini-2.5-flash' needs GOOGLE_API_KEY" in err
+
+
+def test_demo_runs_both_seed_examples(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        memory.add_user_memory("The user is Bob", "bob")
+        memory.add_user_memory("The user used to ski", AVA)
+    server.script(
+        # Ava: the agentic tool, then the memory manager after each answer
+        tool_call("update_user_memory", task="The user's name is Ava and she likes to ski"),
+        tool_calls(
+            ("add_memory", {"memory": "The user's name is Ava", "topics": ["name"]}),
+            ("add_memory", {"memory": "The user likes to ski", "topics": ["hobbies"]}),
+        ),
+        "Nice to meet you, Ava!",
+        "No changes",
+        "Truckee, near Lake Tahoe, is within 4 hours.",
+        tool_call("add_memory", memory="The user lives in San Francisco"),
+        # John Doe: the memory manager after each answer
+        "Hiking sounds wonderful!",
+        tool_call("add_memory", memory="The user likes to hike in the mountains on weekends"),
+        "You like to hike in the mountains on weekends.",
+        "No changes",
+        "Done: I removed all memories of you.",
+        tool_call("clear_memory"),
+    )
+    code, out, err = run(capsys, "demo", "--db", str(db))
+    assert code == 0, err
+    assert out.count("Memories about Ava:") == 2
+    assert out.count("Memories about John Doe:") == 2
+    assert '→ update_user_memory(task="The user\'s name is Ava and she likes to ski")' in out
+    assert "Truckee, near Lake Tahoe, is within 4 hours." in out
+    assert out.rstrip().endswith("Memories about John Doe:\n[]")
+    assert len(server.requests) == 12
+    assert stored(db, AVA) == [
+        "The user's name is Ava",
+        "The user likes to ski",
+        "The user lives in San Francisco",
+    ]
+    assert stored(db, "john_doe@example.com") == []
+    assert stored(db, "bob") == ["The user is Bob"]  # only the demo's users were reset
+
+
+def test_the_installed_command_streams_an_answer(server: OpenAIServer, db: Path) -> None:
+    server.script("Hello from the fake server!", "No changes")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "memory-agent"),
+            "ask",
+            "Hello",
+            "--user",
+            AVA,
+            "--db",
+            str(db),
+        ],
+        env=os.environ | {"OPENAI_BASE_URL": server.url + "/v1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Hello from the fake server!"
+    assert sent(server, 0)[-1] == {"role": "user", "content": "Hello"}
