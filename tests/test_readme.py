@@ -23,10 +23,56 @@ class Example:
 
     prints: list[str]
     replies: list[Reply] = field(default_factory=list)
+    covered_by: str = ""
+    """When set, the example needs a running server and this test makes the same calls."""
 
 
 # Keyed by a line that identifies the example.
 EXAMPLES = {
+    "Memories about Ava:": Example(
+        ["Memories about Ava:", "The user likes to ski", "Lake Tahoe is a skier's dream"],
+        [
+            tool_call("update_user_memory", task="The user's name is Ava and she likes to ski"),
+            tool_calls(
+                ("add_memory", {"memory": "The user's name is Ava", "topics": ["name"]}),
+                ("add_memory", {"memory": "The user likes to ski", "topics": ["hobbies"]}),
+            ),
+            "Nice to meet you, Ava!",
+            "No changes",
+            "Lake Tahoe is a skier's dream within four hours.",
+            "No changes",
+        ],
+    ),
+    "Memories about John Doe:": Example(
+        [
+            "Memories about John Doe:",
+            "The user likes to hike in the mountains on weekends",
+            "Memories about John Doe:\n[]",
+        ],
+        [
+            "Hiking in the mountains sounds great!",
+            tool_calls(
+                ("add_memory", {"memory": "The user's name is John Doe"}),
+                ("add_memory", {"memory": "The user likes to hike in the mountains on weekends"}),
+            ),
+            "You like to hike in the mountains on weekends.",
+            "No changes",
+            "Done: I have forgotten everything about you.",
+            tool_call("clear_memory"),
+        ],
+    ),
+    "I'm vegetarian": Example(
+        ["Try a lentil curry.", "A chickpea salad.", "['The user is vegetarian']"],
+        [
+            "Try a lentil curry.",
+            tool_call("add_memory", memory="The user is vegetarian", topics=["diet"]),
+            "A chickpea salad.",
+            "No changes",
+        ],
+    ),
+    "ScriptedChatModel(": Example([]),
+    "get_sync_client": Example([], covered_by="tests/test_studio.py"),
+    "# Create a memory instance with persistent storage": Example([]),
     "# Replace it": Example(["The user's name is Verna Doe"]),
     "get_memory_history": Example(
         [
@@ -94,8 +140,8 @@ def example_for(code: str) -> Example:
 
 
 def test_every_readme_example_is_checked() -> None:
-    assert len(BLOCKS) == len(EXAMPLES) + 1  # the first block only opens a database
-    for block in BLOCKS[1:]:
+    assert len(BLOCKS) == len(EXAMPLES)
+    for block in BLOCKS:
         example_for(block)
 
 
@@ -111,7 +157,9 @@ def test_readme_example_runs(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url + "/v1")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", gemini_server.url)
-    example = example_for(code) if code is not BLOCKS[0] else Example([])
+    example = example_for(code)
+    if example.covered_by:
+        pytest.skip(f"needs a running langgraph dev server; {example.covered_by} makes these calls")
     server = gemini_server if '"google_genai:' in code else openai_server
     server.script(*example.replies)
     script = tmp_path / "example.py"
