@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import (
     AIMessage,
+    AnyMessage,
     HumanMessage,
     RemoveMessage,
     SystemMessage,
@@ -67,16 +68,16 @@ class MemoryAgentNodes:
         """Move runs the model will no longer see from the checkpoint to the archive."""
         scope = current_scope(self.settings, config)
         earlier = split_runs(state["messages"])[:-1]
-        leaving = earlier[: max(0, len(earlier) - self.settings.runs_kept)]
-        if not leaving:
-            return {}
-        archived = state.get("archived_runs", 0)
-        if scope.archive is not None:
-            yield from scope.archive.append(scope.thread_id, archived, leaving)
-        return {
-            "messages": [RemoveMessage(id=m.id) for run in leaving for m in run if m.id],
-            "archived_runs": archived + len(leaving),
-        }
+        cut = max(0, len(earlier) - self.settings.runs_kept)
+        leaving, kept = earlier[:cut], earlier[cut:]
+        update: Update = {"messages": _without_unanswered_tool_calls(kept)}
+        if leaving:
+            archived = state.get("archived_runs", 0)
+            if scope.archive is not None:
+                yield from scope.archive.append(scope.thread_id, archived, leaving)
+            update["messages"] += [RemoveMessage(id=m.id) for run in leaving for m in run if m.id]
+            update["archived_runs"] = archived + len(leaving)
+        return update
 
     def respond(self, state: State, config: RunnableConfig) -> Flow[Update]:
         """Answer with the user's memories in the system prompt and the recent runs as history."""
@@ -170,6 +171,25 @@ class MemoryAgentNodes:
         if self.settings.enable_user_memories and "error" not in last.response_metadata:
             return "extract_memories"
         return "__end__"
+
+
+def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessage]:
+    """Replacements for messages whose tool calls never got a result (an interrupted run).
+
+    Providers refuse a history with an unanswered tool call, so one interrupted run
+    would break every later turn of the thread; the replacement keeps the message's
+    id and text and drops the calls that were never answered.
+    """
+    answered = {m.tool_call_id for run in runs for m in run if isinstance(m, ToolMessage)}
+    return [
+        message.model_copy(
+            update={"tool_calls": [c for c in message.tool_calls if c["id"] in answered]}
+        )
+        for run in runs
+        for message in run
+        if isinstance(message, AIMessage)
+        and any(call["id"] not in answered for call in message.tool_calls)
+    ]
 
 
 def _node(flow: Callable[[State, RunnableConfig], Flow[Update]]) -> RunnableLambda[State, Update]:

@@ -228,6 +228,21 @@ def test_malformed_and_invented_tool_calls_never_crash_the_agent() -> None:
     assert texts(memory, AVA) == ["The user lives in Paris"]
 
 
+def test_a_run_interrupted_before_its_tool_ran_does_not_break_the_thread() -> None:
+    model = ScriptedChatModel(["Hello!", "Still here."])
+    agent = create_memory_agent(model=model, enable_agentic_memory=True)
+    ask(agent, "hi", AVA)
+    config: RunnableConfig = {"configurable": {"thread_id": "s1"}}
+    dangling = tool_call("update_user_memory", task="The user likes tea")
+    agent.update_state(config, {"messages": [HumanMessage("I like tea"), dangling]})
+    ask(agent, "are you there?", AVA)
+    sent = model.calls[1].messages
+    answered = {m.tool_call_id for m in sent if isinstance(m, ToolMessage)}
+    calls = [c["id"] for m in sent if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert all(call in answered for call in calls)
+    assert [m.text for m in sent[1:]] == ["hi", "Hello!", "I like tea", "", "are you there?"]
+
+
 def test_a_tool_loop_is_cut_short() -> None:
     model = ScriptedChatModel([tool_call("get_chat_history")] * 5 + ["Final answer."])
     agent = create_memory_agent(model=model, read_chat_history=True)
