@@ -183,10 +183,32 @@ def test_a_user_cannot_reach_another_users_memories_even_when_asked() -> None:
     assert "The user is Bob" not in "".join(m.text for c in model.calls for m in c.messages)
 
 
+MALFORMED = AIMessage(
+    content="",
+    invalid_tool_calls=[
+        {
+            "type": "invalid_tool_call",
+            "name": "update_memory",
+            "args": '{"memory_id": "m1", "mem',
+            "id": "call_1",
+            "error": None,
+        }
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("replies", "statuses"),
+    [
+        ([HTTPFault(500)], ["started", "failed"]),
+        ([MALFORMED, "No changes"], ["started", "completed"]),
+    ],
+    ids=["http-500", "malformed-tool-call"],
+)
 def test_a_failing_memory_model_leaves_the_answer_and_the_memories(
-    openai_server: OpenAIServer,
+    openai_server: OpenAIServer, replies: list[Any], statuses: list[str]
 ) -> None:
-    openai_server.script(HTTPFault(500))
+    openai_server.script(*replies)
     memory = Memory(model=openai_server.chat_model())
     memory.add_user_memory("The user lives in Paris", AVA)
     model = ScriptedChatModel(["Oslo is lovely."])
@@ -196,7 +218,7 @@ def test_a_failing_memory_model_leaves_the_answer_and_the_memories(
         for mode, chunk in stream(agent, "I moved to Oslo", AVA, ["custom", "values"])
         if mode == "custom"
     ]
-    assert [e["status"] for e in events] == ["started", "failed"]
+    assert [e["status"] for e in events] == statuses
     assert texts(memory, AVA) == ["The user lives in Paris"]
     state = agent.get_state({"configurable": {"thread_id": "s1"}})
     assert state.values["messages"][-1].text == "Oslo is lovely."
