@@ -7,6 +7,7 @@ from memory.memory import Memory, RetrievalMethod
 from memory.models import ModelConfigError
 from memory.retrieval import PromptMemories
 from memory.schema import (
+    EmbeddingMismatchError,
     InvalidInputError,
     MemoryAgentError,
     MemoryDbError,
@@ -16,6 +17,7 @@ from memory.schema import (
 )
 
 __all__ = [
+    "EmbeddingMismatchError",
     "InvalidInputError",
     "Memory",
     "MemoryAgentError",
