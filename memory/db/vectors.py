@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from memory.db.base import VectorHit
+from memory.ranking import recency
 from memory.schema import EmbeddingMismatchError, InvalidInputError
 
 Matrix = npt.NDArray[np.float32]
@@ -48,10 +49,7 @@ def best_rows(matrix: Matrix, query: Matrix, limit: int | None) -> list[tuple[in
 
 def best_first(hits: list[VectorHit]) -> list[VectorHit]:
     """Hits by similarity; equal ones put the more recently updated memory first."""
-    updated = {
-        id(hit): hit.memory.updated_at.timestamp() if hit.memory.updated_at else 0.0 for hit in hits
-    }
-    return sorted(hits, key=lambda hit: (-hit.score, -updated[id(hit)]))
+    return sorted(hits, key=lambda hit: (-hit.score, -recency(hit.memory)))
 
 
 def mismatch(
