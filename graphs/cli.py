@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from rich import box
@@ -33,11 +34,14 @@ from memory import (
     SqliteMemoryDb,
     UserMemory,
 )
+from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup
+from memory.embeddings import load_embeddings
 from memory.models import resolve_chat_model
 from memory.schema import validate_user_id
 
 DEFAULT_DB = "tmp/agent.db"
 DEFAULT_MODEL = "openai:gpt-4.1-mini"
+EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_MODEL_FAILED = 1
 MODEL_HELP = f"""\
@@ -69,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
         sub.add_argument("--user", required=user, help="the user id the memories belong to")
         _db_option(sub)
+        _embeddings_option(sub)
         sub.add_argument("--table", default="user_memories", help="memories table name")
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
@@ -92,10 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--method",
         default=None,
-        choices=["keyword", "last_n", "first_n"],
-        help="keyword when a query is given, else last_n",
+        choices=["keyword", "semantic", "hybrid", "last_n", "first_n"],
+        help="with a query: hybrid when --embeddings is set, else keyword; without: last_n",
     )
     search.add_argument("--limit", type=int, default=10)
+    dedupe = action("dedupe", "report near-duplicate memories (merge them with --apply)")
+    dedupe.add_argument("--apply", action="store_true", help="merge each group into its newest")
+    dedupe.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"share of content words two memories must share (default {DEFAULT_THRESHOLD})",
+    )
+    reembed = action(
+        "reembed", "compute missing vectors, or all of them after a model change", user=False
+    )
+    reembed.add_argument("--all", action="store_true", help="every user's memories")
     action("history", "every change to a memory").add_argument("memory_id")
     export = action("export", "write the user's memories as JSON")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
@@ -120,6 +137,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         )
         _model_option(sub)
         _db_option(sub)
+        _embeddings_option(sub)
         sub.add_argument(
             "--agentic", action="store_true", help="give the model a tool to manage memories"
         )
@@ -134,6 +152,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     demo.set_defaults(run=_demo)
     _model_option(demo)
     _db_option(demo)
+    _embeddings_option(demo)
 
 
 def _session_id(value: str) -> str:
@@ -148,6 +167,19 @@ def _db_option(sub: argparse.ArgumentParser) -> None:
         default=os.environ.get("MEMORY_AGENT_DB", DEFAULT_DB),
         help=f"SQLite file of memories and sessions (default: $MEMORY_AGENT_DB or {DEFAULT_DB})",
     )
+
+
+def _embeddings_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--embeddings",
+        default=os.environ.get(EMBEDDINGS_ENV),
+        help="embedding model for semantic and hybrid search: hash, or module:attribute naming "
+        f"a LangChain Embeddings (default: ${EMBEDDINGS_ENV}, else none)",
+    )
+
+
+def _embeddings(args: argparse.Namespace) -> Embeddings | None:
+    return load_embeddings(args.embeddings) if args.embeddings else None
 
 
 def _model_option(sub: argparse.ArgumentParser) -> None:
@@ -181,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _memories(args: argparse.Namespace, out: Console) -> int:
-    with Memory(db=SqliteMemoryDb(table_name=args.table, db_file=args.db)) as memory:
+    embeddings = _embeddings(args)
+    db = SqliteMemoryDb(table_name=args.table, db_file=args.db)
+    with Memory(db=db, embeddings=embeddings) as memory:
         return _MEMORY_ACTIONS[args.action](memory, args, out)
 
 
@@ -190,7 +224,13 @@ def _memories(args: argparse.Namespace, out: Console) -> int:
 
 def _open_memory(args: argparse.Namespace) -> Memory:
     """The chat's memories; the user may ask to forget one or all of theirs."""
-    return Memory(db=SqliteMemoryDb(db_file=args.db), delete_memories=True, clear_memories=True)
+    embeddings = _embeddings(args)
+    return Memory(
+        db=SqliteMemoryDb(db_file=args.db),
+        delete_memories=True,
+        clear_memories=True,
+        embeddings=embeddings,
+    )
 
 
 def _open_agent(
@@ -341,7 +381,8 @@ def _demo(args: argparse.Namespace, out: Console) -> int:
         pprint(memory.get_user_memories(user), console=out)
 
     out.rule("Agentic memory: Ava")
-    with Memory(model=model, db=SqliteMemoryDb(db_file=args.db)) as memory:
+    db = SqliteMemoryDb(db_file=args.db)
+    with Memory(model=model, db=db, embeddings=_embeddings(args)) as memory:
         memory.clear(AVA, source="cli")
         agent = create_memory_agent(
             model=model,
@@ -415,7 +456,45 @@ def _search(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     found = memory.search_user_memories(
         args.user, query=args.query, limit=args.limit, retrieval_method=args.method
     )
+    if found.fallback_reason:
+        Console(stderr=True, highlight=False).print(
+            f"warning: {found.fallback_reason}", markup=False
+        )
     _print_memories(found, args, out)
+    return EXIT_OK
+
+
+def _dedupe(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    groups = memory.dedupe_user_memories(
+        args.user, apply=args.apply, threshold=args.threshold, source="cli"
+    )
+    if args.json:
+        _print_json([_group_dict(group) for group in groups], out)
+        return EXIT_OK
+    table = Table("keep", "merge", "memory", box=box.SIMPLE_HEAD)
+    for group in groups:
+        table.add_row(group.keep.memory_id, "", Text(group.keep.memory))
+        for duplicate in group.duplicates:
+            table.add_row("", duplicate.memory_id, Text(duplicate.memory))
+    out.print(table)
+    merged = sum(len(group.duplicates) for group in groups)
+    verb = "merged" if args.apply else "would merge (dry run; --apply merges)"
+    out.print(f"{verb} {merged} memories into {len(groups)}", markup=False)
+    return EXIT_OK
+
+
+def _group_dict(group: DuplicateGroup) -> dict[str, Any]:
+    return {
+        "keep": group.keep.to_dict(),
+        "duplicates": [duplicate.to_dict() for duplicate in group.duplicates],
+    }
+
+
+def _reembed(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if args.all == (args.user is not None):
+        raise InvalidInputError("name exactly one of --user U or --all")
+    count = memory.reembed_memories(None if args.all else args.user)
+    _print_result({"embedded": count}, f"embedded {count} memories", args, out)
     return EXIT_OK
 
 
@@ -464,6 +543,8 @@ _MEMORY_ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]]
     "history": _history,
     "export": _export,
     "import": _import,
+    "dedupe": _dedupe,
+    "reembed": _reembed,
 }
 
 

@@ -2,11 +2,14 @@
 
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
+from memory.dedupe import DuplicateGroup
+from memory.embeddings import EmbeddingUnavailableError, HashEmbeddings
 from memory.manager import MemoryManager, MemoryModelError, MemoryUpdateResult, RefusedToolCall
 from memory.memory import Memory, RetrievalMethod
 from memory.models import ModelConfigError
-from memory.retrieval import PromptMemories
+from memory.retrieval import PromptMemories, SearchResult
 from memory.schema import (
+    EmbeddingMismatchError,
     InvalidInputError,
     MemoryAgentError,
     MemoryDbError,
@@ -16,6 +19,10 @@ from memory.schema import (
 )
 
 __all__ = [
+    "DuplicateGroup",
+    "EmbeddingMismatchError",
+    "EmbeddingUnavailableError",
+    "HashEmbeddings",
     "InvalidInputError",
     "Memory",
     "MemoryAgentError",
@@ -30,6 +37,7 @@ __all__ = [
     "PromptMemories",
     "RefusedToolCall",
     "RetrievalMethod",
+    "SearchResult",
     "SqliteMemoryDb",
     "UserMemory",
 ]

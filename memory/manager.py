@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -17,9 +17,8 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.db.base import MemoryDb
 from memory.models import ModelConfigError, ModelSpec, resolve_chat_model
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, approx_tokens, select_for_prompt
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
     AddMemory,
@@ -34,6 +33,9 @@ from memory.schema import (
     WriteContext,
 )
 from memory.twins import Call, Flow
+
+if TYPE_CHECKING:
+    from memory.memory import Memory
 
 MAX_TRANSCRIPT_CHARS = 16_000
 """Of a long conversation, the manager reads the end: about 4,000 tokens."""
@@ -235,7 +237,7 @@ class MemoryManager:
 
     def update_flow(
         self,
-        db: MemoryDb,
+        memory: Memory,
         user_id: str,
         request: str,
         source_input: str,
@@ -244,9 +246,13 @@ class MemoryManager:
         delete_memories: bool,
         clear_memories: bool,
     ) -> Flow[MemoryUpdateResult]:
-        """One manager run: show memories, collect checked tool calls, apply them at once."""
-        shown: PromptMemories = yield from select_for_prompt(
-            db, user_id, source_input or request, self.token_budget
+        """One manager run: show memories, collect checked tool calls, apply them at once.
+
+        Reads and writes go through `memory`, so the memories shown are chosen as the
+        agent's are, and what the batch writes is embedded after it.
+        """
+        shown: PromptMemories = yield Call(
+            memory, "get_memories_for_prompt", (user_id, source_input or request, self.token_budget)
         )
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
         tools = {"add_memory", "update_memory"}
@@ -286,7 +292,9 @@ class MemoryManager:
         context = WriteContext("manager", input=plan.source_input or None)
         while plan.ops:
             try:
-                result.events = yield Call(db, "apply", (user_id, plan.ops, context))
+                result.events = yield Call(
+                    memory, "apply_user_memory_ops", (user_id, plan.ops, context)
+                )
                 break
             except MemoryNotFoundError as vanished:
                 plan.drop(vanished.memory_id, "the memory was deleted before the change landed")
@@ -294,10 +302,16 @@ class MemoryManager:
         return result
 
     def search_flow(
-        self, db: MemoryDb, user_id: str, query: str, limit: int | None, *, model: BaseChatModel
+        self, memory: Memory, user_id: str, query: str, limit: int | None, *, model: BaseChatModel
     ) -> Flow[list[UserMemory]]:
-        """Agentic search: the model picks related memories; ids it invents are dropped."""
-        shown: PromptMemories = yield from select_for_prompt(db, user_id, query, self.token_budget)
+        """Agentic search: the model picks related memories; ids it invents are dropped.
+
+        Its candidates are the memories a prompt would get (hybrid-ranked when
+        `memory` has embeddings), so a large memory never overflows the model.
+        """
+        shown: PromptMemories = yield Call(
+            memory, "get_memories_for_prompt", (user_id, query, self.token_budget)
+        )
         if not shown.memories:
             return []
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}

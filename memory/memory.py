@@ -5,14 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
+from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 
 from memory import prompts
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
+from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
+from memory.embeddings import Embedder
 from memory.manager import MemoryManager, MemoryUpdateResult, MessageLike, render_transcript
 from memory.models import ModelSpec
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, select_for_prompt
+from memory.retrieval import (
+    DEFAULT_TOKEN_BUDGET,
+    MAX_QUERY_CHARS,
+    PromptMemories,
+    SearchResult,
+    reembed,
+    search,
+    select_for_prompt,
+    write,
+)
 from memory.schema import (
     AddMemory,
     ClearMemories,
@@ -29,9 +41,8 @@ from memory.schema import (
 )
 from memory.twins import Call, Flow, run_async, run_sync
 
-RetrievalMethod = Literal["last_n", "first_n", "keyword", "agentic"]
+RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", "agentic"]
 EXPORT_FORMAT = "memory-agent/memories@1"
-MAX_QUERY_CHARS = 10_000
 
 
 class Memory:
@@ -49,6 +60,9 @@ class Memory:
         clear_memories: bool = False,
         *,
         memory_manager: MemoryManager | None = None,
+        embeddings: Embeddings | None = None,
+        embedding_model: str | None = None,
+        embedding_timeout: float = 10.0,
     ) -> None:
         """
         Args:
@@ -61,12 +75,24 @@ class Memory:
             clear_memories: Let the memory model clear all of a user's memories
                 (this user's only, never anyone else's).
             memory_manager: A configured `MemoryManager` (prompts, token budget).
+            embeddings: Any LangChain `Embeddings`, for `semantic` and `hybrid` search
+                and for choosing prompt memories by meaning; memories are embedded
+                when written.
+            embedding_model: The label stored with each vector; vectors of another
+                label are never compared. Defaults to the class and model name.
+            embedding_timeout: Seconds to wait for the embedding model before a
+                search falls back to keyword.
         """
         self.db: MemoryDb = db if db is not None else SqliteMemoryDb(db_file=":memory:")
         self.model = model
         self.delete_memories = delete_memories
         self.clear_memories = clear_memories
         self.memory_manager = memory_manager or MemoryManager()
+        self.embedder = (
+            Embedder(embeddings, embedding_model, embedding_timeout)
+            if embeddings is not None
+            else None
+        )
 
     # -- writes ---------------------------------------------------------------
 
@@ -75,13 +101,13 @@ class Memory:
     ) -> str:
         """Store a memory and return its id (the existing id when the user already has it)."""
         user_id, op = _add_op(memory, user_id)
-        return self.db.apply(user_id, [op], WriteContext(source))[0].memory_id
+        return run_sync(self._write(user_id, [op], WriteContext(source)))[0].memory_id
 
     async def aadd_user_memory(
         self, memory: UserMemory | str, user_id: str, *, source: str = "api"
     ) -> str:
         user_id, op = _add_op(memory, user_id)
-        return (await self.db.aapply(user_id, [op], WriteContext(source)))[0].memory_id
+        return (await run_async(self._write(user_id, [op], WriteContext(source))))[0].memory_id
 
     def replace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
@@ -91,14 +117,14 @@ class Memory:
         Raises `MemoryNotFoundError` when the id is not one of this user's memories.
         """
         user_id, op = _replace_op(memory_id, memory, user_id)
-        self.db.apply(user_id, [op], WriteContext(source))
+        run_sync(self._write(user_id, [op], WriteContext(source)))
         return op.memory_id
 
     async def areplace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
     ) -> str:
         user_id, op = _replace_op(memory_id, memory, user_id)
-        await self.db.aapply(user_id, [op], WriteContext(source))
+        await run_async(self._write(user_id, [op], WriteContext(source)))
         return op.memory_id
 
     def delete_user_memory(self, user_id: str, memory_id: str, *, source: str = "api") -> bool:
@@ -136,13 +162,22 @@ class Memory:
     def apply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        """Apply a batch of operations for one user as one transaction: all or none."""
-        return self.db.apply(validate_user_id(user_id), ops, context)
+        """Apply a batch of operations for one user as one transaction: all or none.
+
+        The memories it adds or rewrites are embedded after the transaction, when
+        this Memory has embeddings; a failing embedding model loses no memory.
+        """
+        return run_sync(self._write(validate_user_id(user_id), ops, context))
 
     async def aapply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await self.db.aapply(validate_user_id(user_id), ops, context)
+        return await run_async(self._write(validate_user_id(user_id), ops, context))
+
+    def _write(
+        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> Flow[list[MemoryEvent]]:
+        return write(self.db, self.embedder, user_id, ops, context)
 
     # -- reads ----------------------------------------------------------------
 
@@ -170,15 +205,24 @@ class Memory:
         retrieval_method: RetrievalMethod | None = None,
         *,
         model: ModelSpec | None = None,
-    ) -> list[UserMemory]:
-        """Find memories by recency (`last_n`, `first_n`), words (`keyword`) or a model (`agentic`).
+    ) -> SearchResult:
+        """Find memories by recency, by the words or meaning of `query`, or with a model.
 
         `last_n` returns the `limit` most recently updated memories, oldest first, as
         Agno does; `first_n` the `limit` oldest; `keyword` ranks by BM25 over text
-        and topics, best first; `agentic` asks the model which memories relate to
-        the query (ids it invents are dropped). With no method, `keyword` is used
-        when a query is given and `last_n` otherwise. `model` overrides this
-        Memory's model for the call.
+        and topics; `semantic` by cosine similarity of embeddings (needs
+        `Memory(embeddings=...)`); `hybrid` fuses keyword and semantic scores and
+        puts the newer of two facts on one subject first when they score alike or
+        the query asks about the present (without embeddings: keyword plus that
+        rule); `agentic` asks the model which memories relate to the query (ids it
+        invents are dropped). With no method: `hybrid` for a query when there are
+        embeddings, else `keyword`; `last_n` without a query. `model` overrides
+        this Memory's model for the call.
+
+        The result is a list, best first, that names its `method`; when the
+        embedding model fails or times out the search ranks by keyword instead and
+        says so in `fallback_reason`. Vectors of another embedding model raise
+        `EmbeddingMismatchError` until `reembed_memories` recomputes them.
         """
         return run_sync(self._search(user_id, query, limit, retrieval_method, model))
 
@@ -190,7 +234,7 @@ class Memory:
         retrieval_method: RetrievalMethod | None = None,
         *,
         model: ModelSpec | None = None,
-    ) -> list[UserMemory]:
+    ) -> SearchResult:
         return await run_async(self._search(user_id, query, limit, retrieval_method, model))
 
     def _search(
@@ -200,40 +244,99 @@ class Memory:
         limit: int | None,
         retrieval_method: str | None,
         model: ModelSpec | None,
-    ) -> Flow[list[UserMemory]]:
-        user_id, method, query, limit = _search_args(user_id, query, limit, retrieval_method)
+    ) -> Flow[SearchResult]:
+        user_id, method, query, limit = _search_args(
+            user_id, query, limit, retrieval_method, embeddings=self.embedder is not None
+        )
+        if method in ("last_n", "first_n"):
+            newest_first = method == "last_n"
+            found: list[UserMemory] = yield Call(
+                self.db,
+                "list_memories",
+                (user_id,),
+                {"order_by": "updated_at", "newest_first": newest_first, "limit": limit},
+            )
+            return SearchResult(found[::-1] if newest_first else found, method=method)
+        assert query is not None
         if method == "agentic":
             chat_model = self.memory_manager.chat_model(model or self.model)
-            assert query is not None
-            return (
-                yield from self.memory_manager.search_flow(
-                    self.db, user_id, query, limit, model=chat_model
-                )
+            chosen = yield from self.memory_manager.search_flow(
+                self, user_id, query, limit, model=chat_model
             )
-        if method == "keyword":
-            found: list[UserMemory] = yield Call(self.db, "keyword_search", (user_id, query, limit))
-            return found
-        newest_first = method == "last_n"
-        found = yield Call(
-            self.db,
-            "list_memories",
-            (user_id,),
-            {"order_by": "updated_at", "newest_first": newest_first, "limit": limit},
-        )
-        return found[::-1] if newest_first else found
+            return SearchResult(chosen, method=method)
+        return (yield from search(self.db, self.embedder, user_id, method, query, limit))
 
     def get_memories_for_prompt(
         self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
     ) -> PromptMemories:
         """The memories to show a model: all while they fit `token_budget`, else those
-        most related to `text` plus the newest. Never reads more than fits."""
-        return run_sync(select_for_prompt(self.db, validate_user_id(user_id), text, token_budget))
+        most related to `text` (hybrid with embeddings, else keyword) plus the newest.
+
+        Never reads more than fits, and never fails for the embedding model: it
+        ranks by keyword instead and says why in `fallback_reason`.
+        """
+        return run_sync(self._for_prompt(user_id, text, token_budget))
 
     async def aget_memories_for_prompt(
         self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
     ) -> PromptMemories:
-        flow = select_for_prompt(self.db, validate_user_id(user_id), text, token_budget)
-        return await run_async(flow)
+        return await run_async(self._for_prompt(user_id, text, token_budget))
+
+    def _for_prompt(self, user_id: str, text: str, token_budget: int) -> Flow[PromptMemories]:
+        user_id = validate_user_id(user_id)
+        return (yield from select_for_prompt(self.db, self.embedder, user_id, text, token_budget))
+
+    # -- vectors and near-duplicates -----------------------------------------
+
+    def reembed_memories(self, user_id: str | None = None, *, batch_size: int = 64) -> int:
+        """Compute the vectors that are missing or from another model, for one user or all.
+
+        Run it after changing the embedding model (a search then raises
+        `EmbeddingMismatchError`) or after an outage left memories without vectors.
+        Returns how many vectors were stored.
+        """
+        return run_sync(self._reembed(user_id, batch_size))
+
+    async def areembed_memories(self, user_id: str | None = None, *, batch_size: int = 64) -> int:
+        return await run_async(self._reembed(user_id, batch_size))
+
+    def _reembed(self, user_id: str | None, batch_size: int) -> Flow[int]:
+        if self.embedder is None:
+            raise InvalidInputError("reembedding needs embeddings: Memory(embeddings=...)")
+        user_id = None if user_id is None else validate_user_id(user_id)
+        return (yield from reembed(self.db, self.embedder, user_id, batch_size))
+
+    def dedupe_user_memories(
+        self,
+        user_id: str,
+        *,
+        apply: bool = False,
+        threshold: float = DEFAULT_THRESHOLD,
+        source: str = "dedupe",
+    ) -> list[DuplicateGroup]:
+        """Report the user's near-duplicate memories; with `apply`, merge each group.
+
+        Near-duplicates share `threshold` of their content words. A merge keeps the
+        most recently updated memory (with the topics of all), deletes the others,
+        and records both in history, as one transaction per group.
+        """
+        return run_sync(self._dedupe(user_id, apply, threshold, source))
+
+    async def adedupe_user_memories(
+        self,
+        user_id: str,
+        *,
+        apply: bool = False,
+        threshold: float = DEFAULT_THRESHOLD,
+        source: str = "dedupe",
+    ) -> list[DuplicateGroup]:
+        return await run_async(self._dedupe(user_id, apply, threshold, source))
+
+    def _dedupe(
+        self, user_id: str, apply: bool, threshold: float, source: str
+    ) -> Flow[list[DuplicateGroup]]:
+        user_id = validate_user_id(user_id)
+        return (yield from dedupe(self.db, self.embedder, user_id, apply, threshold, source))
 
     # -- the memory model -----------------------------------------------------
 
@@ -310,7 +413,7 @@ class Memory:
     ) -> Flow[MemoryUpdateResult]:
         return (
             yield from self.memory_manager.update_flow(
-                self.db,
+                self,
                 user_id,
                 request,
                 source_input,
@@ -357,9 +460,7 @@ class Memory:
         user_id, memories = _import_args(data, user_id)
         existing: list[UserMemory] = yield Call(self.db, "list_memories", (user_id,))
         ops = _import_ops(memories, {m.memory_id for m in existing})
-        events: list[MemoryEvent] = yield Call(
-            self.db, "apply", (user_id, ops, WriteContext("import"))
-        )
+        events = yield from self._write(user_id, ops, WriteContext("import"))
         return [event.memory_id for event in events]
 
     def close(self) -> None:
@@ -426,6 +527,8 @@ def _search_args(
     query: str | None,
     limit: int | None,
     retrieval_method: str | None,
+    *,
+    embeddings: bool,
 ) -> tuple[str, RetrievalMethod, str | None, int | None]:
     user_id = validate_user_id(user_id)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
@@ -434,14 +537,20 @@ def _search_args(
         raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
     if query is not None and len(query) > MAX_QUERY_CHARS:
         raise InvalidInputError(f"query is longer than {MAX_QUERY_CHARS} characters")
-    method = retrieval_method or ("keyword" if query and query.strip() else "last_n")
+    by_query = "hybrid" if embeddings else "keyword"
+    method = retrieval_method or (by_query if query and query.strip() else "last_n")
     if method not in get_args(RetrievalMethod):
         raise InvalidInputError(
             f"retrieval_method must be one of {', '.join(get_args(RetrievalMethod))}, "
             f"got {method!r}"
         )
-    if method in ("keyword", "agentic") and query is None:
+    if method not in ("last_n", "first_n") and query is None:
         raise InvalidInputError(f"retrieval_method={method!r} needs a query")
+    if method == "semantic" and not embeddings:
+        raise InvalidInputError(
+            "retrieval_method='semantic' needs embeddings: Memory(embeddings=...), "
+            "or use 'hybrid' or 'keyword'"
+        )
     return user_id, method, query, limit  # type: ignore[return-value]
 
 

@@ -40,6 +40,14 @@ class MemoryDbError(MemoryAgentError):
     """The database could not be opened or written; nothing stored was changed."""
 
 
+class EmbeddingMismatchError(MemoryAgentError):
+    """The user's stored vectors come from another embedding model or dimension.
+
+    Vectors of two models cannot be compared, so a search refuses to mix them;
+    `memory-agent memories reembed` recomputes them. No memory is lost meanwhile.
+    """
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

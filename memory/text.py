@@ -41,3 +41,10 @@ def query_terms(text: str) -> list[str]:
 def normalized_text(text: str) -> str:
     """The form two memories share when they state the same fact in the same words."""
     return " ".join(words(text))
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Words that carry meaning, plural "s" folded, for comparing two memories."""
+    return frozenset(
+        w.removesuffix("s") if len(w) > 3 else w for w in words(text) if w not in STOP_WORDS
+    )

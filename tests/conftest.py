@@ -49,21 +49,30 @@ def postgres_store() -> Iterator[PostgresStore]:
 
 
 @pytest.fixture(params=["in_process", "sqlite_file", "store", "postgres"])
-def memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Memory]:
+def memory_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryDb]:
     """The same tests run against SQLite (in process and in a file) and LangGraph stores.
 
     Postgres tests share one schema; a namespace prefix of their own keeps them apart.
     """
-    db: MemoryDb | None = None
-    if request.param == "sqlite_file":
+    db: MemoryDb
+    if request.param == "in_process":
+        db = SqliteMemoryDb(db_file=":memory:")
+    elif request.param == "sqlite_file":
         db = SqliteMemoryDb(db_file=tmp_path / "m.db")
     elif request.param == "store":
         db = StoreMemoryDb(InMemoryStore())
-    elif request.param == "postgres":
+    else:
         prefix = (f"test{uuid.uuid4().hex}",)
         db = StoreMemoryDb(request.getfixturevalue("postgres_store"), namespace_prefix=prefix)
-    with Memory(db=db) as memory:
-        yield memory
+    yield db
+    if isinstance(db, SqliteMemoryDb):
+        db.close()
+
+
+@pytest.fixture
+def memory(memory_db: MemoryDb) -> Memory:
+    """A Memory without embeddings on each kind of store."""
+    return Memory(db=memory_db)
 
 
 @pytest.fixture

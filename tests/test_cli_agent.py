@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graphs.cli import main
-from memory import Memory, SqliteMemoryDb
+from memory import HashEmbeddings, Memory, SqliteMemoryDb
 from memory.testing import tool_call, tool_calls
 from tests.fakes import HTTPFault, OpenAIServer
 
@@ -139,6 +139,21 @@ def test_ask_json_with_the_agentic_tool(
     assert (update["source"], update["status"]) == ("update_user_memory", "completed")
     assert [c["new_memory"] for c in update["changes"]] == ["The user likes tea"]
     assert len(server.requests) == 3
+
+
+def test_ask_with_embeddings_embeds_what_the_manager_stores(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script("Noted.", tool_call("add_memory", memory="The user likes tea"))
+    code, _, _ = run(
+        capsys, "ask", "I like tea", "--user", AVA, "--db", str(db), "--embeddings", "hash"
+    )
+    assert code == 0
+    with Memory(db=SqliteMemoryDb(db_file=db), embeddings=HashEmbeddings()) as memory:
+        assert memory.embedder is not None
+        assert memory.db.unembedded_memories(AVA, memory.embedder.model, None, 10) == []
+        found = memory.search_user_memories(AVA, "tea", retrieval_method="semantic")
+        assert [m.memory for m in found] == ["The user likes tea"]
 
 
 def test_ask_exits_1_when_the_model_fails(

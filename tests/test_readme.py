@@ -126,6 +126,17 @@ EXAMPLES = {
     "Forget my address": Example(
         ["['The user likes to ski']"], [tool_call("delete_memory", memory_id="m1")]
     ),
+    "Which violin does she play now?": Example(
+        [
+            "hybrid ['Zoë was moved up to first violin in the orchestra',",
+            "- Zoë is allergic to kiwi",
+        ]
+    ),
+    "class Down": Example(["keyword the embedding model failed: ConnectionError("]),
+    "reembed_memories(user_id": Example(["refused: 1 memories", "re-embedded 1", "The user skis"]),
+    "dedupe_user_memories(": Example(
+        ["The user really loves fly fishing <- ['The user loves fly fishing']", "2"]
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],

@@ -71,10 +71,11 @@ def test_tables_share_one_file_independently(db_file: Path) -> None:
 def test_an_older_file_is_migrated_and_keeps_its_memories(
     db_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    latest = len(sqlite_module._migrations("user_memories"))
     with open_memory(db_file) as memory:
         memory.add_user_memory("The user skis", USER)
         assert isinstance(memory.db, SqliteMemoryDb)
-        assert memory.db.schema_version == 1
+        assert memory.db.schema_version == latest
     current = sqlite_module._migrations
     monkeypatch.setattr(
         sqlite_module,
@@ -83,7 +84,7 @@ def test_an_older_file_is_migrated_and_keeps_its_memories(
     )
     with open_memory(db_file) as memory:
         assert isinstance(memory.db, SqliteMemoryDb)
-        assert memory.db.schema_version == 2
+        assert memory.db.schema_version == latest + 1
         assert [m.memory for m in memory.get_user_memories(USER)] == ["The user skis"]
         memory.add_user_memory("The user swims", USER)
     conn = sqlite3.connect(db_file)

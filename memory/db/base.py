@@ -4,11 +4,42 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
 
 OrderBy = Literal["created_at", "updated_at"]
+
+
+@dataclass(frozen=True)
+class MemoryVector:
+    """An embedding of one memory's text, stored only while that text is unchanged."""
+
+    memory_id: str
+    memory: str
+    """The text that was embedded; a memory edited meanwhile keeps no stale vector."""
+    vector: Sequence[float]
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    memory: UserMemory
+    score: float
+    """Cosine similarity to the query."""
+    vector: npt.NDArray[np.float32]
+    """The memory's normalised vector, so callers can compare hits with each other."""
+
+
+@dataclass(frozen=True)
+class VectorSearch:
+    hits: list[VectorHit]
+    """Best first."""
+    unembedded: int
+    """How many of the user's memories have no vector yet, and so could not be found."""
 
 
 class SyncMemoryDb(Protocol):
@@ -44,6 +75,36 @@ class SyncMemoryDb(Protocol):
         """Memories ranked by BM25 over text and topics, best first; never parses query syntax."""
         ...
 
+    def scored_keyword_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]:
+        """`keyword_search` with each memory's BM25 score (higher is better), for fusion."""
+        ...
+
+    def set_embeddings(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        """Store vectors made by `model`, replacing older ones; returns how many were kept.
+
+        A vector whose memory is gone or whose text changed since it was embedded is
+        dropped, so a slow embedder racing an edit never leaves a stale vector.
+        """
+        ...
+
+    def unembedded_memories(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        """Memories (of one user, or of everyone) with no vector from `model` in `dimensions`."""
+        ...
+
+    def vector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch:
+        """The user's memories ranked by cosine similarity to `vector`.
+
+        Raises `EmbeddingMismatchError` when some of the user's vectors come from
+        another model or dimension: they cannot be compared until re-embedded.
+        """
+        ...
+
     def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
         """Every recorded change to one memory, oldest first, also after it was deleted."""
         ...
@@ -75,6 +136,22 @@ class MemoryDb(SyncMemoryDb, Protocol):
     async def akeyword_search(
         self, user_id: str, query: str, limit: int | None
     ) -> list[UserMemory]: ...
+
+    async def ascored_keyword_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]: ...
+
+    async def aset_embeddings(
+        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> int: ...
+
+    async def aunembedded_memories(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]: ...
+
+    async def avector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch: ...
 
     async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]: ...
 
@@ -116,6 +193,26 @@ class ThreadedAsync:
         self: SyncMemoryDb, user_id: str, query: str, limit: int | None
     ) -> list[UserMemory]:
         return await asyncio.to_thread(self.keyword_search, user_id, query, limit)
+
+    async def ascored_keyword_search(
+        self: SyncMemoryDb, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]:
+        return await asyncio.to_thread(self.scored_keyword_search, user_id, query, limit)
+
+    async def aset_embeddings(
+        self: SyncMemoryDb, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> int:
+        return await asyncio.to_thread(self.set_embeddings, user_id, model, vectors)
+
+    async def aunembedded_memories(
+        self: SyncMemoryDb, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return await asyncio.to_thread(self.unembedded_memories, user_id, model, dimensions, limit)
+
+    async def avector_search(
+        self: SyncMemoryDb, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch:
+        return await asyncio.to_thread(self.vector_search, user_id, vector, model, limit)
 
     async def ahistory(self: SyncMemoryDb, user_id: str, memory_id: str) -> list[MemoryEvent]:
         return await asyncio.to_thread(self.history, user_id, memory_id)

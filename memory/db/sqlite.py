@@ -8,15 +8,28 @@ import re
 import sqlite3
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlite_utils
 
-from memory.db.base import OrderBy, ThreadedAsync
+from memory.db.base import MemoryVector, OrderBy, ThreadedAsync, VectorHit, VectorSearch
+from memory.db.vectors import (
+    Matrix,
+    as_vector,
+    best_first,
+    best_rows,
+    from_bytes,
+    mismatch,
+    normalised,
+)
 from memory.schema import (
     AddMemory,
     ClearMemories,
@@ -39,6 +52,9 @@ _MEMORY_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, update
 _EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
 )
+_T_COLUMNS = ", ".join(f"t.{c.strip()}" for c in _MEMORY_COLUMNS.split(","))
+_VECTOR_CACHE_BYTES = 256 * 2**20
+"""Vectors kept in memory between searches; 10,000 of 384 floats take 15 MB."""
 
 
 def _migrations(t: str) -> list[str]:
@@ -98,7 +114,28 @@ def _migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_history_memory ON {history} (user_id, memory_id, id);
     """
-    return [v1]
+    # Vectors live beside the memories, not in their rows, so listing and keyword
+    # search never read them; triggers drop a vector when its memory goes or its
+    # text changes, whichever process writes.
+    vectors = f"{t}_vectors"
+    v2 = f"""
+    CREATE TABLE {vectors} (
+        memory_rowid INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX {t}_vectors_user ON {vectors} (user_id);
+    CREATE TRIGGER {t}_vectors_delete AFTER DELETE ON {table} BEGIN
+        DELETE FROM {vectors} WHERE memory_rowid = old.id;
+    END;
+    CREATE TRIGGER {t}_vectors_stale AFTER UPDATE OF memory ON {table}
+    WHEN new.memory IS NOT old.memory BEGIN
+        DELETE FROM {vectors} WHERE memory_rowid = old.id;
+    END;
+    """
+    return [v1, v2]
 
 
 def _user_key(user_id: str) -> str:
@@ -136,6 +173,19 @@ def _to_memories(rows: list[tuple[Any, ...]]) -> list[UserMemory]:
             rows, topics, strict=True
         )
     ]
+
+
+@dataclass(frozen=True)
+class _UserVectors:
+    """One user's vectors of one model, rows L2-normalised so a dot product is a cosine."""
+
+    model: str
+    dimensions: int
+    rowids: npt.NDArray[np.int64]
+    matrix: Matrix
+    foreign: tuple[str, int, int] | None
+    """(model, dimensions, count) of the user's vectors from another model, if any."""
+    unembedded: int
 
 
 def _to_event(row: tuple[Any, ...]) -> MemoryEvent:
@@ -185,11 +235,14 @@ class SqliteMemoryDb(ThreadedAsync):
         self.db_file = str(db_file)
         self._lock = threading.RLock()
         self._db = self._connect(busy_timeout_ms)
-        self._table, self._fts, self._history = (
+        self._table, self._fts, self._history, self._vectors = (
             table_name,
             f"{table_name}_fts",
             f"{table_name}_history",
+            f"{table_name}_vectors",
         )
+        self._vector_cache: OrderedDict[str, _UserVectors] = OrderedDict()
+        self._data_version = -1
         try:
             self.setup()
         except BaseException:
@@ -288,7 +341,7 @@ class SqliteMemoryDb(ThreadedAsync):
                 conn.execute("ROLLBACK")
                 raise MemoryDbError(f"cannot write to {self.db_file!r}: {error}") from error
 
-    def _read(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._db.conn.execute(sql, params).fetchall()
@@ -308,6 +361,7 @@ class SqliteMemoryDb(ThreadedAsync):
                 f"INSERT INTO {self._history} ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [_event_row(event) for event in events],
             )
+            self._vector_cache.pop(user_id, None)
         return events
 
     def _apply_one(
@@ -426,7 +480,25 @@ class SqliteMemoryDb(ThreadedAsync):
                 f"FROM {self._table} ORDER BY id",
                 (context.source, context.input, context.at.isoformat()),
             )
+            self._vector_cache.clear()
             return conn.execute(f"DELETE FROM {self._table}").rowcount
+
+    def set_embeddings(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        arrays = [as_vector(v.vector) for v in vectors]
+        stored = 0
+        with self._transaction() as conn:
+            for item, array in zip(vectors, arrays, strict=True):
+                stored += conn.execute(
+                    f"INSERT INTO {self._vectors} "
+                    "(memory_rowid, user_id, model, dimensions, vector) "
+                    f"SELECT id, user_id, ?, ?, ? FROM {self._table} "
+                    "WHERE user_id = ? AND memory_id = ? AND memory = ? "
+                    "ON CONFLICT (memory_rowid) DO UPDATE SET model = excluded.model, "
+                    "dimensions = excluded.dimensions, vector = excluded.vector",
+                    (model, array.size, array.tobytes(), user_id, item.memory_id, item.memory),
+                ).rowcount
+            self._vector_cache.pop(user_id, None)
+        return stored
 
     # -- reads ----------------------------------------------------------------
 
@@ -454,17 +526,103 @@ class SqliteMemoryDb(ThreadedAsync):
         return _to_memories(rows)
 
     def keyword_search(self, user_id: str, query: str, limit: int | None) -> list[UserMemory]:
+        return [memory for memory, _ in self.scored_keyword_search(user_id, query, limit)]
+
+    def scored_keyword_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]:
         match = _fts_query(user_id, query)
         if match is None:
             return []
-        columns = ", ".join(f"t.{c.strip()}" for c in _MEMORY_COLUMNS.split(","))
         rows = self._read(
-            f"SELECT {columns} FROM {self._fts} JOIN {self._table} t ON t.id = {self._fts}.rowid "
+            f"SELECT {_T_COLUMNS}, -bm25({self._fts}, 0.0, 1.0, 0.5) AS score "
+            f"FROM {self._fts} JOIN {self._table} t ON t.id = {self._fts}.rowid "
             f"WHERE {self._fts} MATCH ? AND t.user_id = ? "
-            f"ORDER BY bm25({self._fts}, 0.0, 1.0, 0.5), t.updated_at DESC LIMIT ?",
+            "ORDER BY score DESC, t.updated_at DESC LIMIT ?",
             (match, user_id, -1 if limit is None else limit),
         )
+        memories = _to_memories([row[:-1] for row in rows])
+        return [(memory, float(row[-1])) for memory, row in zip(memories, rows, strict=True)]
+
+    def unembedded_memories(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        scope = "" if user_id is None else "t.user_id = :user AND "
+        rows = self._read(
+            f"SELECT {_T_COLUMNS} FROM {self._table} t "
+            f"LEFT JOIN {self._vectors} v ON v.memory_rowid = t.id WHERE {scope}"
+            "(v.memory_rowid IS NULL OR v.model IS NOT :model "
+            "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
+            {"user": user_id, "model": model, "dimensions": dimensions, "limit": limit},
+        )
         return _to_memories(rows)
+
+    def vector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch:
+        query = normalised(as_vector(vector))
+        with self._lock:
+            vectors = self._user_vectors(user_id, model, query.size)
+        if vectors.foreign is not None:
+            raise mismatch(user_id, vectors.foreign, model, query.size)
+        best = {
+            int(vectors.rowids[row]): (row, score)
+            for row, score in best_rows(vectors.matrix, query, limit)
+        }
+        if not best:
+            return VectorSearch([], vectors.unembedded)
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS}, id FROM {self._table} "
+            "WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))",
+            (user_id, json.dumps(list(best))),
+        )
+        hits = []
+        for memory, row in zip(_to_memories([row[:-1] for row in rows]), rows, strict=True):
+            index, score = best[row[-1]]
+            hits.append(VectorHit(memory, score, vectors.matrix[index]))
+        return VectorSearch(best_first(hits), vectors.unembedded)
+
+    def _user_vectors(self, user_id: str, model: str, dimensions: int) -> _UserVectors:
+        """The user's vectors from the cache, reloaded when any process wrote to the file."""
+        version = self._db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._vector_cache.clear()
+            self._data_version = version
+        cached = self._vector_cache.get(user_id)
+        if cached is not None and (cached.model, cached.dimensions) == (model, dimensions):
+            self._vector_cache.move_to_end(user_id)
+            return cached
+        loaded = self._load_vectors(user_id, model, dimensions)
+        self._vector_cache[user_id] = loaded
+        size = 0
+        for key in reversed(self._vector_cache):
+            size += self._vector_cache[key].matrix.nbytes
+            if size > _VECTOR_CACHE_BYTES and key != user_id:
+                del self._vector_cache[key]
+        return loaded
+
+    def _load_vectors(self, user_id: str, model: str, dimensions: int) -> _UserVectors:
+        try:
+            rows = self._db.conn.execute(
+                f"SELECT memory_rowid, model, dimensions, vector FROM {self._vectors} "
+                "WHERE user_id = ? ORDER BY memory_rowid",
+                (user_id,),
+            ).fetchall()
+            memories = self._db.conn.execute(
+                f"SELECT count(*) FROM {self._table} WHERE user_id = ?", (user_id,)
+            ).fetchone()[0]
+        except sqlite3.Error as error:
+            raise MemoryDbError(f"cannot read {self.db_file!r}: {error}") from error
+        mine = [row for row in rows if (row[1], row[2]) == (model, dimensions)]
+        others = [(row[1], row[2]) for row in rows if (row[1], row[2]) != (model, dimensions)]
+        return _UserVectors(
+            model=model,
+            dimensions=dimensions,
+            rowids=np.fromiter((row[0] for row in mine), dtype=np.int64, count=len(mine)),
+            matrix=from_bytes([row[3] for row in mine], dimensions),
+            foreign=(*others[0], len(others)) if others else None,
+            unembedded=memories - len(rows),
+        )
 
     def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
         rows = self._read(

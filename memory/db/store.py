@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from langgraph.store.base import (
     SearchOp,
 )
 
-from memory.db.base import OrderBy
+from memory.db.base import MemoryVector, OrderBy, VectorHit, VectorSearch
+from memory.db.vectors import as_vector, best_first, best_rows, from_bytes, mismatch, normalised
 from memory.ranking import bm25_scores
 from memory.schema import (
     AddMemory,
@@ -42,7 +44,7 @@ T = TypeVar("T")
 
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
-_ITEMS, _HISTORY, _META = "items", "history", "meta"
+_ITEMS, _HISTORY, _META, _VECTORS = "items", "history", "meta", "vectors"
 _SEQUENCE_KEY = "sequence"
 _FIELD_WEIGHTS = (1.0, 0.5)
 """Text counts twice as much as topics, as in SqliteMemoryDb's bm25() call."""
@@ -63,6 +65,7 @@ class _Namespaces:
     items: tuple[str, ...]
     history: tuple[str, ...]
     meta: tuple[str, ...]
+    vectors: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,10 @@ class StoreMemoryDb:
 
     Under `langgraph dev` or LangGraph Server this keeps memories in the server's
     store; with `PostgresStore` in one database shared by every worker. Each user
-    has three namespaces under `namespace_prefix`: `items` (memories keyed by id),
-    `history` (one item per event) and `meta` (the sequence counter that orders
-    both, as SQLite's row ids do).
+    has four namespaces under `namespace_prefix`: `items` (memories keyed by id),
+    `history` (one item per event), `meta` (the sequence counter that orders
+    both, as SQLite's row ids do) and `vectors` (embeddings keyed by memory id,
+    apart from the items so that reads other than vector search never load them).
 
     A store has no transactions, so `apply` reads the user's memories, checks the
     whole batch against them (an unknown id raises before anything is written),
@@ -225,7 +229,7 @@ class StoreMemoryDb:
 
     def _namespaces(self, user_id: str) -> _Namespaces:
         user = (*self.namespace_prefix, namespace_label(user_id))
-        return _Namespaces((*user, _ITEMS), (*user, _HISTORY), (*user, _META))
+        return _Namespaces((*user, _ITEMS), (*user, _HISTORY), (*user, _META), (*user, _VECTORS))
 
     # -- what each method does, written once as a flow for both twins -----------
 
@@ -269,9 +273,18 @@ class StoreMemoryDb:
             for n, event in enumerate(events)
         ]
         counter = {"user_id": user_id, "next": seq + len(events)}
+        # A vector is only ever used with the text it was made from (see `_embedded`);
+        # dropping it with that text keeps the store from filling with dead vectors.
+        stale = [
+            memory_id
+            for memory_id, value in changed.items()
+            if memory_id in state.memories
+            and (value is None or value["memory"] != state.memories[memory_id]["memory"])
+        ]
         # ttl=None: memories never expire, whatever default TTL the store has.
         writes = [
             *(PutOp(ns.items, memory_id, value) for memory_id, value in changed.items()),
+            *(PutOp(ns.vectors, memory_id, None) for memory_id in stale),
             *history,
             PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False),
         ]
@@ -285,7 +298,8 @@ class StoreMemoryDb:
             yield _batch(self.store, writes)
         return events
 
-    def _clear_all(self, context: WriteContext) -> Flow[int]:
+    def _user_ids(self) -> Flow[list[str]]:
+        """Every user with a memory namespace under this prefix."""
         depth = len(self.namespace_prefix) + 2
         conditions = (
             MatchCondition("prefix", self.namespace_prefix),
@@ -294,11 +308,14 @@ class StoreMemoryDb:
         [found] = yield from _read_all(
             self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
         )
-        user_ids = [
+        return [
             unquote(namespace[-2])
             for namespace in cast(list[tuple[str, ...]], found)
             if len(namespace) == depth
         ]
+
+    def _clear_all(self, context: WriteContext) -> Flow[int]:
+        user_ids = yield from self._user_ids()
         writes: list[PutOp] = []
         events: list[MemoryEvent] = []
         for user_id in user_ids:
@@ -327,7 +344,9 @@ class StoreMemoryDb:
         )
         return [UserMemory.model_validate(v) for v in _take(values, limit)]
 
-    def _search(self, user_id: str, query: str, limit: int | None) -> Flow[list[UserMemory]]:
+    def _scored_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> Flow[list[tuple[UserMemory, float]]]:
         state = yield from self._load(user_id)
         # Ties keep the most recently updated first, as in SqliteMemoryDb.
         values = sorted(state.memories.values(), key=lambda v: v["updated_at"], reverse=True)
@@ -338,7 +357,90 @@ class StoreMemoryDb:
             (pair for pair in zip(scores, values, strict=True) if pair[0] > 0),
             key=lambda pair: -pair[0],
         )
-        return [UserMemory.model_validate(v) for _, v in _take(ranked, limit)]
+        return [(UserMemory.model_validate(v), score) for score, v in _take(ranked, limit)]
+
+    def _search(self, user_id: str, query: str, limit: int | None) -> Flow[list[UserMemory]]:
+        ranked = yield from self._scored_search(user_id, query, limit)
+        return [memory for memory, _ in ranked]
+
+    def _embedded(self, user_id: str) -> Flow[tuple[_UserState, dict[str, dict[str, Any]]]]:
+        """The user's memories, and the vectors made from their current text, by memory id.
+
+        A vector of older text (a writer raced the embedder) is ignored, as if missing.
+        """
+        state = yield from self._load(user_id)
+        ns = self._namespaces(user_id)
+        [found] = yield from _read_all(self.store, lambda limit: SearchOp(ns.vectors, limit=limit))
+        vectors = {
+            item.key: item.value
+            for item in cast(list[Item], found)
+            if item.namespace == ns.vectors
+            and item.value.get("user_id") == user_id
+            and item.value["memory"] == state.memories.get(item.key, {}).get("memory")
+        }
+        return state, vectors
+
+    def _set_embeddings(
+        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> Flow[int]:
+        arrays = [as_vector(v.vector) for v in vectors]
+        state = yield from self._load(user_id)
+        ns = self._namespaces(user_id)
+        writes = [
+            PutOp(
+                ns.vectors,
+                item.memory_id,
+                {
+                    "user_id": user_id,
+                    "model": model,
+                    "dimensions": array.size,
+                    "memory": item.memory,
+                    # Base64 of float32: a quarter of the size of a JSON list of floats.
+                    "vector": base64.b64encode(array.tobytes()).decode("ascii"),
+                },
+                index=False,
+            )
+            for item, array in zip(vectors, arrays, strict=True)
+            if state.memories.get(item.memory_id, {}).get("memory") == item.memory
+        ]
+        if writes:
+            yield _batch(self.store, writes)
+        return len(writes)
+
+    def _unembedded(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> Flow[list[UserMemory]]:
+        user_ids = [user_id] if user_id is not None else (yield from self._user_ids())
+        found: list[UserMemory] = []
+        for user in user_ids:
+            if len(found) >= limit:
+                break
+            state, vectors = yield from self._embedded(user)
+            found += [
+                UserMemory.model_validate(value)
+                for memory_id, value in state.memories.items()
+                if not _made_by(vectors.get(memory_id), model, dimensions)
+            ]
+        return found[:limit]
+
+    def _vector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> Flow[VectorSearch]:
+        query = normalised(as_vector(vector))
+        state, vectors = yield from self._embedded(user_id)
+        foreign = [v for v in vectors.values() if not _made_by(v, model, query.size)]
+        if foreign:
+            first = foreign[0]
+            raise mismatch(
+                user_id, (first["model"], first["dimensions"], len(foreign)), model, query.size
+            )
+        ids = list(vectors)
+        matrix = from_bytes([base64.b64decode(vectors[i]["vector"]) for i in ids], query.size)
+        hits = [
+            VectorHit(UserMemory.model_validate(state.memories[ids[row]]), score, matrix[row])
+            for row, score in best_rows(matrix, query, limit)
+        ]
+        return VectorSearch(best_first(hits), len(state.memories) - len(vectors))
 
     def _history(self, user_id: str, memory_id: str) -> Flow[list[MemoryEvent]]:
         ns = self._namespaces(user_id)
@@ -402,6 +504,44 @@ class StoreMemoryDb:
     ) -> list[UserMemory]:
         return await run_async(self._search(user_id, query, limit))
 
+    def scored_keyword_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]:
+        return run_sync(self._scored_search(user_id, query, limit))
+
+    async def ascored_keyword_search(
+        self, user_id: str, query: str, limit: int | None
+    ) -> list[tuple[UserMemory, float]]:
+        return await run_async(self._scored_search(user_id, query, limit))
+
+    def set_embeddings(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return run_sync(self._set_embeddings(user_id, model, vectors))
+
+    async def aset_embeddings(
+        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> int:
+        return await run_async(self._set_embeddings(user_id, model, vectors))
+
+    def unembedded_memories(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return run_sync(self._unembedded(user_id, model, dimensions, limit))
+
+    async def aunembedded_memories(
+        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return await run_async(self._unembedded(user_id, model, dimensions, limit))
+
+    def vector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch:
+        return run_sync(self._vector_search(user_id, vector, model, limit))
+
+    async def avector_search(
+        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
+    ) -> VectorSearch:
+        return await run_async(self._vector_search(user_id, vector, model, limit))
+
     def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
         return run_sync(self._history(user_id, memory_id))
 
@@ -413,6 +553,14 @@ class StoreMemoryDb:
 
     async def aclear_all(self, context: WriteContext) -> int:
         return await run_async(self._clear_all(context))
+
+
+def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) -> bool:
+    return (
+        vector is not None
+        and vector["model"] == model
+        and dimensions in (None, vector["dimensions"])
+    )
 
 
 def _take(values: list[T], limit: int | None) -> list[T]:
