@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.constants import TAG_NOSTREAM
@@ -50,6 +51,8 @@ class AgentSettings:
     """With `memory=None`: may the memory model delete single memories."""
     clear_memories: bool = False
     """With `memory=None`: may the memory model forget all of a user's memories."""
+    embeddings: Embeddings | None = None
+    """With `memory=None`: the embedding model for semantic and hybrid retrieval."""
 
     @property
     def runs_kept(self) -> int:
@@ -108,6 +111,7 @@ def resolve_scope(
             db=StoreMemoryDb(store),
             delete_memories=settings.delete_memories,
             clear_memories=settings.clear_memories,
+            embeddings=settings.embeddings,
         )
     return RunScope(
         settings=settings,

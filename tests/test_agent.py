@@ -18,6 +18,7 @@ from graphs.agent import create_memory_agent
 from graphs.context import Context
 from graphs.scope import AgentConfigError
 from memory import Memory, SqliteMemoryDb, UserMemory
+from memory.db.store import StoreMemoryDb, namespace_label
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
 from tests.fakes import HTTPFault, OpenAIServer
 
@@ -418,3 +419,25 @@ def test_a_new_process_continues_the_session_with_the_same_memories(tmp_path: Pa
     seen: list[str] = json.loads(result.stdout)
     assert "The user likes tea" in seen[0]
     assert seen[1:] == ["hello", "Hello!", "What did I say?"]
+
+
+def test_server_mode_memories_use_the_configured_embeddings() -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.store.memory import InMemoryStore
+
+    from graphs.agent import builder
+    from graphs.scope import AgentSettings
+    from memory.embeddings import HashEmbeddings
+
+    store = InMemoryStore()
+    model = ScriptedChatModel(
+        ["Noted.", tool_call("add_memory", memory="The user owns a sailing boat")]
+    )
+    settings = AgentSettings(model=model, enable_user_memories=True, embeddings=HashEmbeddings())
+    agent = builder(settings).compile(checkpointer=InMemorySaver(), store=store)
+    ask(agent, "I have a sailing boat", AVA)
+    # The run's own Memory embedded the new memory as it wrote it, before any search.
+    vectors = store.search(("memories", namespace_label(AVA), "vectors"))
+    assert [item.key for item in vectors] == [
+        m.memory_id for m in Memory(db=StoreMemoryDb(store)).get_user_memories(AVA)
+    ]
