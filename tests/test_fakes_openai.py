@@ -10,25 +10,11 @@ import pytest
 from langchain_core.exceptions import ModelAPIError, ModelTimeoutError
 from langchain_core.messages import AIMessage
 from langchain_core.messages.tool import invalid_tool_call
-from langchain_core.tools import tool
-from pydantic import BaseModel
 
 from memory.testing import tool_call
 from tests.fakes import Delay, HTTPFault, OpenAIServer, hashed_embedding
+from tests.fakes.schemas import Person, add_memory
 from tests.fakes.streaming import collect
-
-
-@tool
-def add_memory(memory: str, topics: list[str]) -> str:
-    """Remember a fact about the user."""
-    return memory
-
-
-class Person(BaseModel):
-    """A person the user mentioned."""
-
-    name: str
-    age: int
 
 
 async def test_plain_reply_uses_chat_completions(openai_server: OpenAIServer) -> None:
