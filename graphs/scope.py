@@ -32,6 +32,10 @@ class AgentConfigError(MemoryAgentError, ValueError):
     """
 
 
+AUTH_USER_KEY = "langgraph_auth_user_id"
+"""Where LangGraph Server puts the identity of an authenticated caller."""
+
+
 @dataclass(frozen=True)
 class AgentSettings:
     """How an agent behaves; fixed when the graph is built. See `create_memory_agent`."""
@@ -95,6 +99,15 @@ def resolve_scope(
     """Read the user and thread of a run, failing clearly before any model is called."""
     configurable: Mapping[str, Any] = config.get("configurable") or {}
     user_id = _field(context, "user_id") or configurable.get("user_id")
+    # Under LangGraph Server with authentication, the caller's identity is the user:
+    # a client must not reach someone else's memories by naming them in `context`.
+    authenticated = configurable.get(AUTH_USER_KEY)
+    if authenticated:
+        if user_id and user_id != authenticated:
+            raise AgentConfigError(
+                f"user_id {user_id!r} is not the authenticated user {authenticated!r}"
+            )
+        user_id = authenticated
     if not user_id:
         raise AgentConfigError(
             "no user_id: run with context={'user_id': ...} "

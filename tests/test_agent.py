@@ -313,6 +313,22 @@ def test_user_id_may_come_from_configurable() -> None:
     assert "The user likes tea" in system_prompt(model, 0)
 
 
+def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for() -> None:
+    model = ScriptedChatModel(["You like tea."])
+    memory = Memory()
+    memory.add_user_memory("The user likes tea", AVA)
+    memory.add_user_memory("The user is Bob", BOB)
+    agent = create_memory_agent(model=model, memory=memory)
+    authenticated: RunnableConfig = {
+        "configurable": {"thread_id": "s1", "langgraph_auth_user_id": AVA}
+    }
+    with pytest.raises(AgentConfigError, match="not the authenticated user"):
+        agent.invoke({"messages": [("user", "hi")]}, authenticated, context={"user_id": BOB})
+    agent.invoke({"messages": [("user", "What do I like?")]}, authenticated)
+    assert "The user likes tea" in system_prompt(model, 0)
+    assert "The user is Bob" not in system_prompt(model, 0)
+
+
 def test_no_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEMORY_AGENT_MODEL", raising=False)
     agent = create_memory_agent()
