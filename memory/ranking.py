@@ -3,6 +3,7 @@ fusion of keyword and vector scores with a preference for newer facts."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -107,10 +108,20 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65_536)
 def _term(word: str) -> str:
-    """A word as the index keeps it: accents removed (like FTS5's remove_diacritics), stemmed."""
+    """A word as the index keeps it: accents removed (like FTS5's remove_diacritics), stemmed.
+
+    Cached: every search re-reads all of a user's memories, and their words repeat.
+    """
     decomposed = unicodedata.normalize("NFKD", word)
     return stem("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@functools.lru_cache(maxsize=131_072)
+def _term_counts(text: str) -> Counter[str]:
+    """How often each term occurs in `text`; cached and shared, so never modified."""
+    return Counter(_term(w) for w in words(text))
 
 
 def bm25_scores(
@@ -124,7 +135,7 @@ def bm25_scores(
     document that contains no word of the query scores exactly 0.
     """
     terms = list(dict.fromkeys(_term(w) for w in query_terms(query)))
-    fields = [[Counter(_term(w) for w in words(text)) for text in doc] for doc in documents]
+    fields = [[_term_counts(text) for text in doc] for doc in documents]
     lengths = [sum(sum(field.values()) for field in doc) for doc in fields]
     if not terms or not fields:
         return [0.0] * len(fields)
