@@ -129,7 +129,7 @@ def memory_agent(
     memory: Memory, calls: int, extract: str, user_id: str
 ) -> tuple[Invoke, InstantModel]:
     model = InstantModel(calls, extract)
-    agent = create_memory_agent(model, memory, enable_user_memories=True)
+    agent = create_memory_agent(model, memory=memory, enable_user_memories=True)
 
     def invoke(thread_id: str, text: str) -> None:
         agent.invoke(

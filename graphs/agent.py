@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
 from langchain_core.messages import (
@@ -17,16 +17,12 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import get_runtime
 from langgraph.store.base import BaseStore
-from langgraph.store.memory import InMemoryStore
-from langgraph.store.sqlite import SqliteStore
 
 from graphs.context import Context
 from graphs.history import split_runs
@@ -37,12 +33,15 @@ from graphs.scope import (
     memory_failed,
     resolve_scope,
 )
+from graphs.sessions import default_archive, default_checkpointer
 from graphs.state import InputState, State
 from graphs.tools import build_tools
-from memory import Memory, SqliteMemoryDb, prompts
-from memory.models import ModelSpec
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories
-from memory.twins import Call, Flow, run_async, run_sync
+from memory import Memory, prompts
+from memory.chat_models import ModelSpec
+from memory.retrieval import DEFAULT_TOKEN_BUDGET
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+logger = logging.getLogger(__name__)
 
 MAX_TOOL_ROUNDS = 5
 """Model calls with tools in one run; past it the model must answer without tools."""
@@ -57,14 +56,14 @@ def current_scope(settings: AgentSettings, config: RunnableConfig) -> RunScope:
 
 
 class MemoryAgentNodes:
-    """The graph's nodes, each written once as a flow and run sync or async."""
+    """The graph's nodes, each written once and run blocking or awaited."""
 
     def __init__(self, settings: AgentSettings, tools: list[BaseTool]) -> None:
         self.settings = settings
         self.tools = tools
         self.tool_names = {tool.name for tool in tools}
 
-    def load_history(self, state: State, config: RunnableConfig) -> Flow[Update]:
+    async def load_history(self, io: Io, state: State, config: RunnableConfig) -> Update:
         """Move runs the model will no longer see from the checkpoint to the archive."""
         scope = current_scope(self.settings, config)
         earlier = split_runs(state["messages"])[:-1]
@@ -74,21 +73,24 @@ class MemoryAgentNodes:
         if leaving:
             archived = state.get("archived_runs", 0)
             if scope.archive is not None:
-                yield from scope.archive.append(scope.thread_id, archived, leaving)
+                await scope.archive.append(io, scope.thread_id, archived, leaving)
             update["messages"] += [RemoveMessage(id=m.id) for run in leaving for m in run if m.id]
             update["archived_runs"] = archived + len(leaving)
         return update
 
-    def respond(self, state: State, config: RunnableConfig) -> Flow[Update]:
+    async def respond(self, io: Io, state: State, config: RunnableConfig) -> Update:
         """Answer with the user's memories in the system prompt and the recent runs as history."""
         scope = current_scope(self.settings, config)
         runs = split_runs(state["messages"])
         current = runs[-1]
         asked = next((m.text for m in current if isinstance(m, HumanMessage)), "")
-        chosen: PromptMemories = yield Call(
-            scope.memory,
-            "get_memories_for_prompt",
-            (scope.user_id, asked, self.settings.memory_token_budget),
+        memory = scope.memory
+        chosen = await io.call(
+            memory.get_memories_for_prompt,
+            memory.aget_memories_for_prompt,
+            scope.user_id,
+            asked,
+            self.settings.memory_token_budget,
         )
         system = prompts.agent_system_prompt(
             self.settings.instructions,
@@ -104,17 +106,21 @@ class MemoryAgentNodes:
         if self.tools and tool_rounds < MAX_TOOL_ROUNDS:
             model = model.bind_tools(self.tools)
         try:
-            reply: AIMessage = yield Call(
-                model, "invoke", ([SystemMessage(system), *visible], config)
+            reply: AIMessage = await io.call(
+                model.invoke, model.ainvoke, [SystemMessage(system), *visible], config
             )
         except Exception as error:
+            logger.error("the model failed to answer user %r: %s", scope.user_id, error)
             get_stream_writer()({"type": "error", "stage": "respond", "error": str(error)})
             failed = AIMessage(
                 FAILED_ANSWER.format(error=type(error).__name__),
                 response_metadata={"error": str(error)},
             )
             return {"messages": [failed]}
-        return {"messages": [reply, *self._refusals(reply)]}
+        refusals = self._refusals(reply)
+        for refusal in refusals:
+            logger.warning("refused a tool call of the model: %s", refusal.text)
+        return {"messages": [reply, *refusals]}
 
     def _refusals(self, reply: AIMessage) -> list[ToolMessage]:
         """Answers to tool calls no tool will run: malformed, or naming no tool we have.
@@ -140,21 +146,24 @@ class MemoryAgentNodes:
             ]
         return refusals
 
-    def extract_memories(self, state: State, config: RunnableConfig) -> Flow[Update]:
+    async def extract_memories(self, io: Io, state: State, config: RunnableConfig) -> Update:
         """After the answer, let the memory manager learn from this run; never fail the run."""
         write = get_stream_writer()
         scope = current_scope(self.settings, config)
         run = split_runs(state["messages"])[-1]
         said = [{"role": "user", "content": m.text} for m in run if isinstance(m, HumanMessage)]
         write({"type": "memory_update", "source": "extract_memories", "status": "started"})
+        memory = scope.memory
         try:
-            result = yield Call(
-                scope.memory,
-                "create_user_memories",
-                (),
-                {"messages": said, "user_id": scope.user_id, "model": scope.memory_model()},
+            result = await io.call(
+                memory.create_user_memories,
+                memory.acreate_user_memories,
+                messages=said,
+                user_id=scope.user_id,
+                model=scope.memory_model(),
             )
         except Exception as error:
+            logger.warning("memory extraction failed for user %r: %s", scope.user_id, error)
             write(memory_failed("extract_memories", error))
             return {}
         write(memory_completed("extract_memories", result))
@@ -192,16 +201,18 @@ def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessa
     ]
 
 
-def _node(flow: Callable[[State, RunnableConfig], Flow[Update]]) -> RunnableLambda[State, Update]:
-    """A node that runs `flow` with sync calls under invoke and async calls under ainvoke."""
+def _node(
+    step: Callable[[Io, State, RunnableConfig], Coroutine[Any, Any, Update]],
+) -> RunnableLambda[State, Update]:
+    """A node that runs `step` blocking under invoke and awaited under ainvoke."""
 
     def sync(state: State, config: RunnableConfig) -> Update:
-        return run_sync(flow(state, config))
+        return run_sync(step(BLOCKING, state, config))
 
     async def async_(state: State, config: RunnableConfig) -> Update:
-        return await run_async(flow(state, config))
+        return await step(AWAITING, state, config)
 
-    return RunnableLambda(sync, afunc=async_, name=flow.__name__)
+    return RunnableLambda(sync, afunc=async_, name=step.__name__)
 
 
 def builder(settings: AgentSettings) -> StateGraph[State, Context, InputState, State]:
@@ -228,6 +239,7 @@ def builder(settings: AgentSettings) -> StateGraph[State, Context, InputState, S
 
 def create_memory_agent(
     model: ModelSpec | None = None,
+    *,
     memory: Memory | None = None,
     enable_agentic_memory: bool = False,
     enable_user_memories: bool = False,
@@ -237,7 +249,6 @@ def create_memory_agent(
     instructions: str | None = None,
     markdown: bool = False,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
-    *,
     store: BaseStore | None = None,
     memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
 ) -> CompiledStateGraph[State, Context, InputState, State]:
@@ -256,10 +267,13 @@ def create_memory_agent(
         read_chat_history: Give the model `get_chat_history(num_chats)` for older runs.
         instructions: The system prompt's opening; "You are a helpful assistant." if unset.
         markdown: Ask for markdown answers.
-        checkpointer: Where sessions persist, by `thread_id`. By default a
-            SqliteSaver in the memory's SQLite file, or in process.
+        checkpointer: Where sessions persist, by `thread_id`. By default in the
+            memory's SQLite file (closed with the `Memory`), or in process.
         store: Where the session archive lives; by default beside the checkpoints.
         memory_token_budget: Approximate tokens of memories in the system prompt.
+
+    With both `checkpointer` and `store` given, nothing else is opened; what the
+    defaults open is closed by `memory.close()` (or the `Memory`'s `with` block).
     """
     if num_history_runs < 0:
         raise ValueError("num_history_runs must be 0 or more")
@@ -278,21 +292,8 @@ def create_memory_agent(
         delete_memories=memory.delete_memories,
         clear_memories=memory.clear_memories,
     )
-    default_checkpointer, default_store = _embedded_persistence(memory)
     return builder(settings).compile(
-        checkpointer=checkpointer or default_checkpointer,
-        store=store or default_store,
+        checkpointer=checkpointer if checkpointer is not None else default_checkpointer(memory),
+        store=store if store is not None else default_archive(memory),
         name="memory_agent",
     )
-
-
-def _embedded_persistence(memory: Memory) -> tuple[BaseCheckpointSaver[Any], BaseStore]:
-    """Sessions beside the memories: in their SQLite file, or in process like them."""
-    db = memory.db
-    if isinstance(db, SqliteMemoryDb) and db.db_file != ":memory:":
-        checkpoints = sqlite3.connect(db.db_file, check_same_thread=False)
-        archive = sqlite3.connect(db.db_file, check_same_thread=False, isolation_level=None)
-        store = SqliteStore(archive)
-        store.setup()
-        return SqliteSaver(checkpoints), store
-    return InMemorySaver(), InMemoryStore()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -16,7 +16,7 @@ from langchain_core.messages import (
 from langgraph.store.base import BaseStore, GetOp, Item, PutOp
 
 from memory.db.store import namespace_label
-from memory.twins import Call, Flow
+from memory.twins import Io
 
 ARCHIVE_PREFIX = ("memory_agent", "sessions")
 
@@ -52,26 +52,30 @@ class SessionArchive:
     def __init__(self, store: BaseStore) -> None:
         self.store = store
 
-    def append(
-        self, thread_id: str, first_index: int, runs: Sequence[Sequence[BaseMessage]]
-    ) -> Flow[None]:
+    async def append(
+        self, io: Io, thread_id: str, first_index: int, runs: Sequence[Sequence[BaseMessage]]
+    ) -> None:
         namespace = _namespace(thread_id)
         ops = [
-            PutOp(namespace, _key(first_index + n), {"messages": messages_to_dict(list(run))})
+            PutOp(
+                namespace,
+                _key(first_index + n),
+                {"messages": messages_to_dict(list(run))},
+                index=False,
+            )
             for n, run in enumerate(runs)
         ]
         if ops:
-            yield Call(self.store, "batch", (ops,))
+            await io.call(self.store.batch, self.store.abatch, ops)
 
-    def read(self, thread_id: str, start: int, stop: int) -> Flow[list[list[BaseMessage]]]:
+    async def read(self, io: Io, thread_id: str, start: int, stop: int) -> list[list[BaseMessage]]:
         """Runs `start` to `stop - 1`, oldest first; runs missing from the store are skipped."""
         if stop <= start:
             return []
         namespace = _namespace(thread_id)
-        items: list[Item | None] = yield Call(
-            self.store, "batch", ([GetOp(namespace, _key(n)) for n in range(start, stop)],)
-        )
-        return [_messages(item.value) for item in items if item is not None]
+        ops = [GetOp(namespace, _key(n)) for n in range(start, stop)]
+        items = await io.call(self.store.batch, self.store.abatch, ops)
+        return [_messages(item.value) for item in cast(list[Item | None], items) if item]
 
 
 def _namespace(thread_id: str) -> tuple[str, ...]:

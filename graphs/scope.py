@@ -15,9 +15,10 @@ from langgraph.store.base import BaseStore
 
 from graphs.history import SessionArchive
 from memory import Memory, MemoryAgentError
+from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.store import StoreMemoryDb
+from memory.errors import ModelConfigError
 from memory.manager import MemoryUpdateResult
-from memory.models import ModelConfigError, ModelSpec, resolve_chat_model
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.schema import validate_user_id
 

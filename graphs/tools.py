@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -16,7 +17,9 @@ from graphs.history import exchange, split_runs
 from graphs.scope import AgentSettings, memory_completed, memory_failed, resolve_scope
 from memory import prompts
 from memory.manager import MemoryUpdateResult
-from memory.twins import Call, Flow, run_async, run_sync
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+logger = logging.getLogger(__name__)
 
 MAX_CHATS = 50
 TASK = Field(description="The change to make, in plain words.")
@@ -29,12 +32,12 @@ def build_tools(settings: AgentSettings) -> list[BaseTool]:
     if settings.enable_agentic_memory:
 
         def update_user_memory(task: Annotated[str, TASK], runtime: ToolRuntime[Context]) -> str:
-            return run_sync(_update_user_memory(settings, runtime, task))
+            return run_sync(_update_user_memory(BLOCKING, settings, runtime, task))
 
         async def aupdate_user_memory(
             task: Annotated[str, TASK], runtime: ToolRuntime[Context]
         ) -> str:
-            return await run_async(_update_user_memory(settings, runtime, task))
+            return await _update_user_memory(AWAITING, settings, runtime, task)
 
         tools.append(
             StructuredTool.from_function(
@@ -48,12 +51,12 @@ def build_tools(settings: AgentSettings) -> list[BaseTool]:
         def get_chat_history(
             runtime: ToolRuntime[Context], num_chats: Annotated[int, CHATS] = 3
         ) -> str:
-            return run_sync(_get_chat_history(settings, runtime, num_chats))
+            return run_sync(_get_chat_history(BLOCKING, settings, runtime, num_chats))
 
         async def aget_chat_history(
             runtime: ToolRuntime[Context], num_chats: Annotated[int, CHATS] = 3
         ) -> str:
-            return await run_async(_get_chat_history(settings, runtime, num_chats))
+            return await _get_chat_history(AWAITING, settings, runtime, num_chats)
 
         tools.append(
             StructuredTool.from_function(
@@ -65,20 +68,23 @@ def build_tools(settings: AgentSettings) -> list[BaseTool]:
     return tools
 
 
-def _update_user_memory(
-    settings: AgentSettings, runtime: ToolRuntime[Context], task: str
-) -> Flow[str]:
+async def _update_user_memory(
+    io: Io, settings: AgentSettings, runtime: ToolRuntime[Context], task: str
+) -> str:
     scope = resolve_scope(settings, runtime.context, runtime.config, runtime.store)
     write = runtime.stream_writer
     write({"type": "memory_update", "source": "update_user_memory", "status": "started"})
+    memory = scope.memory
     try:
-        result: MemoryUpdateResult = yield Call(
-            scope.memory,
-            "update_memory_task",
-            (task, scope.user_id),
-            {"model": scope.memory_model()},
+        result = await io.call(
+            memory.update_memory_task,
+            memory.aupdate_memory_task,
+            task,
+            scope.user_id,
+            model=scope.memory_model(),
         )
     except Exception as error:
+        logger.warning("update_user_memory failed for user %r: %s", scope.user_id, error)
         write(memory_failed("update_user_memory", error))
         return f"Memory update failed, nothing was changed: {error}"
     write(memory_completed("update_user_memory", result))
@@ -92,9 +98,9 @@ def describe(result: MemoryUpdateResult) -> str:
     return "\n".join(lines) or "No changes."
 
 
-def _get_chat_history(
-    settings: AgentSettings, runtime: ToolRuntime[Context], num_chats: int
-) -> Flow[str]:
+async def _get_chat_history(
+    io: Io, settings: AgentSettings, runtime: ToolRuntime[Context], num_chats: int
+) -> str:
     scope = resolve_scope(settings, runtime.context, runtime.config, runtime.store)
     wanted = max(1, min(num_chats, MAX_CHATS))
     state: dict[str, Any] = runtime.state
@@ -103,6 +109,6 @@ def _get_chat_history(
     older: list[list[BaseMessage]] = []
     if scope.archive is not None and len(recent) < wanted:
         start = max(0, archived - (wanted - len(recent)))
-        older = yield from scope.archive.read(scope.thread_id, start, archived)
+        older = await scope.archive.read(io, scope.thread_id, start, archived)
     runs: list[Sequence[BaseMessage]] = [*older, *recent]
     return json.dumps([pair for run in runs for pair in exchange(run)])

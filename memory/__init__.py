@@ -1,22 +1,24 @@
 """User memory for LangGraph agents: facts about each user, kept current and searchable."""
 
+from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
 from memory.dedupe import DuplicateGroup
-from memory.embeddings import EmbeddingUnavailableError, HashEmbeddings
-from memory.manager import MemoryManager, MemoryModelError, MemoryUpdateResult, RefusedToolCall
-from memory.memory import Memory, RetrievalMethod
-from memory.models import ModelConfigError
-from memory.retrieval import PromptMemories, SearchResult
-from memory.schema import (
+from memory.embeddings import HashEmbeddings
+from memory.errors import (
     EmbeddingMismatchError,
+    EmbeddingUnavailableError,
     InvalidInputError,
     MemoryAgentError,
     MemoryDbError,
-    MemoryEvent,
+    MemoryModelError,
     MemoryNotFoundError,
-    UserMemory,
+    ModelConfigError,
 )
+from memory.manager import MemoryManager, MemoryUpdateResult, RefusedToolCall
+from memory.memory import Memory, RetrievalMethod
+from memory.retrieval import PromptMemories, SearchResult
+from memory.schema import MemoryEvent, UserMemory
 
 __all__ = [
     "DuplicateGroup",
@@ -34,6 +36,7 @@ __all__ = [
     "MemoryNotFoundError",
     "MemoryUpdateResult",
     "ModelConfigError",
+    "ModelSpec",
     "PromptMemories",
     "RefusedToolCall",
     "RetrievalMethod",

@@ -1,6 +1,6 @@
 """Near-duplicate memories: found by shared words, merged into the newest of each group.
 
-Exact duplicates (same words) never get stored twice (see `MemoryDb.apply`);
+Exact duplicates (same words) never get stored twice (see `memory.planner`);
 this finds the ones worded slightly differently ("loves fly fishing" and "really
 loves fly fishing"). Facts that changed ("has four chickens", "has two chickens")
 differ in the word that matters and are not merged.
@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 from memory.db.base import MemoryDb
 from memory.embeddings import Embedder
+from memory.errors import InvalidInputError
 from memory.retrieval import write
 from memory.schema import (
     MAX_TOPICS,
     DeleteMemory,
-    InvalidInputError,
     MemoryOp,
     ReplaceMemory,
     UserMemory,
     WriteContext,
 )
 from memory.text import content_words
-from memory.twins import Call, Flow
+from memory.twins import Io
 
 DEFAULT_THRESHOLD = 0.75
 """Jaccard similarity of content words from which two memories count as one fact."""
@@ -86,16 +86,17 @@ def _updated(memory: UserMemory) -> str:
     return moment.isoformat() if moment else ""
 
 
-def dedupe(
+async def dedupe(
+    io: Io,
     db: MemoryDb,
     embedder: Embedder | None,
     user_id: str,
     apply: bool,
     threshold: float,
     source: str,
-) -> Flow[list[DuplicateGroup]]:
+) -> list[DuplicateGroup]:
     """Find the user's near-duplicate groups; with `apply`, merge each in one transaction."""
-    memories: list[UserMemory] = yield Call(db, "list_memories", (user_id,))
+    memories = await io.call(db.list_memories, db.alist_memories, user_id)
     groups = near_duplicate_groups(memories, threshold)
     if apply:
         for group in groups:
@@ -108,5 +109,5 @@ def dedupe(
                 *(DeleteMemory(str(m.memory_id)) for m in group.duplicates),
             ]
             context = WriteContext(source, input=f"near-duplicates merged into {kept.memory_id}")
-            yield from write(db, embedder, user_id, ops, context)
+            await write(io, db, embedder, user_id, ops, context)
     return groups

@@ -6,20 +6,15 @@ import asyncio
 import hashlib
 import importlib
 import math
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from memory.schema import InvalidInputError, MemoryAgentError
+from memory.errors import EmbeddingUnavailableError, InvalidInputError
 from memory.text import STOP_WORDS, words
-
-T = TypeVar("T")
-
-
-class EmbeddingUnavailableError(MemoryAgentError):
-    """The embedding model failed, timed out, or returned something that is not vectors."""
+from memory.twins import within
 
 
 class HashEmbeddings(Embeddings):
@@ -89,9 +84,9 @@ def load_embeddings(spec: str) -> Embeddings:
 class Embedder:
     """An `Embeddings` with the label of its vectors and a time limit on every call.
 
-    Its methods are twins (`embed_query`, `aembed_query`) that flows call by name.
-    Whatever goes wrong (an error, a timeout, something other than vectors) comes
-    back as `EmbeddingUnavailableError`, so callers have one failure to handle.
+    Its twins (`embed_query`/`aembed_query`, `embed_documents`/`aembed_documents`)
+    fail only with `EmbeddingUnavailableError`, whatever went wrong (an error, a
+    timeout, something other than vectors), so callers have one failure to handle.
     """
 
     def __init__(
@@ -109,48 +104,33 @@ class Embedder:
         self.timeout = timeout
 
     def embed_query(self, text: str) -> list[float]:
-        return _checked([_within(lambda: self.embeddings.embed_query(text), self.timeout)], 1)[0]
+        with _unavailable_on_failure(self.timeout):
+            vector = within(self.timeout, lambda: self.embeddings.embed_query(text))
+        return _checked([vector], 1)[0]
 
     async def aembed_query(self, text: str) -> list[float]:
-        vector = await _awithin(self.embeddings.aembed_query(text), self.timeout)
+        with _unavailable_on_failure(self.timeout):
+            async with asyncio.timeout(self.timeout):
+                vector = await self.embeddings.aembed_query(text)
         return _checked([vector], 1)[0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = _within(lambda: self.embeddings.embed_documents(texts), self.timeout)
+        with _unavailable_on_failure(self.timeout):
+            vectors = within(self.timeout, lambda: self.embeddings.embed_documents(texts))
         return _checked(vectors, len(texts))
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = await _awithin(self.embeddings.aembed_documents(texts), self.timeout)
+        with _unavailable_on_failure(self.timeout):
+            async with asyncio.timeout(self.timeout):
+                vectors = await self.embeddings.aembed_documents(texts)
         return _checked(vectors, len(texts))
 
 
-def _within(function: Callable[[], T], seconds: float) -> T:
-    """Call `function` in a daemon thread, so a hung model can neither block nor keep
-    the process alive; its exceptions come back as `EmbeddingUnavailableError`."""
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            outcome["value"] = function()
-        except BaseException as error:
-            outcome["error"] = error
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="memory-embed", daemon=True).start()
-    if not done.wait(seconds):
-        raise EmbeddingUnavailableError(f"the embedding model did not answer within {seconds}s")
-    if "error" in outcome:
-        error = outcome["error"]
-        raise EmbeddingUnavailableError(f"the embedding model failed: {error!r}") from error
-    return outcome["value"]  # type: ignore[no-any-return]
-
-
-async def _awithin(awaitable: Any, seconds: float) -> Any:
+@contextmanager
+def _unavailable_on_failure(seconds: float) -> Iterator[None]:
+    """Whatever the model raised, or its silence past `seconds`, as one error type."""
     try:
-        async with asyncio.timeout(seconds):
-            return await awaitable
+        yield
     except TimeoutError as error:
         raise EmbeddingUnavailableError(
             f"the embedding model did not answer within {seconds}s"

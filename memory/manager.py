@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
-    AIMessage,
     BaseMessage,
     HumanMessage,
     SystemMessage,
@@ -17,32 +17,29 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.models import ModelConfigError, ModelSpec, resolve_chat_model
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, approx_tokens
+from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.errors import MemoryModelError, MemoryNotFoundError, ModelConfigError
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
     AddMemory,
     ClearMemories,
     DeleteMemory,
-    MemoryAgentError,
     MemoryEvent,
-    MemoryNotFoundError,
     MemoryOp,
     ReplaceMemory,
     UserMemory,
     WriteContext,
 )
-from memory.twins import Call, Flow
+from memory.twins import Io
 
 if TYPE_CHECKING:
     from memory.memory import Memory
 
+logger = logging.getLogger(__name__)
+
 MAX_TRANSCRIPT_CHARS = 16_000
 """Of a long conversation, the manager reads the end: about 4,000 tokens."""
-
-
-class MemoryModelError(MemoryAgentError):
-    """The model call failed (provider error, timeout, no model); no memory was changed."""
 
 
 class RefusedToolCall(BaseModel):
@@ -235,8 +232,9 @@ class MemoryManager:
             )
         return resolve_chat_model(spec)
 
-    def update_flow(
+    async def update(
         self,
+        io: Io,
         memory: Memory,
         user_id: str,
         request: str,
@@ -245,14 +243,19 @@ class MemoryManager:
         model: BaseChatModel,
         delete_memories: bool,
         clear_memories: bool,
-    ) -> Flow[MemoryUpdateResult]:
+    ) -> MemoryUpdateResult:
         """One manager run: show memories, collect checked tool calls, apply them at once.
 
         Reads and writes go through `memory`, so the memories shown are chosen as the
-        agent's are, and what the batch writes is embedded after it.
+        agent's are, and what the batch writes is embedded after it. Refused tool
+        calls are logged and reported; a failing model raises `MemoryModelError`.
         """
-        shown: PromptMemories = yield Call(
-            memory, "get_memories_for_prompt", (user_id, source_input or request, self.token_budget)
+        shown = await io.call(
+            memory.get_memories_for_prompt,
+            memory.aget_memories_for_prompt,
+            user_id,
+            source_input or request,
+            self.token_budget,
         )
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
         tools = {"add_memory", "update_memory"}
@@ -269,7 +272,7 @@ class MemoryManager:
             result.model_calls += 1
             result.prompt_tokens += sum(approx_tokens(m.text) for m in messages)
             try:
-                reply: AIMessage = yield Call(bound, "invoke", (messages,))
+                reply = await io.call(bound.invoke, bound.ainvoke, messages)
             except Exception as error:
                 raise MemoryModelError(f"the memory model failed: {error}") from error
             result.reply = reply.text
@@ -292,25 +295,47 @@ class MemoryManager:
         context = WriteContext("manager", input=plan.source_input or None)
         while plan.ops:
             try:
-                result.events = yield Call(
-                    memory, "apply_user_memory_ops", (user_id, plan.ops, context)
+                result.events = await io.call(
+                    memory.apply_user_memory_ops,
+                    memory.aapply_user_memory_ops,
+                    user_id,
+                    plan.ops,
+                    context,
                 )
                 break
             except MemoryNotFoundError as vanished:
                 plan.drop(vanished.memory_id, "the memory was deleted before the change landed")
         result.refused = plan.refused
+        for refused in result.refused:
+            logger.warning(
+                "refused a %s call of the memory model for user %r: %s",
+                refused.tool,
+                user_id,
+                refused.reason,
+            )
         return result
 
-    def search_flow(
-        self, memory: Memory, user_id: str, query: str, limit: int | None, *, model: BaseChatModel
-    ) -> Flow[list[UserMemory]]:
+    async def search(
+        self,
+        io: Io,
+        memory: Memory,
+        user_id: str,
+        query: str,
+        limit: int | None,
+        *,
+        model: BaseChatModel,
+    ) -> list[UserMemory]:
         """Agentic search: the model picks related memories; ids it invents are dropped.
 
         Its candidates are the memories a prompt would get (hybrid-ranked when
         `memory` has embeddings), so a large memory never overflows the model.
         """
-        shown: PromptMemories = yield Call(
-            memory, "get_memories_for_prompt", (user_id, query, self.token_budget)
+        shown = await io.call(
+            memory.get_memories_for_prompt,
+            memory.aget_memories_for_prompt,
+            user_id,
+            query,
+            self.token_budget,
         )
         if not shown.memories:
             return []
@@ -324,10 +349,10 @@ class MemoryManager:
         ]
         structured = model.with_structured_output(RelatedMemories, include_raw=True)
         try:
-            answer: dict[str, Any] = yield Call(structured, "invoke", (messages,))
+            answer = await io.call(structured.invoke, structured.ainvoke, messages)
         except Exception as error:
             raise MemoryModelError(f"the search model failed: {error}") from error
-        parsed = answer.get("parsed")
+        parsed = answer.get("parsed") if isinstance(answer, dict) else answer
         ids = parsed.memory_ids if isinstance(parsed, RelatedMemories) else []
         found = list({alias: aliases[alias] for alias in ids if alias in aliases}.values())
         return found if limit is None else found[:limit]

@@ -9,12 +9,13 @@ from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 
 from memory import prompts
+from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
+from memory.errors import InvalidInputError, MemoryNotFoundError
 from memory.manager import MemoryManager, MemoryUpdateResult, MessageLike, render_transcript
-from memory.models import ModelSpec
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
     MAX_QUERY_CHARS,
@@ -29,9 +30,7 @@ from memory.schema import (
     AddMemory,
     ClearMemories,
     DeleteMemory,
-    InvalidInputError,
     MemoryEvent,
-    MemoryNotFoundError,
     MemoryOp,
     ReplaceMemory,
     UserMemory,
@@ -39,7 +38,7 @@ from memory.schema import (
     validate_memory_id,
     validate_user_id,
 )
-from memory.twins import Call, Flow, run_async, run_sync
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", "agentic"]
 EXPORT_FORMAT = "memory-agent/memories@1"
@@ -100,14 +99,17 @@ class Memory:
         self, memory: UserMemory | str, user_id: str, *, source: str = "api"
     ) -> str:
         """Store a memory and return its id (the existing id when the user already has it)."""
-        user_id, op = _add_op(memory, user_id)
-        return run_sync(self._write(user_id, [op], WriteContext(source)))[0].memory_id
+        return run_sync(self._add(BLOCKING, memory, user_id, source))
 
     async def aadd_user_memory(
         self, memory: UserMemory | str, user_id: str, *, source: str = "api"
     ) -> str:
-        user_id, op = _add_op(memory, user_id)
-        return (await run_async(self._write(user_id, [op], WriteContext(source))))[0].memory_id
+        return await self._add(AWAITING, memory, user_id, source)
+
+    async def _add(self, io: Io, memory: UserMemory | str, user_id: str, source: str) -> str:
+        user_id, owned = _owned(memory, user_id)
+        events = await self._write(io, user_id, [AddMemory(owned)], WriteContext(source))
+        return events[0].memory_id
 
     def replace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
@@ -116,48 +118,58 @@ class Memory:
 
         Raises `MemoryNotFoundError` when the id is not one of this user's memories.
         """
-        user_id, op = _replace_op(memory_id, memory, user_id)
-        run_sync(self._write(user_id, [op], WriteContext(source)))
-        return op.memory_id
+        return run_sync(self._replace(BLOCKING, memory_id, memory, user_id, source))
 
     async def areplace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
     ) -> str:
-        user_id, op = _replace_op(memory_id, memory, user_id)
-        await run_async(self._write(user_id, [op], WriteContext(source)))
+        return await self._replace(AWAITING, memory_id, memory, user_id, source)
+
+    async def _replace(
+        self, io: Io, memory_id: str, memory: UserMemory | str, user_id: str, source: str
+    ) -> str:
+        user_id, owned = _owned(memory, user_id)
+        op = ReplaceMemory(validate_memory_id(memory_id), owned)
+        await self._write(io, user_id, [op], WriteContext(source))
         return op.memory_id
 
     def delete_user_memory(self, user_id: str, memory_id: str, *, source: str = "api") -> bool:
         """Delete one memory; False when the user had no memory with that id."""
-        user_id, op = _delete_op(user_id, memory_id)
-        try:
-            self.db.apply(user_id, [op], WriteContext(source))
-        except MemoryNotFoundError:
-            return False
-        return True
+        return run_sync(self._delete(BLOCKING, user_id, memory_id, source))
 
     async def adelete_user_memory(
         self, user_id: str, memory_id: str, *, source: str = "api"
     ) -> bool:
-        user_id, op = _delete_op(user_id, memory_id)
+        return await self._delete(AWAITING, user_id, memory_id, source)
+
+    async def _delete(self, io: Io, user_id: str, memory_id: str, source: str) -> bool:
+        op = DeleteMemory(validate_memory_id(memory_id))
         try:
-            await self.db.aapply(user_id, [op], WriteContext(source))
+            await self._write(io, validate_user_id(user_id), [op], WriteContext(source))
         except MemoryNotFoundError:
             return False
         return True
 
     def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
-        """Forget one user's memories, or everyone's when no user is named; returns the count."""
-        if user_id is None:
-            return self.db.clear_all(WriteContext(source))
-        user_id = validate_user_id(user_id)
-        return len(self.db.apply(user_id, [ClearMemories()], WriteContext(source)))
+        """Forget one user's memories, or everyone's when no user is named; returns the count.
+
+        Each user's memories are cleared in one transaction, with history.
+        """
+        return run_sync(self._clear(BLOCKING, user_id, source))
 
     async def aclear(self, user_id: str | None = None, *, source: str = "api") -> int:
-        if user_id is None:
-            return await self.db.aclear_all(WriteContext(source))
-        user_id = validate_user_id(user_id)
-        return len(await self.db.aapply(user_id, [ClearMemories()], WriteContext(source)))
+        return await self._clear(AWAITING, user_id, source)
+
+    async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
+        users = (
+            [validate_user_id(user_id)]
+            if user_id is not None
+            else await io.call(self.db.user_ids, self.db.auser_ids)
+        )
+        cleared = 0
+        for user in users:
+            cleared += len(await self._write(io, user, [ClearMemories()], WriteContext(source)))
+        return cleared
 
     def apply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
@@ -167,17 +179,17 @@ class Memory:
         The memories it adds or rewrites are embedded after the transaction, when
         this Memory has embeddings; a failing embedding model loses no memory.
         """
-        return run_sync(self._write(validate_user_id(user_id), ops, context))
+        return run_sync(self._write(BLOCKING, validate_user_id(user_id), ops, context))
 
     async def aapply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await run_async(self._write(validate_user_id(user_id), ops, context))
+        return await self._write(AWAITING, validate_user_id(user_id), ops, context)
 
-    def _write(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> Flow[list[MemoryEvent]]:
-        return write(self.db, self.embedder, user_id, ops, context)
+    async def _write(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        return await write(io, self.db, self.embedder, user_id, ops, context)
 
     # -- reads ----------------------------------------------------------------
 
@@ -190,12 +202,17 @@ class Memory:
 
     def get_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
         """One memory; raises `MemoryNotFoundError` when it is not this user's."""
-        user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        return _found(self.db.get(user_id, memory_id), memory_id, user_id)
+        return run_sync(self._get(BLOCKING, memory_id, user_id))
 
     async def aget_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
+        return await self._get(AWAITING, memory_id, user_id)
+
+    async def _get(self, io: Io, memory_id: str, user_id: str) -> UserMemory:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        return _found(await self.db.aget(user_id, memory_id), memory_id, user_id)
+        found = await io.call(self.db.get_memories, self.db.aget_memories, user_id, [memory_id])
+        if not found:
+            raise MemoryNotFoundError(memory_id, user_id)
+        return found[0]
 
     def search_user_memories(
         self,
@@ -219,12 +236,13 @@ class Memory:
         embeddings, else `keyword`; `last_n` without a query. `model` overrides
         this Memory's model for the call.
 
-        The result is a list, best first, that names its `method`; when the
-        embedding model fails or times out the search ranks by keyword instead and
-        says so in `fallback_reason`. Vectors of another embedding model raise
-        `EmbeddingMismatchError` until `reembed_memories` recomputes them.
+        The result is a list, best first, that names its `method` and the `scores`
+        it ranked by; when the embedding model fails or times out the search ranks
+        by keyword instead and says so in `fallback_reason`. Vectors of another
+        embedding model raise `EmbeddingMismatchError` until `reembed_memories`
+        recomputes them.
         """
-        return run_sync(self._search(user_id, query, limit, retrieval_method, model))
+        return run_sync(self._search(BLOCKING, user_id, query, limit, retrieval_method, model))
 
     async def asearch_user_memories(
         self,
@@ -235,36 +253,39 @@ class Memory:
         *,
         model: ModelSpec | None = None,
     ) -> SearchResult:
-        return await run_async(self._search(user_id, query, limit, retrieval_method, model))
+        return await self._search(AWAITING, user_id, query, limit, retrieval_method, model)
 
-    def _search(
+    async def _search(
         self,
+        io: Io,
         user_id: str,
         query: str | None,
         limit: int | None,
         retrieval_method: str | None,
         model: ModelSpec | None,
-    ) -> Flow[SearchResult]:
+    ) -> SearchResult:
         user_id, method, query, limit = _search_args(
             user_id, query, limit, retrieval_method, embeddings=self.embedder is not None
         )
         if method in ("last_n", "first_n"):
             newest_first = method == "last_n"
-            found: list[UserMemory] = yield Call(
-                self.db,
-                "list_memories",
-                (user_id,),
-                {"order_by": "updated_at", "newest_first": newest_first, "limit": limit},
+            found = await io.call(
+                self.db.list_memories,
+                self.db.alist_memories,
+                user_id,
+                order_by="updated_at",
+                newest_first=newest_first,
+                limit=limit,
             )
             return SearchResult(found[::-1] if newest_first else found, method=method)
         assert query is not None
         if method == "agentic":
             chat_model = self.memory_manager.chat_model(model or self.model)
-            chosen = yield from self.memory_manager.search_flow(
-                self, user_id, query, limit, model=chat_model
+            chosen = await self.memory_manager.search(
+                io, self, user_id, query, limit, model=chat_model
             )
             return SearchResult(chosen, method=method)
-        return (yield from search(self.db, self.embedder, user_id, method, query, limit))
+        return await search(io, self.db, self.embedder, user_id, method, query, limit)
 
     def get_memories_for_prompt(
         self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
@@ -275,16 +296,18 @@ class Memory:
         Never reads more than fits, and never fails for the embedding model: it
         ranks by keyword instead and says why in `fallback_reason`.
         """
-        return run_sync(self._for_prompt(user_id, text, token_budget))
+        return run_sync(self._for_prompt(BLOCKING, user_id, text, token_budget))
 
     async def aget_memories_for_prompt(
         self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
     ) -> PromptMemories:
-        return await run_async(self._for_prompt(user_id, text, token_budget))
+        return await self._for_prompt(AWAITING, user_id, text, token_budget)
 
-    def _for_prompt(self, user_id: str, text: str, token_budget: int) -> Flow[PromptMemories]:
+    async def _for_prompt(
+        self, io: Io, user_id: str, text: str, token_budget: int
+    ) -> PromptMemories:
         user_id = validate_user_id(user_id)
-        return (yield from select_for_prompt(self.db, self.embedder, user_id, text, token_budget))
+        return await select_for_prompt(io, self.db, self.embedder, user_id, text, token_budget)
 
     # -- vectors and near-duplicates -----------------------------------------
 
@@ -295,16 +318,16 @@ class Memory:
         `EmbeddingMismatchError`) or after an outage left memories without vectors.
         Returns how many vectors were stored.
         """
-        return run_sync(self._reembed(user_id, batch_size))
+        return run_sync(self._reembed(BLOCKING, user_id, batch_size))
 
     async def areembed_memories(self, user_id: str | None = None, *, batch_size: int = 64) -> int:
-        return await run_async(self._reembed(user_id, batch_size))
+        return await self._reembed(AWAITING, user_id, batch_size)
 
-    def _reembed(self, user_id: str | None, batch_size: int) -> Flow[int]:
+    async def _reembed(self, io: Io, user_id: str | None, batch_size: int) -> int:
         if self.embedder is None:
             raise InvalidInputError("reembedding needs embeddings: Memory(embeddings=...)")
         user_id = None if user_id is None else validate_user_id(user_id)
-        return (yield from reembed(self.db, self.embedder, user_id, batch_size))
+        return await reembed(io, self.db, self.embedder, user_id, batch_size)
 
     def dedupe_user_memories(
         self,
@@ -320,7 +343,7 @@ class Memory:
         most recently updated memory (with the topics of all), deletes the others,
         and records both in history, as one transaction per group.
         """
-        return run_sync(self._dedupe(user_id, apply, threshold, source))
+        return run_sync(self._dedupe(BLOCKING, user_id, apply, threshold, source))
 
     async def adedupe_user_memories(
         self,
@@ -330,13 +353,13 @@ class Memory:
         threshold: float = DEFAULT_THRESHOLD,
         source: str = "dedupe",
     ) -> list[DuplicateGroup]:
-        return await run_async(self._dedupe(user_id, apply, threshold, source))
+        return await self._dedupe(AWAITING, user_id, apply, threshold, source)
 
-    def _dedupe(
-        self, user_id: str, apply: bool, threshold: float, source: str
-    ) -> Flow[list[DuplicateGroup]]:
+    async def _dedupe(
+        self, io: Io, user_id: str, apply: bool, threshold: float, source: str
+    ) -> list[DuplicateGroup]:
         user_id = validate_user_id(user_id)
-        return (yield from dedupe(self.db, self.embedder, user_id, apply, threshold, source))
+        return await dedupe(io, self.db, self.embedder, user_id, apply, threshold, source)
 
     # -- the memory model -----------------------------------------------------
 
@@ -355,7 +378,7 @@ class Memory:
         changed and what was refused; raises `MemoryModelError` when the model
         call fails, with no memory changed.
         """
-        return run_sync(self._create(message, messages, user_id, model))
+        return run_sync(self._create(BLOCKING, message, messages, user_id, model))
 
     async def acreate_user_memories(
         self,
@@ -365,26 +388,27 @@ class Memory:
         *,
         model: ModelSpec | None = None,
     ) -> MemoryUpdateResult:
-        return await run_async(self._create(message, messages, user_id, model))
+        return await self._create(AWAITING, message, messages, user_id, model)
 
     def update_memory_task(
         self, task: str, user_id: str, *, model: ModelSpec | None = None
     ) -> MemoryUpdateResult:
         """Carry out a request about the user's memories ("forget my address")."""
-        return run_sync(self._task(task, user_id, model))
+        return run_sync(self._task(BLOCKING, task, user_id, model))
 
     async def aupdate_memory_task(
         self, task: str, user_id: str, *, model: ModelSpec | None = None
     ) -> MemoryUpdateResult:
-        return await run_async(self._task(task, user_id, model))
+        return await self._task(AWAITING, task, user_id, model)
 
-    def _create(
+    async def _create(
         self,
+        io: Io,
         message: str | None,
         messages: Sequence[MessageLike] | None,
         user_id: str | None,
         model: ModelSpec | None,
-    ) -> Flow[MemoryUpdateResult]:
+    ) -> MemoryUpdateResult:
         user_id = validate_user_id(user_id)
         if (message is None) == (messages is None):
             raise InvalidInputError("pass exactly one of message=... or messages=[...]")
@@ -396,31 +420,29 @@ class Memory:
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
             raise InvalidInputError("there is no user message to learn from")
-        return (
-            yield from self._manage(
-                user_id, prompts.conversation_input(transcript), user_text, model
-            )
-        )
+        request = prompts.conversation_input(transcript)
+        return await self._manage(io, user_id, request, user_text, model)
 
-    def _task(self, task: str, user_id: str, model: ModelSpec | None) -> Flow[MemoryUpdateResult]:
+    async def _task(
+        self, io: Io, task: str, user_id: str, model: ModelSpec | None
+    ) -> MemoryUpdateResult:
         user_id = validate_user_id(user_id)
         if not isinstance(task, str) or not task.strip():
             raise InvalidInputError("task must be a non-empty string")
-        return (yield from self._manage(user_id, prompts.task_input(task), task, model))
+        return await self._manage(io, user_id, prompts.task_input(task), task, model)
 
-    def _manage(
-        self, user_id: str, request: str, source_input: str, model: ModelSpec | None
-    ) -> Flow[MemoryUpdateResult]:
-        return (
-            yield from self.memory_manager.update_flow(
-                self,
-                user_id,
-                request,
-                source_input,
-                model=self.memory_manager.chat_model(model or self.model),
-                delete_memories=self.delete_memories,
-                clear_memories=self.clear_memories,
-            )
+    async def _manage(
+        self, io: Io, user_id: str, request: str, source_input: str, model: ModelSpec | None
+    ) -> MemoryUpdateResult:
+        return await self.memory_manager.update(
+            io,
+            self,
+            user_id,
+            request,
+            source_input,
+            model=self.memory_manager.chat_model(model or self.model),
+            delete_memories=self.delete_memories,
+            clear_memories=self.clear_memories,
         )
 
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
@@ -449,25 +471,24 @@ class Memory:
         `user_id` imports into another user than the one the data was exported from.
         A memory whose id the user already has is replaced.
         """
-        return run_sync(self._import(data, user_id))
+        return run_sync(self._import(BLOCKING, data, user_id))
 
     async def aimport_user_memories(
         self, data: Mapping[str, Any], user_id: str | None = None
     ) -> list[str]:
-        return await run_async(self._import(data, user_id))
+        return await self._import(AWAITING, data, user_id)
 
-    def _import(self, data: Mapping[str, Any], user_id: str | None) -> Flow[list[str]]:
+    async def _import(self, io: Io, data: Mapping[str, Any], user_id: str | None) -> list[str]:
         user_id, memories = _import_args(data, user_id)
-        existing: list[UserMemory] = yield Call(self.db, "list_memories", (user_id,))
+        ids = [m.memory_id for m in memories if m.memory_id is not None]
+        existing = await io.call(self.db.get_memories, self.db.aget_memories, user_id, ids)
         ops = _import_ops(memories, {m.memory_id for m in existing})
-        events = yield from self._write(user_id, ops, WriteContext("import"))
+        events = await self._write(io, user_id, ops, WriteContext("import"))
         return [event.memory_id for event in events]
 
     def close(self) -> None:
-        """Release the store's connection, when it holds one."""
-        close = getattr(self.db, "close", None)
-        if callable(close):
-            close()
+        """Release the store's connections (and whatever was opened on them)."""
+        self.db.close()
 
     def __enter__(self) -> Memory:
         return self
@@ -492,28 +513,6 @@ def _owned(memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
     if memory.memory_id is not None:
         validate_memory_id(memory.memory_id)
     return user_id, memory
-
-
-def _add_op(memory: UserMemory | str, user_id: str) -> tuple[str, AddMemory]:
-    user_id, memory = _owned(memory, user_id)
-    return user_id, AddMemory(memory)
-
-
-def _replace_op(
-    memory_id: str, memory: UserMemory | str, user_id: str
-) -> tuple[str, ReplaceMemory]:
-    user_id, memory = _owned(memory, user_id)
-    return user_id, ReplaceMemory(validate_memory_id(memory_id), memory)
-
-
-def _delete_op(user_id: str, memory_id: str) -> tuple[str, DeleteMemory]:
-    return validate_user_id(user_id), DeleteMemory(validate_memory_id(memory_id))
-
-
-def _found(memory: UserMemory | None, memory_id: str, user_id: str) -> UserMemory:
-    if memory is None:
-        raise MemoryNotFoundError(memory_id, user_id)
-    return memory
 
 
 def _events_found(events: list[MemoryEvent], memory_id: str, user_id: str) -> list[MemoryEvent]:

@@ -1,20 +1,17 @@
-"""Ranking rules without I/O: BM25 scored as SQLite FTS5 scores its porter index, and the
-fusion of keyword and vector scores with a preference for newer facts."""
+"""Ranking rules without I/O, the same for every backend: BM25 over a user's own statistics,
+cosine similarity, and the fusion of both with a preference for newer facts."""
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from memory.db.base import VectorHit
+from memory.db.base import KeywordCandidates, Matrix, UserVectors
 from memory.schema import UserMemory
-from memory.text import content_words, query_terms, words
+from memory.text import content_words
 
 K1 = 1.2
 B = 0.75
@@ -44,118 +41,43 @@ Similarities = Callable[[list[UserMemory]], list[list[float | None]]]
 """Pairwise similarity of some memories; None where it is unknown."""
 
 
-def _is_consonant(word: str, i: int) -> bool:
-    if word[i] in "aeiou":
-        return False
-    return word[i] != "y" or i == 0 or not _is_consonant(word, i - 1)
+def bm25(terms: Sequence[str], found: KeywordCandidates) -> list[tuple[int, float]]:
+    """Okapi BM25 of the candidates for `terms`: (candidate index, score), best first.
 
-
-def _measure(stem: str) -> int:
-    """Porter's m: how many vowel-consonant sequences the stem has."""
-    kinds = "".join("c" if _is_consonant(stem, i) else "v" for i in range(len(stem)))
-    return "".join(k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]).count("vc")
-
-
-def _has_vowel(stem: str) -> bool:
-    return any(not _is_consonant(stem, i) for i in range(len(stem)))
-
-
-def _ends_cvc(stem: str) -> bool:
-    """Consonant-vowel-consonant, the last not w, x or y: "hik" wants its "e" back."""
-    n = len(stem)
-    return (
-        n >= 3
-        and _is_consonant(stem, n - 3)
-        and not _is_consonant(stem, n - 2)
-        and _is_consonant(stem, n - 1)
-        and stem[-1] not in "wxy"
-    )
-
-
-def stem(word: str) -> str:
-    """Porter's step 1 (plurals, -ed, -ing, final y), so "hiking" and "hikes" meet at "hike".
-
-    The later Porter steps (-ation, -ness, -ful, ...) are left out: they merge words
-    with different meanings more often than they help a search over short facts.
+    As SQLite FTS5's `bm25()`: a term's weighted count in text and topics is
+    saturated with `K1` and normalised by the memory's length against the
+    average (`B`); IDF is floored so a term most memories contain still counts a
+    little. Statistics are the user's own, so no other user's memories move a
+    score. Equal scores put the more recently updated, then the later added, first.
+    Every score returned is above 0.
     """
-    if len(word) <= 2:
-        return word
-    if word.endswith(("sses", "ies")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if word.endswith("eed"):
-        if _measure(word[:-3]) > 0:
-            word = word[:-1]
-    else:
-        for suffix in ("ed", "ing"):
-            if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
-                word = word[: -len(suffix)]
-                if word.endswith(("at", "bl", "iz")):
-                    word += "e"
-                elif (
-                    len(word) >= 2
-                    and word[-1] == word[-2]
-                    and _is_consonant(word, len(word) - 1)
-                    and word[-1] not in "lsz"
-                ):
-                    word = word[:-1]
-                elif _measure(word) == 1 and _ends_cvc(word):
-                    word += "e"
-                break
-    if word.endswith("y") and _has_vowel(word[:-1]):
-        word = word[:-1] + "i"
-    return word
+    documents = found.documents
+    if not terms or not documents or not found.memory_ids:
+        return []
+    average_length = found.total_length / documents or 1.0
+    saturation = K1 * (1 - B + B * found.lengths / average_length)
+    scores = np.zeros(len(found.memory_ids))
+    for t in dict.fromkeys(terms):
+        frequency = found.frequencies.get(t)
+        if frequency is None:
+            continue
+        hits = int(np.count_nonzero(frequency))
+        idf = max(math.log((documents - hits + 0.5) / (hits + 0.5)), _MIN_IDF)
+        scores += idf * frequency * (K1 + 1) / (frequency + saturation)
+    kept = np.flatnonzero(scores > 0)
+    order = kept[np.lexsort((-found.recency[kept], -scores[kept]))]
+    return [(int(i), float(scores[i])) for i in order]
 
 
-@functools.lru_cache(maxsize=65_536)
-def _term(word: str) -> str:
-    """A word as the index keeps it: accents removed (like FTS5's remove_diacritics), stemmed.
-
-    Cached: every search re-reads all of a user's memories, and their words repeat.
-    """
-    decomposed = unicodedata.normalize("NFKD", word)
-    return stem("".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-@functools.lru_cache(maxsize=131_072)
-def _term_counts(text: str) -> Counter[str]:
-    """How often each term occurs in `text`; cached and shared, so never modified."""
-    return Counter(_term(w) for w in words(text))
-
-
-def bm25_scores(
-    query: str, documents: Sequence[Sequence[str]], weights: Sequence[float]
-) -> list[float]:
-    """Okapi BM25 of each document for the words of `query`: higher is better.
-
-    A document is one text per field, and `weights[i]` scales how much a word found
-    in field `i` counts, like the arguments of FTS5's `bm25()`. Scores are computed
-    over `documents` alone, so they rank a user's memories among themselves. A
-    document that contains no word of the query scores exactly 0.
-    """
-    terms = list(dict.fromkeys(_term(w) for w in query_terms(query)))
-    fields = [[_term_counts(text) for text in doc] for doc in documents]
-    lengths = [sum(sum(field.values()) for field in doc) for doc in fields]
-    if not terms or not fields:
-        return [0.0] * len(fields)
-    average_length = sum(lengths) / len(lengths) or 1.0
-    frequencies = [
-        {t: sum(w * field[t] for w, field in zip(weights, doc, strict=True)) for t in terms}
-        for doc in fields
-    ]
-    count = len(fields)
-    idf = {}
-    for t in terms:
-        hits = sum(1 for doc in frequencies if doc[t] > 0)
-        idf[t] = max(math.log((count - hits + 0.5) / (hits + 0.5)), _MIN_IDF)
-    return [
-        sum(
-            idf[t] * f[t] * (K1 + 1) / (f[t] + K1 * (1 - B + B * length / average_length))
-            for t in terms
-        )
-        for f, length in zip(frequencies, lengths, strict=True)
-    ]
+def nearest(query: Matrix, vectors: UserVectors, limit: int | None) -> list[tuple[int, float]]:
+    """(row, cosine) of the `limit` rows of `vectors` closest to the unit vector `query`."""
+    # einsum, not BLAS: a threaded BLAS wakes its threads for every product (~7 ms).
+    scores = np.einsum("ij,j->i", vectors.matrix, query)
+    count = scores.size if limit is None else min(limit, scores.size)
+    if count == 0:
+        return []
+    top = np.argpartition(-scores, count - 1)[:count]
+    return [(int(i), float(scores[i])) for i in top]
 
 
 def asks_about_present(query: str) -> bool:
@@ -190,7 +112,7 @@ def fuse(keyword: Ranked, semantic: Ranked, semantic_weight: float = SEMANTIC_WE
         scaled = score / best_keyword if best_keyword > 0 else 0.0
         scores[key] = scores.get(key, 0.0) + (1 - semantic_weight) * scaled
     ranked = [(memories[key], score) for key, score in scores.items()]
-    ranked.sort(key=lambda pair: (-pair[1], -recency(pair[0])))
+    ranked.sort(key=lambda pair: (-pair[1], -recency(pair[0]), _key(pair[0])))
     return ranked
 
 
@@ -265,9 +187,8 @@ def word_similarities(memories: list[UserMemory]) -> list[list[float | None]]:
     return [[len(a & b) / len(a | b) if a | b else 0.0 for b in sets] for a in sets]
 
 
-def cosine_similarities(hits: Sequence[VectorHit]) -> Similarities:
-    """Cosines of hits' normalised vectors; None for a memory that had no vector."""
-    vectors = {_key(hit.memory): hit.vector for hit in hits}
+def cosine_similarities(vectors: Mapping[str, Matrix]) -> Similarities:
+    """Cosines of unit vectors by memory id; None for a memory that has no vector."""
 
     def similarities(memories: list[UserMemory]) -> list[list[float | None]]:
         rows = [vectors.get(_key(m)) for m in memories]

@@ -1,8 +1,10 @@
 """Finding memories without a chat model, and which of them a model is shown.
 
-Each operation is one flow (`memory.twins`) over a store and, when there is one, an
-embedding model: keyword, semantic and hybrid search, embedding after writes,
-re-embedding, and the selection of memories for a prompt within a token budget.
+Keyword, semantic and hybrid search, embedding after writes, re-embedding, and the
+selection of memories for a prompt within a token budget: each written once over
+a `MemoryDb` and, when there is one, an `Embedder`, and run blocking or awaited
+(`memory.twins`). Backends only store and find candidates; every score is
+computed here, by `memory.ranking`.
 """
 
 from __future__ import annotations
@@ -10,25 +12,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 
-from memory.db.base import MemoryDb, MemoryVector, VectorHit, VectorSearch
-from memory.embeddings import Embedder, EmbeddingUnavailableError
+from memory.db.base import Matrix, MemoryDb, MemoryVector
+from memory.db.vectors import as_vector, normalised
+from memory.embeddings import Embedder
+from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError
 from memory.ranking import (
+    Ranked,
     asks_about_present,
+    bm25,
     cosine_similarities,
     fuse,
+    nearest,
     prefer_newer,
+    recency,
     word_similarities,
 )
-from memory.schema import (
-    EmbeddingMismatchError,
-    MemoryEvent,
-    MemoryOp,
-    UserMemory,
-    WriteContext,
-)
-from memory.twins import Call, Flow
+from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.text import query_terms
+from memory.twins import Io
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +68,23 @@ class SearchResult(list[UserMemory]):
         memories: Iterable[UserMemory] = (),
         *,
         method: str,
+        scores: Sequence[float] | None = None,
         fallback_reason: str | None = None,
     ) -> None:
         super().__init__(memories)
         self.method = method
         """The method that ranked these results ("keyword" after a fallback)."""
+        self.scores = None if scores is None else list(scores)
+        """Each result's score, higher is better: BM25 for keyword, cosine for semantic,
+        the fused 0..1 score for hybrid; None for last_n, first_n and agentic."""
         self.fallback_reason = fallback_reason
+
+
+def _result(ranked: Ranked, method: str, limit: int | None, reason: str | None) -> SearchResult:
+    kept = ranked[:limit]
+    return SearchResult(
+        [m for m, _ in kept], method=method, scores=[s for _, s in kept], fallback_reason=reason
+    )
 
 
 @dataclass(frozen=True)
@@ -85,14 +98,94 @@ class PromptMemories:
     """Why related memories were ranked by keyword although there are embeddings."""
 
 
-def search(
+@dataclass(frozen=True)
+class _VectorHit:
+    memory: UserMemory
+    score: float
+    vector: Matrix
+    """The memory's unit vector, so hits can be compared with each other."""
+
+
+async def _fetch(
+    io: Io, db: MemoryDb, user_id: str, memory_ids: list[str]
+) -> dict[str, UserMemory]:
+    found = await io.call(db.get_memories, db.aget_memories, user_id, memory_ids)
+    return {m.memory_id: m for m in found if m.memory_id is not None}
+
+
+async def keyword_ranking(
+    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None
+) -> Ranked:
+    """The user's memories that share a term with `query`, by BM25, best first."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    found = await io.call(db.keyword_candidates, db.akeyword_candidates, user_id, terms)
+    ranked = [(found.memory_ids[i], score) for i, score in bm25(terms, found)[:limit]]
+    memories = await _fetch(io, db, user_id, [memory_id for memory_id, _ in ranked])
+    # A memory deleted between the two reads is simply not found.
+    return [(memories[memory_id], s) for memory_id, s in ranked if memory_id in memories]
+
+
+def mismatch(
+    user_id: str, foreign: tuple[str, int, int], model: str, dimensions: int
+) -> EmbeddingMismatchError:
+    """The error for a user whose stored vectors another model (or dimension) made."""
+    other_model, other_dimensions, count = foreign
+    return EmbeddingMismatchError(
+        f"{count} memories of user {user_id!r} were embedded by {other_model!r} "
+        f"({other_dimensions} dimensions), but this Memory embeds with {model!r} "
+        f"({dimensions} dimensions); run `memory-agent memories reembed` with it to "
+        "recompute them (no memory is lost meanwhile)"
+    )
+
+
+async def _nearest(
+    io: Io, db: MemoryDb, model: str, user_id: str, query: Matrix, limit: int | None
+) -> tuple[list[_VectorHit], int]:
+    """The hits for a unit query vector, best first, and how many memories lack a vector."""
+    vectors = await io.call(db.vectors, db.avectors, user_id, model, query.size)
+    if vectors.foreign is not None:
+        raise mismatch(user_id, vectors.foreign, model, query.size)
+    rows = nearest(query, vectors, limit)
+    memories = await _fetch(io, db, user_id, [vectors.memory_ids[row] for row, _ in rows])
+    hits = [
+        _VectorHit(memories[vectors.memory_ids[row]], score, vectors.matrix[row])
+        for row, score in rows
+        if vectors.memory_ids[row] in memories
+    ]
+    hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
+    return hits, vectors.unembedded
+
+
+async def _semantic(
+    io: Io, db: MemoryDb, embedder: Embedder, user_id: str, query: str, limit: int | None
+) -> list[_VectorHit]:
+    """Vector search, first embedding some memories stored while the model was down."""
+    vector = await io.call(embedder.embed_query, embedder.aembed_query, query)
+    unit = normalised(as_vector(vector))
+    hits, unembedded = await _nearest(io, db, embedder.model, user_id, unit, limit)
+    if unembedded:
+        try:
+            missing = await io.call(
+                db.unembedded, db.aunembedded, user_id, embedder.model, unit.size, LAZY_EMBED_LIMIT
+            )
+            if await embed(io, db, embedder, user_id, missing):
+                hits, _ = await _nearest(io, db, embedder.model, user_id, unit, limit)
+        except EmbeddingUnavailableError as error:
+            logger.warning("could not embed memories of user %r: %s", user_id, error)
+    return hits
+
+
+async def search(
+    io: Io,
     db: MemoryDb,
     embedder: Embedder | None,
     user_id: str,
     method: str,
     query: str,
     limit: int | None,
-) -> Flow[SearchResult]:
+) -> SearchResult:
     """Rank the user's memories for `query` by `keyword`, `semantic` or `hybrid`.
 
     `hybrid` fuses keyword and vector scores (keyword alone without an embedder)
@@ -101,133 +194,115 @@ def search(
     raise `EmbeddingMismatchError`.
     """
     if method == "keyword":
-        found: list[UserMemory] = yield Call(db, "keyword_search", (user_id, query, limit))
-        return SearchResult(found, method=method)
+        return _result(await keyword_ranking(io, db, user_id, query, limit), method, None, None)
     candidates = None if limit is None else max(limit, CANDIDATES)
-    hits: list[VectorHit] = []
+    hits: list[_VectorHit] = []
     reason = None
     if embedder is not None:
         try:
-            hits = yield from _semantic(db, embedder, user_id, query, candidates)
+            hits = await _semantic(io, db, embedder, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
             reason = f"{error}; ranked by keyword instead"
             logger.warning("%s search for user %r fell back to keyword: %s", method, user_id, error)
-    if method == "semantic" and reason is None:
-        return SearchResult([hit.memory for hit in hits[:limit]], method=method)
-    keyword: list[tuple[UserMemory, float]] = yield Call(
-        db, "scored_keyword_search", (user_id, query, candidates)
-    )
-    if method == "semantic":
-        return SearchResult(
-            [m for m, _ in keyword[:limit]], method="keyword", fallback_reason=reason
-        )
-    similarities = cosine_similarities(hits) if hits else word_similarities
     semantic = [(hit.memory, hit.score) for hit in hits]
-    ranked = prefer_newer(fuse(keyword, semantic), similarities, present=asks_about_present(query))
-    return SearchResult(
-        [m for m, _ in ranked[:limit]],
-        method=method if reason is None else "keyword",
-        fallback_reason=reason,
+    if method == "semantic" and reason is None:
+        return _result(semantic, method, limit, None)
+    keyword = await keyword_ranking(io, db, user_id, query, candidates)
+    if method == "semantic":
+        return _result(keyword, "keyword", limit, reason)
+    similarities = (
+        cosine_similarities({str(hit.memory.memory_id): hit.vector for hit in hits})
+        if hits
+        else word_similarities
     )
+    ranked = prefer_newer(fuse(keyword, semantic), similarities, present=asks_about_present(query))
+    return _result(ranked, method if reason is None else "keyword", limit, reason)
 
 
-def _semantic(
-    db: MemoryDb, embedder: Embedder, user_id: str, query: str, limit: int | None
-) -> Flow[list[VectorHit]]:
-    """Vector search, first embedding some memories stored while the model was down."""
-    vector: list[float] = yield Call(embedder, "embed_query", (query,))
-    found: VectorSearch = yield Call(db, "vector_search", (user_id, vector, embedder.model, limit))
-    if found.unembedded:
-        try:
-            missing: list[UserMemory] = yield Call(
-                db,
-                "unembedded_memories",
-                (user_id, embedder.model, len(vector), LAZY_EMBED_LIMIT),
-            )
-            if (yield from embed(db, embedder, user_id, missing)):
-                found = yield Call(db, "vector_search", (user_id, vector, embedder.model, limit))
-        except EmbeddingUnavailableError as error:
-            logger.warning("could not embed memories of user %r: %s", user_id, error)
-    return found.hits
-
-
-def embed(
-    db: MemoryDb, embedder: Embedder, user_id: str, memories: Sequence[UserMemory]
-) -> Flow[int]:
+async def embed(
+    io: Io, db: MemoryDb, embedder: Embedder, user_id: str, memories: Sequence[UserMemory]
+) -> int:
     """Embed and store the vectors of some of one user's memories; returns how many."""
     if not memories:
         return 0
-    vectors: list[list[float]] = yield Call(
-        embedder, "embed_documents", ([m.memory for m in memories],)
+    vectors = await io.call(
+        embedder.embed_documents, embedder.aembed_documents, [m.memory for m in memories]
     )
     items = [
         MemoryVector(m.memory_id, m.memory, vector)
         for m, vector in zip(memories, vectors, strict=True)
         if m.memory_id is not None
     ]
-    stored: int = yield Call(db, "set_embeddings", (user_id, embedder.model, items))
-    return stored
+    return await io.call(db.set_vectors, db.aset_vectors, user_id, embedder.model, items)
 
 
-def write(
+async def write(
+    io: Io,
     db: MemoryDb,
     embedder: Embedder | None,
     user_id: str,
     ops: Sequence[MemoryOp],
     context: WriteContext,
-) -> Flow[list[MemoryEvent]]:
+) -> list[MemoryEvent]:
     """Apply a batch, then embed the texts it wrote, outside its transaction.
 
     A failing embedding model costs only the vectors: the memories are stored, and
     a later search or `reembed` embeds them.
     """
-    events: list[MemoryEvent] = yield Call(db, "apply", (user_id, ops, context))
+    events = await io.call(db.apply, db.aapply, user_id, ops, context)
+    if embedder is None:
+        return events
     written = [
         UserMemory(memory=e.new_memory, memory_id=e.memory_id)
         for e in events
         if e.new_memory is not None and e.new_memory != e.old_memory
     ]
-    if embedder is not None and written:
-        try:
-            yield from embed(db, embedder, user_id, written)
-        except EmbeddingUnavailableError as error:
-            logger.warning("stored memories of user %r without vectors: %s", user_id, error)
+    try:
+        await embed(io, db, embedder, user_id, written)
+    except EmbeddingUnavailableError as error:
+        logger.warning("stored memories of user %r without vectors: %s", user_id, error)
     return events
 
 
-def reembed(db: MemoryDb, embedder: Embedder, user_id: str | None, batch_size: int) -> Flow[int]:
+async def reembed(
+    io: Io, db: MemoryDb, embedder: Embedder, user_id: str | None, batch_size: int
+) -> int:
     """Embed every memory (of one user, or of all) without a vector from `embedder`."""
+    users = [user_id] if user_id is not None else await io.call(db.user_ids, db.auser_ids)
     dimensions: int | None = None
     done = 0
-    while True:
-        batch: list[UserMemory] = yield Call(
-            db, "unembedded_memories", (user_id, embedder.model, dimensions, batch_size)
-        )
-        if not batch:
-            return done
-        vectors: list[list[float]] = yield Call(
-            embedder, "embed_documents", ([m.memory for m in batch],)
-        )
-        if dimensions not in (None, len(vectors[0])):
-            raise EmbeddingUnavailableError("the embedding model changed dimension mid-run")
-        dimensions = len(vectors[0])
-        stored = 0
-        pairs = sorted(zip(batch, vectors, strict=True), key=lambda pair: str(pair[0].user_id))
-        for owner, group in groupby(pairs, key=lambda pair: str(pair[0].user_id)):
-            items = [MemoryVector(str(m.memory_id), m.memory, v) for m, v in group]
-            stored += yield Call(db, "set_embeddings", (owner, embedder.model, items))
-        if stored == 0:
-            return done  # every text changed while it was embedded; the next run takes them
-        done += stored
+    for user in users:
+        while True:
+            batch = await io.call(
+                db.unembedded, db.aunembedded, user, embedder.model, dimensions, batch_size
+            )
+            if not batch:
+                break
+            vectors = await io.call(
+                embedder.embed_documents, embedder.aembed_documents, [m.memory for m in batch]
+            )
+            if dimensions not in (None, len(vectors[0])):
+                raise EmbeddingUnavailableError("the embedding model changed dimension mid-run")
+            dimensions = len(vectors[0])
+            items = [
+                MemoryVector(str(m.memory_id), m.memory, v)
+                for m, v in zip(batch, vectors, strict=True)
+            ]
+            stored = await io.call(db.set_vectors, db.aset_vectors, user, embedder.model, items)
+            if stored == 0:
+                break  # every text changed while it was embedded; the next run takes them
+            done += stored
+    return done
 
 
-def select_for_prompt(
+async def select_for_prompt(
+    io: Io,
     db: MemoryDb,
     embedder: Embedder | None,
     user_id: str,
     text: str,
     token_budget: int = DEFAULT_TOKEN_BUDGET,
-) -> Flow[PromptMemories]:
+) -> PromptMemories:
     """All of the user's memories if they fit `token_budget`; else related ones and the newest.
 
     Related means ranked by hybrid search on `text` with an embedder, else by
@@ -236,11 +311,13 @@ def select_for_prompt(
     than the budget could hold, so the cost is the same for 100 memories or 100,000.
     """
     most = max(1, token_budget // _MIN_TOKENS_PER_MEMORY)
-    newest: list[UserMemory] = yield Call(
-        db,
-        "list_memories",
-        (user_id,),
-        {"order_by": "updated_at", "newest_first": True, "limit": most + 1},
+    newest = await io.call(
+        db.list_memories,
+        db.alist_memories,
+        user_id,
+        order_by="updated_at",
+        newest_first=True,
+        limit=most + 1,
     )
     if len(newest) <= most and sum(map(memory_tokens, newest)) <= token_budget:
         return PromptMemories(_oldest_first(newest), complete=True)
@@ -249,10 +326,10 @@ def select_for_prompt(
     if query.strip():
         method = "hybrid" if embedder is not None else "keyword"
         try:
-            related = yield from search(db, embedder, user_id, method, query, most)
+            related = await search(io, db, embedder, user_id, method, query, most)
         except EmbeddingMismatchError as error:
             logger.warning("prompt memories of user %r ranked by keyword: %s", user_id, error)
-            related = yield from search(db, None, user_id, "keyword", query, most)
+            related = await search(io, db, None, user_id, "keyword", query, most)
             related.fallback_reason = f"{error}; ranked by keyword instead"
     chosen: dict[str | None, UserMemory] = {}
     used = 0

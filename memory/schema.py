@@ -1,13 +1,15 @@
-"""The records the library stores and returns, the write operations, and the errors."""
+"""The records the library stores and returns, and the write operations on them."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from memory.errors import InvalidInputError
 
 MAX_MEMORY_CHARS = 2_000
 """A memory is one short fact; longer text is almost always a paste, not a fact."""
@@ -19,37 +21,12 @@ MAX_USER_ID_CHARS = 256
 MAX_MEMORY_ID_CHARS = 128
 
 
-class MemoryAgentError(Exception):
-    """Base class of every error this package raises on purpose."""
-
-
-class InvalidInputError(MemoryAgentError, ValueError):
-    """An argument was refused before anything was read or written."""
-
-
-class MemoryNotFoundError(MemoryAgentError, LookupError):
-    """The id is not one of this user's memories (another user's id counts as unknown)."""
-
-    def __init__(self, memory_id: str, user_id: str) -> None:
-        super().__init__(f"no memory {memory_id!r} for user {user_id!r}")
-        self.memory_id = memory_id
-        self.user_id = user_id
-
-
-class MemoryDbError(MemoryAgentError):
-    """The database could not be opened or written; nothing stored was changed."""
-
-
-class EmbeddingMismatchError(MemoryAgentError):
-    """The user's stored vectors come from another embedding model or dimension.
-
-    Vectors of two models cannot be compared, so a search refuses to mix them;
-    `memory-agent memories reembed` recomputes them. No memory is lost meanwhile.
-    """
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_UNUSABLE_IN_IDS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (Unicode category Cc) and lone surrogates (Cs)."""
 
 
 def validate_user_id(user_id: object) -> str:
@@ -60,8 +37,8 @@ def validate_user_id(user_id: object) -> str:
         raise InvalidInputError("user_id must not be empty")
     if len(user_id) > MAX_USER_ID_CHARS:
         raise InvalidInputError(f"user_id is longer than {MAX_USER_ID_CHARS} characters")
-    if any(unicodedata.category(c) == "Cc" for c in user_id):
-        raise InvalidInputError("user_id must not contain control characters")
+    if _UNUSABLE_IN_IDS.search(user_id):
+        raise InvalidInputError("user_id must not contain control characters or lone surrogates")
     return user_id
 
 
@@ -73,8 +50,16 @@ def validate_memory_id(memory_id: object) -> str:
     return memory_id
 
 
+STORABLE = r"^[^\x00]*$"
+"""No NUL, which PostgreSQL's text cannot hold; lone surrogates, which no UTF-8 store can
+hold, are refused by the same check, which pydantic-core runs on valid Unicode only."""
+
+
 Topic = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_CHARS)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_CHARS, pattern=STORABLE
+    ),
 ]
 
 
@@ -84,12 +69,17 @@ class UserMemory(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
     memory: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MEMORY_CHARS)
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=MAX_MEMORY_CHARS, pattern=STORABLE
+        ),
     ]
     """The fact itself; surrounding whitespace is dropped."""
     topics: list[Topic] = Field(default_factory=list, max_length=MAX_TOPICS)
     """Short labels such as "name" or "hobbies"; duplicates are dropped, order kept."""
-    input: Annotated[str | None, StringConstraints(max_length=MAX_INPUT_CHARS)] = None
+    input: Annotated[
+        str | None, StringConstraints(max_length=MAX_INPUT_CHARS, pattern=STORABLE)
+    ] = None
     """The text the fact was taken from, when a model extracted it."""
     memory_id: str | None = None
     """Set by the store when the memory is added."""

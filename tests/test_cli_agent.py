@@ -151,7 +151,7 @@ def test_ask_with_embeddings_embeds_what_the_manager_stores(
     assert code == 0
     with Memory(db=SqliteMemoryDb(db_file=db), embeddings=HashEmbeddings()) as memory:
         assert memory.embedder is not None
-        assert memory.db.unembedded_memories(AVA, memory.embedder.model, None, 10) == []
+        assert memory.db.unembedded(AVA, memory.embedder.model, None, 10) == []
         found = memory.search_user_memories(AVA, "tea", retrieval_method="semantic")
         assert [m.memory for m in found] == ["The user likes tea"]
 
@@ -192,7 +192,8 @@ def test_a_gemini_model_names_its_key(
     monkeypatch.setenv("MEMORY_AGENT_MODEL", "google_genai:gemini-2.5-flash")
     code, _, err = run(capsys, "ask", "hi", "--user", AVA, "--db", str(db))
     assert code == 2
-    assert "'google_genai:gemini-2.5-flash' needs GOOGLE_API_KEY" in err
+    assert "cannot use the model 'google_genai:gemini-2.5-flash': API key required" in err
+    assert "GOOGLE_API_KEY" in err
 
 
 def test_demo_runs_both_seed_examples(

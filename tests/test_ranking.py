@@ -1,10 +1,17 @@
-"""The pure-Python BM25 and its stemmer."""
+"""The one tokenizer, stemmer and BM25 that every backend's keyword search goes through."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from memory.ranking import bm25_scores, stem
+from memory.db.base import Document, keyword_candidates_of
+from memory.ranking import bm25
+from memory.schema import UserMemory
+from memory.text import index_text, query_terms, term
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -15,29 +22,66 @@ from memory.ranking import bm25_scores, stem
         (["mountains", "mountain"], "mountain"),
         (["hobbies", "hobby"], "hobbi"),
         (["running", "runs", "run"], "run"),
-        (["caresses", "caress"], "caress"),
-        (["agreed", "agree"], "agree"),
-        (["is", "a", "tea"], None),
+        (["nationally", "nation", "nations"], "nation"),
+        (["Zoë", "zoe", "ZOE"], "zoe"),
     ],
 )
-def test_stem_joins_forms_of_one_word(words: list[str], stemmed: str | None) -> None:
-    assert {stem(w) for w in words} == ({stemmed} if stemmed else set(words))
+def test_forms_of_one_word_meet_at_one_term(words: list[str], stemmed: str) -> None:
+    assert {term(w.casefold()) for w in words} == {stemmed}
 
 
-def test_a_document_without_any_query_word_scores_zero() -> None:
-    scores = bm25_scores("hiking", [("The user hikes",), ("The user reads",)], (1.0,))
-    assert scores[0] > 0
-    assert scores[1] == 0
+def test_queries_drop_stop_words_repeats_and_syntax() -> None:
+    assert query_terms('What does the user like? "hiking" OR NEAR(hikes)') == [
+        "like",
+        "hike",
+        "near",
+    ]
+    assert query_terms("who am I") == []
 
 
-def test_rarer_words_and_heavier_fields_count_more() -> None:
-    docs = [("green tea", ""), ("black tea", ""), ("tea", "green"), *[("coffee", "")] * 4]
-    scores = bm25_scores("green tea", docs, (1.0, 0.5))
-    assert scores[0] > scores[2] > scores[1] > scores[3] == 0
+def test_topics_count_half_and_length_counts_every_word() -> None:
+    indexed = index_text("The user hikes", ["hiking", "outdoors"])
+    assert indexed.frequencies == {"hike": 1.5, "outdoor": 0.5}
+    assert indexed.length == 5
 
 
-def test_accents_and_query_syntax_are_ignored() -> None:
-    [score] = bm25_scores('"zoe" OR NEAR(', [("The user is Zoë",)], (1.0,))
-    assert score > 0
-    assert bm25_scores("   ", [("The user is Zoë",)], (1.0,)) == [0.0]
-    assert bm25_scores("tea", [], (1.0,)) == []
+def memories(*texts: str, topics: list[str] | None = None) -> list[UserMemory]:
+    return [
+        UserMemory(
+            memory=text,
+            topics=topics or [],
+            memory_id=f"m{n}",
+            updated_at=T0 + timedelta(seconds=n),
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
+def ranked(query: str, stored: list[UserMemory]) -> list[tuple[str, float]]:
+    terms = query_terms(query)
+    documents = [
+        Document(str(m.memory_id), m.memory, m.topics, m.updated_at or T0, n)
+        for n, m in enumerate(stored)
+    ]
+    found = keyword_candidates_of(documents, terms)
+    return [(found.memory_ids[i], score) for i, score in bm25(terms, found)]
+
+
+def test_only_memories_holding_a_query_term_are_ranked() -> None:
+    found = ranked("hiking", memories("The user hikes", "The user reads"))
+    assert [memory_id for memory_id, _ in found] == ["m0"]
+    assert found[0][1] > 0
+
+
+def test_rarer_terms_and_text_over_topics_count_more() -> None:
+    stored = [
+        *memories("green tea", "black tea"),
+        UserMemory(memory="tea", topics=["green"], memory_id="m2", updated_at=T0),
+        *[UserMemory(memory="coffee", memory_id=f"c{n}", updated_at=T0) for n in range(4)],
+    ]
+    assert [memory_id for memory_id, _ in ranked("green tea", stored)] == ["m0", "m2", "m1"]
+
+
+def test_equal_scores_put_the_more_recently_updated_first() -> None:
+    found = ranked("tea", memories("The user likes tea", "The user drinks tea"))
+    assert [memory_id for memory_id, _ in found] == ["m1", "m0"]

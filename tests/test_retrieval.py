@@ -24,7 +24,7 @@ from memory import (
     SqliteMemoryDb,
     UserMemory,
 )
-from memory.db import sqlite as sqlite_module
+from memory.db import sqlite_schema
 from memory.ranking import fuse, prefer_newer, word_similarities
 from memory.retrieval import memory_tokens
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
@@ -210,20 +210,19 @@ def test_memories_stored_while_the_model_failed_are_embedded_later(memory_db: Me
     fill(failing, USER, FACTS)
     assert len(failing.get_user_memories(USER)) == 7  # nothing lost
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
-    assert len(memory_db.unembedded_memories(USER, label(memory), None, 100)) == 7
+    assert len(memory_db.unembedded(USER, label(memory), None, 100)) == 7
     found = memory.search_user_memories(USER, "rabbits", retrieval_method="semantic")
     assert found[0].memory.startswith("Zoë keeps two rabbits")
-    assert memory_db.unembedded_memories(USER, label(memory), None, 100) == []
+    assert memory_db.unembedded(USER, label(memory), None, 100) == []
 
 
 def test_a_changed_text_gets_a_new_vector(semantic: Memory) -> None:
     [memory_id] = fill(semantic, USER, ["Zoë drives a red scooter"])
     semantic.replace_user_memory(memory_id, "Zoë rides a green bicycle", USER)
-    found = semantic.db.vector_search(
-        USER, HashEmbeddings().embed_query("Zoë rides a green bicycle"), label(semantic), 5
-    )
-    assert found.unembedded == 0
-    assert found.hits[0].score == pytest.approx(1.0)
+    found = semantic.db.vectors(USER, label(semantic), HashEmbeddings().dimensions)
+    assert (found.memory_ids, found.unembedded) == ([memory_id], 0)
+    expected = HashEmbeddings().embed_query("Zoë rides a green bicycle")
+    assert found.matrix[0].tolist() == pytest.approx(expected, abs=1e-6)
 
 
 async def test_async_writes_and_imports_are_embedded(semantic: Memory) -> None:
@@ -231,7 +230,7 @@ async def test_async_writes_and_imports_are_embedded(semantic: Memory) -> None:
     exported = {**semantic.export_user_memories(USER), "user_id": OTHER}
     await semantic.aimport_user_memories(exported)
     for user in (USER, OTHER):
-        assert await semantic.db.aunembedded_memories(user, label(semantic), None, 10) == []
+        assert await semantic.db.aunembedded(user, label(semantic), None, 10) == []
 
 
 def test_the_managers_batch_is_embedded(semantic: Memory) -> None:
@@ -248,7 +247,7 @@ def test_the_managers_batch_is_embedded(semantic: Memory) -> None:
         message="I'm allergic to kiwi and ride a red scooter", user_id=USER
     )
     semantic.update_memory_task("my scooter is blue now", USER)
-    assert semantic.db.unembedded_memories(USER, label(semantic), None, 10) == []
+    assert semantic.db.unembedded(USER, label(semantic), None, 10) == []
     found = semantic.search_user_memories(
         USER, "blue scooter", limit=1, retrieval_method="semantic"
     )
@@ -274,13 +273,14 @@ def test_reembed_covers_every_user(memory_db: MemoryDb) -> None:
     fill(plain, OTHER, FACTS[2:5])
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
     assert memory.reembed_memories(batch_size=2) == 5
-    assert memory_db.unembedded_memories(None, label(memory), None, 10) == []
+    for user in (USER, OTHER):
+        assert memory_db.unembedded(user, label(memory), None, 10) == []
 
 
 def test_a_version_1_file_is_migrated_and_embedded_later(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
-    for statement in sqlite_module._statements(sqlite_module._migrations("user_memories")[0]):
+    for statement in sqlite_schema._statements(sqlite_schema._memories("user_memories")):
         conn.execute(statement)
     conn.execute("CREATE TABLE memory_agent_schema (table_name TEXT PRIMARY KEY, version INT)")
     conn.execute("INSERT INTO memory_agent_schema VALUES ('user_memories', 1)")
@@ -290,7 +290,7 @@ def test_a_version_1_file_is_migrated_and_embedded_later(tmp_path: Path) -> None
         fill(plain, USER, FACTS)
     with Memory(db=SqliteMemoryDb(db_file=path), embeddings=HashEmbeddings()) as memory:
         assert isinstance(memory.db, SqliteMemoryDb)
-        assert memory.db.schema_version == 2
+        assert memory.db.schema_version == len(sqlite_schema.STEPS)
         assert memory.reembed_memories() == 7
         assert memory.search_user_memories(USER, "kiwi", retrieval_method="semantic")
 
@@ -320,7 +320,7 @@ def test_dedupe_reports_then_merges_into_the_newest(semantic: Memory) -> None:
     [deleted] = [e for e in semantic.get_memory_history(old, USER) if e.action == "deleted"]
     assert (deleted.source, deleted.input) == ("dedupe", f"near-duplicates merged into {new}")
     assert semantic.dedupe_user_memories(USER) == []
-    assert semantic.db.unembedded_memories(USER, label(semantic), None, 10) == []
+    assert semantic.db.unembedded(USER, label(semantic), None, 10) == []
 
 
 def test_prompt_gets_every_memory_while_they_fit(semantic: Memory) -> None:

@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from memory import Memory, MemoryDbError, SqliteMemoryDb, UserMemory
-from memory.db import sqlite as sqlite_module
+from memory.db import sqlite_schema
 
 USER = "john_doe@example.com"
 
@@ -71,17 +72,16 @@ def test_tables_share_one_file_independently(db_file: Path) -> None:
 def test_an_older_file_is_migrated_and_keeps_its_memories(
     db_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    latest = len(sqlite_module._migrations("user_memories"))
+    latest = len(sqlite_schema.STEPS)
     with open_memory(db_file) as memory:
         memory.add_user_memory("The user skis", USER)
         assert isinstance(memory.db, SqliteMemoryDb)
         assert memory.db.schema_version == latest
-    current = sqlite_module._migrations
-    monkeypatch.setattr(
-        sqlite_module,
-        "_migrations",
-        lambda t: [*current(t), f"ALTER TABLE {t} ADD COLUMN mood TEXT;"],
-    )
+
+    def add_mood(db: Database, table: str) -> None:
+        db.table(table).add_column("mood", str)
+
+    monkeypatch.setattr(sqlite_schema, "STEPS", [*sqlite_schema.STEPS, ("0099_mood", add_mood)])
     with open_memory(db_file) as memory:
         assert isinstance(memory.db, SqliteMemoryDb)
         assert memory.db.schema_version == latest + 1
@@ -90,6 +90,49 @@ def test_an_older_file_is_migrated_and_keeps_its_memories(
     conn = sqlite3.connect(db_file)
     assert [r[1] for r in conn.execute("PRAGMA table_info(user_memories)")][-1] == "mood"
     conn.close()
+
+
+def test_a_file_of_the_fts5_release_gets_a_per_user_keyword_index(db_file: Path) -> None:
+    """Schema version 2 kept keyword statistics in FTS5, over every user's rows."""
+    db_file.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_file)
+    for script in (
+        sqlite_schema._memories("user_memories"),
+        sqlite_schema._vectors("user_memories"),
+    ):
+        for statement in sqlite_schema._statements(script):
+            conn.execute(statement)
+    conn.execute("CREATE TABLE memory_agent_schema (table_name TEXT PRIMARY KEY, version INT)")
+    conn.execute("INSERT INTO memory_agent_schema VALUES ('user_memories', 2)")
+    rows = [
+        ("m1", USER, "The user is a nationally ranked runner", '["sport"]'),
+        ("m2", USER, "The user drinks green tea", "[]"),
+        ("m3", "someone else", "The user likes tea", "[]"),
+    ]
+    for memory_id, user, text, topics in rows:
+        conn.execute(
+            "INSERT INTO user_memories (memory_id, user_id, user_key, memory, topics, text_key, "
+            "created_at, updated_at) VALUES (?, ?, 'u', ?, ?, lower(?), "
+            "'2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')",
+            (memory_id, user, text, topics, text),
+        )
+    conn.commit()
+    conn.close()
+    with open_memory(db_file) as memory:
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == len(sqlite_schema.STEPS)
+        assert [m.memory_id for m in memory.search_user_memories(USER, "nation")] == ["m1"]
+        assert [m.memory_id for m in memory.search_user_memories(USER, "sports")] == ["m1"]
+        assert [m.memory_id for m in memory.search_user_memories(USER, "tea")] == ["m2"]
+        assert sorted(memory.db.user_ids()) == sorted([USER, "someone else"])
+    conn = sqlite3.connect(db_file)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "user_memories_fts" not in tables
+        applied = conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall()
+        assert [row[0] for row in applied] == [name for name, _ in sqlite_schema.STEPS]
+    finally:
+        conn.close()
 
 
 def test_a_file_from_a_newer_release_is_refused(db_file: Path) -> None:
@@ -210,14 +253,16 @@ def test_a_writer_killed_at_any_moment_keeps_whole_batches(
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = conn.execute("SELECT count(*) FROM user_memories").fetchone()[0]
-        fts_rows = conn.execute(
-            "SELECT count(*) FROM user_memories_fts WHERE user_memories_fts MATCH 'fact'"
+        ref, counted = conn.execute("SELECT id, memories FROM user_memories_users").fetchone()
+        indexed = conn.execute(
+            "SELECT count(DISTINCT doc) FROM user_memories_keywords_vocab WHERE term = ?",
+            (f"u{ref}_fact",),
         ).fetchone()[0]
     finally:
         conn.close()
     assert rows >= after_batches * 50
     assert rows % 50 == 0
-    assert fts_rows == rows
+    assert indexed == counted == rows
 
 
 def test_async_twins_share_one_file_with_sync_calls(db_file: Path) -> None:

@@ -139,11 +139,13 @@ def test_reads_are_not_cut_at_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
         db.apply(f"user{n}", [AddMemory(UserMemory(memory="The user skis"))], at)
     texts = [m.memory for m in db.list_memories("ava")]
     assert texts == [f"The user owns {n} cats" for n in range(25)] + ["The user skis"]
-    assert [m.memory for m in db.keyword_search("ava", "skiing", None)] == ["The user skis"]
+    memory = Memory(db=db)
+    assert [m.memory for m in memory.search_user_memories("ava", "skiing")] == ["The user skis"]
     for _ in range(5):  # more events for one memory than a first read returns
         db.apply("ava", [AddMemory(UserMemory(memory="The user skis"))], at)
     assert len(db.history("ava", events[-1].memory_id)) == 6
-    assert db.clear_all(WriteContext()) == 26 + 4
+    assert sorted(db.user_ids()) == ["ava", "user1", "user2", "user3", "user4"]
+    assert memory.clear() == 26 + 4
 
 
 def test_more_memories_than_a_default_store_search_returns() -> None:
@@ -215,8 +217,9 @@ def everything(db: MemoryDb) -> dict[str, Any]:
         for memory_id in [*IDS, "nope"]:
             seen[f"{user} history {memory_id}"] = [e.to_dict() for e in db.history(user, memory_id)]
         for query in QUERIES:
-            found = db.keyword_search(user, query, None)
-            seen[f"{user} search {query}"] = sorted(m.memory_id or "" for m in found)
+            found = Memory(db=db).search_user_memories(user, query, retrieval_method="keyword")
+            seen[f"{user} search {query}"] = [m.memory_id for m in found]
+            seen[f"{user} scores {query}"] = found.scores
     return seen
 
 
@@ -230,8 +233,11 @@ def test_random_batches_behave_as_on_sqlite(
         for user, batch, at in sequence:
             assert outcome(store, user, batch, at) == outcome(sqlite, user, batch, at)
         assert everything(store) == everything(sqlite)
-        context = WriteContext("test", None, T0)
-        assert store.clear_all(context) == sqlite.clear_all(context)
+        for user in USERS:
+            assert outcome(store, user, [ClearMemories()], T0) == outcome(
+                sqlite, user, [ClearMemories()], T0
+            )
+        assert store.user_ids() == sqlite.user_ids() == []
         assert everything(store) == everything(sqlite)
 
 
@@ -239,16 +245,17 @@ def test_random_batches_behave_as_on_sqlite(
 
 
 def test_postgres_rolls_back_a_batch_it_refuses_halfway(postgres_store: PostgresStore) -> None:
-    """The DELETE of "kept" runs before the INSERT PostgreSQL refuses (NUL in jsonb)."""
+    """The DELETE of "kept" runs before the INSERT PostgreSQL refuses (NUL in jsonb).
+
+    UserMemory refuses a NUL itself; `model_construct` skips that check so the
+    value reaches the database, as a bug in a caller could.
+    """
     db = StoreMemoryDb(postgres_store, namespace_prefix=(f"test{uuid.uuid4().hex}",))
     memory = Memory(db=db)
     kept = memory.add_user_memory("The user likes tea", "org/team.lead")
+    unstorable = UserMemory.model_construct(memory="The user \0 skis", topics=[])
     with pytest.raises(psycopg.Error):
-        db.apply(
-            "org/team.lead",
-            [DeleteMemory(kept), AddMemory(UserMemory(memory="The user \0 skis"))],
-            WriteContext(),
-        )
+        db.apply("org/team.lead", [DeleteMemory(kept), AddMemory(unstorable)], WriteContext())
     assert [m.memory_id for m in memory.get_user_memories("org/team.lead")] == [kept]
     assert [e.action for e in memory.get_memory_history(kept, "org/team.lead")] == ["added"]
 

@@ -1,11 +1,15 @@
-"""The vector half of the storage protocol, the same on SQLite and on LangGraph stores."""
+"""The vector half of the storage protocol, the same on every backend."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from memory import EmbeddingMismatchError, Memory
-from memory.db.base import MemoryVector
+from memory.db.base import MemoryVector, UserVectors
+from memory.embeddings import HashEmbeddings
 
 MODEL = "test-model"
 
@@ -18,30 +22,31 @@ def add(memory: Memory, user_id: str, *texts: str) -> list[str]:
     return [memory.add_user_memory(text, user_id) for text in texts]
 
 
-def test_vectors_are_searched_within_the_user_best_first(memory: Memory) -> None:
+def rows(vectors: UserVectors) -> dict[str, list[float]]:
+    return {
+        memory_id: [round(float(x), 3) for x in row]
+        for memory_id, row in zip(vectors.memory_ids, vectors.matrix, strict=True)
+    }
+
+
+def test_vectors_are_kept_per_user_as_unit_rows(memory: Memory) -> None:
     db = memory.db
     skis, swims = add(memory, "ava", "The user skis", "The user swims")
     [other] = add(memory, "bob", "The user skis")
-    stored = db.set_embeddings(
+    stored = db.set_vectors(
         "ava",
         MODEL,
         [
             MemoryVector(skis, "The user skis", axis(0)),
-            MemoryVector(swims, "The user swims", [1, 1, 0, 0]),
+            MemoryVector(swims, "The user swims", [3, 4, 0, 0]),
         ],
     )
     assert stored == 2
-    db.set_embeddings("bob", MODEL, [MemoryVector(other, "The user skis", axis(0))])
-    found = db.vector_search("ava", axis(0), MODEL, None)
-    assert [(hit.memory.memory_id, round(hit.score, 3)) for hit in found.hits] == [
-        (skis, 1.0),
-        (swims, 0.707),
-    ]
-    assert {hit.memory.user_id for hit in found.hits} == {"ava"}
-    assert found.unembedded == 0
-    assert [hit.memory.memory_id for hit in db.vector_search("ava", axis(1), MODEL, 1).hits] == [
-        swims
-    ]
+    db.set_vectors("bob", MODEL, [MemoryVector(other, "The user skis", axis(1))])
+    found = db.vectors("ava", MODEL, 4)
+    assert rows(found) == {skis: [1.0, 0.0, 0.0, 0.0], swims: [0.6, 0.8, 0.0, 0.0]}
+    assert (found.foreign, found.unembedded) == (None, 0)
+    assert list(db.vectors("bob", MODEL, 4).memory_ids) == [other]
 
 
 def test_a_vector_of_old_text_is_refused_and_a_changed_text_loses_its_vector(
@@ -49,63 +54,85 @@ def test_a_vector_of_old_text_is_refused_and_a_changed_text_loses_its_vector(
 ) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    assert db.set_embeddings("ava", MODEL, [MemoryVector(skis, "The user sings", axis(0))]) == 0
-    assert db.set_embeddings("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))]) == 1
+    assert db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user sings", axis(0))]) == 0
+    assert db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))]) == 1
     memory.replace_user_memory(skis, "The user snowboards", "ava")
-    found = db.vector_search("ava", axis(0), MODEL, None)
-    assert (found.hits, found.unembedded) == ([], 1)
-    [missing] = db.unembedded_memories("ava", MODEL, None, 10)
+    found = db.vectors("ava", MODEL, 4)
+    assert (found.memory_ids, found.unembedded) == ([], 1)
+    [missing] = db.unembedded("ava", MODEL, None, 10)
     assert missing.memory == "The user snowboards"
 
 
 def test_topics_alone_keep_the_vector_and_a_delete_drops_it(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    db.set_embeddings("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
     memory.add_user_memory("The user skis", "ava")  # same text: refreshed, topics merged
-    assert len(db.vector_search("ava", axis(0), MODEL, None).hits) == 1
+    assert list(db.vectors("ava", MODEL, 4).memory_ids) == [skis]
     memory.delete_user_memory("ava", skis)
-    found = db.vector_search("ava", axis(0), MODEL, None)
-    assert (found.hits, found.unembedded) == ([], 0)
+    found = db.vectors("ava", MODEL, 4)
+    assert (found.memory_ids, found.unembedded) == ([], 0)
 
 
-def test_unembedded_memories_of_everyone_and_other_models(memory: Memory) -> None:
+def test_unembedded_memories_of_other_models_and_dimensions(memory: Memory) -> None:
+    db = memory.db
+    [skis, _] = add(memory, "ava", "The user skis", "The user runs")
+    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    assert len(db.unembedded("ava", MODEL, None, 10)) == 1
+    assert len(db.unembedded("ava", MODEL, 8, 10)) == 2
+    assert len(db.unembedded("ava", "another", None, 10)) == 2
+    assert len(db.unembedded("ava", "another", None, 1)) == 1
+    assert db.unembedded("bob", MODEL, None, 10) == []
+
+
+def test_vectors_of_another_model_are_reported_and_never_compared(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    add(memory, "bob", "The user swims", "The user runs")
-    db.set_embeddings("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
-    assert len(db.unembedded_memories(None, MODEL, None, 10)) == 2
-    assert len(db.unembedded_memories(None, MODEL, None, 1)) == 1
-    assert len(db.unembedded_memories(None, MODEL, 8, 10)) == 3
-    assert len(db.unembedded_memories(None, "another", None, 10)) == 3
-
-
-def test_vectors_of_another_model_are_never_compared(memory: Memory) -> None:
-    db = memory.db
-    [skis] = add(memory, "ava", "The user skis")
-    db.set_embeddings("ava", "old-model", [MemoryVector(skis, "The user skis", axis(0, 8))])
+    db.set_vectors("ava", "old-model", [MemoryVector(skis, "The user skis", axis(0, 8))])
+    found = db.vectors("ava", MODEL, 4)
+    assert (found.memory_ids, found.foreign) == ([], ("old-model", 8, 1))
     with pytest.raises(EmbeddingMismatchError, match="reembed"):
-        db.vector_search("ava", axis(0), MODEL, None)
-    db.set_embeddings("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
-    assert len(db.vector_search("ava", axis(0), MODEL, None).hits) == 1
+        Memory(db=db, embeddings=HashEmbeddings(4)).search_user_memories(
+            "ava", "skis", retrieval_method="semantic"
+        )
+    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    assert db.vectors("ava", MODEL, 4).foreign is None
 
 
 async def test_async_twins(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    [missing] = await db.aunembedded_memories("ava", MODEL, None, 10)
+    [missing] = await db.aunembedded("ava", MODEL, None, 10)
     assert missing.memory_id == skis
-    assert await db.aset_embeddings("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
-    assert (await db.avector_search("ava", axis(0), MODEL, 5)).hits[0].memory.memory_id == skis
-    [(found, score)] = await db.ascored_keyword_search("ava", "skiing", None)
-    assert found.memory_id == skis
-    assert score > 0
+    assert await db.aset_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    assert (await db.avectors("ava", MODEL, 4)).memory_ids == [skis]
+    found = await db.akeyword_candidates("ava", ["ski"])
+    assert found.memory_ids == [skis]
+    assert await db.auser_ids() == ["ava"]
 
 
-def test_scored_keyword_search_is_keyword_search_with_scores(memory: Memory) -> None:
-    add(memory, "ava", "The user skis in Norway", "The user skis", "The user reads")
-    scored = memory.db.scored_keyword_search("ava", "skis Norway", None)
-    assert [m for m, _ in scored] == memory.db.keyword_search("ava", "skis Norway", None)
-    scores = [score for _, score in scored]
-    assert len(scores) == 2
-    assert scores[0] > scores[1] > 0
+class AxisEmbeddings(HashEmbeddings):
+    """Each known text on its own axis; a query is the sum of the axes it names."""
+
+    TEXTS: Sequence[str] = ("skis", "swims", "reads")
+
+    def __init__(self) -> None:
+        super().__init__(len(self.TEXTS))
+
+    def _embed(self, text: str) -> list[float]:
+        vector = np.zeros(len(self.TEXTS))
+        for n, word in enumerate(self.TEXTS):
+            if word in text:
+                vector[n] = 1.0 + n / 10
+        return [float(x) for x in vector]
+
+
+def test_semantic_scores_are_cosines_within_the_user(memory: Memory) -> None:
+    semantic = Memory(db=memory.db, embeddings=AxisEmbeddings())
+    skis, swims, _ = add(semantic, "ava", "The user skis", "The user swims", "The user reads")
+    add(semantic, "bob", "The user skis")
+    found = semantic.search_user_memories("ava", "skis swims", retrieval_method="semantic")
+    assert [m.memory_id for m in found][:2] == [swims, skis]
+    assert found.scores is not None
+    assert found.scores[0] == pytest.approx(1.1 / np.hypot(1.0, 1.1), abs=1e-6)
+    assert {m.user_id for m in found} == {"ava"}

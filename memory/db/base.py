@@ -1,18 +1,42 @@
-"""The storage protocol every memory backend implements, scoped by user on every call."""
+"""The storage protocol: where a new backend starts.
+
+A backend stores memories, their history and their vectors, scoped by user on
+every call; it never ranks. To write one, subclass `MemoryDb` and implement:
+
+- `apply`: one batch of operations as one transaction, planned by
+  `memory.planner` (read what `reads_for` asks, `plan_writes`, store the plan);
+- `get_memories`, `list_memories`, `history`, `user_ids`: reads;
+- `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
+  while the text they were made from is unchanged.
+
+That is all a backend must do. Optionally it overrides `keyword_candidates`
+(the default reads all of the user's memories; an index finds only the ones
+that contain a query term) and the async twins (`a...`; by default they run
+the sync method in a worker thread, which suits local blocking I/O such as
+SQLite; a backend with a native async client overrides them). Scoring, fusion,
+recency rules and dedupe live above this protocol, in `memory.ranking` and
+`memory.retrieval`, so every backend returns the same results.
+"""
 
 from __future__ import annotations
 
-import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from datetime import datetime
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.text import cached_index_text
+from memory.twins import offload
 
 OrderBy = Literal["created_at", "updated_at"]
+Matrix = npt.NDArray[np.float32]
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -26,42 +50,114 @@ class MemoryVector:
 
 
 @dataclass(frozen=True)
-class VectorHit:
-    memory: UserMemory
-    score: float
-    """Cosine similarity to the query."""
-    vector: npt.NDArray[np.float32]
-    """The memory's normalised vector, so callers can compare hits with each other."""
+class UserVectors:
+    """One user's vectors of one model and dimension, as rows of length 1."""
+
+    memory_ids: list[str]
+    matrix: Matrix
+    """Row i is the unit vector of `memory_ids[i]`, so a dot product is a cosine."""
+    foreign: tuple[str, int, int] | None
+    """(model, dimensions, count) of the user's vectors made by another model, if any."""
+    unembedded: int
+    """How many of the user's memories have no vector at all."""
 
 
 @dataclass(frozen=True)
-class VectorSearch:
-    hits: list[VectorHit]
-    """Best first."""
-    unembedded: int
-    """How many of the user's memories have no vector yet, and so could not be found."""
+class KeywordCandidates:
+    """The user's memories that contain a query term, column by column, and the user's totals.
 
-
-class SyncMemoryDb(Protocol):
-    """Where memories and their history live.
-
-    Every method takes the owning `user_id` and never touches another user's rows;
-    an id that belongs to someone else is reported as not found.
+    Row i of every column describes the memory `memory_ids[i]`.
     """
 
+    documents: int
+    """How many memories the user has."""
+    total_length: int
+    """The sum of their lengths (`IndexedText.length`), for the average BM25 normalises by."""
+    memory_ids: list[str]
+    recency: Ints
+    """Larger for a more recently updated memory, and for the later added of two updated
+    at the same time; only comparable within one result, it breaks ties of score."""
+    lengths: Floats
+    """Each candidate's `IndexedText.length`."""
+    frequencies: dict[str, Floats]
+    """For each query term, each candidate's `IndexedText.frequencies` of it (0 if absent)."""
+
+
+def recency_ranks(updated: Sequence[datetime], positions: Sequence[int]) -> Ints:
+    """Ranks by update time, then insertion position: the `recency` of `KeywordCandidates`."""
+    order = sorted(range(len(updated)), key=lambda i: (updated[i], positions[i]))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order))
+    return ranks
+
+
+class Document(NamedTuple):
+    """What full-scan keyword search needs of one stored memory."""
+
+    memory_id: str
+    memory: str
+    topics: Sequence[str]
+    updated_at: datetime
+    position: int
+    """Insertion order within the user."""
+
+
+def keyword_candidates_of(documents: Sequence[Document], terms: Sequence[str]) -> KeywordCandidates:
+    """Candidates found by reading every one of a user's memories."""
+    wanted = set(terms)
+    total = 0
+    found: list[tuple[Document, dict[str, float], int]] = []
+    for document in documents:
+        indexed = cached_index_text(document.memory, document.topics)
+        total += indexed.length
+        hits = {t: f for t, f in indexed.frequencies.items() if t in wanted}
+        if hits:
+            found.append((document, hits, indexed.length))
+    return KeywordCandidates(
+        documents=len(documents),
+        total_length=total,
+        memory_ids=[document.memory_id for document, _, _ in found],
+        recency=recency_ranks(
+            [document.updated_at for document, _, _ in found],
+            [document.position for document, _, _ in found],
+        ),
+        lengths=np.array([length for _, _, length in found], dtype=np.float64),
+        frequencies={
+            t: np.array([hits.get(t, 0.0) for _, hits, _ in found], dtype=np.float64)
+            for t in dict.fromkeys(terms)
+        },
+    )
+
+
+def _updated(memory: UserMemory) -> datetime:
+    assert memory.updated_at is not None, "stored memories have times"
+    return memory.updated_at
+
+
+class MemoryDb(ABC):
+    """Where memories, their history and their vectors live; see the module docstring.
+
+    Every method takes the owning `user_id` (but `user_ids`) and never touches
+    another user's rows: an id that belongs to someone else is not found.
+    """
+
+    # -- what every backend implements ------------------------------------------
+
+    @abstractmethod
     def apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
         """Apply `ops` in order as one transaction: all of them or, on any error, none.
 
         Raises `MemoryNotFoundError` when a replace or delete names an id the user
-        does not have. An add whose normalised text the user already has refreshes
-        the existing memory instead of storing it twice.
+        does not have; the rules are `memory.planner.plan_writes`.
         """
-        ...
 
-    def get(self, user_id: str, memory_id: str) -> UserMemory | None: ...
+    @abstractmethod
+    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        """Those of `memory_ids` that are the user's memories, in any order."""
 
+    @abstractmethod
     def list_memories(
         self,
         user_id: str,
@@ -69,60 +165,67 @@ class SyncMemoryDb(Protocol):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
-    ) -> list[UserMemory]: ...
+    ) -> list[UserMemory]:
+        """The user's memories by `order_by`, insertion order breaking ties."""
 
-    def keyword_search(self, user_id: str, query: str, limit: int | None) -> list[UserMemory]:
-        """Memories ranked by BM25 over text and topics, best first; never parses query syntax."""
-        ...
+    @abstractmethod
+    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+        """Every recorded change to one memory, oldest first, also after it was deleted."""
 
-    def scored_keyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[tuple[UserMemory, float]]:
-        """`keyword_search` with each memory's BM25 score (higher is better), for fusion."""
-        ...
+    @abstractmethod
+    def user_ids(self) -> list[str]:
+        """Every user who has a memory."""
 
-    def set_embeddings(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+    @abstractmethod
+    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
         """Store vectors made by `model`, replacing older ones; returns how many were kept.
 
         A vector whose memory is gone or whose text changed since it was embedded is
         dropped, so a slow embedder racing an edit never leaves a stale vector.
         """
-        ...
 
-    def unembedded_memories(
-        self, user_id: str | None, model: str, dimensions: int | None, limit: int
+    @abstractmethod
+    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        """The user's vectors made by `model` in `dimensions`, and what else they have."""
+
+    @abstractmethod
+    def unembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
     ) -> list[UserMemory]:
-        """Memories (of one user, or of everyone) with no vector from `model` in `dimensions`."""
-        ...
+        """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
 
-    def vector_search(
-        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> VectorSearch:
-        """The user's memories ranked by cosine similarity to `vector`.
+    # -- optional ---------------------------------------------------------------
 
-        Raises `EmbeddingMismatchError` when some of the user's vectors come from
-        another model or dimension: they cannot be compared until re-embedded.
+    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        """The user's memories that contain any of `terms` (`memory.text` index terms).
+
+        This default reads all of the user's memories; a backend with an index
+        overrides it to read only the ones that match.
         """
-        ...
+        documents = [
+            Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
+            for n, m in enumerate(self.list_memories(user_id))
+        ]
+        return keyword_candidates_of(documents, terms)
 
-    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        """Every recorded change to one memory, oldest first, also after it was deleted."""
-        ...
+    def close(self) -> None:  # noqa: B027 (optional: most backends hold nothing to release)
+        """Release connections, when the backend holds any."""
 
-    def clear_all(self, context: WriteContext) -> int:
-        """Remove every user's memories; returns how many were removed."""
-        ...
+    def __enter__(self) -> MemoryDb:
+        return self
 
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
-@runtime_checkable
-class MemoryDb(SyncMemoryDb, Protocol):
-    """A `SyncMemoryDb` with an async twin of every method, for use inside event loops."""
+    # -- async twins: a worker thread by default; override for native async I/O ---
 
     async def aapply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> list[MemoryEvent]: ...
+    ) -> list[MemoryEvent]:
+        return await offload(self.apply, user_id, ops, context)
 
-    async def aget(self, user_id: str, memory_id: str) -> UserMemory | None: ...
+    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        return await offload(self.get_memories, user_id, memory_ids)
 
     async def alist_memories(
         self,
@@ -131,57 +234,8 @@ class MemoryDb(SyncMemoryDb, Protocol):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
-    ) -> list[UserMemory]: ...
-
-    async def akeyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[UserMemory]: ...
-
-    async def ascored_keyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[tuple[UserMemory, float]]: ...
-
-    async def aset_embeddings(
-        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
-    ) -> int: ...
-
-    async def aunembedded_memories(
-        self, user_id: str | None, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]: ...
-
-    async def avector_search(
-        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> VectorSearch: ...
-
-    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]: ...
-
-    async def aclear_all(self, context: WriteContext) -> int: ...
-
-
-class ThreadedAsync:
-    """Async twins for a backend whose sync calls are local and short (SQLite).
-
-    They run the sync method in a worker thread so an event loop is never blocked,
-    instead of keeping a second copy of every query.
-    """
-
-    async def aapply(
-        self: SyncMemoryDb, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> list[MemoryEvent]:
-        return await asyncio.to_thread(self.apply, user_id, ops, context)
-
-    async def aget(self: SyncMemoryDb, user_id: str, memory_id: str) -> UserMemory | None:
-        return await asyncio.to_thread(self.get, user_id, memory_id)
-
-    async def alist_memories(
-        self: SyncMemoryDb,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
     ) -> list[UserMemory]:
-        return await asyncio.to_thread(
+        return await offload(
             self.list_memories,
             user_id,
             order_by=order_by,
@@ -189,33 +243,22 @@ class ThreadedAsync:
             limit=limit,
         )
 
-    async def akeyword_search(
-        self: SyncMemoryDb, user_id: str, query: str, limit: int | None
+    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+        return await offload(self.history, user_id, memory_id)
+
+    async def auser_ids(self) -> list[str]:
+        return await offload(self.user_ids)
+
+    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return await offload(self.set_vectors, user_id, model, vectors)
+
+    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        return await offload(self.vectors, user_id, model, dimensions)
+
+    async def aunembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
     ) -> list[UserMemory]:
-        return await asyncio.to_thread(self.keyword_search, user_id, query, limit)
+        return await offload(self.unembedded, user_id, model, dimensions, limit)
 
-    async def ascored_keyword_search(
-        self: SyncMemoryDb, user_id: str, query: str, limit: int | None
-    ) -> list[tuple[UserMemory, float]]:
-        return await asyncio.to_thread(self.scored_keyword_search, user_id, query, limit)
-
-    async def aset_embeddings(
-        self: SyncMemoryDb, user_id: str, model: str, vectors: Sequence[MemoryVector]
-    ) -> int:
-        return await asyncio.to_thread(self.set_embeddings, user_id, model, vectors)
-
-    async def aunembedded_memories(
-        self: SyncMemoryDb, user_id: str | None, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]:
-        return await asyncio.to_thread(self.unembedded_memories, user_id, model, dimensions, limit)
-
-    async def avector_search(
-        self: SyncMemoryDb, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> VectorSearch:
-        return await asyncio.to_thread(self.vector_search, user_id, vector, model, limit)
-
-    async def ahistory(self: SyncMemoryDb, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await asyncio.to_thread(self.history, user_id, memory_id)
-
-    async def aclear_all(self: SyncMemoryDb, context: WriteContext) -> int:
-        return await asyncio.to_thread(self.clear_all, context)
+    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        return await offload(self.keyword_candidates, user_id, terms)

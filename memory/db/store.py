@@ -6,7 +6,8 @@ import base64
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from datetime import datetime
+from typing import Any, cast
 from urllib.parse import quote, unquote
 
 from langgraph.store.base import (
@@ -21,33 +22,26 @@ from langgraph.store.base import (
     SearchOp,
 )
 
-from memory.db.base import MemoryVector, OrderBy, VectorHit, VectorSearch
-from memory.db.vectors import as_vector, best_first, best_rows, from_bytes, mismatch, normalised
-from memory.ranking import bm25_scores
-from memory.schema import (
-    AddMemory,
-    ClearMemories,
-    DeleteMemory,
-    InvalidInputError,
-    MemoryAction,
-    MemoryEvent,
-    MemoryNotFoundError,
-    MemoryOp,
-    ReplaceMemory,
-    UserMemory,
-    WriteContext,
+from memory.db.base import (
+    Document,
+    KeywordCandidates,
+    MemoryDb,
+    MemoryVector,
+    OrderBy,
+    UserVectors,
+    keyword_candidates_of,
 )
+from memory.db.vectors import as_vector, unit_rows
+from memory.errors import InvalidInputError
+from memory.planner import plan_writes
+from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
 from memory.text import normalized_text
-from memory.twins import Call, Flow, run_async, run_sync
-
-T = TypeVar("T")
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
 _ITEMS, _HISTORY, _META, _VECTORS = "items", "history", "meta", "vectors"
 _SEQUENCE_KEY = "sequence"
-_FIELD_WEIGHTS = (1.0, 0.5)
-"""Text counts twice as much as topics, as in SqliteMemoryDb's bm25() call."""
 
 
 def namespace_label(user_id: str) -> str:
@@ -69,112 +63,35 @@ class _Namespaces:
 
 
 @dataclass(frozen=True)
-class _UserState:
-    """A user's stored memory values in insertion order, and the next sequence number."""
+class _Stored:
+    """A user's stored memory values by id, and the next free sequence number."""
 
-    memories: dict[str, dict[str, Any]]
+    values: dict[str, dict[str, Any]]
     next_seq: int
 
+    def listed(self) -> list[dict[str, Any]]:
+        """By creation time, insertion order among equal times, as every backend lists."""
+        return sorted(self.values.values(), key=lambda v: (v["created_at"], v["seq"]))
 
-def _plan(
-    user_id: str, state: _UserState, ops: Sequence[MemoryOp], context: WriteContext
-) -> tuple[dict[str, dict[str, Any] | None], list[MemoryEvent], int]:
-    """Apply `ops` to a copy of `state` and say what changed, without touching a store.
 
-    Returns the new value of every changed memory (None: deleted), the events in
-    order, and the next free sequence number. Raises before anything is returned
-    when an op is refused, so a refused batch never reaches the store.
-    """
-    memories = dict(state.memories)
-    seq = state.next_seq
-    now = context.at.isoformat()
-    events: list[MemoryEvent] = []
+def _memory(value: dict[str, Any]) -> UserMemory:
+    return UserMemory.model_validate(value)
 
-    def record(
-        action: MemoryAction, old: dict[str, Any] | None, new: dict[str, Any] | None
-    ) -> None:
-        either = cast(dict[str, Any], old or new)
-        events.append(
-            MemoryEvent(
-                memory_id=either["memory_id"],
-                user_id=user_id,
-                action=action,
-                old_memory=old["memory"] if old else None,
-                old_topics=old["topics"] if old else None,
-                new_memory=new["memory"] if new else None,
-                new_topics=new["topics"] if new else None,
-                source=context.source,
-                input=context.input,
-                at=context.at,
-            )
-        )
 
-    def owned(memory_id: str) -> dict[str, Any]:
-        if memory_id not in memories:
-            raise MemoryNotFoundError(memory_id, user_id)
-        return memories[memory_id]
-
-    for op in ops:
-        match op:
-            case AddMemory(memory=memory):
-                text_key = normalized_text(memory.memory)
-                same = next((v for v in memories.values() if v["text_key"] == text_key), None)
-                if same is not None:
-                    topics = list(dict.fromkeys([*same["topics"], *memory.topics]))
-                    memories[same["memory_id"]] = {**same, "topics": topics, "updated_at": now}
-                    record("refreshed", same, memories[same["memory_id"]])
-                    continue
-                memory_id = memory.memory_id or str(uuid.uuid4())
-                if memory_id in memories:
-                    raise InvalidInputError(
-                        f"user {user_id!r} already has a memory with id {memory_id!r}"
-                    )
-                created = memory.created_at or context.at
-                memories[memory_id] = {
-                    "memory_id": memory_id,
-                    "user_id": user_id,
-                    "memory": memory.memory,
-                    "topics": list(memory.topics),
-                    "input": memory.input,
-                    "text_key": text_key,
-                    "created_at": created.isoformat(),
-                    "updated_at": (memory.updated_at or created).isoformat(),
-                    "seq": seq,
-                }
-                seq += 1
-                record("added", None, memories[memory_id])
-            case ReplaceMemory(memory_id=memory_id, memory=memory):
-                old = owned(memory_id)
-                memories[memory_id] = {
-                    **old,
-                    "memory": memory.memory,
-                    "topics": list(memory.topics),
-                    "input": memory.input,
-                    "text_key": normalized_text(memory.memory),
-                    "updated_at": now,
-                }
-                record("updated", old, memories[memory_id])
-            case DeleteMemory(memory_id=memory_id):
-                record("deleted", owned(memory_id), None)
-                del memories[memory_id]
-            case ClearMemories():
-                for old in sorted(memories.values(), key=lambda v: (v["created_at"], v["seq"])):
-                    record("cleared", old, None)
-                memories.clear()
-    changed = {
-        memory_id: memories.get(memory_id)
-        for memory_id in {**state.memories, **memories}
-        if memories.get(memory_id) != state.memories.get(memory_id)
+def _value(memory: UserMemory, seq: int) -> dict[str, Any]:
+    return {
+        **memory.model_dump(mode="json"),
+        "text_key": normalized_text(memory.memory),
+        "seq": seq,
     }
-    return changed, events, seq
 
 
-def _batch(store: BaseStore, ops: Sequence[Op]) -> Call:
-    """One round trip: `store.batch(ops)`, or `store.abatch(ops)` when run async."""
-    return Call(store, "batch", (list(ops),))
+async def _batch(io: Io, store: BaseStore, ops: Sequence[Op]) -> list[Result]:
+    """One round trip: `store.batch(ops)`, or `store.abatch(ops)` when awaited."""
+    return await io.call(store.batch, store.abatch, list(ops))
 
 
-def _read_all(store: BaseStore, read: Callable[[int], Op], *also: Op) -> Flow[list[Result]]:
+async def _read_all(io: Io, store: BaseStore, read: Callable[[int], Op], *also: Op) -> list[Result]:
     """Run `read(limit)` (and `also`) with a growing limit until `read` comes back short.
 
     Stores search 10 items unless told otherwise. Growing one query instead of
@@ -183,13 +100,13 @@ def _read_all(store: BaseStore, read: Callable[[int], Op], *also: Op) -> Flow[li
     """
     limit = FIRST_READ_LIMIT
     while True:
-        results: list[Result] = yield _batch(store, [read(limit), *also])
+        results = await _batch(io, store, [read(limit), *also])
         if len(cast(list[Any], results[0])) < limit:
             return results
         limit *= 4
 
 
-class StoreMemoryDb:
+class StoreMemoryDb(MemoryDb):
     """Memories, their history and a per-user counter in any LangGraph `BaseStore`.
 
     Under `langgraph dev` or LangGraph Server this keeps memories in the server's
@@ -198,20 +115,26 @@ class StoreMemoryDb:
     `history` (one item per event), `meta` (the sequence counter that orders
     both, as SQLite's row ids do) and `vectors` (embeddings keyed by memory id,
     apart from the items so that reads other than vector search never load them).
+    Every item is written with indexing off: a store with a semantic index embeds
+    none of this bookkeeping.
 
-    A store has no transactions, so `apply` reads the user's memories, checks the
-    whole batch against them (an unknown id raises before anything is written),
-    and sends every write in one `batch()` call. Whether that call is atomic is
-    the store's business. PostgresStore (langgraph-checkpoint-postgres 3.2) runs
-    a batch's DELETE and upsert in one pipeline ended by a single Sync (or inside
-    `conn.transaction()` without pipeline support), which PostgreSQL commits or
-    rolls back as a whole; tests/test_store_db.py checks that with a value
-    PostgreSQL refuses. InMemoryStore applies the writes in a Python loop: whole
-    unless the process dies inside it. SqliteStore's batch ends with COMMIT in a
-    `finally` (read in its source, not tested), so a statement failing mid-batch
-    would keep the earlier ones. Two writers for the same user are not
-    serialised: both check against what they read, and the later batch can
-    overwrite the earlier one's changes (never another user's).
+    A store has no transactions, so `apply` reads the user's memories, plans the
+    whole batch against them (`memory.planner`; an unknown id raises before
+    anything is written), and sends every write in one `batch()` call. Whether
+    that call is atomic is the store's business. PostgresStore
+    (langgraph-checkpoint-postgres 3.2) runs a batch's DELETE and upsert in one
+    pipeline ended by a single Sync (or inside `conn.transaction()` without
+    pipeline support), which PostgreSQL commits or rolls back as a whole;
+    tests/test_store_db.py checks that with a value PostgreSQL refuses.
+    InMemoryStore applies the writes in a Python loop: whole unless the process
+    dies inside it. SqliteStore's batch ends with COMMIT in a `finally` (read in
+    its source, not tested), so a statement failing mid-batch would keep the
+    earlier ones. Two writers for the same user are not serialised: both plan
+    against what they read, and the later batch can overwrite the earlier one's
+    changes (never another user's).
+
+    Keyword candidates and vectors are read by loading all of a user's items:
+    fine for the users of one app, slow for a user with many thousands.
     """
 
     def __init__(self, store: BaseStore, namespace_prefix: tuple[str, ...] = ("memories",)):
@@ -231,160 +154,141 @@ class StoreMemoryDb:
         user = (*self.namespace_prefix, namespace_label(user_id))
         return _Namespaces((*user, _ITEMS), (*user, _HISTORY), (*user, _META), (*user, _VECTORS))
 
-    # -- what each method does, written once as a flow for both twins -----------
+    # -- each operation once, run blocking or awaited -------------------------------
 
-    def _load(self, user_id: str) -> Flow[_UserState]:
+    async def _load(self, io: Io, user_id: str) -> _Stored:
         ns = self._namespaces(user_id)
-        found, counter = yield from _read_all(
-            self.store, lambda limit: SearchOp(ns.items, limit=limit), GetOp(ns.meta, _SEQUENCE_KEY)
+        found, counter = await _read_all(
+            io,
+            self.store,
+            lambda limit: SearchOp(ns.items, limit=limit),
+            GetOp(ns.meta, _SEQUENCE_KEY),
         )
-        values = sorted(
-            (
-                item.value
-                for item in cast(list[Item], found)
-                # Whatever a store's prefix matching does, only this user's own items count.
-                if item.namespace == ns.items and item.value.get("user_id") == user_id
-            ),
-            key=lambda value: cast(int, value["seq"]),
-        )
+        values = [
+            item.value
+            for item in cast(list[Item], found)
+            # Whatever a store's prefix matching does, only this user's own items count.
+            if item.namespace == ns.items and item.value.get("user_id") == user_id
+        ]
         # The counter normally suffices; the max also covers a writer that raced it.
         next_seq = max(
             [cast(Item, counter).value["next"] if counter is not None else 0]
             + [cast(int, v["seq"]) + 1 for v in values]
         )
-        return _UserState({v["memory_id"]: v for v in values}, next_seq)
+        return _Stored({v["memory_id"]: v for v in values}, next_seq)
 
-    def _writes(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> Flow[tuple[list[PutOp], list[MemoryEvent]]]:
-        state = yield from self._load(user_id)
-        changed, events, seq = _plan(user_id, state, ops, context)
-        if not events:
-            return [], events
+    async def _apply(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        stored = await self._load(io, user_id)
+        plan = plan_writes(user_id, [_memory(v) for v in stored.listed()], ops, context)
+        if not plan.events:
+            return plan.events
         ns = self._namespaces(user_id)
-        history = [
+        seq = stored.next_seq
+        writes: list[PutOp] = []
+        for memory in plan.inserts:
+            writes.append(PutOp(ns.items, str(memory.memory_id), _value(memory, seq), index=False))
+            seq += 1
+        for old, new in plan.updates:
+            value = _value(new, stored.values[str(old.memory_id)]["seq"])
+            writes.append(PutOp(ns.items, str(new.memory_id), value, index=False))
+            if new.memory != old.memory:
+                # A vector is only ever used with the text it was made from (see
+                # `_vectors`); dropping it with that text keeps dead vectors out.
+                writes.append(PutOp(ns.vectors, str(old.memory_id), None))
+        for old in plan.deletes:
+            writes.append(PutOp(ns.items, str(old.memory_id), None))
+            writes.append(PutOp(ns.vectors, str(old.memory_id), None))
+        for event in plan.events:
             # Sortable by eye, and unique even when two writers race for one number.
-            PutOp(
-                ns.history,
-                f"{seq + n:012d}-{uuid.uuid4().hex[:8]}",
-                {**event.to_dict(), "seq": seq + n},
-                index=False,
-            )
-            for n, event in enumerate(events)
-        ]
-        counter = {"user_id": user_id, "next": seq + len(events)}
-        # A vector is only ever used with the text it was made from (see `_embedded`);
-        # dropping it with that text keeps the store from filling with dead vectors.
-        stale = [
-            memory_id
-            for memory_id, value in changed.items()
-            if memory_id in state.memories
-            and (value is None or value["memory"] != state.memories[memory_id]["memory"])
-        ]
-        # ttl=None: memories never expire, whatever default TTL the store has.
-        writes = [
-            *(PutOp(ns.items, memory_id, value) for memory_id, value in changed.items()),
-            *(PutOp(ns.vectors, memory_id, None) for memory_id in stale),
-            *history,
-            PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False),
-        ]
-        return writes, events
+            key = f"{seq:012d}-{uuid.uuid4().hex[:8]}"
+            writes.append(PutOp(ns.history, key, {**event.to_dict(), "seq": seq}, index=False))
+            seq += 1
+        counter = {"user_id": user_id, "next": seq}
+        writes.append(PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False))
+        await _batch(io, self.store, writes)
+        return plan.events
 
-    def _apply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
-    ) -> Flow[list[MemoryEvent]]:
-        writes, events = yield from self._writes(user_id, ops, context)
-        if writes:
-            yield _batch(self.store, writes)
-        return events
-
-    def _user_ids(self) -> Flow[list[str]]:
+    async def _user_ids(self, io: Io) -> list[str]:
         """Every user with a memory namespace under this prefix."""
         depth = len(self.namespace_prefix) + 2
         conditions = (
             MatchCondition("prefix", self.namespace_prefix),
             MatchCondition("suffix", (_ITEMS,)),
         )
-        [found] = yield from _read_all(
-            self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
+        [found] = await _read_all(
+            io, self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
         )
+        namespaces = [ns for ns in cast(list[tuple[str, ...]], found) if len(ns) == depth]
+        if not namespaces:
+            return []
+        # Some stores keep listing a namespace whose items were all deleted.
+        samples = await _batch(io, self.store, [SearchOp(ns, limit=1) for ns in namespaces])
         return [
             unquote(namespace[-2])
-            for namespace in cast(list[tuple[str, ...]], found)
-            if len(namespace) == depth
+            for namespace, sample in zip(namespaces, samples, strict=True)
+            if sample
         ]
 
-    def _clear_all(self, context: WriteContext) -> Flow[int]:
-        user_ids = yield from self._user_ids()
-        writes: list[PutOp] = []
-        events: list[MemoryEvent] = []
-        for user_id in user_ids:
-            user_writes, user_events = yield from self._writes(user_id, [ClearMemories()], context)
-            writes += user_writes
-            events += user_events
-        if writes:
-            yield _batch(self.store, writes)
-        return len(events)
+    async def _get(self, io: Io, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        ns = self._namespaces(user_id)
+        items = await _batch(io, self.store, [GetOp(ns.items, key) for key in memory_ids])
+        return [
+            _memory(item.value)
+            for item in cast(list[Item | None], items)
+            if item is not None and item.value.get("user_id") == user_id
+        ]
 
-    def _get(self, user_id: str, memory_id: str) -> Flow[UserMemory | None]:
-        [item] = yield _batch(self.store, [GetOp(self._namespaces(user_id).items, memory_id)])
-        value = cast(Item, item).value if item is not None else None
-        return (
-            UserMemory.model_validate(value) if value and value.get("user_id") == user_id else None
-        )
-
-    def _list(
-        self, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
-    ) -> Flow[list[UserMemory]]:
-        state = yield from self._load(user_id)
+    async def _list(
+        self, io: Io, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
+    ) -> list[UserMemory]:
+        stored = await self._load(io, user_id)
         values = sorted(
-            state.memories.values(),
-            key=lambda v: (v[order_by], v["seq"]),
-            reverse=newest_first,
+            stored.values.values(), key=lambda v: (v[order_by], v["seq"]), reverse=newest_first
         )
-        return [UserMemory.model_validate(v) for v in _take(values, limit)]
+        return [_memory(v) for v in (values if limit is None else values[:limit])]
 
-    def _scored_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> Flow[list[tuple[UserMemory, float]]]:
-        state = yield from self._load(user_id)
-        # Ties keep the most recently updated first, as in SqliteMemoryDb.
-        values = sorted(state.memories.values(), key=lambda v: v["updated_at"], reverse=True)
-        scores = bm25_scores(
-            query, [(v["memory"], " ".join(v["topics"])) for v in values], _FIELD_WEIGHTS
-        )
-        ranked = sorted(
-            (pair for pair in zip(scores, values, strict=True) if pair[0] > 0),
-            key=lambda pair: -pair[0],
-        )
-        return [(UserMemory.model_validate(v), score) for score, v in _take(ranked, limit)]
+    async def _keyword_candidates(
+        self, io: Io, user_id: str, terms: Sequence[str]
+    ) -> KeywordCandidates:
+        stored = await self._load(io, user_id)
+        documents = [
+            Document(
+                v["memory_id"],
+                v["memory"],
+                v["topics"],
+                datetime.fromisoformat(v["updated_at"]),
+                v["seq"],
+            )
+            for v in stored.values.values()
+        ]
+        return keyword_candidates_of(documents, terms)
 
-    def _search(self, user_id: str, query: str, limit: int | None) -> Flow[list[UserMemory]]:
-        ranked = yield from self._scored_search(user_id, query, limit)
-        return [memory for memory, _ in ranked]
-
-    def _embedded(self, user_id: str) -> Flow[tuple[_UserState, dict[str, dict[str, Any]]]]:
+    async def _vectors_by_id(
+        self, io: Io, user_id: str
+    ) -> tuple[_Stored, dict[str, dict[str, Any]]]:
         """The user's memories, and the vectors made from their current text, by memory id.
 
         A vector of older text (a writer raced the embedder) is ignored, as if missing.
         """
-        state = yield from self._load(user_id)
+        stored = await self._load(io, user_id)
         ns = self._namespaces(user_id)
-        [found] = yield from _read_all(self.store, lambda limit: SearchOp(ns.vectors, limit=limit))
+        [found] = await _read_all(io, self.store, lambda limit: SearchOp(ns.vectors, limit=limit))
         vectors = {
             item.key: item.value
             for item in cast(list[Item], found)
             if item.namespace == ns.vectors
             and item.value.get("user_id") == user_id
-            and item.value["memory"] == state.memories.get(item.key, {}).get("memory")
+            and item.value["memory"] == stored.values.get(item.key, {}).get("memory")
         }
-        return state, vectors
+        return stored, vectors
 
-    def _set_embeddings(
-        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
-    ) -> Flow[int]:
+    async def _set_vectors(
+        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
-        state = yield from self._load(user_id)
+        stored = await self._load(io, user_id)
         ns = self._namespaces(user_id)
         writes = [
             PutOp(
@@ -401,50 +305,41 @@ class StoreMemoryDb:
                 index=False,
             )
             for item, array in zip(vectors, arrays, strict=True)
-            if state.memories.get(item.memory_id, {}).get("memory") == item.memory
+            if stored.values.get(item.memory_id, {}).get("memory") == item.memory
         ]
         if writes:
-            yield _batch(self.store, writes)
+            await _batch(io, self.store, writes)
         return len(writes)
 
-    def _unembedded(
-        self, user_id: str | None, model: str, dimensions: int | None, limit: int
-    ) -> Flow[list[UserMemory]]:
-        user_ids = [user_id] if user_id is not None else (yield from self._user_ids())
-        found: list[UserMemory] = []
-        for user in user_ids:
-            if len(found) >= limit:
-                break
-            state, vectors = yield from self._embedded(user)
-            found += [
-                UserMemory.model_validate(value)
-                for memory_id, value in state.memories.items()
-                if not _made_by(vectors.get(memory_id), model, dimensions)
-            ]
-        return found[:limit]
+    async def _unembedded(
+        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        stored, vectors = await self._vectors_by_id(io, user_id)
+        return [
+            _memory(value)
+            for value in sorted(stored.values.values(), key=lambda v: v["seq"])
+            if not _made_by(vectors.get(value["memory_id"]), model, dimensions)
+        ][:limit]
 
-    def _vector_search(
-        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> Flow[VectorSearch]:
-        query = normalised(as_vector(vector))
-        state, vectors = yield from self._embedded(user_id)
-        foreign = [v for v in vectors.values() if not _made_by(v, model, query.size)]
-        if foreign:
-            first = foreign[0]
-            raise mismatch(
-                user_id, (first["model"], first["dimensions"], len(foreign)), model, query.size
-            )
-        ids = list(vectors)
-        matrix = from_bytes([base64.b64decode(vectors[i]["vector"]) for i in ids], query.size)
-        hits = [
-            VectorHit(UserMemory.model_validate(state.memories[ids[row]]), score, matrix[row])
-            for row, score in best_rows(matrix, query, limit)
-        ]
-        return VectorSearch(best_first(hits), len(state.memories) - len(vectors))
+    async def _vectors(self, io: Io, user_id: str, model: str, dimensions: int) -> UserVectors:
+        stored, vectors = await self._vectors_by_id(io, user_id)
+        mine = [key for key, v in vectors.items() if _made_by(v, model, dimensions)]
+        foreign = [v for v in vectors.values() if not _made_by(v, model, dimensions)]
+        return UserVectors(
+            memory_ids=mine,
+            matrix=unit_rows(
+                [base64.b64decode(vectors[key]["vector"]) for key in mine], dimensions
+            ),
+            foreign=(
+                (foreign[0]["model"], foreign[0]["dimensions"], len(foreign)) if foreign else None
+            ),
+            unembedded=len(stored.values) - len(vectors),
+        )
 
-    def _history(self, user_id: str, memory_id: str) -> Flow[list[MemoryEvent]]:
+    async def _history(self, io: Io, user_id: str, memory_id: str) -> list[MemoryEvent]:
         ns = self._namespaces(user_id)
-        [found] = yield from _read_all(
+        [found] = await _read_all(
+            io,
             self.store,
             lambda limit: SearchOp(ns.history, filter={"memory_id": memory_id}, limit=limit),
         )
@@ -463,18 +358,18 @@ class StoreMemoryDb:
     def apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return run_sync(self._apply(user_id, ops, context))
+        return run_sync(self._apply(BLOCKING, user_id, ops, context))
 
     async def aapply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await run_async(self._apply(user_id, ops, context))
+        return await self._apply(AWAITING, user_id, ops, context)
 
-    def get(self, user_id: str, memory_id: str) -> UserMemory | None:
-        return run_sync(self._get(user_id, memory_id))
+    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        return run_sync(self._get(BLOCKING, user_id, memory_ids))
 
-    async def aget(self, user_id: str, memory_id: str) -> UserMemory | None:
-        return await run_async(self._get(user_id, memory_id))
+    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        return await self._get(AWAITING, user_id, memory_ids)
 
     def list_memories(
         self,
@@ -484,7 +379,7 @@ class StoreMemoryDb:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[UserMemory]:
-        return run_sync(self._list(user_id, order_by, newest_first, limit))
+        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit))
 
     async def alist_memories(
         self,
@@ -494,65 +389,47 @@ class StoreMemoryDb:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[UserMemory]:
-        return await run_async(self._list(user_id, order_by, newest_first, limit))
-
-    def keyword_search(self, user_id: str, query: str, limit: int | None) -> list[UserMemory]:
-        return run_sync(self._search(user_id, query, limit))
-
-    async def akeyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[UserMemory]:
-        return await run_async(self._search(user_id, query, limit))
-
-    def scored_keyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[tuple[UserMemory, float]]:
-        return run_sync(self._scored_search(user_id, query, limit))
-
-    async def ascored_keyword_search(
-        self, user_id: str, query: str, limit: int | None
-    ) -> list[tuple[UserMemory, float]]:
-        return await run_async(self._scored_search(user_id, query, limit))
-
-    def set_embeddings(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return run_sync(self._set_embeddings(user_id, model, vectors))
-
-    async def aset_embeddings(
-        self, user_id: str, model: str, vectors: Sequence[MemoryVector]
-    ) -> int:
-        return await run_async(self._set_embeddings(user_id, model, vectors))
-
-    def unembedded_memories(
-        self, user_id: str | None, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]:
-        return run_sync(self._unembedded(user_id, model, dimensions, limit))
-
-    async def aunembedded_memories(
-        self, user_id: str | None, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]:
-        return await run_async(self._unembedded(user_id, model, dimensions, limit))
-
-    def vector_search(
-        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> VectorSearch:
-        return run_sync(self._vector_search(user_id, vector, model, limit))
-
-    async def avector_search(
-        self, user_id: str, vector: Sequence[float], model: str, limit: int | None
-    ) -> VectorSearch:
-        return await run_async(self._vector_search(user_id, vector, model, limit))
+        return await self._list(AWAITING, user_id, order_by, newest_first, limit)
 
     def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return run_sync(self._history(user_id, memory_id))
+        return run_sync(self._history(BLOCKING, user_id, memory_id))
 
     async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await run_async(self._history(user_id, memory_id))
+        return await self._history(AWAITING, user_id, memory_id)
 
-    def clear_all(self, context: WriteContext) -> int:
-        return run_sync(self._clear_all(context))
+    def user_ids(self) -> list[str]:
+        return run_sync(self._user_ids(BLOCKING))
 
-    async def aclear_all(self, context: WriteContext) -> int:
-        return await run_async(self._clear_all(context))
+    async def auser_ids(self) -> list[str]:
+        return await self._user_ids(AWAITING)
+
+    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms))
+
+    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        return await self._keyword_candidates(AWAITING, user_id, terms)
+
+    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors))
+
+    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return await self._set_vectors(AWAITING, user_id, model, vectors)
+
+    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions))
+
+    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        return await self._vectors(AWAITING, user_id, model, dimensions)
+
+    def unembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit))
+
+    async def aunembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return await self._unembedded(AWAITING, user_id, model, dimensions, limit)
 
 
 def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) -> bool:
@@ -561,8 +438,3 @@ def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) 
         and vector["model"] == model
         and dimensions in (None, vector["dimensions"])
     )
-
-
-def _take(values: list[T], limit: int | None) -> list[T]:
-    """The first `limit` values; None (or a negative limit, as SQLite's LIMIT) means all."""
-    return values if limit is None or limit < 0 else values[:limit]

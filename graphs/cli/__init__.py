@@ -1,0 +1,155 @@
+"""The `memory-agent` command: chat with the agent, and inspect and edit stored memories.
+
+One module per command: `chat` (chat and ask), `demo`, `memories`; `options` holds
+what they share and `output` how they print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from graphs.cli import chat as chat_command
+from graphs.cli import demo as demo_command
+from graphs.cli import memories as memories_command
+from graphs.cli.options import (
+    EXIT_NOT_FOUND,
+    EXIT_USAGE,
+    MODEL_HELP,
+    db_option,
+    embeddings_option,
+    model_option,
+)
+from memory import MemoryAgentError, MemoryNotFoundError, ModelConfigError
+from memory.dedupe import DEFAULT_THRESHOLD
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="memory-agent", description="Long-term user memory for LangGraph agents."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_agent_commands(commands)
+    memories = commands.add_parser("memories", help="list, edit and search stored memories")
+    memories.set_defaults(run=memories_command.run)
+    actions = memories.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_: str, *, user: bool = True) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_)
+        sub.add_argument("--user", required=user, help="the user id the memories belong to")
+        db_option(sub)
+        embeddings_option(sub)
+        sub.add_argument("--table", default="user_memories", help="memories table name")
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return sub
+
+    action("list", "the user's memories, oldest first")
+    action("show", "one memory").add_argument("memory_id")
+    add = action("add", "store a memory")
+    add.add_argument("text")
+    add.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
+    replace = action("replace", "replace the text and topics of a memory")
+    replace.add_argument("memory_id")
+    replace.add_argument("text")
+    replace.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
+    action("delete", "delete a memory").add_argument("memory_id")
+    clear = action(
+        "clear", "forget every memory of the user (or of everyone with --all)", user=False
+    )
+    clear.add_argument("--all", action="store_true", help="every user's memories")
+    search = action("search", "find memories")
+    search.add_argument("query", nargs="?")
+    search.add_argument(
+        "--method",
+        default=None,
+        choices=["keyword", "semantic", "hybrid", "last_n", "first_n"],
+        help="with a query: hybrid when --embeddings is set, else keyword; without: last_n",
+    )
+    search.add_argument("--limit", type=int, default=10)
+    dedupe = action("dedupe", "report near-duplicate memories (merge them with --apply)")
+    dedupe.add_argument("--apply", action="store_true", help="merge each group into its newest")
+    dedupe.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"share of content words two memories must share (default {DEFAULT_THRESHOLD})",
+    )
+    reembed = action(
+        "reembed", "compute missing vectors, or all of them after a model change", user=False
+    )
+    reembed.add_argument("--all", action="store_true", help="every user's memories")
+    action("history", "every change to a memory").add_argument("memory_id")
+    export = action("export", "write the user's memories as JSON")
+    export.add_argument("--out", default="-", help="file to write (default: standard output)")
+    import_ = action("import", "read memories written by export", user=False)
+    import_.add_argument("file", help="file to read, or - for standard input")
+    return parser
+
+
+def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chat = commands.add_parser("chat", help="chat with the agent; it remembers you")
+    chat.set_defaults(run=chat_command.chat)
+    ask = commands.add_parser("ask", help="send the agent one message")
+    ask.set_defaults(run=chat_command.ask)
+    ask.add_argument("message")
+    for sub in (chat, ask):
+        sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
+        sub.add_argument(
+            "--session",
+            default="default",
+            type=_session_id,
+            help="the session to continue (default: default)",
+        )
+        model_option(sub)
+        db_option(sub)
+        embeddings_option(sub)
+        sub.add_argument(
+            "--agentic", action="store_true", help="give the model a tool to manage memories"
+        )
+        sub.add_argument(
+            "--no-auto",
+            dest="auto",
+            action="store_false",
+            help="do not update memories after each message",
+        )
+    ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
+    demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
+    demo.set_defaults(run=demo_command.demo)
+    model_option(demo)
+    db_option(demo)
+    embeddings_option(demo)
+
+
+def _session_id(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a session id must not be empty")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        code: int = args.run(args, console)
+        return code
+    except MemoryNotFoundError as error:
+        errors.print(f"not found: {error}")
+        return EXIT_NOT_FOUND
+    except ModelConfigError as error:
+        errors.print(f"error: {error}", markup=False)
+        errors.print(MODEL_HELP, markup=False)
+        return EXIT_USAGE
+    except (MemoryAgentError, OSError, ValueError) as error:  # bad input, file, user or session
+        errors.print(f"error: {error}", markup=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        errors.print()
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

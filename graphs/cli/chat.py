@@ -1,0 +1,128 @@
+"""`memory-agent chat` and `ask`: talk to the agent; it remembers you across sessions."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from rich.console import Console
+from rich.text import Text
+
+from graphs.cli.options import (
+    EXIT_MODEL_FAILED,
+    EXIT_OK,
+    open_agent,
+    open_memory,
+)
+from graphs.cli.output import memory_table, print_json
+from graphs.printing import Agent, answer_in, print_response, run_agent
+from memory import InvalidInputError, Memory, MemoryDbError
+from memory.chat_models import resolve_chat_model
+from memory.schema import validate_user_id
+
+CHAT_HELP = """\
+/memories      list what I remember about you
+/forget ID     forget one memory (ids are in /memories)
+/forget-all    forget everything about you
+/help          this help
+/quit          leave (or end input with Ctrl-D)"""
+
+
+def chat(args: argparse.Namespace, out: Console) -> int:
+    user = validate_user_id(args.user)
+    model = resolve_chat_model(args.model)  # no credentials: said before a file is made
+    with open_memory(args) as memory:
+        agent = open_agent(args, model, memory, markdown=out.is_terminal)
+        if sys.stdin.isatty():
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401  (line editing and history for input())
+        out.print(
+            f"Chatting as {user}, session {args.session!r}, model {args.model}; "
+            f"memories and sessions in {args.db}. /help for commands, /quit to leave.",
+            style="dim",
+            markup=False,
+        )
+        while True:
+            try:
+                line = out.input("[bold green]you>[/] ").strip()
+            except (EOFError, KeyboardInterrupt):
+                out.print()
+                return EXIT_OK
+            if line in ("/quit", "/exit"):
+                return EXIT_OK
+            if line.startswith("/"):
+                _chat_command(line, memory, user, out)
+            elif line:
+                _chat_turn(agent, line, user, args.session, out)
+
+
+def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -> None:
+    """One answer; whatever goes wrong is shown and the chat goes on."""
+    try:
+        print_response(
+            agent, line, user_id=user, session_id=session, markdown=out.is_terminal, console=out
+        )
+    except Exception as error:
+        out.print(Text(f"error: {error}", style="red"))
+
+
+def _chat_command(line: str, memory: Memory, user: str, out: Console) -> None:
+    name, _, argument = line.partition(" ")
+    argument = argument.strip()
+    try:
+        if name == "/memories":
+            memories = memory.get_user_memories(user)
+            out.print(memory_table(memories, user) if memories else "No memories yet.")
+        elif name == "/forget" and argument:
+            found = memory.delete_user_memory(user, argument, source="cli")
+            out.print(f"Forgot {argument}." if found else f"No memory {argument}.", markup=False)
+        elif name == "/forget-all":
+            count = memory.clear(user, source="cli")
+            out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+        elif name == "/help":
+            out.print(CHAT_HELP, markup=False)
+        else:
+            out.print(f"Unknown command {line!r}.\n{CHAT_HELP}", markup=False)
+    except (InvalidInputError, MemoryDbError) as error:
+        out.print(Text(f"error: {error}", style="red"))
+
+
+def ask(args: argparse.Namespace, out: Console) -> int:
+    user = validate_user_id(args.user)
+    model = resolve_chat_model(args.model)
+    with open_memory(args) as memory:
+        agent = open_agent(args, model, memory, markdown=out.is_terminal and not args.json)
+        if args.json:
+            answer, updates = _answer_and_updates(agent, args.message, user, args.session)
+            print_json({"answer": answer.text, "memory_updates": updates}, out)
+        else:
+            answer = print_response(
+                agent,
+                args.message,
+                user_id=user,
+                session_id=args.session,
+                markdown=out.is_terminal,
+                console=out,
+            )
+    return EXIT_MODEL_FAILED if "error" in answer.response_metadata else EXIT_OK
+
+
+def _answer_and_updates(
+    agent: Agent, message: str, user: str, session: str
+) -> tuple[AIMessage, list[dict[str, Any]]]:
+    """The answer, and each finished memory update with what it changed or refused."""
+    answer: AIMessage | None = None
+    updates: list[dict[str, Any]] = []
+    for mode, chunk in run_agent(
+        agent, message, user_id=user, session_id=session, stream_mode=["updates", "custom"]
+    ):
+        if mode == "updates":
+            answer = answer_in(chunk) or answer
+        elif chunk.get("type") == "memory_update" and chunk["status"] != "started":
+            updates.append(chunk)
+    if answer is None:
+        raise RuntimeError("the agent finished without an answer")
+    return answer, updates

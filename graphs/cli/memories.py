@@ -1,0 +1,168 @@
+"""`memory-agent memories ...`: list, edit, search and move one user's stored memories."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from graphs.cli.options import EXIT_OK, embeddings
+from graphs.cli.output import history_table, print_json, print_memories, print_result
+from memory import (
+    DuplicateGroup,
+    InvalidInputError,
+    Memory,
+    MemoryNotFoundError,
+    SqliteMemoryDb,
+    UserMemory,
+)
+
+
+def run(args: argparse.Namespace, out: Console) -> int:
+    db = SqliteMemoryDb(table_name=args.table, db_file=args.db)
+    with Memory(db=db, embeddings=embeddings(args)) as memory:
+        return ACTIONS[args.action](memory, args, out)
+
+
+def _list(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    print_memories(memory.get_user_memories(args.user), args, out)
+    return EXIT_OK
+
+
+def _show(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    print_memories([memory.get_user_memory(args.memory_id, args.user)], args, out)
+    return EXIT_OK
+
+
+def _add(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    memory_id = memory.add_user_memory(
+        UserMemory(memory=args.text, topics=args.topic), args.user, source="cli"
+    )
+    print_result({"memory_id": memory_id}, f"stored {memory_id}", args, out)
+    return EXIT_OK
+
+
+def _replace(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    memory.replace_user_memory(
+        args.memory_id, UserMemory(memory=args.text, topics=args.topic), args.user, source="cli"
+    )
+    print_result({"memory_id": args.memory_id}, f"replaced {args.memory_id}", args, out)
+    return EXIT_OK
+
+
+def _delete(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if not memory.delete_user_memory(args.user, args.memory_id, source="cli"):
+        raise MemoryNotFoundError(args.memory_id, args.user)
+    print_result({"deleted": args.memory_id}, f"deleted {args.memory_id}", args, out)
+    return EXIT_OK
+
+
+def _clear(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if args.all == (args.user is not None):
+        raise InvalidInputError("name exactly one of --user U or --all")
+    count = memory.clear(None if args.all else args.user, source="cli")
+    print_result({"cleared": count}, f"cleared {count} memories", args, out)
+    return EXIT_OK
+
+
+def _search(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    found = memory.search_user_memories(
+        args.user, query=args.query, limit=args.limit, retrieval_method=args.method
+    )
+    if found.fallback_reason:
+        Console(stderr=True, highlight=False).print(
+            f"warning: {found.fallback_reason}", markup=False
+        )
+    print_memories(found, args, out)
+    return EXIT_OK
+
+
+def _dedupe(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    groups = memory.dedupe_user_memories(
+        args.user, apply=args.apply, threshold=args.threshold, source="cli"
+    )
+    if args.json:
+        print_json([_group_dict(group) for group in groups], out)
+        return EXIT_OK
+    table = Table("keep", "merge", "memory", box=box.SIMPLE_HEAD)
+    for group in groups:
+        table.add_row(group.keep.memory_id, "", Text(group.keep.memory))
+        for duplicate in group.duplicates:
+            table.add_row("", duplicate.memory_id, Text(duplicate.memory))
+    out.print(table)
+    merged = sum(len(group.duplicates) for group in groups)
+    verb = "merged" if args.apply else "would merge (dry run; --apply merges)"
+    out.print(f"{verb} {merged} memories into {len(groups)}", markup=False)
+    return EXIT_OK
+
+
+def _group_dict(group: DuplicateGroup) -> dict[str, Any]:
+    return {
+        "keep": group.keep.to_dict(),
+        "duplicates": [duplicate.to_dict() for duplicate in group.duplicates],
+    }
+
+
+def _reembed(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if args.all == (args.user is not None):
+        raise InvalidInputError("name exactly one of --user U or --all")
+    count = memory.reembed_memories(None if args.all else args.user)
+    print_result({"embedded": count}, f"embedded {count} memories", args, out)
+    return EXIT_OK
+
+
+def _history(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    events = memory.get_memory_history(args.memory_id, args.user)
+    if args.json:
+        print_json([event.to_dict() for event in events], out)
+    else:
+        out.print(history_table(events))
+    return EXIT_OK
+
+
+def _export(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    text = json.dumps(memory.export_user_memories(args.user), ensure_ascii=False, indent=2)
+    if args.out == "-":
+        out.print(text, markup=False, soft_wrap=True)
+    else:
+        with open(args.out, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+    return EXIT_OK
+
+
+def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if args.file == "-":
+        raw = sys.stdin.read()
+    else:
+        with open(args.file, encoding="utf-8") as file:
+            raw = file.read()
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(f"{args.file} is not JSON: {error}") from error
+    ids = memory.import_user_memories(data, user_id=args.user)
+    print_result({"imported": ids}, f"imported {len(ids)} memories", args, out)
+    return EXIT_OK
+
+
+ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {
+    "list": _list,
+    "show": _show,
+    "add": _add,
+    "replace": _replace,
+    "delete": _delete,
+    "clear": _clear,
+    "search": _search,
+    "history": _history,
+    "export": _export,
+    "import": _import,
+    "dedupe": _dedupe,
+    "reembed": _reembed,
+}

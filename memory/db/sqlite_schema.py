@@ -1,0 +1,303 @@
+"""The schema of a SqliteMemoryDb table, as append-only migrations run by sqlite-utils.
+
+Each memories table has its own migration set (`sqlite_utils.migrations.Migrations`,
+recorded in `_sqlite_migrations`), so several tables share one file. Migrations
+are only ever appended: a file made by an older release replays the rest when it
+is opened. Releases before sqlite-utils ran the migrations recorded a version
+number in `memory_agent_schema`; `migrate` carries that over, and keeps writing
+it so that an older release refuses a newer file instead of damaging it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from memory.errors import MemoryDbError
+from memory.planner import utc
+from memory.schema import utcnow
+from memory.text import index_text
+
+LEGACY_VERSIONS = "memory_agent_schema"
+
+
+def _memories(t: str) -> str:
+    return f"""
+    CREATE TABLE {t} (
+        id INTEGER PRIMARY KEY,
+        memory_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        memory TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        input TEXT,
+        text_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (user_id, memory_id)
+    );
+    CREATE INDEX {t}_user_created ON {t} (user_id, created_at);
+    CREATE INDEX {t}_user_updated ON {t} (user_id, updated_at);
+    CREATE INDEX {t}_user_text ON {t} (user_id, text_key);
+    CREATE VIRTUAL TABLE {t}_fts USING fts5(
+        user_key, memory, topics,
+        content={t}, content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER {t}_fts_insert AFTER INSERT ON {t} BEGIN
+        INSERT INTO {t}_fts (rowid, user_key, memory, topics)
+        VALUES (new.id, new.user_key, new.memory, new.topics);
+    END;
+    CREATE TRIGGER {t}_fts_delete AFTER DELETE ON {t} BEGIN
+        INSERT INTO {t}_fts ({t}_fts, rowid, user_key, memory, topics)
+        VALUES ('delete', old.id, old.user_key, old.memory, old.topics);
+    END;
+    CREATE TRIGGER {t}_fts_update AFTER UPDATE OF memory, topics ON {t} BEGIN
+        INSERT INTO {t}_fts ({t}_fts, rowid, user_key, memory, topics)
+        VALUES ('delete', old.id, old.user_key, old.memory, old.topics);
+        INSERT INTO {t}_fts (rowid, user_key, memory, topics)
+        VALUES (new.id, new.user_key, new.memory, new.topics);
+    END;
+    CREATE TABLE {t}_history (
+        id INTEGER PRIMARY KEY,
+        memory_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        old_memory TEXT,
+        new_memory TEXT,
+        old_topics TEXT,
+        new_topics TEXT,
+        source TEXT NOT NULL,
+        input TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX {t}_history_memory ON {t}_history (user_id, memory_id, id);
+    """
+
+
+def _vectors(t: str) -> str:
+    # Vectors live beside the memories, not in their rows, so listing and keyword
+    # search never read them; triggers drop a vector when its memory goes or its
+    # text changes, whichever process writes.
+    return f"""
+    CREATE TABLE {t}_vectors (
+        memory_rowid INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX {t}_vectors_user ON {t}_vectors (user_id);
+    CREATE TRIGGER {t}_vectors_delete AFTER DELETE ON {t} BEGIN
+        DELETE FROM {t}_vectors WHERE memory_rowid = old.id;
+    END;
+    CREATE TRIGGER {t}_vectors_stale AFTER UPDATE OF memory ON {t}
+    WHEN new.memory IS NOT old.memory BEGIN
+        DELETE FROM {t}_vectors WHERE memory_rowid = old.id;
+    END;
+    """
+
+
+def user_tokens(ref: str, terms: str) -> str:
+    """SQL for a space-separated term list as one user's index tokens: "hike" -> "u7_hike".
+
+    Tokens carry the user's number, so each term's doclist holds one user's memories
+    and BM25 reads only their rows. `ref` and `terms` are SQL expressions.
+    """
+    return (
+        f"CASE WHEN {terms} = '' THEN '' "
+        f"ELSE 'u' || {ref} || '_' || replace({terms}, ' ', ' u' || {ref} || '_') END"
+    )
+
+
+def _utc_text(stored: str) -> str:
+    return utc(datetime.fromisoformat(stored)).isoformat()
+
+
+def _tokens(row: str) -> tuple[str, str]:
+    """SQL for the text and topic tokens of a row ("", "old." or "new." in a trigger)."""
+    return (
+        user_tokens(f"{row}user_ref", f"{row}terms"),
+        user_tokens(f"{row}user_ref", f"{row}topic_terms"),
+    )
+
+
+def _keyword_index(db: Database, t: str) -> None:
+    """Per-user keyword statistics, in place of FTS5 over every user's rows at once.
+
+    Each memory keeps its index terms (`memory.text.index_text`: stems of its text
+    and of its topics) and length; `{t}_users` numbers each user and keeps their
+    memory count and total length, and a version that every write of theirs bumps
+    (what a reader caches about a user is current while it matches). Times are
+    rewritten in UTC, so their text sorts as time does. `{t}_keywords`, a
+    contentless FTS5 table, holds
+    the terms as per-user tokens, kept in step by triggers from the stored terms,
+    so a delete removes exactly what was indexed; `{t}_keywords_vocab` lists each
+    token's occurrences by memory and column, which is all BM25 needs. Existing
+    memories are indexed here.
+    """
+    for trigger in ("insert", "delete", "update"):
+        db.execute(f"DROP TRIGGER {t}_fts_{trigger}")
+    db.execute(f"DROP TABLE {t}_fts")
+    db.execute(f"ALTER TABLE {t} DROP COLUMN user_key")
+    table = db.table(t)
+    table.add_column("user_ref", int, not_null_default=0)
+    table.add_column("terms", str, not_null_default="")
+    table.add_column("topic_terms", str, not_null_default="")
+    table.add_column("term_count", int, not_null_default=0)
+    users = db.create_table(
+        f"{t}_users",
+        {"id": int, "user_id": str, "memories": int, "terms": int, "version": int},
+        pk="id",
+        not_null={"user_id", "memories", "terms", "version"},
+        defaults={"version": 0},
+    )
+    users.create_index(["user_id"], unique=True)
+    indexed: list[tuple[int, str, str, str, int]] = []
+    totals: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = db.execute(
+        f"SELECT id, user_id, memory, topics, created_at, updated_at FROM {t} ORDER BY id"
+    ).fetchall()
+    db.conn.executemany(
+        f"UPDATE {t} SET created_at = ?, updated_at = ? WHERE id = ?",
+        [(_utc_text(created), _utc_text(updated), rowid) for rowid, *_, created, updated in rows],
+    )
+    for rowid, user_id, text, topics, _, _ in rows:
+        found = index_text(text, json.loads(topics))
+        totals[user_id][0] += 1
+        totals[user_id][1] += found.length
+        text_terms, topic_terms = " ".join(found.text_terms), " ".join(found.topic_terms)
+        indexed.append((rowid, user_id, text_terms, topic_terms, found.length))
+    users.insert_all(
+        {"user_id": user_id, "memories": count, "terms": total}
+        for user_id, (count, total) in totals.items()
+    )
+    refs = dict(db.execute(f"SELECT user_id, id FROM {t}_users").fetchall())
+    db.conn.executemany(
+        f"UPDATE {t} SET user_ref = ?, terms = ?, topic_terms = ?, term_count = ? WHERE id = ?",
+        [
+            (refs[user], text, topics, length, rowid)
+            for rowid, user, text, topics, length in indexed
+        ],
+    )
+    text_tokens, topic_tokens = _tokens("")
+    old_text, old_topics = _tokens("old.")
+    new_text, new_topics = _tokens("new.")
+    keywords = f"{t}_keywords"
+    _run(
+        db,
+        f"""
+        CREATE VIRTUAL TABLE {keywords} USING fts5(
+            text, topics, content='', tokenize="ascii tokenchars '_'"
+        );
+        CREATE VIRTUAL TABLE {keywords}_vocab USING fts5vocab({keywords}, 'instance');
+        INSERT INTO {keywords} (rowid, text, topics)
+        SELECT id, {text_tokens}, {topic_tokens} FROM {t};
+        CREATE TRIGGER {t}_keywords_insert AFTER INSERT ON {t} BEGIN
+            INSERT INTO {keywords} (rowid, text, topics) VALUES (new.id, {new_text}, {new_topics});
+        END;
+        CREATE TRIGGER {t}_keywords_delete AFTER DELETE ON {t} BEGIN
+            INSERT INTO {keywords} ({keywords}, rowid, text, topics)
+            VALUES ('delete', old.id, {old_text}, {old_topics});
+        END;
+        CREATE TRIGGER {t}_keywords_update AFTER UPDATE OF terms, topic_terms ON {t}
+        WHEN new.terms IS NOT old.terms OR new.topic_terms IS NOT old.topic_terms BEGIN
+            INSERT INTO {keywords} ({keywords}, rowid, text, topics)
+            VALUES ('delete', old.id, {old_text}, {old_topics});
+            INSERT INTO {keywords} (rowid, text, topics) VALUES (new.id, {new_text}, {new_topics});
+        END;
+        """,
+    )
+
+
+def _run_memories(db: Database, table: str) -> None:
+    _run(db, _memories(table))
+
+
+def _run_vectors(db: Database, table: str) -> None:
+    _run(db, _vectors(table))
+
+
+Step = Callable[[Database, str], None]
+
+STEPS: list[tuple[str, Step]] = [
+    ("0001_memories", _run_memories),
+    ("0002_vectors", _run_vectors),
+    ("0003_keyword_index", _keyword_index),
+]
+"""Every migration of a memories table, oldest first; only ever appended to."""
+
+
+def migrations(table: str) -> Migrations:
+    """The migration set of one memories table."""
+    found = Migrations(f"memory-agent:{table}")
+    for name, step in STEPS:
+        found(name=name)(_for_table(step, table))
+    return found
+
+
+def _for_table(step: Step, table: str) -> Callable[[Database], None]:
+    def run(db: Database) -> None:
+        step(db, table)
+
+    return run
+
+
+def migrate(db: Database, table: str, db_file: str) -> int:
+    """Bring `table` up to this release's schema inside the caller's transaction.
+
+    Returns the schema version (how many migrations are applied). Raises
+    `MemoryDbError` for a table made by a newer release.
+    """
+    known = migrations(table)
+    names = [name for name, _ in STEPS]
+    db.execute(
+        f"CREATE TABLE IF NOT EXISTS {LEGACY_VERSIONS} "
+        "(table_name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+    )
+    row = db.execute(
+        f"SELECT version FROM {LEGACY_VERSIONS} WHERE table_name = ?", [table]
+    ).fetchone()
+    legacy = 0 if row is None else int(row[0])
+    applied = [m.name for m in known.applied(db)]
+    if legacy > len(names) or any(name not in names for name in applied):
+        raise MemoryDbError(
+            f"table {table!r} in {db_file!r} has a schema newer than this release knows "
+            f"(version {max(legacy, len(applied))}, this release: {len(names)}); upgrade"
+        )
+    if legacy and not applied:  # made before sqlite-utils ran the migrations
+        known.ensure_migrations_table(db)
+        db.table(known.migrations_table).insert_all(
+            {"migration_set": known.name, "name": name, "applied_at": str(utcnow())}
+            for name in names[:legacy]
+        )
+    known.apply(db)
+    db.execute(
+        f"INSERT INTO {LEGACY_VERSIONS} (table_name, version) VALUES (?, ?) "
+        "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version",
+        [table, len(names)],
+    )
+    return len(names)
+
+
+def _run(db: Database, script: str) -> None:
+    """Run a script statement by statement: `executescript` would commit the transaction."""
+    for statement in _statements(script):
+        db.execute(statement)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                yield current.strip()
+            current = ""

@@ -1,0 +1,205 @@
+"""The write rules, once for every backend: what a batch of operations does to a user's memories.
+
+A backend applies a batch in three steps inside one transaction (see
+`memory.db.base.MemoryDb.apply`):
+
+1. `reads_for(ops)` says which of the user's memories the batch depends on;
+2. the backend reads them and calls `plan_writes`, which decides everything
+   without I/O: refreshing a memory whose normalised text the user already has,
+   adding, replacing, deleting, clearing, and the history event of each change;
+3. the backend stores the plan's inserts, updates and deletes and its events.
+
+A refused operation (an unknown id, an id taken) raises before anything is
+written, so a batch lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from memory.errors import InvalidInputError, MemoryNotFoundError
+from memory.schema import (
+    AddMemory,
+    ClearMemories,
+    DeleteMemory,
+    MemoryAction,
+    MemoryEvent,
+    MemoryOp,
+    ReplaceMemory,
+    UserMemory,
+    WriteContext,
+)
+from memory.text import normalized_text
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The user's memories a batch depends on: read them, then call `plan_writes`."""
+
+    memory_ids: frozenset[str]
+    """Memories named by id (replaced, deleted, or an add's requested id)."""
+    text_keys: frozenset[str]
+    """Memories whose `normalized_text` an add would refresh instead of adding."""
+    everything: bool
+    """The batch clears the user: read all of their memories."""
+
+
+def reads_for(ops: Sequence[MemoryOp]) -> Reads:
+    memory_ids: set[str] = set()
+    text_keys: set[str] = set()
+    everything = False
+    for op in ops:
+        match op:
+            case AddMemory(memory=memory):
+                text_keys.add(normalized_text(memory.memory))
+                if memory.memory_id is not None:
+                    memory_ids.add(memory.memory_id)
+            case ReplaceMemory(memory_id=memory_id) | DeleteMemory(memory_id=memory_id):
+                memory_ids.add(memory_id)
+            case ClearMemories():
+                everything = True
+    return Reads(frozenset(memory_ids), frozenset(text_keys), everything)
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """What to store for one batch; a memory added and removed within it appears in none."""
+
+    inserts: list[UserMemory]
+    """New memories, in the order they were added; ids and times are set."""
+    updates: list[tuple[UserMemory, UserMemory]]
+    """(before, after) of each stored memory the batch changed."""
+    deletes: list[UserMemory]
+    """Stored memories the batch removed, as they were."""
+    events: list[MemoryEvent]
+    """The history of the batch, in order."""
+
+
+def plan_writes(
+    user_id: str,
+    current: Sequence[UserMemory],
+    ops: Sequence[MemoryOp],
+    context: WriteContext,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> WritePlan:
+    """Apply `ops` to the user's `current` memories, without I/O; times are made UTC.
+
+    `current` holds at least the memories `reads_for(ops)` asks for, in the order the
+    user's memories are listed (oldest first, insertion order among equal times).
+    Raises `MemoryNotFoundError` for a replace or delete of an id the user does not
+    have, and `InvalidInputError` for an add whose requested id is taken.
+    """
+    stored = {m.memory_id: m for m in current if m.memory_id is not None}
+    state = dict(stored)
+    now = utc(context.at)
+    events: list[MemoryEvent] = []
+    for op in ops:
+        match op:
+            case AddMemory(memory=memory):
+                text_key = normalized_text(memory.memory)
+                same = _same_text(state, text_key) if state else None
+                if same is not None and same.memory_id is not None:
+                    topics = list(dict.fromkeys([*same.topics, *memory.topics]))
+                    refreshed = same.model_copy(update={"topics": topics, "updated_at": now})
+                    state[same.memory_id] = refreshed
+                    events.append(_event(user_id, context, now, "refreshed", same, refreshed))
+                    continue
+                memory_id = memory.memory_id or new_id()
+                if memory_id in state:
+                    raise InvalidInputError(
+                        f"user {user_id!r} already has a memory with id {memory_id!r}"
+                    )
+                created = utc(memory.created_at) if memory.created_at else now
+                added = memory.model_copy(
+                    update={
+                        "memory_id": memory_id,
+                        "user_id": user_id,
+                        "topics": list(memory.topics),
+                        "created_at": created,
+                        "updated_at": utc(memory.updated_at) if memory.updated_at else created,
+                    }
+                )
+                state[memory_id] = added
+                events.append(_event(user_id, context, now, "added", None, added))
+            case ReplaceMemory(memory_id=memory_id, memory=memory):
+                old = _owned(state, memory_id, user_id)
+                new = old.model_copy(
+                    update={
+                        "memory": memory.memory,
+                        "topics": list(memory.topics),
+                        "input": memory.input,
+                        "updated_at": now,
+                    }
+                )
+                state[memory_id] = new
+                events.append(_event(user_id, context, now, "updated", old, new))
+            case DeleteMemory(memory_id=memory_id):
+                old = _owned(state, memory_id, user_id)
+                events.append(_event(user_id, context, now, "deleted", old, None))
+                del state[memory_id]
+            case ClearMemories():
+                # Listed order: by creation time, insertion order among equal times.
+                for old in sorted(state.values(), key=_created):
+                    events.append(_event(user_id, context, now, "cleared", old, None))
+                state.clear()
+    return WritePlan(
+        inserts=[m for memory_id, m in state.items() if memory_id not in stored],
+        updates=[
+            (before, state[memory_id])
+            for memory_id, before in stored.items()
+            if memory_id in state and state[memory_id] != before
+        ],
+        deletes=[before for memory_id, before in stored.items() if memory_id not in state],
+        events=events,
+    )
+
+
+def _same_text(state: dict[str, UserMemory], text_key: str) -> UserMemory | None:
+    """The first memory stating a fact in the same words, which an add refreshes."""
+    for memory in state.values():
+        if normalized_text(memory.memory) == text_key:
+            return memory
+    return None
+
+
+def _owned(state: dict[str, UserMemory], memory_id: str, user_id: str) -> UserMemory:
+    if memory_id not in state:
+        raise MemoryNotFoundError(memory_id, user_id)
+    return state[memory_id]
+
+
+def _event(
+    user_id: str,
+    context: WriteContext,
+    now: datetime,
+    action: MemoryAction,
+    old: UserMemory | None,
+    new: UserMemory | None,
+) -> MemoryEvent:
+    either = old or new
+    assert either is not None
+    assert either.memory_id is not None
+    return MemoryEvent(
+        memory_id=either.memory_id,
+        user_id=user_id,
+        action=action,
+        old_memory=old.memory if old else None,
+        old_topics=list(old.topics) if old else None,
+        new_memory=new.memory if new else None,
+        new_topics=list(new.topics) if new else None,
+        source=context.source,
+        input=context.input,
+        at=now,
+    )
+
+
+def utc(moment: datetime) -> datetime:
+    """Every stored time is in UTC, so its ISO text sorts as time does; naive means UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _created(memory: UserMemory) -> float:
+    return memory.created_at.timestamp() if memory.created_at else 0.0
