@@ -478,10 +478,17 @@ class SqliteMemoryDb(MemoryDb):
             }
         rowids = np.unique(np.concatenate([w[:, 0] for w in weights.values()])).astype(np.int64)
         slots = np.searchsorted(docs.rowids, rowids)
+        # The index and the rows change together, so every match is a row; an index
+        # damaged by hand could disagree, and its strays are skipped, not misread.
+        known = slots < docs.rowids.size
+        known[known] = docs.rowids[slots[known]] == rowids[known]
+        if not known.all():
+            rowids, slots = rowids[known], slots[known]
         frequencies = {}
         for term, found in weights.items():
             column = np.zeros(rowids.size)
-            column[np.searchsorted(rowids, found[:, 0].astype(np.int64))] = found[:, 1]
+            matched = found[np.isin(found[:, 0].astype(np.int64), rowids)]
+            column[np.searchsorted(rowids, matched[:, 0].astype(np.int64))] = matched[:, 1]
             frequencies[term] = column
         return KeywordCandidates(
             documents=documents,
