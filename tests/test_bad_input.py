@@ -49,6 +49,10 @@ def stored(memory: Memory) -> Memory:
         ("The user likes tea", [""]),
         ("The user likes tea", "tea"),
         ("The user likes tea", [["nested"]]),
+        ("The user likes \0 tea", []),
+        ("The user likes \ud800 tea", []),
+        ("The user likes tea", ["a\0b"]),
+        ("The user likes tea", ["\udfff"]),
     ],
 )
 def test_invalid_memories_are_refused(stored: Memory, text: str, topics: Any) -> None:
@@ -187,3 +191,16 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
 def test_a_table_name_that_is_not_an_identifier_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="table_name"):
         SqliteMemoryDb(table_name="memories; DROP TABLE x", db_file=tmp_path / "a.db")
+
+
+@pytest.mark.parametrize("user_id", ["a\x00b", "tab\tbed", "\ud800", "del\x7f", "c1\x85"])
+def test_user_ids_no_store_can_keep_are_refused(stored: Memory, user_id: str) -> None:
+    before = snapshot(stored, USER)
+    with pytest.raises(InvalidInputError, match="control characters or lone surrogates"):
+        stored.add_user_memory("The user likes tea", user_id)
+    assert snapshot(stored, USER) == before
+
+
+def test_source_text_with_nul_is_refused(stored: Memory) -> None:
+    with pytest.raises(ValidationError):
+        UserMemory(memory="The user likes tea", input="said \0 this")

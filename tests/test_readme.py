@@ -72,6 +72,7 @@ EXAMPLES = {
     ),
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
+    "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
     "# Create a memory instance with persistent storage": Example([]),
     "# Replace it": Example(["The user's name is Verna Doe"]),
     "get_memory_history": Example(
