@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NotRequired, cast
 
+from langchain.agents import AgentState
+from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
     BaseMessage,
     HumanMessage,
+    RemoveMessage,
+    ToolMessage,
     messages_from_dict,
     messages_to_dict,
 )
+from langchain_core.tools import BaseTool, StructuredTool
+from langgraph.config import get_config
+from langgraph.prebuilt import ToolRuntime
+from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore, GetOp, Item, PutOp
+from pydantic import BaseModel, ConfigDict, Field
 
+from graphs.scope import run_thread
+from memory import prompts
 from memory.db.store import namespace_label
-from memory.twins import Io
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 ARCHIVE_PREFIX = ("memory_agent", "sessions")
+MAX_CHATS = 50
 
 
 def split_runs(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:
@@ -88,3 +101,112 @@ def _key(index: int) -> str:
 
 def _messages(value: dict[str, Any]) -> list[BaseMessage]:
     return messages_from_dict(value["messages"])
+
+
+class SessionState(AgentState[Any]):
+    """Only the runs the model may still see are kept; older ones move to the archive.
+
+    A checkpoint stores the whole state at every step, so a state that grew with
+    the thread would make session storage grow with its square.
+    """
+
+    archived_runs: NotRequired[int]
+    """How many of the thread's oldest runs were moved to the session archive."""
+
+
+class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
+    """Keeps the last `runs_kept` runs of a thread in its state and archives older ones.
+
+    What the model sees of a thread is its last `runs_kept` runs and the new
+    message; the run store's archive keeps the rest, which `get_chat_history`
+    (with `read_chat_history`) reads. A run left with tool calls no tool
+    answered (an interrupted run) is repaired, as providers refuse such history.
+    """
+
+    state_schema = SessionState
+
+    def __init__(self, runs_kept: int, *, read_chat_history: bool = False) -> None:
+        super().__init__()
+        self.runs_kept = runs_kept
+        self.tools = [chat_history_tool()] if read_chat_history else []
+
+    def before_agent(self, state: SessionState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+        return run_sync(self._window(BLOCKING, state, runtime))
+
+    async def abefore_agent(
+        self, state: SessionState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        return await self._window(AWAITING, state, runtime)
+
+    async def _window(
+        self, io: Io, state: SessionState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        earlier = split_runs(state["messages"])[:-1]
+        cut = max(0, len(earlier) - self.runs_kept)
+        leaving, kept = earlier[:cut], earlier[cut:]
+        update: dict[str, Any] = {"messages": _without_unanswered_tool_calls(kept)}
+        if leaving:
+            archived = state.get("archived_runs", 0)
+            thread_id = run_thread(get_config())
+            if runtime.store is not None and thread_id is not None:
+                await SessionArchive(runtime.store).append(io, thread_id, archived, leaving)
+            update["messages"] += [RemoveMessage(id=m.id) for run in leaving for m in run if m.id]
+            update["archived_runs"] = archived + len(leaving)
+        return update if update["messages"] or leaving else None
+
+
+def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessage]:
+    """Replacements for messages whose tool calls never got a result (an interrupted run).
+
+    Providers refuse a history with an unanswered tool call, so one interrupted run
+    would break every later turn of the thread; the replacement keeps the message's
+    id and text and drops the calls that were never answered.
+    """
+    answered = {m.tool_call_id for run in runs for m in run if isinstance(m, ToolMessage)}
+    return [
+        message.model_copy(
+            update={"tool_calls": [c for c in message.tool_calls if c["id"] in answered]}
+        )
+        for run in runs
+        for message in run
+        if isinstance(message, AIMessage)
+        and any(call["id"] not in answered for call in message.tool_calls)
+    ]
+
+
+class _HistoryArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    num_chats: int = Field(
+        3, ge=1, le=MAX_CHATS, description=f"How many of the latest exchanges (1 to {MAX_CHATS})."
+    )
+    runtime: ToolRuntime[Any, Any]
+
+
+def chat_history_tool() -> BaseTool:
+    """`get_chat_history(num_chats)`: the thread's latest exchanges, archived ones included."""
+
+    def get_chat_history(runtime: ToolRuntime[Any, Any], num_chats: int = 3) -> str:
+        return run_sync(_chat_history(BLOCKING, runtime, num_chats))
+
+    async def aget_chat_history(runtime: ToolRuntime[Any, Any], num_chats: int = 3) -> str:
+        return await _chat_history(AWAITING, runtime, num_chats)
+
+    return StructuredTool.from_function(
+        get_chat_history,
+        coroutine=aget_chat_history,
+        description=prompts.GET_CHAT_HISTORY_DESCRIPTION,
+        args_schema=_HistoryArgs,
+    )
+
+
+async def _chat_history(io: Io, runtime: ToolRuntime[Any, Any], num_chats: int) -> str:
+    state: dict[str, Any] = runtime.state
+    recent = split_runs(state["messages"])[:-1][-num_chats:]  # the current run is not history
+    archived = state.get("archived_runs", 0)
+    thread_id = run_thread(runtime.config)
+    older: list[list[BaseMessage]] = []
+    if runtime.store is not None and thread_id is not None and len(recent) < num_chats:
+        start = max(0, archived - (num_chats - len(recent)))
+        older = await SessionArchive(runtime.store).read(io, thread_id, start, archived)
+    runs: list[Sequence[BaseMessage]] = [*older, *recent]
+    return json.dumps([pair for run in runs for pair in exchange(run)])

@@ -21,12 +21,11 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from graphs.context import Context
-from graphs.state import InputState, State
 
-Agent: TypeAlias = CompiledStateGraph[State, Context, InputState, State]
+Agent: TypeAlias = CompiledStateGraph[Any, Context, Any, Any]
 """What `create_memory_agent` returns."""
 
-ANSWER_NODE = "respond"
+ANSWER_NODE = "model"
 """Only this node's model tokens are the answer; the memory manager's are not shown."""
 THINKING, UPDATING = "Thinking…", "Updating memories…"
 MAX_STEP_CHARS = 160

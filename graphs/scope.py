@@ -1,4 +1,4 @@
-"""What one run acts on: the agent settings, and the run's user, thread, memory and models."""
+"""Who a run acts for and where their memories live: read once per run, never from a model."""
 
 from __future__ import annotations
 
@@ -10,20 +10,21 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
-from langgraph.constants import TAG_NOSTREAM
 from langgraph.store.base import BaseStore
 
-from graphs.history import SessionArchive
 from memory import Memory, MemoryAgentError
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.store import StoreMemoryDb
 from memory.errors import ModelConfigError
 from memory.manager import MemoryUpdateResult
-from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.schema import validate_user_id
 
 MODEL_ENV = "MEMORY_AGENT_MODEL"
 """Where a graph without a model (the Studio graph, the CLI) finds its "provider:model"."""
+DEFAULT_MODEL = "openai:gpt-4.1-mini"
+"""The model of the Studio graph and the CLI when nothing else names one."""
+AUTH_USER_KEY = "langgraph_auth_user_id"
+"""Where LangGraph Server puts the identity of an authenticated caller."""
 
 
 class AgentConfigError(MemoryAgentError, ValueError):
@@ -33,75 +34,15 @@ class AgentConfigError(MemoryAgentError, ValueError):
     """
 
 
-AUTH_USER_KEY = "langgraph_auth_user_id"
-"""Where LangGraph Server puts the identity of an authenticated caller."""
+def run_user(context: Any, config: RunnableConfig | None) -> str:
+    """The user a run acts for: `context.user_id`, else `configurable.user_id`.
 
-
-@dataclass(frozen=True)
-class AgentSettings:
-    """How an agent behaves; fixed when the graph is built. See `create_memory_agent`."""
-
-    model: ModelSpec | None = None
-    memory: Memory | None = None
-    """`None`: memories live in the run's store (LangGraph Server), one Memory per run."""
-    enable_agentic_memory: bool = False
-    enable_user_memories: bool = False
-    add_history_to_messages: bool = True
-    num_history_runs: int = 3
-    read_chat_history: bool = False
-    instructions: str | None = None
-    markdown: bool = False
-    memory_token_budget: int = DEFAULT_TOKEN_BUDGET
-    delete_memories: bool = False
-    """With `memory=None`: may the memory model delete single memories."""
-    clear_memories: bool = False
-    """With `memory=None`: may the memory model forget all of a user's memories."""
-    embeddings: Embeddings | None = None
-    """With `memory=None`: the embedding model for semantic and hybrid retrieval."""
-
-    @property
-    def runs_kept(self) -> int:
-        """Earlier runs the model sees, and so the runs a checkpoint keeps."""
-        return self.num_history_runs if self.add_history_to_messages else 0
-
-
-@dataclass(frozen=True)
-class RunScope:
-    """Everything one run acts on, resolved once from its context, config and store."""
-
-    settings: AgentSettings
-    user_id: str
-    thread_id: str
-    memory: Memory
-    archive: SessionArchive | None
-    context_model: str | None
-
-    def chat_model(self) -> BaseChatModel:
-        spec = self.settings.model or self.context_model or os.environ.get(MODEL_ENV)
-        if not spec:
-            raise AgentConfigError(
-                f"no model: pass create_memory_agent(model=...), set {MODEL_ENV} "
-                "(e.g. openai:gpt-4.1-mini), or send context={'model': ...}"
-            )
-        try:
-            return resolve_chat_model(spec)
-        except ModelConfigError as error:
-            raise AgentConfigError(str(error)) from error
-
-    def memory_model(self) -> BaseChatModel:
-        """The memory's own model or the agent's, kept out of the answer's token stream."""
-        model = resolve_chat_model(self.memory.model) if self.memory.model else self.chat_model()
-        return model.model_copy(update={"tags": [*(model.tags or []), TAG_NOSTREAM]})
-
-
-def resolve_scope(
-    settings: AgentSettings, context: Any, config: RunnableConfig, store: BaseStore | None
-) -> RunScope:
-    """Read the user and thread of a run, failing clearly before any model is called."""
-    configurable: Mapping[str, Any] = config.get("configurable") or {}
-    user_id = _field(context, "user_id") or configurable.get("user_id")
-    # Under LangGraph Server with authentication, the caller's identity is the user:
-    # a client must not reach someone else's memories by naming them in `context`.
+    Under LangGraph Server with authentication the caller's identity is the user,
+    and a run naming someone else is refused, so no client reaches another
+    user's memories by naming them.
+    """
+    configurable: Mapping[str, Any] = (config or {}).get("configurable") or {}
+    user_id = context_field(context, "user_id") or configurable.get("user_id")
     authenticated = configurable.get(AUTH_USER_KEY)
     if authenticated:
         if user_id and user_id != authenticated:
@@ -114,33 +55,70 @@ def resolve_scope(
             "no user_id: run with context={'user_id': ...} "
             "(or config={'configurable': {'user_id': ...}})"
         )
+    return validate_user_id(user_id)
+
+
+def run_thread(config: RunnableConfig | None) -> str | None:
+    configurable: Mapping[str, Any] = (config or {}).get("configurable") or {}
     thread_id = configurable.get("thread_id")
-    if not thread_id:
-        raise AgentConfigError("no thread_id: run with config={'configurable': {'thread_id': ...}}")
-    memory = settings.memory
-    if memory is None:
-        if store is None:
-            raise AgentConfigError("no memory: pass create_memory_agent(memory=...) or a store")
-        memory = Memory(
-            db=StoreMemoryDb(store),
-            delete_memories=settings.delete_memories,
-            clear_memories=settings.clear_memories,
-            embeddings=settings.embeddings,
-        )
-    return RunScope(
-        settings=settings,
-        user_id=validate_user_id(user_id),
-        thread_id=str(thread_id),
-        memory=memory,
-        archive=SessionArchive(store) if store is not None else None,
-        context_model=_field(context, "model") or configurable.get("model"),
-    )
+    return None if thread_id is None else str(thread_id)
 
 
-def _field(context: Any, name: str) -> Any:
+def context_field(context: Any, name: str) -> Any:
+    """A field of a run's context, whether it is a dict, a dataclass or a pydantic model."""
     if isinstance(context, Mapping):
         return context.get(name)
     return getattr(context, name, None)
+
+
+@dataclass(frozen=True)
+class StoreMemory:
+    """Memories kept in each run's LangGraph store, as under LangGraph Server.
+
+    Use it where a `Memory` is expected when the store is only known at run time
+    (`langgraph dev`, LangGraph Server): every run reads and writes the server's
+    store under `namespace_prefix`.
+    """
+
+    delete_memories: bool = False
+    clear_memories: bool = False
+    embeddings: Embeddings | None = None
+    namespace_prefix: tuple[str, ...] = ("memories",)
+
+    def memory(self, store: BaseStore | None) -> Memory:
+        if store is None:
+            raise AgentConfigError(
+                "no store for the memories: run on LangGraph Server, compile with store=..., "
+                "or pass a Memory instead of StoreMemory()"
+            )
+        return Memory(
+            db=StoreMemoryDb(store, self.namespace_prefix),
+            delete_memories=self.delete_memories,
+            clear_memories=self.clear_memories,
+            embeddings=self.embeddings,
+        )
+
+
+MemorySource = Memory | StoreMemory
+"""A `Memory`, or `StoreMemory()` for the memories in the run's LangGraph store."""
+
+
+def run_memory(source: MemorySource, store: BaseStore | None) -> Memory:
+    return source.memory(store) if isinstance(source, StoreMemory) else source
+
+
+def run_model(spec: ModelSpec | None, context: Any) -> BaseChatModel:
+    """The agent's model: as built, else `context.model`, else $MEMORY_AGENT_MODEL, else
+    the default, as the CLI chooses; its credentials missing is an `AgentConfigError`."""
+    chosen = spec or context_field(context, "model") or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    try:
+        return resolve_chat_model(chosen)
+    except ModelConfigError as error:
+        raise AgentConfigError(str(error)) from error
+
+
+def memory_started(source: str) -> dict[str, Any]:
+    return {"type": "memory_update", "source": source, "status": "started"}
 
 
 def memory_completed(source: str, result: MemoryUpdateResult) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from langgraph.store.base import BaseStore, Op, Result
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.sqlite import SqliteStore
 
-from memory import Memory, SqliteMemoryDb
+from graphs.scope import MemorySource, StoreMemory
+from memory import SqliteMemoryDb
 from memory.db.store import StoreMemoryDb
 from memory.twins import offload
 
@@ -80,17 +81,22 @@ class ThreadedSqliteStore(SqliteStore):
         return await offload(self.batch, list(ops))
 
 
-def default_checkpointer(memory: Memory) -> BaseCheckpointSaver[Any]:
-    """Checkpoints in the memories' SQLite file when there is one, else in process."""
+def default_checkpointer(memory: MemorySource) -> BaseCheckpointSaver[Any] | None:
+    """Checkpoints in the memories' SQLite file when there is one, else in process;
+    none for memories in the run's store, where LangGraph Server brings its own."""
+    if isinstance(memory, StoreMemory):
+        return None
     db = memory.db
     if isinstance(db, SqliteMemoryDb) and not db.in_process:
         return ThreadedSqliteSaver(db.connect())
     return InMemorySaver()
 
 
-def default_archive(memory: Memory) -> BaseStore:
+def default_archive(memory: MemorySource) -> BaseStore | None:
     """The session archive in the memories' SQLite file, in the LangGraph store that
-    holds the memories, or else in process."""
+    holds the memories, or else in process; the run's store for `StoreMemory`."""
+    if isinstance(memory, StoreMemory):
+        return None
     db = memory.db
     if isinstance(db, SqliteMemoryDb) and not db.in_process:
         store = ThreadedSqliteStore(db.connect(autocommit=True))

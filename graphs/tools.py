@@ -1,114 +1,133 @@
-"""The agent's tools: update_user_memory and get_chat_history. Neither takes a user id."""
+"""Memory tools for any LangGraph or LangChain agent: update_user_memory and search_user_memories.
+
+Neither takes a user id: the user comes from the run (`context.user_id`, else
+`configurable.user_id`), never from the model, and no thread is needed. Their
+arguments are checked strictly: a call with a wrong or extra argument (a
+`user_id` included) gets an error tool message and changes nothing.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 
-from langchain_core.messages import BaseMessage
+from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.prebuilt import ToolRuntime
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from graphs.context import Context
-from graphs.history import exchange, split_runs
-from graphs.scope import AgentSettings, memory_completed, memory_failed, resolve_scope
-from memory import prompts
-from memory.manager import MemoryUpdateResult
+from graphs.scope import MemorySource, run_memory, run_user
+from graphs.steps import carry_out
+from memory import MemoryAgentError, prompts
+from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
-logger = logging.getLogger(__name__)
+MAX_SEARCH_RESULTS = 20
 
-MAX_CHATS = 50
-TASK = Field(description="The change to make, in plain words.")
-CHATS = Field(description=f"How many of the latest exchanges to read (1 to {MAX_CHATS}).")
+AgentModel = Callable[[ToolRuntime[Any, Any]], BaseChatModel | None]
+"""The model a tool's memory manager falls back to when the Memory has none."""
 
 
-def build_tools(settings: AgentSettings) -> list[BaseTool]:
-    """The tools the settings ask for; each body is one flow, run sync or async."""
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+class _TaskArgs(_Strict):
+    task: str = Field(description="The change to make, in plain words.", min_length=1)
+    runtime: ToolRuntime[Any, Any]
+
+
+class _SearchArgs(_Strict):
+    query: str = Field(description="What to look for, in plain words.", min_length=1)
+    limit: int = Field(5, ge=1, le=MAX_SEARCH_RESULTS, description="How many memories at most.")
+    runtime: ToolRuntime[Any, Any]
+
+
+def create_memory_tools(
+    memory: MemorySource,
+    *,
+    update: bool = True,
+    search: bool = True,
+    model: ModelSpec | None = None,
+) -> list[BaseTool]:
+    """Tools for `create_agent`, `create_react_agent`, a `ToolNode` or any graph.
+
+    Args:
+        memory: Where the users' memories live; `StoreMemory()` for the run's
+            LangGraph store (LangGraph Server).
+        update: Include `update_user_memory(task)`: the memory manager carries out
+            a change described in plain words ("The user moved to Oslo").
+        search: Include `search_user_memories(query, limit)`: the user's memories
+            most related to the query (hybrid with embeddings, else keyword).
+        model: The memory manager's model when the `Memory` has none.
+    """
+    fallback = None if model is None else resolve_chat_model(model)
+    return memory_tools(memory, update=update, search=search, agent_model=lambda _: fallback)
+
+
+def memory_tools(
+    memory: MemorySource, *, update: bool, search: bool, agent_model: AgentModel
+) -> list[BaseTool]:
+    """The tools, with the memory manager's fallback model found per run."""
     tools: list[BaseTool] = []
-    if settings.enable_agentic_memory:
+    if update:
 
-        def update_user_memory(task: Annotated[str, TASK], runtime: ToolRuntime[Context]) -> str:
-            return run_sync(_update_user_memory(BLOCKING, settings, runtime, task))
+        def update_user_memory(task: str, runtime: ToolRuntime[Any, Any]) -> str:
+            return run_sync(_update(BLOCKING, memory, agent_model, runtime, task))
 
-        async def aupdate_user_memory(
-            task: Annotated[str, TASK], runtime: ToolRuntime[Context]
-        ) -> str:
-            return await _update_user_memory(AWAITING, settings, runtime, task)
+        async def aupdate_user_memory(task: str, runtime: ToolRuntime[Any, Any]) -> str:
+            return await _update(AWAITING, memory, agent_model, runtime, task)
 
         tools.append(
             StructuredTool.from_function(
                 update_user_memory,
                 coroutine=aupdate_user_memory,
                 description=prompts.UPDATE_USER_MEMORY_DESCRIPTION,
+                args_schema=_TaskArgs,
             )
         )
-    if settings.read_chat_history:
+    if search:
 
-        def get_chat_history(
-            runtime: ToolRuntime[Context], num_chats: Annotated[int, CHATS] = 3
-        ) -> str:
-            return run_sync(_get_chat_history(BLOCKING, settings, runtime, num_chats))
+        def search_user_memories(query: str, runtime: ToolRuntime[Any, Any], limit: int = 5) -> str:
+            return run_sync(_search(BLOCKING, memory, runtime, query, limit))
 
-        async def aget_chat_history(
-            runtime: ToolRuntime[Context], num_chats: Annotated[int, CHATS] = 3
+        async def asearch_user_memories(
+            query: str, runtime: ToolRuntime[Any, Any], limit: int = 5
         ) -> str:
-            return await _get_chat_history(AWAITING, settings, runtime, num_chats)
+            return await _search(AWAITING, memory, runtime, query, limit)
 
         tools.append(
             StructuredTool.from_function(
-                get_chat_history,
-                coroutine=aget_chat_history,
-                description=prompts.GET_CHAT_HISTORY_DESCRIPTION,
+                search_user_memories,
+                coroutine=asearch_user_memories,
+                description=prompts.SEARCH_USER_MEMORIES_DESCRIPTION,
+                args_schema=_SearchArgs,
             )
         )
     return tools
 
 
-async def _update_user_memory(
-    io: Io, settings: AgentSettings, runtime: ToolRuntime[Context], task: str
+async def _update(
+    io: Io, source: MemorySource, agent_model: AgentModel, runtime: ToolRuntime[Any, Any], task: str
 ) -> str:
-    scope = resolve_scope(settings, runtime.context, runtime.config, runtime.store)
-    write = runtime.stream_writer
-    write({"type": "memory_update", "source": "update_user_memory", "status": "started"})
-    memory = scope.memory
+    user_id = run_user(runtime.context, runtime.config)
+    memory = run_memory(source, runtime.store)
+    return await carry_out(io, memory, user_id, task, agent_model(runtime), runtime.stream_writer)
+
+
+async def _search(
+    io: Io, source: MemorySource, runtime: ToolRuntime[Any, Any], query: str, limit: int
+) -> str:
+    user_id = run_user(runtime.context, runtime.config)
+    memory = run_memory(source, runtime.store)
     try:
-        result = await io.call(
-            memory.update_memory_task,
-            memory.aupdate_memory_task,
-            task,
-            scope.user_id,
-            model=scope.memory_model(),
+        found = await io.call(
+            memory.search_user_memories, memory.asearch_user_memories, user_id, query, limit
         )
-    except Exception as error:
-        logger.warning("update_user_memory failed for user %r: %s", scope.user_id, error)
-        write(memory_failed("update_user_memory", error))
-        return f"Memory update failed, nothing was changed: {error}"
-    write(memory_completed("update_user_memory", result))
-    return describe(result)
+    except MemoryAgentError as error:
+        return f"Error: {error}"
+    return "\n".join(_line(m.memory, m.topics) for m in found) or "No memories match."
 
 
-def describe(result: MemoryUpdateResult) -> str:
-    """The tool's answer to the model: what changed and what was refused, in short."""
-    lines = [f"{event.action}: {event.new_memory or event.old_memory}" for event in result.events]
-    lines += [f"refused {refused.tool}: {refused.reason}" for refused in result.refused]
-    return "\n".join(lines) or "No changes."
-
-
-async def _get_chat_history(
-    io: Io, settings: AgentSettings, runtime: ToolRuntime[Context], num_chats: int
-) -> str:
-    scope = resolve_scope(settings, runtime.context, runtime.config, runtime.store)
-    wanted = max(1, min(num_chats, MAX_CHATS))
-    state: dict[str, Any] = runtime.state
-    recent = split_runs(state["messages"])[:-1][-wanted:]  # the current run is not history
-    archived = state.get("archived_runs", 0)
-    older: list[list[BaseMessage]] = []
-    if scope.archive is not None and len(recent) < wanted:
-        start = max(0, archived - (wanted - len(recent)))
-        older = await scope.archive.read(io, scope.thread_id, start, archived)
-    runs: list[Sequence[BaseMessage]] = [*older, *recent]
-    return json.dumps([pair for run in runs for pair in exchange(run)])
+def _line(text: str, topics: list[str]) -> str:
+    return f"- {text}" + (f" (topics: {', '.join(topics)})" if topics else "")

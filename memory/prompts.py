@@ -110,21 +110,29 @@ Remember, update or forget facts about the user. Describe the change as a task \
 in plain words, e.g. "The user's name is Ava and she likes to ski" or "Forget \
 everything about the user's job"."""
 
+SEARCH_USER_MEMORIES_DESCRIPTION = """\
+Look up what you know about the user: returns their memories most related to the \
+query, e.g. "dietary restrictions" or "where the user lives"."""
+
 GET_CHAT_HISTORY_DESCRIPTION = """\
 Read the last exchanges of this conversation (the user's message and your \
 answer), oldest first."""
 
 
-def agent_system_prompt(
-    instructions: str | None,
-    markdown: bool,
-    memory_lines: list[str],
-    memories_complete: bool,
-    agentic_memory: bool,
-    read_chat_history: bool,
-) -> str:
+def agent_instructions(instructions: str | None, markdown: bool, read_chat_history: bool) -> str:
+    """The memory agent's own system prompt, before the memories join it."""
+    parts = [
+        instructions or DEFAULT_AGENT_INSTRUCTIONS,
+        MARKDOWN_INSTRUCTION if markdown else "",
+        READ_CHAT_HISTORY_INSTRUCTION if read_chat_history else "",
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+def user_memories_section(memory_lines: list[str], complete: bool, agentic_memory: bool) -> str:
+    """What any agent's system prompt gains: the user's memories, and the memory tool's use."""
     if memory_lines:
-        note = "" if memories_complete else "\n(Only the memories most related to this message.)"
+        note = "" if complete else "\n(Only the memories most related to this message.)"
         body = "\n".join(memory_lines)
         memories = (
             f"<memories_from_previous_interactions>\n{body}\n"
@@ -132,11 +140,4 @@ def agent_system_prompt(
         )
     else:
         memories = AGENT_NO_MEMORIES
-    parts = [
-        instructions or DEFAULT_AGENT_INSTRUCTIONS,
-        MARKDOWN_INSTRUCTION if markdown else "",
-        memories,
-        AGENTIC_MEMORY_INSTRUCTION if agentic_memory else "",
-        READ_CHAT_HISTORY_INSTRUCTION if read_chat_history else "",
-    ]
-    return "\n\n".join(part for part in parts if part)
+    return f"{memories}\n\n{AGENTIC_MEMORY_INSTRUCTION}" if agentic_memory else memories

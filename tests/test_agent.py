@@ -329,10 +329,16 @@ def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for() -> No
     assert "The user is Bob" not in system_prompt(model, 0)
 
 
-def test_no_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_model_the_default_needs_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the CLI: context.model, else MEMORY_AGENT_MODEL, else openai:gpt-4.1-mini."""
     monkeypatch.delenv("MEMORY_AGENT_MODEL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY")
     agent = create_memory_agent()
-    with pytest.raises(AgentConfigError, match="MEMORY_AGENT_MODEL"):
+    with pytest.raises(AgentConfigError, match=r"'openai:gpt-4\.1-mini'.*OPENAI_API_KEY"):
+        ask(agent, "hi", AVA)
+    monkeypatch.setenv("MEMORY_AGENT_MODEL", "google_genai:gemini-2.5-flash")
+    monkeypatch.delenv("GOOGLE_API_KEY")
+    with pytest.raises(AgentConfigError, match=r"gemini-2\.5-flash"):
         ask(agent, "hi", AVA)
 
 
@@ -360,7 +366,7 @@ def test_streaming_yields_tokens_then_memory_updates_after_the_answer() -> None:
     assert len(tokens) > 3
     last_token = max(i for i, step in enumerate(order) if step == "token")
     assert order.index("memory started") > last_token
-    assert order[-3:] == ["memory started", "memory completed", "node extract_memories"]
+    assert order[-3:] == ["memory started", "memory completed", "node MemoryMiddleware.after_agent"]
 
 
 def test_the_async_path_works_the_same() -> None:
@@ -441,16 +447,20 @@ def test_server_mode_memories_use_the_configured_embeddings() -> None:
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.store.memory import InMemoryStore
 
-    from graphs.agent import builder
-    from graphs.scope import AgentSettings
+    from graphs import StoreMemory
     from memory.embeddings import HashEmbeddings
 
     store = InMemoryStore()
     model = ScriptedChatModel(
         ["Noted.", tool_call("add_memory", memory="The user owns a sailing boat")]
     )
-    settings = AgentSettings(model=model, enable_user_memories=True, embeddings=HashEmbeddings())
-    agent = builder(settings).compile(checkpointer=InMemorySaver(), store=store)
+    agent = create_memory_agent(
+        model,
+        memory=StoreMemory(embeddings=HashEmbeddings()),
+        enable_user_memories=True,
+        checkpointer=InMemorySaver(),
+        store=store,
+    )
     ask(agent, "I have a sailing boat", AVA)
     # The run's own Memory embedded the new memory as it wrote it, before any search.
     vectors = store.search(("memories", namespace_label(AVA), "vectors"))

@@ -86,8 +86,8 @@ def test_the_default_file_agent_works_under_ainvoke_and_astream(tmp_path: Path) 
     answers = [
         m.text
         for mode, chunk in chunks
-        if mode == "updates" and "respond" in chunk
-        for m in chunk["respond"]["messages"]
+        if mode == "updates" and "model" in chunk
+        for m in chunk["model"]["messages"]
     ]
     assert answers == ["seen 4"]  # system prompt, the first run's two messages, the new one
     assert "The user's name is Ava" in model.calls[2].messages[0].text

@@ -116,7 +116,7 @@ def test_ask_continues_the_session_and_stores_memories(
     assert "Your name is Ava." in out
     assert sent(server, 2)[1:] == [
         {"role": "user", "content": "My name is Ava"},
-        {"role": "assistant", "content": "Nice to meet you, Ava!"},
+        {"role": "assistant", "content": "Nice to meet you, Ava!", "name": "memory_agent"},
         {"role": "user", "content": "What is my name?"},
     ]
     assert "The user's name is Ava" in sent(server, 2)[0]["content"]

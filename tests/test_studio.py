@@ -112,7 +112,7 @@ def test_a_streamed_run_sends_answer_tokens_then_the_memory_update(
     ]
     assert len(tokens) > 2
     assert "".join(text for text, _ in tokens) == answer
-    assert {node for _, node in tokens} == {"respond"}  # the memory model's tokens stay out
+    assert {node for _, node in tokens} == {"model"}  # the memory model's tokens stay out
     custom = [p.data for p in parts if p.event == "custom"]
     assert [(c["source"], c["status"]) for c in custom] == [
         ("extract_memories", "started"),
@@ -122,7 +122,13 @@ def test_a_streamed_run_sends_answer_tokens_then_the_memory_update(
     events = [p.event for p in parts]
     assert max(i for i, e in enumerate(events) if e == "messages") < events.index("custom")
     updates = [node for p in parts if p.event == "updates" for node in p.data]
-    assert updates == ["load_history", "respond", "extract_memories"]
+    assert updates == [
+        "SessionWindowMiddleware.before_agent",
+        "MemoryMiddleware.before_agent",
+        "model",
+        "AnswerGuard.after_model",
+        "MemoryMiddleware.after_agent",
+    ]
     assert memories(client, BOB) == ["The user snowboards"]
 
 

@@ -1,0 +1,152 @@
+"""MemoryMiddleware: Agno-style user memory for any agent made by LangChain's `create_agent`."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain.agents import AgentState
+from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
+from langgraph.prebuilt import ToolRuntime
+from langgraph.runtime import Runtime
+
+from graphs.scope import MemorySource, run_memory, run_thread, run_user
+from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
+from graphs.tools import memory_tools
+from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.retrieval import DEFAULT_TOKEN_BUDGET
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+FAILED_ANSWER_KEY = "error"
+"""An answer whose `response_metadata` has this key stands for a failed model call;
+nothing is learned from its run."""
+_REMEMBERED_MODELS = 1_024
+
+
+class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
+    """Give any `create_agent` agent long-term memory of its users, as Agno's agents have.
+
+    Before each model call, the user's memories chosen for the current message
+    (all of them while they fit `token_budget`, else the most related and the
+    newest) join the system prompt. After the agent finishes, the memory manager
+    learns from the run's user messages (`extract`); a failure there never fails
+    the run, and is logged and streamed as `memory_update` events. With
+    `agentic`, the model also gets the `update_user_memory(task)` tool.
+
+    The user comes from the run (`context={"user_id": ...}`, else
+    `configurable.user_id`); a run without one fails before any model call.
+    The memory manager's model is `model`, else the `Memory`'s own, else the
+    agent's. Sync and async agents both work.
+    """
+
+    def __init__(
+        self,
+        memory: MemorySource,
+        *,
+        extract: bool = True,
+        agentic: bool = False,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        model: ModelSpec | None = None,
+    ) -> None:
+        super().__init__()
+        self.memory = memory
+        self.extract = extract
+        self.agentic = agentic
+        self.token_budget = token_budget
+        self.model = None if model is None else resolve_chat_model(model)
+        self._agent_models: OrderedDict[str | None, BaseChatModel] = OrderedDict()
+        self.tools = (
+            memory_tools(memory, update=True, search=False, agent_model=self._tool_model)
+            if agentic
+            else []
+        )
+
+    # -- the run's user is checked before anything is called ------------------------
+
+    def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        run_user(runtime.context, get_config())
+        return None
+
+    async def abefore_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        run_user(runtime.context, get_config())
+        return None
+
+    # -- memories join the system prompt of every model call ------------------------
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any] | AIMessage:
+        return handler(run_sync(self._with_memories(BLOCKING, request)))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any] | AIMessage:
+        return await handler(await self._with_memories(AWAITING, request))
+
+    async def _with_memories(self, io: Io, request: ModelRequest[Any]) -> ModelRequest[Any]:
+        config = get_config()
+        user_id = run_user(request.runtime.context, config)
+        memory = run_memory(self.memory, request.runtime.store)
+        self._remember(config, request.model)
+        section = await memory_section(
+            io,
+            memory,
+            user_id,
+            last_user_text(request.messages),
+            agentic=self.agentic,
+            token_budget=self.token_budget,
+        )
+        base = request.system_message.text if request.system_message else ""
+        system = f"{base}\n\n{section}" if base else section
+        return request.override(system_message=SystemMessage(system))
+
+    # -- after the answer, the memory manager learns from the run -------------------
+
+    def after_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        run_sync(self._learn(BLOCKING, state, runtime))
+        return None
+
+    async def aafter_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        await self._learn(AWAITING, state, runtime)
+        return None
+
+    async def _learn(self, io: Io, state: AgentState[Any], runtime: Runtime[Any]) -> None:
+        config = get_config()
+        agent_model = self._agent_models.pop(run_thread(config), None)
+        messages = state["messages"]
+        failed = bool(messages) and FAILED_ANSWER_KEY in messages[-1].response_metadata
+        if not self.extract or failed:
+            return
+        user_id = run_user(runtime.context, config)
+        memory = run_memory(self.memory, runtime.store)
+        said = last_run_user_texts(messages)
+        await learn(io, memory, user_id, said, self._fallback(agent_model), runtime.stream_writer)
+
+    # -- which model manages memories -------------------------------------------------
+
+    def _remember(self, config: RunnableConfig, model: BaseChatModel) -> None:
+        """Keep the agent's model of this run's thread, for learning after the run."""
+        thread = run_thread(config)
+        self._agent_models[thread] = model
+        self._agent_models.move_to_end(thread)
+        while len(self._agent_models) > _REMEMBERED_MODELS:
+            self._agent_models.popitem(last=False)
+
+    def _fallback(self, agent_model: BaseChatModel | None) -> BaseChatModel | None:
+        return self.model if self.model is not None else agent_model
+
+    def _tool_model(self, runtime: ToolRuntime[Any, Any]) -> BaseChatModel | None:
+        return self._fallback(self._agent_models.get(run_thread(runtime.config)))

@@ -1,0 +1,136 @@
+"""The memory steps every piece shares: the middleware, the tools, the nodes and the agent.
+
+What a model is shown of a user's memories, learning from a run's user messages,
+and carrying out a memory task: each written once, run blocking or awaited.
+A step that fails after the answer never fails the run; it is logged and streamed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
+from langgraph.constants import TAG_NOSTREAM
+
+from graphs.scope import memory_completed, memory_failed, memory_started
+from memory import Memory, prompts
+from memory.chat_models import resolve_chat_model
+from memory.manager import MemoryUpdateResult
+from memory.retrieval import DEFAULT_TOKEN_BUDGET
+from memory.twins import Io
+
+logger = logging.getLogger(__name__)
+
+StreamWriter = Callable[[Any], None]
+EXTRACT, UPDATE = "extract_memories", "update_user_memory"
+"""The `source` of the memory_update events of learning after a run and of the tool."""
+
+
+async def memory_section(
+    io: Io,
+    memory: Memory,
+    user_id: str,
+    text: str,
+    *,
+    agentic: bool = False,
+    token_budget: int = DEFAULT_TOKEN_BUDGET,
+) -> str:
+    """The user's memories chosen for `text` within the budget, as system-prompt text."""
+    chosen = await io.call(
+        memory.get_memories_for_prompt, memory.aget_memories_for_prompt, user_id, text, token_budget
+    )
+    lines = [f"- {m.memory}" for m in chosen.memories]
+    return prompts.user_memories_section(lines, chosen.complete, agentic)
+
+
+def last_user_text(messages: Sequence[BaseMessage]) -> str:
+    """The text of the latest user message: what the memories are chosen for."""
+    return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+
+
+def last_run_user_texts(messages: Sequence[AnyMessage]) -> list[str]:
+    """The user's messages of the latest run: the last user message and those just before it."""
+    last = next((i for i in range(len(messages) - 1, -1, -1) if _said(messages[i])), None)
+    if last is None:
+        return []
+    first = last
+    while first > 0 and _said(messages[first - 1]):
+        first -= 1
+    return [m.text for m in messages[first : last + 1] if m.text.strip()]
+
+
+def _said(message: BaseMessage) -> bool:
+    return isinstance(message, HumanMessage)
+
+
+def memory_model(memory: Memory, fallback: BaseChatModel | None) -> BaseChatModel | None:
+    """The model that manages memories: the Memory's own, else the agent's.
+
+    Tagged so that its tokens never join the answer's token stream.
+    """
+    model = resolve_chat_model(memory.model) if memory.model is not None else fallback
+    if model is None:
+        return None
+    return model.model_copy(update={"tags": [*(model.tags or []), TAG_NOSTREAM]})
+
+
+async def learn(
+    io: Io,
+    memory: Memory,
+    user_id: str,
+    said: list[str],
+    agent_model: BaseChatModel | None,
+    write: StreamWriter,
+) -> MemoryUpdateResult | None:
+    """Let the memory manager learn from what the user said; never raises."""
+    if not said:
+        return None
+    write(memory_started(EXTRACT))
+    try:
+        model = memory_model(memory, agent_model)
+        result = await io.call(
+            memory.create_user_memories,
+            memory.acreate_user_memories,
+            messages=[("user", text) for text in said],
+            user_id=user_id,
+            model=model,
+        )
+    except Exception as error:
+        logger.warning("learning memories failed for user %r: %s", user_id, error)
+        write(memory_failed(EXTRACT, error))
+        return None
+    write(memory_completed(EXTRACT, result))
+    return result
+
+
+async def carry_out(
+    io: Io,
+    memory: Memory,
+    user_id: str,
+    task: str,
+    agent_model: BaseChatModel | None,
+    write: StreamWriter,
+) -> str:
+    """The update_user_memory tool: a task in plain words; the answer the model reads."""
+    write(memory_started(UPDATE))
+    try:
+        model = memory_model(memory, agent_model)
+        result = await io.call(
+            memory.update_memory_task, memory.aupdate_memory_task, task, user_id, model=model
+        )
+    except Exception as error:
+        logger.warning("update_user_memory failed for user %r: %s", user_id, error)
+        write(memory_failed(UPDATE, error))
+        return f"Memory update failed, nothing was changed: {error}"
+    write(memory_completed(UPDATE, result))
+    return describe(result)
+
+
+def describe(result: MemoryUpdateResult) -> str:
+    """What changed and what was refused, in short, for a model to read."""
+    lines = [f"{event.action}: {event.new_memory or event.old_memory}" for event in result.events]
+    lines += [f"refused {refused.tool}: {refused.reason}" for refused in result.refused]
+    return "\n".join(lines) or "No changes."
