@@ -188,7 +188,7 @@ def create_memory_agent(
     read_chat_history: bool = False,
     instructions: str | None = None,
     markdown: bool = False,
-    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | bool | None = None,
     store: BaseStore | None = None,
     memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
 ) -> MemoryAgent:
@@ -211,8 +211,12 @@ def create_memory_agent(
         markdown: Ask for markdown answers.
         checkpointer: Where sessions persist, by `thread_id`. By default in the
             memory's SQLite file (closed with the `Memory`), or in process; with
-            `StoreMemory()`, none (LangGraph Server brings its own).
-        store: Where the session archive lives; by default beside the checkpoints.
+            `StoreMemory()`, none (LangGraph Server brings its own). As a node of
+            an app's graph, `True` keeps the agent's own session state per thread
+            in the app's checkpointer and `False` keeps none (LangGraph's subgraph
+            settings); either opens nothing.
+        store: Where the session archive lives; by default beside the checkpoints,
+            or the app's store when the agent is a node of an app's graph.
         memory_token_budget: Approximate tokens of memories in the system prompt.
 
     With both `checkpointer` and `store` given, nothing else is opened; what the
@@ -235,12 +239,13 @@ def create_memory_agent(
         AnswerGuard(model, tool_names),
         memories,
     ]
+    subgraph = isinstance(checkpointer, bool)
     return create_agent(
         model=_ModelOfTheRun(),
         system_prompt=prompts.agent_instructions(instructions, markdown, read_chat_history),
         middleware=middleware,
         context_schema=Context,
         checkpointer=checkpointer if checkpointer is not None else default_checkpointer(memory),
-        store=store if store is not None else default_archive(memory),
+        store=store if store is not None or subgraph else default_archive(memory),
         name="memory_agent",
     )

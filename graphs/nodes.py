@@ -12,7 +12,6 @@ and the conversation from `state["messages"]`; both run sync and async.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableLambda
@@ -25,7 +24,8 @@ from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
-State = Mapping[str, Any]
+State = Any
+"""The app's state, whatever its schema: the nodes read `state[messages_key]` only."""
 Update = dict[str, Any]
 
 

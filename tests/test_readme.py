@@ -73,6 +73,36 @@ EXAMPLES = {
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
+    "middleware=[MemoryMiddleware(memory)]": Example(
+        ["['The user is vegetarian']", "Try a lentil curry."],
+        [
+            "Noted!",
+            tool_call("add_memory", memory="The user is vegetarian", topics=["diet"]),
+            "Try a lentil curry.",
+            "No changes",
+        ],
+    ),
+    "create_react_agent(": Example(
+        ["['The user is allergic to kiwi']"],
+        [
+            tool_call("update_user_memory", task="The user is allergic to kiwi"),
+            tool_call("add_memory", memory="The user is allergic to kiwi", topics=["health"]),
+            "Got it, no kiwi.",
+        ],
+    ),
+    "recall_memories_node(": Example(
+        ["Lisbon is lovely!", "Try Sintra, 30 minutes from Lisbon."],
+        [
+            "Lisbon is lovely!",
+            tool_call("add_memory", memory="The user lives in Lisbon"),
+            "Try Sintra, 30 minutes from Lisbon.",
+            "No changes",
+        ],
+    ),
+    "checkpointer=True": Example(
+        ["Nice to meet you, Ava!", '["The user\'s name is Ava"]'],
+        ["Nice to meet you, Ava!", tool_call("add_memory", memory="The user's name is Ava")],
+    ),
     "# Create a memory instance with persistent storage": Example([]),
     "# Replace it": Example(["The user's name is Verna Doe"]),
     "get_memory_history": Example(

@@ -40,12 +40,12 @@ def model_server() -> Iterator[OpenAIServer]:
 def client(
     model_server: OpenAIServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SyncLangGraphClient]:
-    """One `langgraph dev` server for the module, reaching no model but the fake."""
-    env = {
-        "MEMORY_AGENT_MODEL": "openai:gpt-4.1-mini",
-        "OPENAI_BASE_URL": f"{model_server.url}/v1",
-        "OPENAI_API_KEY": "test",
-    }
+    """One `langgraph dev` server for the module, reaching no model but the fake.
+
+    Only a key and the fake's address are set, as a newcomer with OPENAI_API_KEY
+    has: the graph's model is the default, openai:gpt-4.1-mini.
+    """
+    env = {"OPENAI_BASE_URL": f"{model_server.url}/v1", "OPENAI_API_KEY": "test"}
     state_dir = tmp_path_factory.mktemp("langgraph_dev")
     with langgraph_dev_server(CONFIG, state_dir, env=env) as url:
         yield get_sync_client(url=url)
@@ -73,6 +73,7 @@ def test_a_run_answers_and_remembers_and_the_next_run_sees_both(
     messages = state["values"]["messages"]
     assert [(m["type"], m["content"]) for m in messages] == [("human", ASKED), ("ai", ANSWER)]
     assert memories(client, AVA) == [FACT]
+    assert {request.body["model"] for request in model_server.requests[-2:]} == {"gpt-4.1-mini"}
     assert memories(client, AVA_LOOKALIKE) == []
 
     before = len(model_server.requests)
@@ -144,3 +145,20 @@ def test_a_run_without_a_user_id_fails_naming_it(
     assert "no user_id" in result["__error__"]["message"]
     assert [run["status"] for run in client.runs.list(thread_id)] == ["error"]
     assert len(model_server.requests) == before
+
+
+def test_a_run_may_choose_its_model_in_the_context(
+    client: SyncLangGraphClient, model_server: OpenAIServer
+) -> None:
+    model_server.script("Hi!", "No changes")
+    thread_id = client.threads.create()["thread_id"]
+    client.runs.wait(
+        thread_id,
+        GRAPH,
+        input=said("Hello"),
+        context={"user_id": "carol@example.com", "model": "openai:gpt-4o-mini"},
+    )
+    assert [request.body["model"] for request in model_server.requests[-2:]] == [
+        "gpt-4o-mini",
+        "gpt-4o-mini",
+    ]
