@@ -1,10 +1,13 @@
 """Where an agent keeps its sessions when the app does not say: beside the user's memories.
 
 With memories in a SQLite file, checkpoints and the session archive go in the same
-file, on connections the `SqliteMemoryDb` opens and closes with itself, so closing
-the `Memory` (or leaving its `with` block) closes everything the agent opened.
-LangGraph's `SqliteSaver` and `SqliteStore` are sync only; here their async twins
-run the sync calls in a worker thread, so `ainvoke` and `astream` work as well.
+file; with memories in PostgreSQL, in the same database (LangGraph's
+`PostgresSaver` and `PostgresStore`). Either way on connections the memories'
+backend opens and closes with itself, so closing the `Memory` (or leaving its
+`with` block) closes everything the agent opened. LangGraph's SQLite and
+PostgreSQL savers are sync; awaited calls here run them in a worker thread, or,
+when the memories' database has an async pool in the running event loop, go to
+`AsyncPostgresSaver`, so `ainvoke` and `astream` work as well.
 """
 
 from __future__ import annotations
@@ -21,21 +24,38 @@ from langgraph.checkpoint.base import (
     CheckpointTuple,
 )
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.store.base import BaseStore, Op, Result
 from langgraph.store.memory import InMemoryStore
+from langgraph.store.postgres import PostgresStore
 from langgraph.store.sqlite import SqliteStore
+from psycopg.rows import dict_row
 
 from graphs.scope import MemorySource, StoreMemory
-from memory import SqliteMemoryDb
+from memory import PostgresMemoryDb, SqliteMemoryDb
 from memory.db.store import StoreMemoryDb
 from memory.twins import offload
 
+SESSION_CONNECTIONS: dict[str, Any] = {
+    "autocommit": True,
+    "prepare_threshold": 0,
+    "row_factory": dict_row,
+}
+"""How LangGraph's PostgreSQL saver and store want their pooled connections."""
 
-class ThreadedSqliteSaver(SqliteSaver):
-    """LangGraph's SqliteSaver, with async twins that run its sync methods in a thread."""
+
+class ThreadedSaver(BaseCheckpointSaver[Any]):
+    """Async twins for a sync saver: a native async saver when there is one, else a thread."""
+
+    async def _native(self) -> BaseCheckpointSaver[Any] | None:
+        return None
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        native = await self._native()
+        if native is not None:
+            return await native.aget_tuple(config)
         return await offload(self.get_tuple, config)
 
     async def alist(
@@ -46,6 +66,12 @@ class ThreadedSqliteSaver(SqliteSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
+        native = await self._native()
+        if native is not None:
+            async for checkpoint in native.alist(config, filter=filter, before=before, limit=limit):
+                yield checkpoint
+            return
+
         def collect() -> list[CheckpointTuple]:
             return list(self.list(config, filter=filter, before=before, limit=limit))
 
@@ -59,6 +85,9 @@ class ThreadedSqliteSaver(SqliteSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
+        native = await self._native()
+        if native is not None:
+            return await native.aput(config, checkpoint, metadata, new_versions)
         return await offload(self.put, config, checkpoint, metadata, new_versions)
 
     async def aput_writes(
@@ -68,10 +97,39 @@ class ThreadedSqliteSaver(SqliteSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        await offload(self.put_writes, config, writes, task_id, task_path)
+        native = await self._native()
+        if native is not None:
+            await native.aput_writes(config, writes, task_id, task_path)
+        else:
+            await offload(self.put_writes, config, writes, task_id, task_path)
 
     async def adelete_thread(self, thread_id: str) -> None:
-        await offload(self.delete_thread, thread_id)
+        native = await self._native()
+        if native is not None:
+            await native.adelete_thread(thread_id)
+        else:
+            await offload(self.delete_thread, thread_id)
+
+
+class ThreadedSqliteSaver(ThreadedSaver, SqliteSaver):
+    """LangGraph's SqliteSaver, its async twins in a worker thread."""
+
+
+class PostgresSessionSaver(ThreadedSaver, PostgresSaver):
+    """LangGraph's PostgresSaver on the memories' database; `AsyncPostgresSaver` for
+    awaited calls in the event loop where that database has an async pool."""
+
+    def __init__(self, db: PostgresMemoryDb) -> None:
+        super().__init__(db.open_pool(**SESSION_CONNECTIONS))
+        self.db = db
+        self._async: AsyncPostgresSaver | None = None
+
+    async def _native(self) -> BaseCheckpointSaver[Any] | None:
+        if not self.db.awaiting_here():
+            return None
+        if self._async is None:
+            self._async = AsyncPostgresSaver(await self.db.aopen_pool(**SESSION_CONNECTIONS))
+        return self._async
 
 
 class ThreadedSqliteStore(SqliteStore):
@@ -82,26 +140,35 @@ class ThreadedSqliteStore(SqliteStore):
 
 
 def default_checkpointer(memory: MemorySource) -> BaseCheckpointSaver[Any] | None:
-    """Checkpoints in the memories' SQLite file when there is one, else in process;
+    """Checkpoints in the memories' SQLite file or PostgreSQL database, else in process;
     none for memories in the run's store, where LangGraph Server brings its own."""
     if isinstance(memory, StoreMemory):
         return None
     db = memory.db
     if isinstance(db, SqliteMemoryDb) and not db.in_process:
         return ThreadedSqliteSaver(db.connect())
+    if isinstance(db, PostgresMemoryDb):
+        saver = PostgresSessionSaver(db)
+        saver.setup()
+        return saver
     return InMemorySaver()
 
 
 def default_archive(memory: MemorySource) -> BaseStore | None:
-    """The session archive in the memories' SQLite file, in the LangGraph store that
-    holds the memories, or else in process; the run's store for `StoreMemory`."""
+    """The session archive beside the memories (their SQLite file, their PostgreSQL
+    database, the LangGraph store holding them), or else in process; the run's
+    store for `StoreMemory`."""
     if isinstance(memory, StoreMemory):
         return None
     db = memory.db
     if isinstance(db, SqliteMemoryDb) and not db.in_process:
-        store = ThreadedSqliteStore(db.connect(autocommit=True))
-        store.setup()
-        return store
+        sqlite_store = ThreadedSqliteStore(db.connect(autocommit=True))
+        sqlite_store.setup()
+        return sqlite_store
+    if isinstance(db, PostgresMemoryDb):
+        postgres_store = PostgresStore(db.open_pool(**SESSION_CONNECTIONS))
+        postgres_store.setup()
+        return postgres_store
     if isinstance(db, StoreMemoryDb):
         return db.store
     return InMemoryStore()

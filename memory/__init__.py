@@ -2,6 +2,7 @@
 
 from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
+from memory.db.postgres import PostgresMemoryDb
 from memory.db.sqlite import SqliteMemoryDb
 from memory.dedupe import DuplicateGroup
 from memory.embeddings import HashEmbeddings
@@ -37,6 +38,7 @@ __all__ = [
     "MemoryUpdateResult",
     "ModelConfigError",
     "ModelSpec",
+    "PostgresMemoryDb",
     "PromptMemories",
     "RefusedToolCall",
     "RetrievalMethod",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres import PostgresStore
 
-from memory import Memory, MemoryDb, SqliteMemoryDb
+from memory import Memory, MemoryDb, PostgresMemoryDb, SqliteMemoryDb
 from memory.db.store import StoreMemoryDb
 from tests.fakes import GeminiServer, OpenAIServer
 from tests.fakes.offline import forbid_network, isolate_provider_env
@@ -28,31 +30,65 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_store() -> Iterator[PostgresStore]:
-    """A real PostgresStore in a schema made for this session and dropped after it."""
+def postgres_admin() -> Iterator[psycopg.Connection[Any]]:
+    """An autocommit connection to the real PostgreSQL, for making and dropping schemas."""
     try:
         admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         if os.environ.get("CI"):
             raise  # CI has PostgreSQL; a missing one must fail, not skip
         pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error}")
-    schema = f"memory_agent_test_{uuid.uuid4().hex[:12]}"
     with admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-        try:
-            url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-            with PostgresStore.from_conn_string(url) as store:
-                store.setup()
-                yield store
-        finally:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        yield admin
 
 
-@pytest.fixture(params=["in_process", "sqlite_file", "store", "postgres"])
+@contextmanager
+def schema_url(admin: psycopg.Connection[Any]) -> Iterator[str]:
+    """A URL into a new schema, dropped with everything in it afterwards."""
+    schema = f"memory_agent_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_admin: psycopg.Connection[Any]) -> Iterator[str]:
+    """A URL into a schema of the real PostgreSQL made for this session."""
+    with schema_url(postgres_admin) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_test_url(postgres_admin: psycopg.Connection[Any]) -> Iterator[str]:
+    """A URL into a schema of the real PostgreSQL made for this test alone."""
+    with schema_url(postgres_admin) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_store(postgres_url: str) -> Iterator[PostgresStore]:
+    """A real PostgresStore in this session's schema."""
+    with PostgresStore.from_conn_string(postgres_url) as store:
+        store.setup()
+        yield store
+
+
+@pytest.fixture
+def postgres_db(postgres_test_url: str) -> Iterator[PostgresMemoryDb]:
+    """A PostgresMemoryDb in a schema of its own, so what an agent keeps beside it
+    (checkpoints, the session archive) starts empty too."""
+    with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
+        yield db
+
+
+@pytest.fixture(params=["in_process", "sqlite_file", "store", "postgres_store", "postgres"])
 def memory_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryDb]:
-    """The same tests run against SQLite (in process and in a file) and LangGraph stores.
+    """The same tests run against SQLite (in process and in a file), LangGraph stores
+    (in process and PostgresStore) and the native PostgreSQL backend.
 
-    Postgres tests share one schema; a namespace prefix of their own keeps them apart.
+    Tests on PostgresStore share one schema; a namespace prefix of their own keeps them apart.
     """
     db: MemoryDb
     if request.param == "in_process":
@@ -61,12 +97,34 @@ def memory_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Memory
         db = SqliteMemoryDb(db_file=tmp_path / "m.db")
     elif request.param == "store":
         db = StoreMemoryDb(InMemoryStore())
-    else:
+    elif request.param == "postgres_store":
         prefix = (f"test{uuid.uuid4().hex}",)
         db = StoreMemoryDb(request.getfixturevalue("postgres_store"), namespace_prefix=prefix)
+    else:
+        db = request.getfixturevalue("postgres_db")
     yield db
-    if isinstance(db, SqliteMemoryDb):
-        db.close()
+    db.close()
+
+
+MemoryFactory = Callable[..., Memory]
+"""`Memory(**options)` on the backend the test runs on."""
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_memory(request: pytest.FixtureRequest) -> Iterator[MemoryFactory]:
+    """Memories for the graph tests, on SQLite in process or on PostgreSQL (with the
+    agent's sessions then in PostgreSQL too)."""
+    db: MemoryDb = (
+        SqliteMemoryDb(db_file=":memory:")
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_db")
+    )
+
+    def make(**options: Any) -> Memory:
+        return Memory(db=db, **options)
+
+    yield make
+    db.close()
 
 
 @pytest.fixture

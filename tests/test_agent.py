@@ -20,6 +20,7 @@ from graphs.scope import AgentConfigError
 from memory import Memory, SqliteMemoryDb, UserMemory
 from memory.db.store import StoreMemoryDb, namespace_label
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
+from tests.conftest import MemoryFactory
 from tests.fakes import HTTPFault, OpenAIServer
 
 AVA, JOHN, BOB = "ava", "john_doe@example.com", "bob"
@@ -56,7 +57,7 @@ def system_prompt(model: ScriptedChatModel, call: int) -> str:
     return model.calls[call].messages[0].text
 
 
-def test_ava_agentic_memory_example() -> None:
+def test_ava_agentic_memory_example(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel(
         [
             tool_call("update_user_memory", task="The user's name is Ava and she likes to ski"),
@@ -68,7 +69,7 @@ def test_ava_agentic_memory_example() -> None:
             "From San Francisco, Lake Tahoe is a skier's dream within 4 hours.",
         ]
     )
-    memory = Memory()
+    memory = new_memory()
     agent = create_memory_agent(model=model, memory=memory, enable_agentic_memory=True)
     assert ask(agent, "My name is Ava and I like to ski.", AVA).text == "Nice to meet you, Ava!"
     assert texts(memory, AVA) == ["The user's name is Ava", "The user likes to ski"]
@@ -80,7 +81,7 @@ def test_ava_agentic_memory_example() -> None:
     assert model.remaining == 0
 
 
-def test_john_doe_automatic_memories_example() -> None:
+def test_john_doe_automatic_memories_example(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel(
         [
             "Hiking in the mountains sounds wonderful!",
@@ -91,7 +92,7 @@ def test_john_doe_automatic_memories_example() -> None:
             tool_call("clear_memory"),
         ]
     )
-    memory = Memory(delete_memories=True, clear_memories=True)
+    memory = new_memory(delete_memories=True, clear_memories=True)
     memory.add_user_memory("The user is Bob", BOB)
     agent = create_memory_agent(model=model, memory=memory, enable_user_memories=True)
     ask(agent, "My name is John Doe and I like to hike in the mountains on weekends.", JOHN)
@@ -104,9 +105,11 @@ def test_john_doe_automatic_memories_example() -> None:
     assert texts(memory, BOB) == ["The user is Bob"]
 
 
-def test_the_hobbies_question_reaches_the_model_with_the_hiking_memory() -> None:
+def test_the_hobbies_question_reaches_the_model_with_the_hiking_memory(
+    new_memory: MemoryFactory,
+) -> None:
     model = ScriptedChatModel(["You like hiking.", "No changes"])
-    memory = Memory()
+    memory = new_memory()
     memory.add_user_memory("The user likes to hike in the mountains on weekends", JOHN)
     agent = create_memory_agent(model=model, memory=memory, enable_user_memories=True)
     ask(agent, "What are my hobbies?", JOHN)
@@ -141,7 +144,9 @@ def test_history_can_be_turned_off() -> None:
     assert [m.text for m in model.calls[1].messages[1:]] == ["second"]
 
 
-def test_threads_of_one_user_share_memories_and_users_never_see_each_other() -> None:
+def test_threads_of_one_user_share_memories_and_users_never_see_each_other(
+    new_memory: MemoryFactory,
+) -> None:
     model = ScriptedChatModel(
         [
             "Noted.",
@@ -152,7 +157,7 @@ def test_threads_of_one_user_share_memories_and_users_never_see_each_other() -> 
             "No changes",
         ]
     )
-    memory = Memory()
+    memory = new_memory()
     agent = create_memory_agent(model=model, memory=memory, enable_user_memories=True)
     ask(agent, "I like tea", AVA, thread="ava-1")
     ask(agent, "What do I like?", AVA, thread="ava-2")
@@ -162,8 +167,10 @@ def test_threads_of_one_user_share_memories_and_users_never_see_each_other() -> 
     assert "do not know anything" in system_prompt(model, 4)
 
 
-def test_a_user_cannot_reach_another_users_memories_even_when_asked() -> None:
-    memory = Memory(delete_memories=True, clear_memories=True)
+def test_a_user_cannot_reach_another_users_memories_even_when_asked(
+    new_memory: MemoryFactory,
+) -> None:
+    memory = new_memory(delete_memories=True, clear_memories=True)
     bobs = memory.add_user_memory(UserMemory(memory="The user is Bob"), BOB)
     model = ScriptedChatModel(
         [
@@ -207,10 +214,10 @@ MALFORMED = AIMessage(
     ids=["http-500", "malformed-tool-call"],
 )
 def test_a_failing_memory_model_leaves_the_answer_and_the_memories(
-    openai_server: OpenAIServer, replies: list[Any], statuses: list[str]
+    openai_server: OpenAIServer, replies: list[Any], statuses: list[str], new_memory: MemoryFactory
 ) -> None:
     openai_server.script(*replies)
-    memory = Memory(model=openai_server.chat_model())
+    memory = new_memory(model=openai_server.chat_model())
     memory.add_user_memory("The user lives in Paris", AVA)
     model = ScriptedChatModel(["Oslo is lovely."])
     agent = create_memory_agent(model=model, memory=memory, enable_user_memories=True)
@@ -225,7 +232,7 @@ def test_a_failing_memory_model_leaves_the_answer_and_the_memories(
     assert state.values["messages"][-1].text == "Oslo is lovely."
 
 
-def test_malformed_and_invented_tool_calls_never_crash_the_agent() -> None:
+def test_malformed_and_invented_tool_calls_never_crash_the_agent(new_memory: MemoryFactory) -> None:
     broken = AIMessage(
         content="",
         invalid_tool_calls=[
@@ -239,7 +246,7 @@ def test_malformed_and_invented_tool_calls_never_crash_the_agent() -> None:
         ],
     )
     model = ScriptedChatModel([broken, tool_call("delete_everything"), "Sorry, here is my answer."])
-    memory = Memory()
+    memory = new_memory()
     memory.add_user_memory("The user lives in Paris", AVA)
     agent = create_memory_agent(model=model, memory=memory)
     assert ask(agent, "hello", AVA).text == "Sorry, here is my answer."
@@ -273,9 +280,9 @@ def test_a_tool_loop_is_cut_short() -> None:
     assert model.calls[-1].tools == []
 
 
-def test_a_failing_answer_model_gives_a_message_not_a_crash() -> None:
+def test_a_failing_answer_model_gives_a_message_not_a_crash(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel([ConnectionError("provider down")])
-    memory = Memory()
+    memory = new_memory()
     agent = create_memory_agent(model=model, memory=memory, enable_user_memories=True)
     answer = ask(agent, "hello", AVA)
     assert "could not answer" in answer.text
@@ -301,9 +308,9 @@ def test_a_run_without_user_or_thread_fails_before_any_model_call(
     assert model.calls == []
 
 
-def test_user_id_may_come_from_configurable() -> None:
+def test_user_id_may_come_from_configurable(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel(["You like tea."])
-    memory = Memory()
+    memory = new_memory()
     memory.add_user_memory("The user likes tea", AVA)
     agent = create_memory_agent(model=model, memory=memory)
     agent.invoke(
@@ -313,9 +320,11 @@ def test_user_id_may_come_from_configurable() -> None:
     assert "The user likes tea" in system_prompt(model, 0)
 
 
-def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for() -> None:
+def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for(
+    new_memory: MemoryFactory,
+) -> None:
     model = ScriptedChatModel(["You like tea."])
-    memory = Memory()
+    memory = new_memory()
     memory.add_user_memory("The user likes tea", AVA)
     memory.add_user_memory("The user is Bob", BOB)
     agent = create_memory_agent(model=model, memory=memory)
@@ -369,7 +378,7 @@ def test_streaming_yields_tokens_then_memory_updates_after_the_answer() -> None:
     assert order[-3:] == ["memory started", "memory completed", "node MemoryMiddleware.after_agent"]
 
 
-def test_the_async_path_works_the_same() -> None:
+def test_the_async_path_works_the_same(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel(
         [
             tool_call("update_user_memory", task="likes tea"),
@@ -377,7 +386,7 @@ def test_the_async_path_works_the_same() -> None:
             "Noted.",
         ]
     )
-    memory = Memory()
+    memory = new_memory()
     agent = create_memory_agent(model=model, memory=memory, enable_agentic_memory=True)
 
     async def run() -> Any:
@@ -392,12 +401,14 @@ def test_the_async_path_works_the_same() -> None:
     assert texts(memory, AVA) == ["The user likes tea"]
 
 
-def test_the_real_openai_client_streams_through_the_graph(openai_server: OpenAIServer) -> None:
+def test_the_real_openai_client_streams_through_the_graph(
+    openai_server: OpenAIServer, new_memory: MemoryFactory
+) -> None:
     openai_server.script(
         "Nice to meet you, Ava!",
         tool_call("add_memory", memory="The user's name is Ava", topics=["name"]),
     )
-    memory = Memory()
+    memory = new_memory()
     agent = create_memory_agent(
         model=openai_server.chat_model(), memory=memory, enable_user_memories=True
     )

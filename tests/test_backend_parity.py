@@ -1,4 +1,5 @@
-"""One sequence of writes and queries gives identical results on every backend."""
+"""One sequence of writes and queries gives identical results on every backend:
+SQLite in process and in a file, LangGraph's InMemoryStore and PostgresStore, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -115,6 +116,7 @@ def backends(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[st
     }
     postgres = request.getfixturevalue("postgres_store")
     opened["postgres_store"] = StoreMemoryDb(postgres, namespace_prefix=(f"p{uuid.uuid4().hex}",))
+    opened["postgres"] = request.getfixturevalue("postgres_db")
     yield opened
     for db in opened.values():
         db.close()

@@ -10,9 +10,9 @@ from rich.pretty import pprint
 from rich.text import Text
 
 from graphs.agent import create_memory_agent
-from graphs.cli.options import EXIT_OK, embeddings, open_memory
+from graphs.cli.options import EXIT_OK, embeddings, open_db, open_memory
 from graphs.printing import Agent, print_response
-from memory import Memory, SqliteMemoryDb
+from memory import Memory
 from memory.chat_models import resolve_chat_model
 
 AVA, JOHN = "ava", "john_doe@example.com"
@@ -53,7 +53,7 @@ def demo(args: argparse.Namespace, out: Console) -> int:
         pprint(memory.get_user_memories(user), console=out)
 
     out.rule("Agentic memory: Ava")
-    db = SqliteMemoryDb(db_file=args.db)
+    db = open_db(args.db)
     with Memory(model=model, db=db, embeddings=embeddings(args)) as memory:
         memory.clear(AVA, source="cli")
         agent = create_memory_agent(

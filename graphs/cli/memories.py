@@ -13,20 +13,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphs.cli.options import EXIT_OK, embeddings
+from graphs.cli.options import EXIT_OK, embeddings, open_db
 from graphs.cli.output import history_table, print_json, print_memories, print_result
 from memory import (
     DuplicateGroup,
     InvalidInputError,
     Memory,
     MemoryNotFoundError,
-    SqliteMemoryDb,
     UserMemory,
 )
 
 
 def run(args: argparse.Namespace, out: Console) -> int:
-    db = SqliteMemoryDb(table_name=args.table, db_file=args.db)
+    db = open_db(args.db, args.table)
     with Memory(db=db, embeddings=embeddings(args)) as memory:
         return ACTIONS[args.action](memory, args, out)
 

@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from graphs.agent import create_memory_agent
 from graphs.printing import Agent
 from graphs.scope import MODEL_ENV
-from memory import Memory, SqliteMemoryDb
+from memory import Memory, MemoryDb, PostgresMemoryDb, SqliteMemoryDb
 from memory.embeddings import load_embeddings
 
 DEFAULT_DB = "tmp/agent.db"
@@ -34,8 +34,22 @@ def db_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--db",
         default=os.environ.get("MEMORY_AGENT_DB", DEFAULT_DB),
-        help=f"SQLite file of memories and sessions (default: $MEMORY_AGENT_DB or {DEFAULT_DB})",
+        help="memories and sessions: a SQLite file, or a postgresql:// URL "
+        f"(default: $MEMORY_AGENT_DB or {DEFAULT_DB})",
     )
+
+
+def open_db(spec: str, table: str = "user_memories") -> MemoryDb:
+    """The store `--db` names: a PostgreSQL URL (set up on first use) or a SQLite file."""
+    if spec.startswith(("postgresql://", "postgres://")):
+        db = PostgresMemoryDb(spec, table)
+        try:
+            db.setup()
+        except BaseException:
+            db.close()
+            raise
+        return db
+    return SqliteMemoryDb(table_name=table, db_file=spec)
 
 
 def embeddings_option(sub: argparse.ArgumentParser) -> None:
@@ -62,7 +76,7 @@ def embeddings(args: argparse.Namespace) -> Embeddings | None:
 def open_memory(args: argparse.Namespace, model: BaseChatModel | None = None) -> Memory:
     """The memories in `--db`; the user may ask the agent to forget one or all of theirs."""
     return Memory(
-        db=SqliteMemoryDb(db_file=args.db),
+        db=open_db(args.db),
         model=model,
         delete_memories=True,
         clear_memories=True,

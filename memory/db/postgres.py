@@ -1,0 +1,697 @@
+"""PostgresMemoryDb: memories in PostgreSQL, shared by every worker of an app.
+
+Each operation is written once, as async code over a small SQL port: blocking
+calls go through a `psycopg_pool.ConnectionPool`, awaited ones through an
+`AsyncConnectionPool` when one was opened in the running event loop
+(`afrom_conn_string` / `aopen`), else through the blocking pool in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import zlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+import numpy as np
+import psycopg
+import psycopg_pool
+from psycopg.types.json import Jsonb
+
+from memory.db.base import (
+    KeywordCandidates,
+    MemoryDb,
+    MemoryVector,
+    OrderBy,
+    UserVectors,
+    recency_ranks,
+)
+from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
+from memory.db.vectors import as_vector, unit_rows
+from memory.errors import InvalidInputError, MemoryDbError
+from memory.planner import Reads, WritePlan, plan_writes, reads_for
+from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.text import TOPIC_WEIGHT, index_text, normalized_text
+from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}")
+_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at"
+_EVENT_COLUMNS = (
+    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
+)
+_CONNECT_TIMEOUT = 10
+
+Row = tuple[Any, ...]
+
+
+class _Sql(Protocol):
+    """The few statements the store needs, on one connection inside one transaction."""
+
+    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int: ...
+
+    async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+class _BlockingSql:
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self.conn = conn
+
+    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.conn.execute(query, params).fetchall()
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(query, params).rowcount
+
+    async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.cursor().executemany(query, rows)
+
+
+class _AwaitingSql:
+    def __init__(self, conn: psycopg.AsyncConnection[Row]) -> None:
+        self.conn = conn
+
+    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await (await self.conn.execute(query, params)).fetchall()
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        return (await self.conn.execute(query, params)).rowcount
+
+    async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            await self.conn.cursor().executemany(query, rows)
+
+
+def _to_memories(rows: Sequence[Row]) -> list[UserMemory]:
+    validate = UserMemory.__pydantic_validator__.validate_python
+    return [
+        validate(
+            {
+                "memory_id": row[0],
+                "user_id": row[1],
+                "memory": row[2],
+                "topics": row[3],
+                "input": row[4],
+                "created_at": row[5],
+                "updated_at": row[6],
+            }
+        )
+        for row in rows
+    ]
+
+
+def _to_event(row: Row) -> MemoryEvent:
+    keys = [c.strip() for c in _EVENT_COLUMNS.split(",")]
+    return MemoryEvent.model_validate(dict(zip(keys, row, strict=True)))
+
+
+def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
+    return (
+        event.memory_id,
+        event.user_id,
+        event.action,
+        event.old_memory,
+        event.new_memory,
+        None if event.old_topics is None else Jsonb(event.old_topics),
+        None if event.new_topics is None else Jsonb(event.new_topics),
+        event.source,
+        event.input,
+        event.at,
+    )
+
+
+@dataclass(frozen=True)
+class _CachedVectors:
+    version: int
+    model: str
+    vectors: UserVectors
+
+
+class PostgresMemoryDb(MemoryDb):
+    """Memories, their history and their vectors in one PostgreSQL database.
+
+    Every worker of an app can share it: a batch is one transaction that first
+    takes a lock on its user (`pg_advisory_xact_lock`), so concurrent writers of
+    one user queue instead of racing (two adds of one fact leave one memory) and
+    writers of different users never wait for each other. Keyword candidates
+    come from a `tsvector` of each memory's index terms under a GIN index; the
+    ranking itself is the package's, so results equal SQLite's.
+
+    Call `setup()` once (it is idempotent) to create or migrate the tables.
+    """
+
+    def __init__(
+        self,
+        conn_string: str,
+        table_name: str = "user_memories",
+        *,
+        max_connections: int = 10,
+        timeout: float = 10.0,
+    ) -> None:
+        """
+        Args:
+            conn_string: A libpq URL or DSN, e.g. "postgresql://user@host:5432/db".
+            table_name: Memories table; several tables may share one database.
+            max_connections: Size of the connection pool.
+            timeout: Seconds to wait for a free connection before failing.
+        """
+        if not _IDENTIFIER.fullmatch(table_name):
+            raise InvalidInputError(
+                f"table_name must be letters, digits and underscores, got {table_name!r}"
+            )
+        self.conn_string = conn_string
+        self.table_name = table_name.lower()
+        self.max_connections = max_connections
+        self.timeout = timeout
+        self._t = self.table_name
+        self._lock_key = zlib.crc32(self._t.encode()) - 2**31
+        self._guard = threading.Lock()
+        self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[Row]] | None = None
+        self._apool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
+        self._apool_loop: asyncio.AbstractEventLoop | None = None
+        self._opened: list[psycopg_pool.ConnectionPool[Any]] = []
+        self._aopened: list[psycopg_pool.AsyncConnectionPool[Any]] = []
+        self._vector_cache: dict[str, _CachedVectors] = {}
+
+    # -- connections --------------------------------------------------------------
+
+    @classmethod
+    @contextmanager
+    def from_conn_string(
+        cls, conn_string: str, table_name: str = "user_memories"
+    ) -> Iterator[PostgresMemoryDb]:
+        """A store set up for the length of a `with` block, closed after."""
+        db = cls(conn_string, table_name)
+        try:
+            db.setup()
+            yield db
+        finally:
+            db.close()
+
+    @classmethod
+    @asynccontextmanager
+    async def afrom_conn_string(
+        cls, conn_string: str, table_name: str = "user_memories"
+    ) -> AsyncIterator[PostgresMemoryDb]:
+        """As `from_conn_string`, with an async pool in this event loop for awaited calls."""
+        db = cls(conn_string, table_name)
+        try:
+            await db.aopen()
+            await db.asetup()
+            yield db
+        finally:
+            await db.aclose()
+
+    def pool(self) -> psycopg_pool.ConnectionPool[psycopg.Connection[Row]]:
+        """The blocking connection pool, opened at first use."""
+        with self._guard:
+            if self._pool is None:
+                self._check_reachable()
+                self._pool = psycopg_pool.ConnectionPool(
+                    self.conn_string,
+                    min_size=1,
+                    max_size=self.max_connections,
+                    timeout=self.timeout,
+                    check=psycopg_pool.ConnectionPool.check_connection,
+                    kwargs={"connect_timeout": _CONNECT_TIMEOUT},
+                    open=True,
+                    name=f"memory-agent-{self._t}",
+                )
+            return self._pool
+
+    def _check_reachable(self) -> None:
+        """Fail at once, with the server's reason, rather than after a pool timeout."""
+        try:
+            psycopg.connect(self.conn_string, connect_timeout=_CONNECT_TIMEOUT).close()
+        except psycopg.Error as error:
+            raise MemoryDbError(f"cannot connect to PostgreSQL: {error}".strip()) from error
+
+    async def aopen(self) -> None:
+        """Open an async pool in the running event loop; awaited calls made there use it."""
+        if self._apool is not None:
+            return
+        await offload(self._check_reachable)
+        pool = psycopg_pool.AsyncConnectionPool(
+            self.conn_string,
+            min_size=1,
+            max_size=self.max_connections,
+            timeout=self.timeout,
+            check=psycopg_pool.AsyncConnectionPool.check_connection,
+            kwargs={"connect_timeout": _CONNECT_TIMEOUT},
+            open=False,
+            name=f"memory-agent-{self._t}-async",
+        )
+        await pool.open()
+        self._apool, self._apool_loop = pool, asyncio.get_running_loop()
+
+    def open_pool(self, **kwargs: Any) -> psycopg_pool.ConnectionPool[Any]:
+        """A further blocking pool to this database, closed with the store.
+
+        For what shares the database, such as the agent's sessions (LangGraph's
+        `PostgresSaver` wants autocommit connections with dict rows).
+        """
+        self._check_reachable()
+        pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
+            self.conn_string, min_size=1, max_size=self.max_connections, kwargs=kwargs, open=True
+        )
+        with self._guard:
+            self._opened.append(pool)
+        return pool
+
+    async def aopen_pool(self, **kwargs: Any) -> psycopg_pool.AsyncConnectionPool[Any]:
+        """As `open_pool`, async and bound to the running event loop; closed by `aclose()`."""
+        pool: psycopg_pool.AsyncConnectionPool[Any] = psycopg_pool.AsyncConnectionPool(
+            self.conn_string, min_size=1, max_size=self.max_connections, kwargs=kwargs, open=False
+        )
+        await pool.open()
+        self._aopened.append(pool)
+        return pool
+
+    def awaiting_here(self) -> bool:
+        """Whether awaited calls made now use the async pool: it lives in this event loop."""
+        try:
+            return self._apool is not None and self._apool_loop is asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+
+    def close(self) -> None:
+        """Close every blocking pool; async pools are closed by `aclose()`."""
+        with self._guard:
+            pools: list[psycopg_pool.ConnectionPool[Any]] = [*self._opened]
+            if self._pool is not None:
+                pools.append(self._pool)
+            self._opened.clear()
+            self._pool = None
+        for pool in pools:
+            pool.close()
+
+    async def aclose(self) -> None:
+        pools, self._aopened = self._aopened, []
+        for pool in pools:
+            await pool.close()
+        if self._apool is not None:
+            await self._apool.close()
+            self._apool = self._apool_loop = None
+        await offload(self.close)
+
+    @asynccontextmanager
+    async def _sql(self, io: Io) -> AsyncIterator[_Sql]:
+        """A connection in one transaction: committed at the end, rolled back on error."""
+        try:
+            if io.blocking:
+                with self.pool().connection() as conn:
+                    yield _BlockingSql(conn)
+            else:
+                assert self._apool is not None
+                async with self._apool.connection() as aconn:
+                    yield _AwaitingSql(aconn)
+        except psycopg.errors.UndefinedTable as error:
+            raise MemoryDbError(
+                f"the tables of {self._t!r} do not exist: call PostgresMemoryDb.setup() first"
+            ) from error
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
+            raise MemoryDbError(f"PostgreSQL failed: {error}") from error
+
+    async def _run(
+        self,
+        io: Io,
+        operation: Callable[Concatenate[Io, P], Coroutine[Any, Any, T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run `operation(io, ...)`: awaited on the async pool, or in a worker thread."""
+        if io.blocking or self.awaiting_here():
+            return await operation(io, *args, **kwargs)
+        return await offload(lambda: run_sync(operation(BLOCKING, *args, **kwargs)))
+
+    # -- schema ---------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the tables, or bring them up to this release's schema; idempotent."""
+        run_sync(self._setup(BLOCKING))
+
+    async def asetup(self) -> None:
+        await self._run(AWAITING, self._setup)
+
+    async def _setup(self, io: Io) -> None:
+        scripts = migrations(self._t)
+        async with self._sql(io) as sql:
+            await sql.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+            await sql.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} "
+                "(table_name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+            found = await sql.fetch(
+                f"SELECT version FROM {VERSIONS_TABLE} WHERE table_name = %s", (self._t,)
+            )
+            version = found[0][0] if found else 0
+            if version > len(scripts):
+                raise MemoryDbError(
+                    f"table {self._t!r} has schema version {version}, newer than this release "
+                    f"knows ({len(scripts)}); upgrade"
+                )
+            for script in scripts[version:]:
+                for statement in statements(script):
+                    await sql.execute(statement)
+            await sql.execute(
+                f"INSERT INTO {VERSIONS_TABLE} (table_name, version) VALUES (%s, %s) "
+                "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version",
+                (self._t, len(scripts)),
+            )
+
+    # -- writes ---------------------------------------------------------------------
+
+    async def _apply(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        reads = reads_for(ops)
+        async with self._sql(io) as sql:
+            await sql.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
+            )
+            pks, current = await self._current(sql, user_id, reads)
+            plan = plan_writes(user_id, current, ops, context)
+            if plan.events:
+                await self._store(sql, user_id, pks, plan)
+        return plan.events
+
+    async def _current(
+        self, sql: _Sql, user_id: str, reads: Reads
+    ) -> tuple[dict[str, int], list[UserMemory]]:
+        params: list[Any] = [user_id]
+        if reads.everything:
+            where = "user_id = %s"
+        elif reads.memory_ids or reads.text_keys:
+            where = "user_id = %s AND (memory_id = ANY(%s) OR text_key = ANY(%s))"
+            params += [sorted(reads.memory_ids), sorted(reads.text_keys)]
+        else:
+            return {}, []
+        rows = await sql.fetch(
+            f"SELECT {_COLUMNS}, id FROM {self._t} WHERE {where} ORDER BY created_at, id", params
+        )
+        return {row[0]: row[-1] for row in rows}, _to_memories(rows)
+
+    async def _store(self, sql: _Sql, user_id: str, pks: dict[str, int], plan: WritePlan) -> None:
+        t = self._t
+        removed = [index_text(m.memory, m.topics).length for m in plan.deletes]
+        removed += [index_text(old.memory, old.topics).length for old, _ in plan.updates]
+        changed = [(new, index_text(new.memory, new.topics)) for _, new in plan.updates]
+        added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
+        await sql.execute(
+            f"INSERT INTO {t}_users (user_id, memories, terms, version) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (user_id) DO UPDATE SET memories = {t}_users.memories + "
+            f"excluded.memories, terms = {t}_users.terms + excluded.terms, "
+            f"version = {t}_users.version + 1",
+            (
+                user_id,
+                len(plan.inserts) - len(plan.deletes),
+                sum(i.length for _, i in changed + added) - sum(removed),
+            ),
+        )
+        if plan.deletes:
+            await sql.execute(
+                f"DELETE FROM {t} WHERE id = ANY(%s)",
+                ([pks[str(m.memory_id)] for m in plan.deletes],),
+            )
+        stale = [pks[str(old.memory_id)] for old, new in plan.updates if old.memory != new.memory]
+        if stale:  # a vector is only kept with the text it was made from
+            await sql.execute(f"DELETE FROM {t}_vectors WHERE memory_pk = ANY(%s)", (stale,))
+        await sql.executemany(
+            f"UPDATE {t} SET memory = %s, topics = %s, input = %s, text_key = %s, "
+            "created_at = %s, updated_at = %s, terms = %s, topic_terms = %s, term_count = %s "
+            "WHERE id = %s",
+            [(*_columns(new, i), pks[str(new.memory_id)]) for new, i in changed],
+        )
+        await sql.executemany(
+            f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, terms, "
+            "topic_terms, term_count, memory_id, user_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(*_columns(new, i), new.memory_id, user_id) for new, i in added],
+        )
+        await sql.executemany(
+            f"INSERT INTO {t}_history ({_EVENT_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [_event_row(event) for event in plan.events],
+        )
+
+    async def _set_vectors(
+        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector]
+    ) -> int:
+        arrays = [as_vector(v.vector) for v in vectors]
+        if not vectors:
+            return 0
+        t = self._t
+        async with self._sql(io) as sql:
+            stored = await sql.execute(
+                f"INSERT INTO {t}_vectors (memory_pk, user_id, model, dimensions, vector) "
+                "SELECT m.id, m.user_id, %s, %s, v.vector "
+                "FROM unnest(%s::text[], %s::text[], %s::bytea[]) AS v(memory_id, memory, vector) "
+                f"JOIN {t} m ON m.user_id = %s AND m.memory_id = v.memory_id "
+                "AND m.memory = v.memory "
+                "ON CONFLICT (memory_pk) DO UPDATE SET model = excluded.model, "
+                "dimensions = excluded.dimensions, vector = excluded.vector",
+                (
+                    model,
+                    arrays[0].size,
+                    [v.memory_id for v in vectors],
+                    [v.memory for v in vectors],
+                    [a.tobytes() for a in arrays],
+                    user_id,
+                ),
+            )
+            await sql.execute(
+                f"UPDATE {t}_users SET version = version + 1 WHERE user_id = %s", (user_id,)
+            )
+        return stored
+
+    # -- reads ----------------------------------------------------------------------
+
+    async def _get(self, io: Io, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        if not memory_ids:
+            return []
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_COLUMNS} FROM {self._t} WHERE user_id = %s AND memory_id = ANY(%s)",
+                (user_id, list(memory_ids)),
+            )
+        return _to_memories(rows)
+
+    async def _list(
+        self, io: Io, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
+    ) -> list[UserMemory]:
+        direction = "DESC" if newest_first else "ASC"
+        column = "updated_at" if order_by == "updated_at" else "created_at"
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_COLUMNS} FROM {self._t} WHERE user_id = %s "
+                f"ORDER BY {column} {direction}, id {direction} LIMIT %s",
+                (user_id, limit),
+            )
+        return _to_memories(rows)
+
+    async def _history(self, io: Io, user_id: str, memory_id: str) -> list[MemoryEvent]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_EVENT_COLUMNS} FROM {self._t}_history "
+                "WHERE user_id = %s AND memory_id = %s ORDER BY id",
+                (user_id, memory_id),
+            )
+        return [_to_event(row) for row in rows]
+
+    async def _user_ids(self, io: Io) -> list[str]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT user_id FROM {self._t}_users WHERE memories > 0 ORDER BY user_id"
+            )
+        return [row[0] for row in rows]
+
+    async def _keyword_candidates(
+        self, io: Io, user_id: str, terms: Sequence[str]
+    ) -> KeywordCandidates:
+        """Only the user's memories holding a query term, found through the GIN index."""
+        wanted = list(dict.fromkeys(terms))
+        async with self._sql(io) as sql:
+            stats = await sql.fetch(
+                f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s", (user_id,)
+            )
+            documents, total_length = stats[0] if stats else (0, 0)
+            rows = (
+                await sql.fetch(
+                    f"SELECT id, memory_id, updated_at, term_count, terms, topic_terms "
+                    f"FROM {self._t} WHERE user_id = %s AND keywords @@ %s::tsquery",
+                    (user_id, _any_of(wanted)),
+                )
+                if documents and wanted
+                else []
+            )
+        frequencies = {
+            term: np.array(
+                [row[4].count(term) + TOPIC_WEIGHT * row[5].count(term) for row in rows],
+                dtype=np.float64,
+            )
+            for term in wanted
+        }
+        return KeywordCandidates(
+            documents=int(documents),
+            total_length=int(total_length),
+            memory_ids=[row[1] for row in rows],
+            recency=recency_ranks([row[2] for row in rows], [row[0] for row in rows]),
+            lengths=np.array([row[3] for row in rows], dtype=np.float64),
+            frequencies=frequencies,
+        )
+
+    async def _vectors(self, io: Io, user_id: str, model: str, dimensions: int) -> UserVectors:
+        """The user's vectors, cached until a write of theirs bumps their version."""
+        t = self._t
+        async with self._sql(io) as sql:
+            found = await sql.fetch(
+                f"SELECT version, memories FROM {t}_users WHERE user_id = %s", (user_id,)
+            )
+            version, memories = found[0] if found else (0, 0)
+            cached = self._vector_cache.get(user_id)
+            if (
+                cached is not None
+                and (cached.version, cached.model) == (version, model)
+                and cached.vectors.matrix.shape[1] == dimensions
+            ):
+                return cached.vectors
+            rows = await sql.fetch(
+                f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {t}_vectors v "
+                f"JOIN {t} m ON m.id = v.memory_pk WHERE v.user_id = %s ORDER BY v.memory_pk",
+                (user_id,),
+            )
+        mine = [row for row in rows if (row[1], row[2]) == (model, dimensions)]
+        others = [(row[1], row[2]) for row in rows if (row[1], row[2]) != (model, dimensions)]
+        loaded = UserVectors(
+            memory_ids=[row[0] for row in mine],
+            matrix=unit_rows([bytes(row[3]) for row in mine], dimensions),
+            foreign=(*others[0], len(others)) if others else None,
+            unembedded=int(memories) - len(rows),
+        )
+        self._vector_cache[user_id] = _CachedVectors(version, model, loaded)
+        return loaded
+
+    async def _unembedded(
+        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        t = self._t
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT m.memory_id, m.user_id, m.memory, m.topics, m.input, m.created_at, "
+                f"m.updated_at FROM {t} m LEFT JOIN {t}_vectors v ON v.memory_pk = m.id "
+                "WHERE m.user_id = %s AND (v.memory_pk IS NULL OR v.model <> %s "
+                "OR v.dimensions <> coalesce(%s, v.dimensions)) ORDER BY m.id LIMIT %s",
+                (user_id, model, dimensions, limit),
+            )
+        return _to_memories(rows)
+
+    # -- the MemoryDb protocol ----------------------------------------------------------
+
+    def apply(
+        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        return run_sync(self._apply(BLOCKING, user_id, ops, context))
+
+    async def aapply(
+        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        return await self._run(AWAITING, self._apply, user_id, ops, context)
+
+    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        return run_sync(self._get(BLOCKING, user_id, memory_ids))
+
+    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+        return await self._run(AWAITING, self._get, user_id, memory_ids)
+
+    def list_memories(
+        self,
+        user_id: str,
+        *,
+        order_by: OrderBy = "created_at",
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[UserMemory]:
+        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit))
+
+    async def alist_memories(
+        self,
+        user_id: str,
+        *,
+        order_by: OrderBy = "created_at",
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[UserMemory]:
+        return await self._run(AWAITING, self._list, user_id, order_by, newest_first, limit)
+
+    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+        return run_sync(self._history(BLOCKING, user_id, memory_id))
+
+    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+        return await self._run(AWAITING, self._history, user_id, memory_id)
+
+    def user_ids(self) -> list[str]:
+        return run_sync(self._user_ids(BLOCKING))
+
+    async def auser_ids(self) -> list[str]:
+        return await self._run(AWAITING, self._user_ids)
+
+    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms))
+
+    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+        return await self._run(AWAITING, self._keyword_candidates, user_id, terms)
+
+    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors))
+
+    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+        return await self._run(AWAITING, self._set_vectors, user_id, model, vectors)
+
+    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions))
+
+    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+        return await self._run(AWAITING, self._vectors, user_id, model, dimensions)
+
+    def unembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit))
+
+    async def aunembedded(
+        self, user_id: str, model: str, dimensions: int | None, limit: int
+    ) -> list[UserMemory]:
+        return await self._run(AWAITING, self._unembedded, user_id, model, dimensions, limit)
+
+
+def _columns(memory: UserMemory, indexed: Any) -> tuple[Any, ...]:
+    """The columns a write sets, in the order `_store` names them."""
+    return (
+        memory.memory,
+        Jsonb(memory.topics),
+        memory.input,
+        normalized_text(memory.memory),
+        memory.created_at,
+        memory.updated_at,
+        list(indexed.text_terms),
+        list(indexed.topic_terms),
+        indexed.length,
+    )
+
+
+def _any_of(terms: Sequence[str]) -> str:
+    """A tsquery matching any of `terms`, each a quoted lexeme: query text is never parsed.
+
+    Index terms are letters and digits only; quotes and backslashes are escaped anyway.
+    """
+    quoted = ("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
+    return " | ".join(quoted)

@@ -1,0 +1,69 @@
+"""The schema of a PostgresMemoryDb table, as append-only migrations run by `setup()`.
+
+Each memories table records its version in `memory_agent_migrations`, so several
+tables share one database or schema; a table made by a newer release is refused.
+"""
+
+from __future__ import annotations
+
+VERSIONS_TABLE = "memory_agent_migrations"
+
+
+def migrations(t: str) -> list[str]:
+    """The scripts of table `t`, oldest first; a database replays those it lacks."""
+    v1 = f"""
+    CREATE TABLE {t}_users (
+        user_id TEXT PRIMARY KEY,
+        memories BIGINT NOT NULL DEFAULT 0,
+        terms BIGINT NOT NULL DEFAULT 0,
+        version BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE {t} (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        memory_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        memory TEXT NOT NULL,
+        topics JSONB NOT NULL,
+        input TEXT,
+        text_key TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        terms TEXT[] NOT NULL,
+        topic_terms TEXT[] NOT NULL,
+        term_count INTEGER NOT NULL,
+        keywords TSVECTOR GENERATED ALWAYS AS (array_to_tsvector(terms || topic_terms)) STORED,
+        UNIQUE (user_id, memory_id)
+    );
+    CREATE INDEX {t}_user_created ON {t} (user_id, created_at, id);
+    CREATE INDEX {t}_user_updated ON {t} (user_id, updated_at, id);
+    CREATE INDEX {t}_user_text ON {t} (user_id, text_key);
+    CREATE INDEX {t}_keywords ON {t} USING GIN (keywords);
+    CREATE TABLE {t}_history (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        memory_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        old_memory TEXT,
+        new_memory TEXT,
+        old_topics JSONB,
+        new_topics JSONB,
+        source TEXT NOT NULL,
+        input TEXT,
+        at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX {t}_history_memory ON {t}_history (user_id, memory_id, id);
+    CREATE TABLE {t}_vectors (
+        memory_pk BIGINT PRIMARY KEY REFERENCES {t} (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BYTEA NOT NULL
+    );
+    CREATE INDEX {t}_vectors_user ON {t}_vectors (user_id);
+    """
+    return [v1]
+
+
+def statements(script: str) -> list[str]:
+    """A script's statements (none of them holds a semicolon inside)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
