@@ -149,7 +149,8 @@ def default_checkpointer(memory: MemorySource) -> BaseCheckpointSaver[Any] | Non
         return ThreadedSqliteSaver(db.connect())
     if isinstance(db, PostgresMemoryDb):
         saver = PostgresSessionSaver(db)
-        saver.setup()
+        with db.exclusively():
+            saver.setup()
         return saver
     return InMemorySaver()
 
@@ -167,7 +168,8 @@ def default_archive(memory: MemorySource) -> BaseStore | None:
         return sqlite_store
     if isinstance(db, PostgresMemoryDb):
         postgres_store = PostgresStore(db.open_pool(**SESSION_CONNECTIONS))
-        postgres_store.setup()
+        with db.exclusively():
+            postgres_store.setup()
         return postgres_store
     if isinstance(db, StoreMemoryDb):
         return db.store

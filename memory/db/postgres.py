@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -174,6 +175,7 @@ class PostgresMemoryDb(MemoryDb):
         self.timeout = timeout
         self._t = self.table_name
         self._lock_key = zlib.crc32(self._t.encode()) - 2**31
+        self._shared_key = zlib.crc32(f"{self._t}:shared".encode()) - 2**31
         self._guard = threading.Lock()
         self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[Row]] | None = None
         self._apool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
@@ -261,7 +263,12 @@ class PostgresMemoryDb(MemoryDb):
         """
         self._check_reachable()
         pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
-            self.conn_string, min_size=1, max_size=self.max_connections, kwargs=kwargs, open=True
+            self.conn_string,
+            min_size=1,
+            max_size=self.max_connections,
+            kwargs=kwargs,
+            check=psycopg_pool.ConnectionPool.check_connection,
+            open=True,
         )
         with self._guard:
             self._opened.append(pool)
@@ -270,7 +277,12 @@ class PostgresMemoryDb(MemoryDb):
     async def aopen_pool(self, **kwargs: Any) -> psycopg_pool.AsyncConnectionPool[Any]:
         """As `open_pool`, async and bound to the running event loop; closed by `aclose()`."""
         pool: psycopg_pool.AsyncConnectionPool[Any] = psycopg_pool.AsyncConnectionPool(
-            self.conn_string, min_size=1, max_size=self.max_connections, kwargs=kwargs, open=False
+            self.conn_string,
+            min_size=1,
+            max_size=self.max_connections,
+            kwargs=kwargs,
+            check=psycopg_pool.AsyncConnectionPool.check_connection,
+            open=False,
         )
         await pool.open()
         self._aopened.append(pool)
@@ -282,6 +294,29 @@ class PostgresMemoryDb(MemoryDb):
             return self._apool is not None and self._apool_loop is asyncio.get_running_loop()
         except RuntimeError:
             return False
+
+    @contextmanager
+    def exclusively(self) -> Iterator[None]:
+        """One worker at a time: for setting up what shares the database (LangGraph's
+        saver and store migrate their tables unguarded).
+
+        The lock is polled on an autocommit connection: a worker blocked inside a
+        statement would hold a snapshot, and LangGraph's `CREATE INDEX CONCURRENTLY`
+        waits for every snapshot, so a plain wait would deadlock unseen.
+        """
+        try:
+            conn = psycopg.connect(
+                self.conn_string, autocommit=True, connect_timeout=_CONNECT_TIMEOUT
+            )
+        except psycopg.Error as error:
+            raise MemoryDbError(f"cannot connect to PostgreSQL: {error}") from error
+        with conn:
+            while not _locked(conn, self._shared_key):
+                time.sleep(0.05)
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (self._shared_key,))
 
     def close(self) -> None:
         """Close every blocking pool; async pools are closed by `aclose()`."""
@@ -695,3 +730,9 @@ def _any_of(terms: Sequence[str]) -> str:
     """
     quoted = ("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
     return " | ".join(quoted)
+
+
+def _locked(conn: psycopg.Connection[Row], key: int) -> bool:
+    """Try once to take the session-level advisory lock `key`."""
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    return bool(row and row[0])
