@@ -2,8 +2,8 @@
 
 It is LangChain's `create_agent` with this package's public pieces: `MemoryMiddleware`
 (memories in the prompt, learning after the answer, the `update_user_memory`
-tool), a session window that archives old runs (and `get_chat_history`), and a
-guard that picks the run's model and turns a failing model into an apology.
+tool), a session window that archives old runs (and `get_chat_history`), the
+choice of each run's model, and a guard that turns a failing model into an apology.
 """
 
 from __future__ import annotations
@@ -64,42 +64,32 @@ class _ModelOfTheRun(BaseChatModel):
         raise NotImplementedError("AnswerGuard replaces this model before every call")
 
 
-class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
-    """The memory agent's model calls: the run's model, bounded tool use, no crashes.
+class RunModelMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
+    """Picks each run's model and bounds its tool use.
 
     The model is the agent's own, else the run's `context.model`, else
-    $MEMORY_AGENT_MODEL, else the default. After `MAX_TOOL_ROUNDS` tool rounds the
-    model must answer without tools. A failing model gives a short apology and a
-    streamed `{"type": "error"}` event instead of an exception; tool calls the
-    model sent malformed get an error result so it can try again.
+    $MEMORY_AGENT_MODEL, else the default; missing credentials fail the run with
+    `AgentConfigError` before any call. After `MAX_TOOL_ROUNDS` tool rounds in
+    one run the model must answer without tools.
     """
 
-    def __init__(self, model: ModelSpec | None, tool_names: set[str]) -> None:
+    def __init__(self, model: ModelSpec | None) -> None:
         super().__init__()
         self.model = model
-        self.tool_names = tool_names
 
     def wrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
     ) -> ModelResponse[Any] | AIMessage:
-        request = self._prepared(request)
-        try:
-            return handler(request)
-        except Exception as error:
-            return _failed(error)
+        return handler(self._prepared(request))
 
     async def awrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
     ) -> ModelResponse[Any] | AIMessage:
-        request = self._prepared(request)
-        try:
-            return await handler(request)
-        except Exception as error:
-            return _failed(error)
+        return await handler(self._prepared(request))
 
     def _prepared(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         model = run_model(self.model, request.runtime.context)
@@ -110,6 +100,40 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
         )
         tools = request.tools if rounds < MAX_TOOL_ROUNDS else []
         return request.override(model=model, tools=tools)
+
+
+class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
+    """Keeps a misbehaving model from crashing the run.
+
+    A failing model call (and only the model call: it is the innermost piece)
+    gives a short apology and a streamed `{"type": "error"}` event instead of an
+    exception; tool calls no tool will run get an error result, so the model can
+    try again.
+    """
+
+    def __init__(self, tool_names: set[str]) -> None:
+        super().__init__()
+        self.tool_names = tool_names
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any] | AIMessage:
+        try:
+            return handler(request)
+        except Exception as error:
+            return _failed(error)
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any] | AIMessage:
+        try:
+            return await handler(request)
+        except Exception as error:
+            return _failed(error)
 
     @hook_config(can_jump_to=["model"])
     def after_model(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
@@ -234,10 +258,13 @@ def create_memory_agent(
         token_budget=memory_token_budget,
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
+    # Outermost first: the run's model is chosen before the memories see it, and
+    # only the model call itself is guarded, so a database error is not an apology.
     middleware: list[AgentMiddleware[Any, Any, Any]] = [
         window,
-        AnswerGuard(model, tool_names),
+        RunModelMiddleware(model),
         memories,
+        AnswerGuard(tool_names),
     ]
     subgraph = isinstance(checkpointer, bool)
     return create_agent(

@@ -17,7 +17,7 @@ from langgraph.store.base import IndexConfig
 from langgraph.store.memory import InMemoryStore
 
 from graphs import create_memory_agent
-from memory import Memory, SqliteMemoryDb
+from memory import Memory, MemoryDbError, SqliteMemoryDb
 from memory.db.store import StoreMemoryDb
 from memory.testing import ScriptedChatModel, tool_call
 
@@ -199,3 +199,17 @@ def test_an_indexed_store_embeds_none_of_the_bookkeeping() -> None:
         memory.get_user_memories(AVA)[0].memory_id or "", "The user is Eva", AVA
     )
     assert embed.texts == []
+
+
+def test_a_database_failure_is_an_error_not_an_apology(tmp_path: Path) -> None:
+    """Only a failing model call becomes an apology; a broken store is raised, typed."""
+    memory = Memory(db=SqliteMemoryDb(db_file=tmp_path / "agent.db"))
+    agent = create_memory_agent(
+        ScriptedChatModel(["never"]),
+        memory=memory,
+        checkpointer=InMemorySaver(),
+        store=InMemoryStore(),
+    )
+    memory.db.close()
+    with pytest.raises(MemoryDbError, match="cannot read"):
+        ask(agent, "hello")
