@@ -215,6 +215,7 @@ def create_memory_agent(
     checkpointer: BaseCheckpointSaver[Any] | bool | None = None,
     store: BaseStore | None = None,
     memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
+    platform: bool = False,
 ) -> MemoryAgent:
     """A compiled chat agent with long-term user memory, as Agno's Agent with Memory v2.
 
@@ -242,6 +243,9 @@ def create_memory_agent(
         store: Where the session archive lives; by default beside the checkpoints,
             or the app's store when the agent is a node of an app's graph.
         memory_token_budget: Approximate tokens of memories in the system prompt.
+        platform: The graph runs on LangGraph Server (or `langgraph dev`), whose
+            own checkpointer and store persist sessions: bring none. Implied by
+            `StoreMemory()`.
 
     With both `checkpointer` and `store` given, nothing else is opened; what the
     defaults open is closed by `memory.close()` (or the `Memory`'s `with` block).
@@ -266,13 +270,20 @@ def create_memory_agent(
         memories,
         AnswerGuard(tool_names),
     ]
+    if platform and (checkpointer is not None or store is not None):
+        raise ValueError(
+            "platform=True: the platform persists sessions; pass no checkpointer or store"
+        )
     subgraph = isinstance(checkpointer, bool)
+    managed = platform or subgraph
     return create_agent(
         model=_ModelOfTheRun(),
         system_prompt=prompts.agent_instructions(instructions, markdown, read_chat_history),
         middleware=middleware,
         context_schema=Context,
-        checkpointer=checkpointer if checkpointer is not None else default_checkpointer(memory),
-        store=store if store is not None or subgraph else default_archive(memory),
+        checkpointer=checkpointer
+        if checkpointer is not None or platform
+        else default_checkpointer(memory),
+        store=store if store is not None or managed else default_archive(memory),
         name="memory_agent",
     )

@@ -25,6 +25,8 @@ class Example:
     replies: list[Reply] = field(default_factory=list)
     covered_by: str = ""
     """When set, the example needs a running server and this test makes the same calls."""
+    postgres: bool = False
+    """The example reads MEMORY_AGENT_DB: it gets a schema of its own on the test server."""
 
 
 # Keyed by a line that identifies the example.
@@ -73,6 +75,14 @@ EXAMPLES = {
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
+    "PostgresMemoryDb.from_conn_string": Example(
+        ["['The user works night shifts at a bakery']"],
+        [
+            "Sounds like early mornings!",
+            tool_call("add_memory", memory="The user works night shifts at a bakery"),
+        ],
+        postgres=True,
+    ),
     "middleware=[MemoryMiddleware(memory)]": Example(
         ["['The user is vegetarian']", "Try a lentil curry."],
         [
@@ -189,6 +199,7 @@ def test_every_readme_example_is_checked() -> None:
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{n}" for n in range(len(BLOCKS))])
 def test_readme_example_runs(
+    request: pytest.FixtureRequest,
     code: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -197,6 +208,8 @@ def test_readme_example_runs(
     gemini_server: GeminiServer,
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    if example_for(code).postgres:
+        monkeypatch.setenv("MEMORY_AGENT_DB", request.getfixturevalue("postgres_test_url"))
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url + "/v1")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", gemini_server.url)
     example = example_for(code)

@@ -1,0 +1,24 @@
+"""The memory agent for a LangGraph Server deployment, its memories in PostgreSQL.
+
+The server persists sessions (threads) in its own database (`POSTGRES_URI`); the
+memories live in the database `MEMORY_AGENT_DB` names, which may be the same one,
+shared by every worker of the deployment. Tables are set up at start (idempotent).
+The model comes from the run's context, else MEMORY_AGENT_MODEL, else
+openai:gpt-4.1-mini.
+"""
+
+import os
+
+from graphs import create_memory_agent
+from memory import Memory, PostgresMemoryDb
+
+memories = PostgresMemoryDb(os.environ["MEMORY_AGENT_DB"])
+memories.setup()
+
+graph = create_memory_agent(
+    memory=Memory(db=memories, delete_memories=True, clear_memories=True),
+    enable_user_memories=True,
+    read_chat_history=True,
+    markdown=True,
+    platform=True,
+)
