@@ -10,6 +10,7 @@ from memory import Memory, PostgresMemoryDb
 from memory.testing import tool_call
 from tests.fakes import OpenAIServer
 from tests.studio_server import langgraph_dev_server, requires_langgraph_cli
+from tests.test_studio import said
 
 pytestmark = requires_langgraph_cli
 
@@ -30,7 +31,7 @@ def test_the_deployment_keeps_memories_in_postgres_and_sessions_on_the_platform(
             client.runs.wait(
                 thread,
                 "memory_agent",
-                input={"messages": [{"role": "user", "content": "I'm Ava"}]},
+                input=said("I'm Ava"),
                 context={"user_id": "ava@example.com"},
             )
             state = client.threads.get_state(thread)
