@@ -200,19 +200,17 @@ class Memory:
     async def aget_user_memories(self, user_id: str) -> list[UserMemory]:
         return await self.db.alist_memories(validate_user_id(user_id))
 
-    def get_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
-        """One memory; raises `MemoryNotFoundError` when it is not this user's."""
+    def get_user_memory(self, memory_id: str, user_id: str) -> UserMemory | None:
+        """One memory, or None when the id is not one of this user's memories (as Agno)."""
         return run_sync(self._get(BLOCKING, memory_id, user_id))
 
-    async def aget_user_memory(self, memory_id: str, user_id: str) -> UserMemory:
+    async def aget_user_memory(self, memory_id: str, user_id: str) -> UserMemory | None:
         return await self._get(AWAITING, memory_id, user_id)
 
-    async def _get(self, io: Io, memory_id: str, user_id: str) -> UserMemory:
+    async def _get(self, io: Io, memory_id: str, user_id: str) -> UserMemory | None:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
         found = await io.call(self.db.get_memories, self.db.aget_memories, user_id, [memory_id])
-        if not found:
-            raise MemoryNotFoundError(memory_id, user_id)
-        return found[0]
+        return found[0] if found else None
 
     def search_user_memories(
         self,

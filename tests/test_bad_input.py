@@ -80,7 +80,9 @@ def test_a_memory_that_is_neither_text_nor_user_memory_is_refused(stored: Memory
 
 def test_the_size_limit_is_inclusive(memory: Memory) -> None:
     memory_id = memory.add_user_memory("x" * MAX_MEMORY_CHARS, USER)
-    assert len(memory.get_user_memory(memory_id, USER).memory) == MAX_MEMORY_CHARS
+    stored = memory.get_user_memory(memory_id, USER)
+    assert stored is not None
+    assert len(stored.memory) == MAX_MEMORY_CHARS
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,9 @@ def test_existing_memories_are_shown_by_alias_and_updated_in_place(memory: Memor
     assert [(e.action, e.old_memory, e.new_memory) for e in result.events] == [
         ("updated", "The user lives in Paris", "The user lives in Oslo")
     ]
-    assert memory.get_user_memory(kept_id, AVA).memory == "The user lives in Oslo"
+    kept = memory.get_user_memory(kept_id, AVA)
+    assert kept is not None
+    assert kept.memory == "The user lives in Oslo"
     prompt = prompt_of(model)
     assert "[m1] The user lives in Paris" in prompt
     assert kept_id not in prompt

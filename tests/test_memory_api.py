@@ -101,8 +101,14 @@ def test_delete_reports_whether_it_deleted(api: Api) -> None:
     assert texts(api.get_user_memories(user_id=JANE)) == ["The user's name is Jane"]
     assert api.delete_user_memory(user_id=JANE, memory_id=janes) is True
     assert api.delete_user_memory(user_id=JANE, memory_id=janes) is False
-    with pytest.raises(MemoryNotFoundError):
-        api.get_user_memory(memory_id=janes, user_id=JANE)
+    assert api.get_user_memory(memory_id=janes, user_id=JANE) is None
+
+
+def test_reading_an_unknown_or_another_users_id_gives_none_as_in_agno(api: Api) -> None:
+    janes = api.add_user_memory(memory="The user's name is Jane", user_id=JANE)
+    assert api.get_user_memory(memory_id=janes, user_id=JOHN) is None
+    assert api.get_user_memory(memory_id="no-such-id", user_id=JANE) is None
+    assert api.get_user_memory(memory_id=janes, user_id=JANE).memory == "The user's name is Jane"
 
 
 def test_clear_one_user_then_everyone(api: Api) -> None:

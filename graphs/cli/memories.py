@@ -36,7 +36,10 @@ def _list(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 
 def _show(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    print_memories([memory.get_user_memory(args.memory_id, args.user)], args, out)
+    found = memory.get_user_memory(args.memory_id, args.user)
+    if found is None:
+        raise MemoryNotFoundError(args.memory_id, args.user)
+    print_memories([found], args, out)
     return EXIT_OK
 
 
