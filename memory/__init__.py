@@ -1,5 +1,6 @@
 """User memory for LangGraph agents: facts about each user, kept current and searchable."""
 
+from memory.agno import AgnoImportReport, SkippedAgnoRow, import_agno_memories
 from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
@@ -21,6 +22,7 @@ from memory.retrieval import PromptMemories, SearchResult
 from memory.schema import MemoryEvent, UserMemory
 
 __all__ = [
+    "AgnoImportReport",
     "DuplicateGroup",
     "EmbeddingMismatchError",
     "EmbeddingUnavailableError",
@@ -41,6 +43,8 @@ __all__ = [
     "RefusedToolCall",
     "RetrievalMethod",
     "SearchResult",
+    "SkippedAgnoRow",
     "SqliteMemoryDb",
     "UserMemory",
+    "import_agno_memories",
 ]
