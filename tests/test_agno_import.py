@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import sqlite3
 import uuid
@@ -15,6 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from graphs.cli import main
 from memory import (
     InvalidInputError,
     Memory,
@@ -413,3 +415,78 @@ def test_postgres_schema_and_table_by_name(
     assert (report.table, report.imported) == ("agno_app.agno_memories", {BOB: ["m-bob-1"]})
     with pytest.raises(InvalidInputError, match=r"has no table 'ai\.agno_memories'"):
         import_agno_memories(agno_database, memory, "ai.agno_memories")
+
+
+# -- the command ----------------------------------------------------------------
+
+
+def run_import(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["memories", "import", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_command_imports_then_imports_nothing_twice(
+    agno_file: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_import(capsys, "--from-agno", str(agno_file), "--db", str(db_file))
+    assert (code, err) == (0, "")
+    layout = "Agno 2.x" if "agno_memories" in out else "Agno 1.x memory v2"
+    assert f"({layout})" in out
+    assert f"{AVA}: imported 2" in out
+    assert f"{BOB}: imported 1" in out
+    code, out, err = run_import(capsys, "--from-agno", str(agno_file), "--db", str(db_file))
+    assert (code, err) == (0, "")
+    assert f"{AVA}: imported 0, already here 2" in out
+    with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
+        assert_ava_kept(memory)
+
+
+def test_command_reports_bad_rows_and_exits_2(
+    tmp_path: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [*agno1_rows(), agno1_row("m-evil", AVA, "__import__('os').getcwd()")]
+    agno = sqlite_table(tmp_path / "agno.db", AGNO1_SQLITE, rows)
+    code, out, err = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file), "--json")
+    assert code == 2
+    report = json.loads(out)
+    assert report["imported"] == {AVA: ["m-ava-1", "m-ava-2"], BOB: ["m-bob-1"]}
+    [refused] = report["refused"]
+    assert (refused["row"], refused["user_id"]) == ("m-evil", AVA)
+    assert "1 Agno row was not imported" in err
+    code, out, _ = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file))
+    assert code == 2
+    assert f"m-evil (user {AVA!r}): memory is not a plain Python literal" in out
+
+
+def test_command_usage_errors_exit_2(
+    agno_file: Path, tmp_path: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    exported = tmp_path / "ava.json"
+    exported.write_text("{}")
+    for args, message in [
+        (["--from-agno", str(notes)], "not an Agno database"),
+        (["--from-agno", str(agno_file), "--table", "nope"], "has no table 'nope'"),
+        ([str(exported), "--from-agno", str(agno_file)], "name a file made by export"),
+        ([], "name a file made by export"),
+    ]:
+        code, _, err = run_import(capsys, *args, "--db", str(db_file))
+        assert code == 2, args
+        assert message in err
+    with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
+        assert memory.db.user_ids() == []
+
+
+def test_command_one_user_into_the_default_table(
+    agno_file: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--from-agno", str(agno_file), "--user", BOB, "--db", str(db_file), "--json"]
+    code, out, _ = run_import(capsys, *args)
+    assert code == 0
+    assert json.loads(out)["imported"] == {BOB: ["m-bob-1"]}
+    with Memory(db=SqliteMemoryDb(table_name="user_memories", db_file=db_file)) as memory:
+        assert [m.memory_id for m in memory.get_user_memories(BOB)] == ["m-bob-1"]
+        assert memory.get_user_memories(AVA) == []
