@@ -74,9 +74,9 @@ def agno1_memory(text: str, **fields: Any) -> dict[str, Any]:
 
 
 def agno1_row(
-    memory_id: str | None, user_id: str | None, memory: dict[str, Any] | str, **columns: Any
+    memory_id: str | None, user_id: str | None, memory: dict[str, Any] | str | bytes, **columns: Any
 ) -> dict[str, Any]:
-    """A 1.x SQLite row; a dict is stored as Agno stores it, with `str()`."""
+    """A 1.x SQLite row; a dict is stored as Agno stores it, with `str()`, anything else as is."""
     stored = str(memory) if isinstance(memory, dict) else memory
     return {"id": memory_id, "user_id": user_id, "memory": stored, **columns}
 

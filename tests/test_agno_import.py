@@ -24,6 +24,7 @@ from memory import (
     SqliteMemoryDb,
     import_agno_memories,
 )
+from memory.agno import MAX_LITERAL_CHARS
 from memory.schema import MAX_MEMORY_CHARS, MAX_USER_ID_CHARS
 from tests.agno_tables import (
     AGNO1_POSTGRES,
@@ -196,6 +197,9 @@ def test_bad_rows_are_reported_by_id_and_the_rest_imported(tmp_path: Path) -> No
         agno1_row("a-list", AVA, "['The user likes lists']"),
         agno1_row("bad-time", AVA, agno1_memory("The user is late"), created_at="yesterday"),
         agno1_row("", AVA, agno1_memory("The user has no id")),
+        agno1_row("huge", AVA, "[" + "0, " * MAX_LITERAL_CHARS + "]"),
+        agno1_row("deep", AVA, "[" * 1000 + "]" * 1000),
+        agno1_row("bytes", AVA, b"{'memory': 'The user is binary'}"),
     ]
     memory = Memory()
     report = import_agno_memories(sqlite_table(tmp_path / "a.db", AGNO1_SQLITE, rows), memory)
@@ -213,8 +217,12 @@ def test_bad_rows_are_reported_by_id_and_the_rest_imported(tmp_path: Path) -> No
         "a-list": "memory is a list, not Agno's dict of a memory",
         "bad-time": "created_at is not a time: 'yesterday'",
         **{row: "no memory id" for row in reasons if row.startswith("row ")},
+        "huge": f"memory is longer than {MAX_LITERAL_CHARS} characters; not parsed",
+        "deep": reasons["deep"],
+        "bytes": "memory is a bytes, not a Python literal",
     }
-    assert len(reasons) == 12  # the row without an id is named by its place: "row N"
+    assert len(reasons) == 15  # the row without an id is named by its place: "row N"
+    assert reasons["deep"].startswith("memory is not a plain Python literal")
     assert reasons["too-long"].startswith(
         f"refused: memory: String should have at most {MAX_MEMORY_CHARS}"
     )
