@@ -394,7 +394,7 @@ def _read(db: _Database, source: str, table: str | None, user_id: str | None) ->
         layout,
         chosen.columns["memory"] in _JSON_TYPES,
         db.rows(chosen, columns, user_id),
-        [f"{other.shown} ({other_layout})" for other, other_layout in others],
+        [other.shown for other, _ in others],
     )
 
 

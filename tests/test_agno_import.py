@@ -302,7 +302,7 @@ def test_with_both_layouts_the_2x_table_is_read_and_the_other_named(tmp_path: Pa
     memory = Memory()
     report = import_agno_memories(path, memory)
     assert (report.table, report.layout) == ("agno_memories", "Agno 2.x")
-    assert report.other_tables == ["memory (Agno 1.x memory v2)"]
+    assert report.other_tables == ["memory"]
     assert report.imported == {AVA: ["m-ava-1"]}
     rest = import_agno_memories(path, memory, table="memory")
     assert rest.imported == {AVA: ["m-ava-2"], BOB: ["m-bob-1"]}
@@ -486,6 +486,17 @@ def test_command_usage_errors_exit_2(
         assert message in err
     with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
         assert memory.db.user_ids() == []
+
+
+def test_command_names_a_second_agno_table(
+    tmp_path: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agno = sqlite_table(tmp_path / "agno.db", AGNO1_SQLITE, agno1_rows())
+    sqlite_table(agno, AGNO2_SQLITE, agno2_rows())
+    code, out, _ = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file))
+    assert code == 0
+    assert "table agno_memories (Agno 2.x)" in out
+    assert "also found Agno memory table memory: import it with --table memory" in out
 
 
 def test_command_one_user_into_the_default_table(

@@ -191,7 +191,10 @@ def _agno_report_lines(report: AgnoImportReport) -> list[str]:
     for row in report.refused:
         user = "no user" if row.user_id is None else f"user {row.user_id!r}"
         lines.append(f"not imported: {row.row} ({user}): {row.reason}")
-    lines += [f"also found {table}: import it with --table" for table in report.other_tables]
+    lines += [
+        f"also found Agno memory table {table}: import it with --table {table}"
+        for table in report.other_tables
+    ]
     return lines
 
 
