@@ -1,5 +1,6 @@
 """User memory for LangGraph agents: facts about each user, kept current and searchable."""
 
+from memory.agno import AgnoImportReport, SkippedAgnoRow, import_agno_memories
 from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
 from memory.db.postgres import PostgresMemoryDb
@@ -22,6 +23,7 @@ from memory.retrieval import PromptMemories, SearchResult
 from memory.schema import MemoryEvent, UserMemory
 
 __all__ = [
+    "AgnoImportReport",
     "DuplicateGroup",
     "EmbeddingMismatchError",
     "EmbeddingUnavailableError",
@@ -43,6 +45,8 @@ __all__ = [
     "RefusedToolCall",
     "RetrievalMethod",
     "SearchResult",
+    "SkippedAgnoRow",
     "SqliteMemoryDb",
     "UserMemory",
+    "import_agno_memories",
 ]

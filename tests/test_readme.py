@@ -178,6 +178,14 @@ EXAMPLES = {
     "dedupe_user_memories(": Example(
         ["The user really loves fly fishing <- ['The user loves fly fishing']", "2"]
     ),
+    "import_agno_memories(": Example(
+        [
+            "Agno 1.x memory v2 {'ava': ['m1']}",
+            "refused m2 - memory is not a plain Python literal, so it was not evaluated",
+            "{}",
+            "[('m1', 'The user likes to ski', ['hobbies'])]",
+        ]
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],

@@ -70,7 +70,9 @@ def test_another_users_writes_change_nothing_of_mine(
         bobs: list[str] = []
         for kind, text in steps:
             if kind == "add":
-                bobs.append(memory.add_user_memory(text, BOB))
+                memory_id = memory.add_user_memory(text, BOB)
+                if memory_id not in bobs:  # adding a fact Bob has returns its id
+                    bobs.append(memory_id)
             elif kind == "replace" and bobs:
                 memory.replace_user_memory(bobs[-1], text, BOB)
             elif kind == "delete" and bobs:

@@ -16,6 +16,7 @@ from graphs.cli import chat as chat_command
 from graphs.cli import demo as demo_command
 from graphs.cli import memories as memories_command
 from graphs.cli.options import (
+    DEFAULT_TABLE,
     EXIT_NOT_FOUND,
     EXIT_USAGE,
     MODEL_HELP,
@@ -34,15 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_agent_commands(commands)
     memories = commands.add_parser("memories", help="list, edit and search stored memories")
-    memories.set_defaults(run=memories_command.run)
+    memories.set_defaults(run=memories_command.run, from_agno=None)
     actions = memories.add_subparsers(dest="action", required=True)
 
-    def action(name: str, help_: str, *, user: bool = True) -> argparse.ArgumentParser:
+    def action(
+        name: str,
+        help_: str,
+        *,
+        user: bool = True,
+        user_help: str = "the user id the memories belong to",
+        table_help: str = f"memories table name (default: {DEFAULT_TABLE})",
+    ) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
-        sub.add_argument("--user", required=user, help="the user id the memories belong to")
+        sub.add_argument("--user", required=user, help=user_help)
         db_option(sub)
         embeddings_option(sub)
-        sub.add_argument("--table", default="user_memories", help="memories table name")
+        sub.add_argument("--table", default=DEFAULT_TABLE, help=table_help)
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
 
@@ -84,8 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     action("history", "every change to a memory").add_argument("memory_id")
     export = action("export", "write the user's memories as JSON")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
-    import_ = action("import", "read memories written by export", user=False)
-    import_.add_argument("file", help="file to read, or - for standard input")
+    import_ = action(
+        "import",
+        "read memories written by export, or an Agno app's",
+        user=False,
+        user_help="import into this user (with --from-agno: import only this user's memories)",
+        table_help=f"memories table to write (default: {DEFAULT_TABLE}); with --from-agno, the "
+        "Agno table to read (default: agno_memories, else memory) and memories go to "
+        f"{DEFAULT_TABLE}",
+    )
+    import_.add_argument("file", nargs="?", help="file to read, or - for standard input")
+    import_.add_argument(
+        "--from-agno",
+        metavar="SOURCE",
+        help="an Agno app's SQLite file or PostgreSQL URL: import the user memories it holds",
+    )
+    import_.set_defaults(table=None)  # told apart from a --table that names the Agno table
     return parser
 
 

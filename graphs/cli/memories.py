@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -13,19 +14,23 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphs.cli.options import EXIT_OK, embeddings, open_db
+from graphs.cli.options import DEFAULT_TABLE, EXIT_OK, EXIT_USAGE, embeddings, open_db
 from graphs.cli.output import history_table, print_json, print_memories, print_result
 from memory import (
+    AgnoImportReport,
     DuplicateGroup,
     InvalidInputError,
     Memory,
     MemoryNotFoundError,
     UserMemory,
+    import_agno_memories,
 )
 
 
 def run(args: argparse.Namespace, out: Console) -> int:
-    db = open_db(args.db, args.table)
+    # With --from-agno, --table names the Agno table; the memories go to the default one.
+    table = args.table if args.from_agno is None else None
+    db = open_db(args.db, table or DEFAULT_TABLE)
     with Memory(db=db, embeddings=embeddings(args)) as memory:
         return ACTIONS[args.action](memory, args, out)
 
@@ -140,6 +145,11 @@ def _export(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 
 def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if (args.file is None) == (args.from_agno is None):
+        raise InvalidInputError("name a file made by export, or --from-agno SOURCE (not both)")
+    if args.from_agno is not None:
+        report = import_agno_memories(args.from_agno, memory, args.table, user_id=args.user)
+        return _print_agno_report(report, args, out)
     if args.file == "-":
         raw = sys.stdin.read()
     else:
@@ -152,6 +162,42 @@ def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     ids = memory.import_user_memories(data, user_id=args.user)
     print_result({"imported": ids}, f"imported {len(ids)} memories", args, out)
     return EXIT_OK
+
+
+def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: Console) -> int:
+    """Print the report; exit status 2 when a row was refused, so a script notices."""
+    if args.json:
+        print_json(report.to_dict(), out)
+    else:
+        out.print("\n".join(_agno_report_lines(report)), markup=False, soft_wrap=True)
+    if not report.refused:
+        return EXIT_OK
+    count = len(report.refused)
+    Console(stderr=True, highlight=False).print(
+        f"error: {count} Agno {'row was' if count == 1 else 'rows were'} not imported",
+        markup=False,
+    )
+    return EXIT_USAGE
+
+
+def _agno_report_lines(report: AgnoImportReport) -> list[str]:
+    """Per user how many were imported and how many were already here; each refused row."""
+    lines = [f"{report.source}: table {report.table} ({report.layout})"]
+    imported: Counter[str | None] = Counter({u: len(ids) for u, ids in report.imported.items()})
+    present = Counter(row.user_id for row in report.already_present)
+    for user in dict.fromkeys([*imported, *present]):
+        already = f", already here {present[user]}" if present[user] else ""
+        lines.append(f"{user}: imported {imported[user]}{already}")
+    if not imported and not present:
+        lines.append("no memories to import")
+    for row in report.refused:
+        user = "no user" if row.user_id is None else f"user {row.user_id!r}"
+        lines.append(f"not imported: {row.row} ({user}): {row.reason}")
+    lines += [
+        f"also found Agno memory table {table}: import it with --table {table}"
+        for table in report.other_tables
+    ]
+    return lines
 
 
 ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {

@@ -15,6 +15,7 @@ from memory import Memory, MemoryDb, PostgresMemoryDb, SqliteMemoryDb
 from memory.embeddings import load_embeddings
 
 DEFAULT_DB = "tmp/agent.db"
+DEFAULT_TABLE = "user_memories"
 DEFAULT_MODEL = "openai:gpt-4.1-mini"
 EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,526 @@
+"""Reading an Agno app's user memories, so that they can move into a `Memory`.
+
+Agno has kept user memories in two table layouts, in SQLite or PostgreSQL:
+
+- Agno 1.x memory v2 (`SqliteMemoryDb`, `PostgresMemoryDb`; table `memory` in
+  Agno's examples): columns `id`, `user_id`, `memory`, `created_at`, `updated_at`.
+  `memory` holds Agno's `UserMemory.to_dict()` (`memory`, `topics`, `input`,
+  `last_updated`): in SQLite as `str(dict)`, a Python literal that Agno read back
+  with `eval`; in PostgreSQL as JSONB.
+- Agno 2.x (`SqliteDb`, `PostgresDb`; table `agno_memories`): one column per field,
+  `memory` and `topics` as JSON, `created_at` and `updated_at` in epoch seconds.
+
+A literal is parsed with `ast.literal_eval`, which builds values and never runs
+code: a row crafted to run code when `eval`'d is refused and reported like any
+other bad row. The Agno database is only read (SQLite opens read-only, PostgreSQL
+in a read-only transaction), and all of it before anything is written.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import ValidationError
+
+from memory.errors import InvalidInputError, MemoryAgentError, MemoryDbError
+from memory.schema import AddMemory, UserMemory, WriteContext, validate_memory_id, validate_user_id
+from memory.text import normalized_text
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import DictRow
+
+    from memory.memory import Memory
+
+logger = logging.getLogger(__name__)
+
+AgnoLayout = Literal["Agno 1.x memory v2", "Agno 2.x"]
+AGNO_1: AgnoLayout = "Agno 1.x memory v2"
+AGNO_2: AgnoLayout = "Agno 2.x"
+DEFAULT_TABLES = ("agno_memories", "memory")
+"""Looked for in this order when no table is named: Agno 2.x's default, then 1.x's."""
+AGNO_SCHEMA = "ai"
+"""Where Agno's PostgreSQL classes put their tables unless told otherwise."""
+MAX_LITERAL_CHARS = 100_000
+"""Far above any memory within our limits; longer text is not parsed at all."""
+
+_ID_COLUMN: dict[AgnoLayout, str] = {AGNO_1: "id", AGNO_2: "memory_id"}
+_COLUMNS: dict[AgnoLayout, tuple[str, ...]] = {
+    AGNO_1: ("id", "user_id", "memory", "created_at", "updated_at"),
+    AGNO_2: ("memory_id", "user_id", "memory", "topics", "input", "created_at", "updated_at"),
+}
+_JSON_TYPES = ("json", "jsonb")
+
+
+@dataclass(frozen=True)
+class SkippedAgnoRow:
+    """An Agno row that was not imported, and why."""
+
+    row: str
+    """Agno's memory id, or "row N" (counted in the order read) for a row without one."""
+    user_id: str | None
+    reason: str
+
+
+@dataclass
+class AgnoImportReport:
+    """What `import_agno_memories` read, imported, and left out."""
+
+    source: str
+    """The SQLite file, or the PostgreSQL URL without its password."""
+    table: str
+    layout: AgnoLayout
+    imported: dict[str, list[str]] = field(default_factory=dict)
+    """The ids imported, per user."""
+    already_present: list[SkippedAgnoRow] = field(default_factory=list)
+    """Rows the user already has (same id, or the same fact in the same words): a re-run
+    lands here, so it imports nothing twice."""
+    refused: list[SkippedAgnoRow] = field(default_factory=list)
+    """Rows that could not be imported: bad rows, and the rows of a user whose batch failed."""
+    other_tables: list[str] = field(default_factory=list)
+    """Further Agno memory tables in the source, not read; name one with `table=`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def import_agno_memories(
+    source: str | os.PathLike[str],
+    memory: Memory,
+    table: str | None = None,
+    *,
+    user_id: str | None = None,
+) -> AgnoImportReport:
+    """Copy an Agno app's user memories into `memory`, keeping ids, users, text, topics,
+    input and times.
+
+    Args:
+        source: The Agno app's SQLite file (or `sqlite:///` URL), or a PostgreSQL URL
+            (`postgresql://...`, also with SQLAlchemy's `+psycopg`).
+        memory: Where the memories go; each user's land as one transaction.
+        table: The Agno table; by default `agno_memories`, else `memory`. In
+            PostgreSQL `schema.table`, or a table in schema `ai`, else on the search path.
+        user_id: Import only this user's memories.
+
+    A row the user already has is left as it is, so importing again imports
+    nothing twice. A bad row (no user, no text, a malformed literal, a user id or
+    text our limits refuse) is reported in `refused` with its id, and the rest are
+    imported. Raises `InvalidInputError` when the source is not an Agno database
+    or has no such table, and `MemoryDbError` when it cannot be read.
+    """
+    user_id = None if user_id is None else validate_user_id(user_id)
+    read = _read_source(os.fspath(source), table, user_id)
+    report = AgnoImportReport(read.source, read.table, read.layout, other_tables=read.others)
+    batches: dict[str, list[UserMemory]] = {}
+    for position, row in enumerate(read.rows, start=1):
+        try:
+            owner, found = _parse(row, read.layout, memory_is_json=read.memory_is_json)
+        except _Refused as refused:
+            skipped = _skipped(row, read.layout, position, refused.reason)
+            logger.info("Agno row %s not imported: %s", skipped.row, skipped.reason)
+            report.refused.append(skipped)
+            continue
+        batches.setdefault(owner, []).append(found)
+    for owner, batch in batches.items():
+        _import_user(memory, owner, batch, report)
+    logger.info(
+        "imported %d Agno memories of %d users from %s; %d already present, %d refused",
+        sum(map(len, report.imported.values())),
+        len(report.imported),
+        report.table,
+        len(report.already_present),
+        len(report.refused),
+    )
+    return report
+
+
+def _import_user(
+    memory: Memory, user_id: str, batch: list[UserMemory], report: AgnoImportReport
+) -> None:
+    """Add the memories the user lacks, as one transaction; the rest are already present."""
+    existing = memory.get_user_memories(user_id)
+    ids = {m.memory_id for m in existing}
+    texts = {normalized_text(m.memory): m.memory_id for m in existing}
+    new: list[tuple[str, UserMemory]] = []
+    for found in batch:
+        memory_id, text_key = str(found.memory_id), normalized_text(found.memory)
+        if memory_id in ids:
+            reason = "already imported"
+        elif text_key in texts:
+            reason = f"the user already has this memory as {texts[text_key]}"
+        else:
+            new.append((memory_id, found))
+            ids.add(memory_id)
+            texts[text_key] = memory_id
+            continue
+        report.already_present.append(SkippedAgnoRow(memory_id, user_id, reason))
+    if not new:
+        return
+    try:
+        events = memory.apply_user_memory_ops(
+            user_id, [AddMemory(found) for _, found in new], WriteContext("import")
+        )
+    except MemoryAgentError as error:
+        logger.warning("Agno memories of user %r not imported: %s", user_id, error)
+        reason = f"nothing of this user's was written: {error}"
+        report.refused.extend(SkippedAgnoRow(memory_id, user_id, reason) for memory_id, _ in new)
+        return
+    report.imported[user_id] = [event.memory_id for event in events]
+
+
+# -- rows to memories ---------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A row that cannot become a memory; `reason` says why, for the report."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _parse(
+    row: Mapping[str, object], layout: AgnoLayout, *, memory_is_json: bool
+) -> tuple[str, UserMemory]:
+    """The row's user and memory; raises `_Refused` for a row that cannot be imported."""
+    if layout == AGNO_2:
+        return _memory(
+            row["user_id"],
+            memory_id=row["memory_id"],
+            text=_json(row["memory"], "memory"),
+            topics=_json(row.get("topics"), "topics"),
+            input=row.get("input"),
+            created_at=row.get("created_at"),
+            updated_at=row.get("updated_at"),
+        )
+    raw = row["memory"]
+    data = _json(raw, "memory") if memory_is_json else _literal(raw)
+    if not isinstance(data, dict):
+        raise _Refused(f"memory is a {type(data).__name__}, not Agno's dict of a memory")
+    return _memory(
+        row["user_id"],
+        memory_id=row["id"],
+        text=data.get("memory"),
+        topics=data.get("topics"),
+        input=data.get("input"),
+        created_at=row.get("created_at"),
+        # The column is UTC; the dict's last_updated is the writer's local time.
+        updated_at=row.get("updated_at") or data.get("last_updated"),
+    )
+
+
+def _memory(
+    user_id: object,
+    *,
+    memory_id: object,
+    text: object,
+    topics: object,
+    input: object,
+    created_at: object,
+    updated_at: object,
+) -> tuple[str, UserMemory]:
+    if user_id is None or user_id == "":
+        raise _Refused("no user id")
+    if memory_id is None or memory_id == "":
+        raise _Refused("no memory id")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise _Refused("empty memory")
+    try:
+        owner = validate_user_id(user_id)
+        validate_memory_id(memory_id)
+    except InvalidInputError as error:
+        raise _Refused(f"refused: {error}") from error
+    try:
+        found = UserMemory.model_validate(
+            {
+                "memory": text,
+                "topics": topics,
+                "input": input,
+                "memory_id": memory_id,
+                "created_at": _time(created_at, "created_at"),
+                "updated_at": _time(updated_at, "updated_at"),
+            }
+        )
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False)
+        )
+        raise _Refused(f"refused: {problems}") from error
+    return owner, found
+
+
+def _literal(raw: object) -> object:
+    """Agno 1.x's `str(dict)`, parsed as a literal: values only, never a call."""
+    if not isinstance(raw, str):
+        raise _Refused(f"memory is a {type(raw).__name__}, not a Python literal")
+    if len(raw) > MAX_LITERAL_CHARS:
+        raise _Refused(f"memory is longer than {MAX_LITERAL_CHARS} characters; not parsed")
+    try:
+        return ast.literal_eval(raw)
+    except SyntaxError as error:
+        why = f"a syntax error: {error.msg}"
+    except ValueError:
+        why = "it holds an expression that is not a value, such as a call or a name"
+    except (TypeError, MemoryError, RecursionError) as error:
+        why = type(error).__name__
+    raise _Refused(f"memory is not a plain Python literal, so it was not evaluated ({why})")
+
+
+def _json(raw: object, column: str) -> object:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise _Refused(f"{column} is a {type(raw).__name__}, not JSON text")
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise _Refused(f"{column} is not JSON ({error})") from error
+
+
+def _time(value: object, column: str) -> datetime | None:
+    """A stored time: a datetime, epoch seconds (Agno 2.x), or ISO text (Agno 1.x SQLite,
+    naive meaning UTC)."""
+    try:
+        if value is None or isinstance(value, datetime):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, UTC)
+        if isinstance(value, str):
+            return datetime.fromisoformat(value)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise _Refused(f"{column} is not a time: {str(value)[:40]!r}")
+
+
+def _skipped(
+    row: Mapping[str, object], layout: AgnoLayout, position: int, reason: str
+) -> SkippedAgnoRow:
+    memory_id, user_id = row[_ID_COLUMN[layout]], row["user_id"]
+    return SkippedAgnoRow(
+        memory_id if isinstance(memory_id, str) and memory_id else f"row {position}",
+        user_id if isinstance(user_id, str) else None,
+        reason,
+    )
+
+
+# -- reading the Agno database ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table of the source: how it is shown, how it is named in SQL, its column types."""
+
+    shown: str
+    parts: tuple[str, ...]
+    columns: dict[str, str]
+    """Column name -> declared type, lowercase."""
+
+
+class _Database(Protocol):
+    def table(self, name: str) -> _Table | None:
+        """The table `name`, or None when the database has none."""
+
+    def rows(
+        self, table: _Table, columns: Sequence[str], user_id: str | None
+    ) -> list[dict[str, object]]:
+        """The columns of every row (of `user_id` only, when given), oldest first;
+        JSON columns as JSON text."""
+
+
+@dataclass(frozen=True)
+class _Read:
+    source: str
+    table: str
+    layout: AgnoLayout
+    memory_is_json: bool
+    rows: list[dict[str, object]]
+    others: list[str]
+
+
+def _read_source(source: str, table: str | None, user_id: str | None) -> _Read:
+    scheme, _, rest = source.partition("://") if "://" in source else ("", "", source)
+    dialect = scheme.split("+", 1)[0].lower()
+    if dialect in ("postgresql", "postgres"):
+        url = f"{dialect}://{rest}"  # without SQLAlchemy's "+driver"
+        shown = _without_password(url)
+        with _postgres(url, shown) as db:
+            return _read(db, shown, table, user_id)
+    if dialect == "sqlite":
+        rest = rest.removeprefix("/")  # sqlite:///relative.db, sqlite:////absolute.db
+    elif dialect:
+        raise InvalidInputError(
+            f"cannot read an Agno database from {scheme}://: give a SQLite file or a "
+            "postgresql:// URL"
+        )
+    with _sqlite(Path(rest)) as db:
+        return _read(db, rest, table, user_id)
+
+
+def _read(db: _Database, source: str, table: str | None, user_id: str | None) -> _Read:
+    found: list[tuple[_Table, AgnoLayout]] = []
+    for name in [table] if table is not None else DEFAULT_TABLES:
+        candidate = db.table(name)
+        layout = None if candidate is None else _layout(candidate.columns)
+        if candidate is not None and layout is not None:
+            found.append((candidate, layout))
+        elif table is not None:  # a table asked for by name must be there, and be Agno's
+            raise InvalidInputError(
+                f"{source} has no table {table!r}"
+                if candidate is None
+                else f"{source}: {table!r} is not an Agno memory table: it has no "
+                f"{' or '.join(_ID_COLUMN.values())}, user_id and memory columns"
+            )
+    if not found:
+        raise InvalidInputError(
+            f"{source} is not an Agno database: it has no Agno memory table "
+            f"({' or '.join(DEFAULT_TABLES)}); name one with --table"
+        )
+    (chosen, layout), others = found[0], found[1:]
+    columns = [c for c in _COLUMNS[layout] if c in chosen.columns]
+    return _Read(
+        source,
+        chosen.shown,
+        layout,
+        chosen.columns["memory"] in _JSON_TYPES,
+        db.rows(chosen, columns, user_id),
+        [other.shown for other, _ in others],
+    )
+
+
+def _layout(columns: Mapping[str, str]) -> AgnoLayout | None:
+    for layout in (AGNO_2, AGNO_1):
+        if {_ID_COLUMN[layout], "user_id", "memory"} <= columns.keys():
+            return layout
+    return None
+
+
+def _order(columns: Sequence[str]) -> list[str]:
+    """Oldest first, so that of two rows stating one fact the older is kept."""
+    return [c for c in ("created_at", "id", "memory_id") if c in columns]
+
+
+class _SqliteDatabase:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def table(self, name: str) -> _Table | None:
+        found = self.conn.execute("SELECT name, type FROM pragma_table_info(?)", [name]).fetchall()
+        if not found:
+            return None
+        return _Table(name, (name,), {column: kind.lower() for column, kind in found})
+
+    def rows(
+        self, table: _Table, columns: Sequence[str], user_id: str | None
+    ) -> list[dict[str, object]]:
+        query = f"SELECT {', '.join(map(_quote, columns))} FROM {_quote(table.parts[0])}"
+        if user_id is not None:
+            query += " WHERE user_id = ?"
+        query += f" ORDER BY {', '.join(map(_quote, _order(columns)))}"
+        cursor = self.conn.execute(query, () if user_id is None else (user_id,))
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@contextmanager
+def _sqlite(path: Path) -> Iterator[_Database]:
+    if not path.is_file():
+        raise InvalidInputError(f"no Agno database at {path}: no such file")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise MemoryDbError(f"cannot open {path}: {error}") from error
+    try:
+        yield _SqliteDatabase(conn)
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorname == "SQLITE_NOTADB":
+            raise InvalidInputError(f"{path} is not an Agno database: not SQLite") from error
+        raise MemoryDbError(f"cannot read {path}: {error}") from error
+    finally:
+        conn.close()
+
+
+class _PostgresDatabase:
+    def __init__(self, conn: psycopg.Connection[DictRow]) -> None:
+        self.conn = conn
+
+    def table(self, name: str) -> _Table | None:
+        schema, _, table = name.rpartition(".")
+        if schema:
+            schemas = [schema]
+        else:
+            row = self.conn.execute("SELECT current_schemas(false) AS path").fetchone()
+            schemas = list(dict.fromkeys([AGNO_SCHEMA, *(row["path"] if row else [])]))
+        for candidate in schemas:
+            found = self.conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = %s AND table_name = %s",
+                [candidate, table],
+            ).fetchall()
+            if found:
+                columns = {c["column_name"]: c["data_type"].lower() for c in found}
+                return _Table(f"{candidate}.{table}", (candidate, table), columns)
+        return None
+
+    def rows(
+        self, table: _Table, columns: Sequence[str], user_id: str | None
+    ) -> list[dict[str, object]]:
+        from psycopg import sql
+
+        selected = [
+            sql.SQL("{}::text AS {}").format(sql.Identifier(c), sql.Identifier(c))
+            if table.columns[c] in _JSON_TYPES
+            else sql.Identifier(c)
+            for c in columns
+        ]
+        query = sql.SQL("SELECT {} FROM {}").format(
+            sql.SQL(", ").join(selected), sql.Identifier(*table.parts)
+        )
+        if user_id is not None:
+            query += sql.SQL(" WHERE user_id = %s")
+        query += sql.SQL(" ORDER BY {}").format(
+            sql.SQL(", ").join(map(sql.Identifier, _order(columns)))
+        )
+        params = None if user_id is None else [user_id]
+        return [dict(row) for row in self.conn.execute(query, params)]
+
+
+@contextmanager
+def _postgres(url: str, shown: str) -> Iterator[_Database]:
+    # Imported here: only a PostgreSQL source needs psycopg.
+    import psycopg
+    from psycopg.rows import dict_row
+
+    try:
+        conn = psycopg.connect(url, connect_timeout=10, row_factory=dict_row)
+    except psycopg.Error as error:
+        raise MemoryDbError(f"cannot connect to {shown}: {error}") from error
+    try:
+        conn.read_only = True
+        yield _PostgresDatabase(conn)
+    except psycopg.Error as error:
+        raise MemoryDbError(f"cannot read {shown}: {error}") from error
+    finally:
+        conn.close()
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    credentials, _, host = parts.netloc.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
