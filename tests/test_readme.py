@@ -92,7 +92,7 @@ EXAMPLES = {
             "No changes",
         ],
     ),
-    "create_react_agent(": Example(
+    "tools=create_memory_tools(memory)": Example(
         ["['The user is allergic to kiwi']"],
         [
             tool_call("update_user_memory", task="The user is allergic to kiwi"),
