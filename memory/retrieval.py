@@ -102,8 +102,9 @@ class PromptMemories:
 class _VectorHit:
     memory: UserMemory
     score: float
-    vector: Matrix
-    """The memory's unit vector, so hits can be compared with each other."""
+    vector: Matrix | None
+    """The memory's unit vector, so hits can be compared with each other; None when the
+    store's own index found it (`MemoryDb.semantic_ranking`)."""
 
 
 async def _fetch(
@@ -159,9 +160,16 @@ async def _nearest(
 
 
 async def _semantic(
-    io: Io, db: MemoryDb, embedder: Embedder, user_id: str, query: str, limit: int | None
+    io: Io, db: MemoryDb, embedder: Embedder | None, user_id: str, query: str, limit: int | None
 ) -> list[_VectorHit]:
-    """Vector search, first embedding some memories stored while the model was down."""
+    """Vector search, first embedding some memories stored while the model was down; or
+    the store's own, when it embeds memories itself."""
+    if db.semantic_index:
+        found = await io.call(db.semantic_ranking, db.asemantic_ranking, user_id, query, limit)
+        hits = [_VectorHit(memory, score, None) for memory, score in found]
+        hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
+        return hits
+    assert embedder is not None
     vector = await io.call(embedder.embed_query, embedder.aembed_query, query)
     unit = normalised(as_vector(vector))
     hits, unembedded = await _nearest(io, db, embedder.model, user_id, unit, limit)
@@ -198,7 +206,7 @@ async def search(
     candidates = None if limit is None else max(limit, CANDIDATES)
     hits: list[_VectorHit] = []
     reason = None
-    if embedder is not None:
+    if embedder is not None or db.semantic_index:
         try:
             hits = await _semantic(io, db, embedder, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
@@ -210,11 +218,8 @@ async def search(
     keyword = await keyword_ranking(io, db, user_id, query, candidates)
     if method == "semantic":
         return _result(keyword, "keyword", limit, reason)
-    similarities = (
-        cosine_similarities({str(hit.memory.memory_id): hit.vector for hit in hits})
-        if hits
-        else word_similarities
-    )
+    vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
+    similarities = cosine_similarities(vectors) if vectors else word_similarities
     ranked = prefer_newer(fuse(keyword, semantic), similarities, present=asks_about_present(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
 
@@ -324,7 +329,7 @@ async def select_for_prompt(
     query = text[-MAX_QUERY_CHARS:]
     related = SearchResult(method="keyword")
     if query.strip():
-        method = "hybrid" if embedder is not None else "keyword"
+        method = "hybrid" if embedder is not None or db.semantic_index else "keyword"
         try:
             related = await search(io, db, embedder, user_id, method, query, most)
         except EmbeddingMismatchError as error:

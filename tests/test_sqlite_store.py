@@ -54,11 +54,11 @@ def test_the_file_uses_wal_json_and_indexes(db_file: Path) -> None:
             str(row)
             for row in conn.execute(
                 "EXPLAIN QUERY PLAN SELECT * FROM user_memories WHERE user_id = ? "
-                "ORDER BY created_at LIMIT 5",
+                "AND agent_id = '' ORDER BY created_at LIMIT 5",
                 (USER,),
             )
         )
-        assert "user_memories_user_created" in plan
+        assert "user_memories_scope_created" in plan
     finally:
         conn.close()
 
