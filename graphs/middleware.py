@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from langchain.agents import AgentState
@@ -19,6 +19,7 @@ from graphs.scope import MemorySource, run_memory, run_thread, run_user
 from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
 from graphs.tools import memory_tools
 from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
@@ -41,7 +42,8 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     The user comes from the run (`context={"user_id": ...}`, else
     `configurable.user_id`); a run without one fails before any model call.
     The memory manager's model is `model`, else the `Memory`'s own, else the
-    agent's. Sync and async agents both work.
+    agent's. With `topics`, only memories with one of them join the prompt (the
+    memory manager still sees them all). Sync and async agents both work.
     """
 
     def __init__(
@@ -52,12 +54,15 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         agentic: bool = False,
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         model: ModelSpec | None = None,
+        topics: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.memory = memory
         self.extract = extract
         self.agentic = agentic
         self.token_budget = token_budget
+        self.topics = None if topics is None else list(topics)
+        MemoryFilter.of(self.topics)  # refuse unusable topics now, not at the first run
         self.model = None if model is None else resolve_chat_model(model)
         self._agent_models: OrderedDict[str | None, BaseChatModel] = OrderedDict()
         self.tools = (
@@ -106,6 +111,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             last_user_text(request.messages),
             agentic=self.agentic,
             token_budget=self.token_budget,
+            topics=self.topics,
         )
         base = request.system_message.text if request.system_message else ""
         system = f"{base}\n\n{section}" if base else section
