@@ -131,7 +131,7 @@ def test_a_failing_index_model_falls_back_to_keyword_search() -> None:
     memory = Memory(db=StoreMemoryDb(indexed(Down())))
     memory.add_user_memory(SKI, "ava")
     for method in ("semantic", "hybrid"):
-        found = memory.search_user_memories("ava", "skiing", retrieval_method=method)  # type: ignore[arg-type]
+        found = memory.search_user_memories("ava", "skiing", retrieval_method=method)
         assert (found.method, [m.memory for m in found]) == ("keyword", [SKI])
         assert found.fallback_reason is not None
         assert "embedding service unreachable" in found.fallback_reason
