@@ -312,7 +312,7 @@ class MemoryManager:
             if not answers or len(plan.refused) == refused_before:
                 break
             messages += [reply, *answers]
-        context = WriteContext("manager", input=plan.source_input or None)
+        context = WriteContext("manager", input=plan.source_input or None, at=now)
         while plan.ops:
             try:
                 result.events = await io.call(

@@ -494,7 +494,8 @@ class Memory:
     ) -> list[DuplicateGroup]:
         user_id = validate_user_id(user_id)
         view = self._view()
-        return await dedupe(io, view, self.embedder, user_id, apply, threshold, source)
+        at = view.scope.now()
+        return await dedupe(io, view, self.embedder, user_id, apply, threshold, source, at)
 
     # -- the memory model -----------------------------------------------------
 
