@@ -333,8 +333,8 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
         keyword = memory.search_user_memories(USER, "tea", retrieval_method="keyword")
         assert [m.memory_id for m in keyword] == ["m0"]
         assert memory.db.unembedded(USER, label, 64, 10) == []
-        found = memory.search_user_memories(USER, "norway", retrieval_method="semantic", limit=1)
-        assert [m.memory_id for m in found] == ["m1"]
+        nearest = memory.search_user_memories(USER, "norway", retrieval_method="semantic", limit=1)
+        assert [m.memory_id for m in nearest] == ["m1"]
         assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added"]
         planner = memory.for_agent("planner")
         planner.import_user_memories(memory.export_user_memories(USER))  # the same ids
