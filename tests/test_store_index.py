@@ -9,13 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore, Op, Result
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres import PostgresStore
 
+from graphs import StoreMemory, create_memory_agent
 from memory import HashEmbeddings, InvalidInputError, Memory, UserMemory
 from memory.db import store as store_module
 from memory.db.store import StoreMemoryDb, declares_index, namespace_label
+from memory.testing import ScriptedChatModel, tool_call
 from tests.fakes.meaning import ConceptEmbeddings
 
 SKI = "The user enjoys skiing in the Alps"
@@ -213,3 +216,40 @@ def test_a_memory_that_expires_carries_the_stores_ttl(
     assert ttl_of(temporary)[1] == expires  # reading does not push the expiry back
     clock.now += timedelta(hours=2)
     assert [m.memory for m in memory.get_user_memories("ava")] == [SKI]
+
+
+class DownForWrites(ConceptEmbeddings):
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise ConnectionError("embedding service unreachable")
+
+
+def test_a_failing_index_model_stores_nothing_and_never_fails_the_agent() -> None:
+    store = indexed(DownForWrites())
+    memory = Memory(db=StoreMemoryDb(store))
+    with pytest.raises(ConnectionError):
+        memory.add_user_memory(SKI, "ava")
+    assert memory.get_user_memories("ava") == []
+    assert items(store, "memories", "ava", "history") == []
+    model = ScriptedChatModel(["Sounds fun!", tool_call("add_memory", memory=SKI)])
+    agent = create_memory_agent(
+        model,
+        memory=StoreMemory(),
+        enable_user_memories=True,
+        checkpointer=InMemorySaver(),
+        store=store,
+    )
+    events = [
+        chunk
+        for mode, chunk in agent.stream(
+            {"messages": [{"role": "user", "content": "I love skiing"}]},
+            {"configurable": {"thread_id": "t"}},
+            context={"user_id": "ava"},
+            stream_mode=["custom", "values"],
+        )
+        if mode == "custom"
+    ]
+    assert [(e["status"], "unreachable" in e.get("error", "")) for e in events] == [
+        ("started", False),
+        ("failed", True),
+    ]
+    assert memory.get_user_memories("ava") == []

@@ -155,9 +155,11 @@ class StoreMemoryDb(MemoryDb):
     text to embed (`index=["memory"]`), once per text it ever has, and semantic search
     is the store's own `search(query=...)` in the user's namespace
     (`semantic_ranking`): the `Memory` then needs no embeddings and keeps no
-    vectors. Nothing else is ever embedded. A memory that expires also carries the
-    store's TTL (on stores that support one), so the store's sweeper deletes it
-    too; reads never refresh a TTL.
+    vectors. Nothing else is ever embedded. The store embeds before it writes, so
+    when its model fails a write fails whole, storing nothing; a search then ranks
+    by keyword (`EmbeddingUnavailableError` from `semantic_ranking`). A memory
+    that expires also carries the store's TTL (on stores that support one), so
+    the store's sweeper deletes it too; reads never refresh a TTL.
 
     A store has no transactions, so `apply` reads the user's memories, plans the
     whole batch against them (`memory.planner`; an unknown id raises before
