@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -238,7 +239,7 @@ def test_a_failing_index_model_stores_nothing_and_never_fails_the_agent() -> Non
         checkpointer=InMemorySaver(),
         store=store,
     )
-    events = [
+    events: list[dict[str, Any]] = [
         chunk
         for mode, chunk in agent.stream(
             {"messages": [{"role": "user", "content": "I love skiing"}]},
