@@ -239,16 +239,13 @@ def test_a_failing_index_model_stores_nothing_and_never_fails_the_agent() -> Non
         checkpointer=InMemorySaver(),
         store=store,
     )
-    events: list[dict[str, Any]] = [
-        chunk
-        for mode, chunk in agent.stream(
-            {"messages": [{"role": "user", "content": "I love skiing"}]},
-            {"configurable": {"thread_id": "t"}},
-            context={"user_id": "ava"},
-            stream_mode=["custom", "values"],
-        )
-        if mode == "custom"
-    ]
+    parts: Any = agent.stream(
+        {"messages": [{"role": "user", "content": "I love skiing"}]},
+        {"configurable": {"thread_id": "t"}},
+        context={"user_id": "ava"},
+        stream_mode=["custom", "values"],
+    )
+    events = [chunk for mode, chunk in parts if mode == "custom"]
     assert [(e["status"], "unreachable" in e.get("error", "")) for e in events] == [
         ("started", False),
         ("failed", True),
