@@ -81,10 +81,11 @@ def main() -> None:
         }
         for user_id, count in SIZES.items()
     }
-    # Both rank by the same cosine (ties, frequent with this model, may pick other memories).
+    # Both rank by the same cosine, to float32 precision (ties, frequent with this model,
+    # may pick other memories).
     top = {
         name: [
-            [round(score, 6) for score in scores or []]
+            [round(score, 4) for score in scores or []]
             for query in queries
             for scores in [
                 memory.search_user_memories(
