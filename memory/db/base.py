@@ -7,7 +7,10 @@ every call; it never ranks. To write one, subclass `MemoryDb` and implement:
   `memory.planner` (read what `reads_for` asks, `plan_writes`, store the plan);
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
-  while the text they were made from is unchanged.
+  while the text they were made from is unchanged;
+- `add_pending`, `claim_pending`, `release_pending`, `pending_threads`: user
+  messages kept for deferred extraction until a batch learned from them settles
+  them (`apply` with `WriteContext.settles`, in the batch's transaction).
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
@@ -29,7 +32,14 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingMessage,
+    PendingThread,
+    UserMemory,
+    WriteContext,
+)
 from memory.text import cached_index_text
 from memory.twins import offload
 
@@ -150,7 +160,11 @@ class MemoryDb(ABC):
         """Apply `ops` in order as one transaction: all of them or, on any error, none.
 
         Raises `MemoryNotFoundError` when a replace or delete names an id the user
-        does not have; the rules are `memory.planner.plan_writes`.
+        does not have; the rules are `memory.planner.plan_writes`. When
+        `context.settles` names claimed pending messages, they stop being pending
+        in the same transaction (also when `ops` is empty); if any of them is no
+        longer pending under that claim, it raises `PendingClaimLostError` and
+        applies nothing.
         """
 
     @abstractmethod
@@ -193,6 +207,32 @@ class MemoryDb(ABC):
         self, user_id: str, model: str, dimensions: int | None, limit: int
     ) -> list[UserMemory]:
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
+
+    @abstractmethod
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        """Keep user messages to learn from later; returns how many were new.
+
+        A message id the thread already has pending is kept once.
+        """
+
+    @abstractmethod
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        """Take up to `limit` of the thread's pending messages, oldest first, for `token`.
+
+        The claim lasts until `until`. Nothing is taken while another token's claim
+        on the thread is live (ends after `now`), so one worker at a time learns
+        from a thread, in order.
+        """
+
+    @abstractmethod
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        """Drop `token`'s claim on what it did not settle, for another worker to take."""
+
+    @abstractmethod
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        """The threads (of one user, or of every user) with pending messages."""
 
     # -- optional ---------------------------------------------------------------
 
@@ -262,3 +302,19 @@ class MemoryDb(ABC):
 
     async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
         return await offload(self.keyword_candidates, user_id, terms)
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await offload(self.add_pending, user_id, thread_id, messages)
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await offload(self.claim_pending, user_id, thread_id, token, now, until, limit)
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await offload(self.release_pending, user_id, thread_id, token)
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await offload(self.pending_threads, user_id)
