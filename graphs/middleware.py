@@ -15,8 +15,15 @@ from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
+from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
 from graphs.scope import MemorySource, run_memory, run_thread, run_user
-from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
+from graphs.steps import (
+    last_run_user_messages,
+    last_run_user_texts,
+    last_user_text,
+    learn,
+    memory_section,
+)
 from graphs.tools import memory_tools
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
@@ -38,6 +45,12 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     the run, and is logged and streamed as `memory_update` events. With
     `agentic`, the model also gets the `update_user_memory(task)` tool.
 
+    With `memory_extraction="deferred"` the run ends with the answer: its user
+    messages are kept pending in the memories' store, and once the thread has had
+    no new message for `extraction_delay_s`, one memory-model call learns from all
+    of them (see `graphs.deferred`): in this process, or, with `extraction_graph`
+    on LangGraph Server, in a delayed run of that graph.
+
     The user comes from the run (`context={"user_id": ...}`, else
     `configurable.user_id`); a run without one fails before any model call.
     The memory manager's model is `model`, else the `Memory`'s own, else the
@@ -52,10 +65,17 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         agentic: bool = False,
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         model: ModelSpec | None = None,
+        memory_extraction: Extraction = "inline",
+        extraction_delay_s: float = DEFAULT_DELAY_S,
+        extraction_graph: str | None = None,
     ) -> None:
         super().__init__()
+        check_extraction(memory_extraction, extraction_delay_s)
         self.memory = memory
         self.extract = extract
+        self.memory_extraction = memory_extraction
+        self.extraction_delay_s = extraction_delay_s
+        self.extraction_graph = extraction_graph
         self.agentic = agentic
         self.token_budget = token_budget
         self.model = None if model is None else resolve_chat_model(model)
@@ -132,8 +152,22 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             return
         user_id = run_user(runtime.context, config)
         memory = run_memory(self.memory, runtime.store)
+        model = self._fallback(agent_model)
+        if self.memory_extraction == "deferred":
+            await defer(
+                io,
+                memory,
+                user_id,
+                run_thread(config) or "",
+                last_run_user_messages(messages),
+                model,
+                runtime.stream_writer,
+                delay_s=self.extraction_delay_s,
+                graph=self.extraction_graph,
+            )
+            return
         said = last_run_user_texts(messages)
-        await learn(io, memory, user_id, said, self._fallback(agent_model), runtime.stream_writer)
+        await learn(io, memory, user_id, said, model, runtime.stream_writer)
 
     # -- which model manages memories -------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -115,6 +115,7 @@ class Memory:
             if embeddings is not None
             else None
         )
+        self._on_close: list[Callable[[], None]] = []
 
     # -- writes ---------------------------------------------------------------
 
@@ -657,8 +658,16 @@ class Memory:
         events = await self._write(io, user_id, ops, WriteContext("import"))
         return [event.memory_id for event in events]
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when this Memory closes, before its store does: for what works
+        on the store in the background, such as a deferred-extraction worker."""
+        self._on_close.append(callback)
+
     def close(self) -> None:
         """Release the store's connections (and whatever was opened on them)."""
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback()
         self.db.close()
 
     def __enter__(self) -> Memory:
