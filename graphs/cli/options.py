@@ -95,4 +95,6 @@ def open_agent(
         enable_agentic_memory=args.agentic,
         enable_user_memories=args.auto,
         markdown=markdown,
+        memory_extraction=args.extraction,
+        extraction_delay_s=args.extraction_delay,
     )
