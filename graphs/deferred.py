@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import threading
 import time
 import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -68,6 +69,30 @@ RETRY_BASE_S = 5.0
 RETRY_MAX_S = 300.0
 """A failed thread is retried after 5 s, 10 s, 20 s, ... and at most every 5 minutes."""
 _EXTRACTOR_THREADS = uuid.UUID("9a4f6c1e-3b7d-4d2a-8f0e-5c6b7a8d9e01")
+
+
+EXTRACTION_ENV = "MEMORY_AGENT_EXTRACTION"
+EXTRACTION_DELAY_ENV = "MEMORY_AGENT_EXTRACTION_DELAY"
+
+
+class ExtractionOptions(TypedDict):
+    memory_extraction: Extraction
+    extraction_delay_s: float
+
+
+def extraction_from_env() -> ExtractionOptions:
+    """The extraction options of a served graph: $MEMORY_AGENT_EXTRACTION ("inline", the
+    default, or "deferred") and $MEMORY_AGENT_EXTRACTION_DELAY (seconds, default 30)."""
+    mode = os.environ.get(EXTRACTION_ENV) or "inline"
+    delay = os.environ.get(EXTRACTION_DELAY_ENV) or str(DEFAULT_DELAY_S)
+    try:
+        delay_s = float(delay)
+    except ValueError as error:
+        raise ValueError(
+            f"{EXTRACTION_DELAY_ENV} must be a number of seconds, got {delay!r}"
+        ) from error
+    check_extraction(mode, delay_s)
+    return {"memory_extraction": cast(Extraction, mode), "extraction_delay_s": delay_s}
 
 
 def check_extraction(memory_extraction: str, extraction_delay_s: float) -> None:
