@@ -363,6 +363,23 @@ def test_on_the_server_each_run_replaces_the_waiting_extractor_run(
     assert memory.pending_threads() == []
 
 
+def test_a_sync_run_on_a_server_graph_learns_in_this_process(
+    server_runs: FakeRuns, clock: Clock
+) -> None:
+    memory = Memory()
+    worker = manual_worker(memory, clock)
+    agent = create_memory_agent(
+        ScriptedChatModel(["Noted."]),
+        memory=memory,
+        enable_user_memories=True,
+        memory_extraction="deferred",
+        platform=True,
+    )
+    agent.invoke(said(BURST[0]), config(), context={"user_id": AVA})
+    assert server_runs.created == []  # the server's client is async: awaited runs only
+    assert list(worker.scheduled) == [(AVA, "t1")]
+
+
 def test_when_the_server_cannot_schedule_the_process_learns(
     monkeypatch: pytest.MonkeyPatch, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
