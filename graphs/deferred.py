@@ -69,8 +69,6 @@ RETRY_BASE_S = 5.0
 RETRY_MAX_S = 300.0
 """A failed thread is retried after 5 s, 10 s, 20 s, ... and at most every 5 minutes."""
 _EXTRACTOR_THREADS = uuid.UUID("9a4f6c1e-3b7d-4d2a-8f0e-5c6b7a8d9e01")
-
-
 EXTRACTION_ENV = "MEMORY_AGENT_EXTRACTION"
 EXTRACTION_DELAY_ENV = "MEMORY_AGENT_EXTRACTION_DELAY"
 
