@@ -93,6 +93,11 @@ def extraction_from_env() -> ExtractionOptions:
     return {"memory_extraction": cast(Extraction, mode), "extraction_delay_s": delay_s}
 
 
+def retry_after_s(failures: int, base_s: float = RETRY_BASE_S, max_s: float = RETRY_MAX_S) -> float:
+    """How long a thread whose learning failed `failures` times in a row waits to retry."""
+    return float(min(base_s * 2 ** (failures - 1), max_s))
+
+
 def check_extraction(memory_extraction: str, extraction_delay_s: float) -> None:
     if memory_extraction not in ("inline", "deferred"):
         raise ValueError(
@@ -268,7 +273,7 @@ class ExtractionWorker:
                     current.due = self.clock() + self._backoff(current.failures)
 
     def _backoff(self, failures: int) -> float:
-        return float(min(self.retry_base_s * 2 ** (failures - 1), self.retry_max_s))
+        return retry_after_s(failures, self.retry_base_s, self.retry_max_s)
 
     def _learn_one(self, key: tuple[str, str], model: BaseChatModel | None) -> bool:
         """Learn from one thread's pending messages; False (logged) when it failed."""
@@ -405,28 +410,57 @@ def extractor_thread_id(user_id: str, thread_id: str) -> str:
     return str(uuid.uuid5(_EXTRACTOR_THREADS, f"{user_id}\n{thread_id}"))
 
 
-async def schedule_extractor_run(graph: str, user_id: str, thread_id: str, delay_s: float) -> None:
+async def schedule_extractor_run(
+    graph: str, user_id: str, thread_id: str, delay_s: float, *, attempt: int = 0
+) -> None:
     """Ask the server this run is on to run `graph` for the thread after `delay_s`.
 
-    `rollback` replaces the extractor run still waiting for the thread (or still
-    learning: what it had not settled stays pending for the new one), so a burst of
-    messages leads to one run.
+    A new message's run (`attempt` 0) rolls back the extractor run still waiting for
+    the thread (or still learning: what it had not settled stays pending for the new
+    one), so a burst of messages leads to one run. A retry after a failure queues
+    behind the failing run instead.
     """
+    extra: dict[str, Any] = {"attempt": attempt} if attempt else {}
     async with get_client() as client:
         await client.runs.create(
             extractor_thread_id(user_id, thread_id),
             graph,
-            input={"thread_id": thread_id},
+            input={"thread_id": thread_id, **extra},
             context={"user_id": user_id},
-            multitask_strategy="rollback",
+            multitask_strategy="enqueue" if attempt else "rollback",
             if_not_exists="create",
             after_seconds=math.ceil(delay_s),
         )
 
 
+async def _retry(graph: str, user_id: str, thread_id: str, state: ExtractorState) -> None:
+    attempt = state.get("attempt", 0) + 1
+    delay_s = retry_after_s(attempt)
+    try:
+        await schedule_extractor_run(graph, user_id, thread_id, delay_s, attempt=attempt)
+    except Exception as error:
+        logger.warning(
+            "could not schedule a retry for thread %r of user %r; its messages wait for the "
+            "thread's next run: %s",
+            thread_id,
+            user_id,
+            error,
+        )
+        return
+    logger.warning(
+        "learning from thread %r of user %r failed (attempt %d); retrying in %g s",
+        thread_id,
+        user_id,
+        attempt,
+        delay_s,
+    )
+
+
 class ExtractorState(TypedDict, total=False):
     thread_id: str
     """The chat thread to learn from; all of the user's pending threads when left out."""
+    attempt: int
+    """How many runs for this thread failed in a row before this one (retries set it)."""
     model_calls: int
     """Output: how many memory-model calls the run made."""
 
@@ -441,7 +475,9 @@ def create_memory_extractor(
     `{"thread_id": ...}` (all of the user's when left out) for the user in its
     context. The memory model is the `Memory`'s own, else `model`, else the run's
     `context.model`, else $MEMORY_AGENT_MODEL, else the default. A failing model
-    fails the run and leaves the messages pending for the thread's next run.
+    fails the run and leaves the messages pending; an awaited run (as on the server)
+    first queues a retry of the thread after a back-off (`retry_after_s`), which
+    the thread's next message replaces.
     """
 
     async def learn(io: Io, state: ExtractorState, config: RunnableConfig) -> ExtractorState:
@@ -465,6 +501,9 @@ def create_memory_extractor(
                 )
             except Exception as error:
                 write(memory_failed(EXTRACT, error))
+                if not io.blocking and "thread_id" in state:
+                    graph_id = (config.get("configurable") or {}).get("graph_id")
+                    await _retry(graph_id or EXTRACTOR_GRAPH, user_id, thread_id, state)
                 raise
             for result in results:
                 write(memory_completed(EXTRACT, result))

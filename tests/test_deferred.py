@@ -24,7 +24,12 @@ from graphs import (
     create_memory_extractor,
     flush_memories,
 )
-from graphs.deferred import ExtractionWorker, extraction_worker, extractor_thread_id
+from graphs.deferred import (
+    ExtractionWorker,
+    ExtractorState,
+    extraction_worker,
+    extractor_thread_id,
+)
 from memory import Memory, SqliteMemoryDb
 from memory.testing import ScriptedChatModel, remember_user_lines
 
@@ -413,6 +418,36 @@ def test_the_extractor_learns_every_pending_thread_of_the_user_without_a_thread_
     assert out["model_calls"] == 2
     assert texts(memory) == LEARNED[:2]
     assert [t.user_id for t in memory.pending_threads()] == ["bob"]
+
+
+def test_a_failing_extractor_run_on_the_server_queues_its_retry_after_a_back_off(
+    server_runs: FakeRuns,
+) -> None:
+    memory = Memory()
+    memory.add_pending_messages(AVA, "t1", [("a", BURST[0])])
+    down = RuntimeError("provider down")
+    extractor = create_memory_extractor(
+        memory, model=ScriptedChatModel([down, down, remember_user_lines])
+    )
+
+    async def attempt(state: ExtractorState) -> Any:
+        return await extractor.ainvoke(state, context={"user_id": AVA})
+
+    with pytest.raises(Exception, match="provider down"):
+        asyncio.run(attempt({"thread_id": "t1"}))
+    with pytest.raises(Exception, match="provider down"):
+        asyncio.run(attempt(server_runs.created[-1]["input"]))
+    retries = [
+        (r["input"], r["multitask_strategy"], r["after_seconds"]) for r in server_runs.created
+    ]
+    assert retries == [
+        ({"thread_id": "t1", "attempt": 1}, "enqueue", 5),
+        ({"thread_id": "t1", "attempt": 2}, "enqueue", 10),
+    ]
+    assert {r["thread_id"] for r in server_runs.created} == {extractor_thread_id(AVA, "t1")}
+    asyncio.run(attempt(server_runs.created[-1]["input"]))
+    assert texts(memory) == LEARNED[:1]
+    assert len(server_runs.created) == 2
 
 
 def test_a_failing_extractor_run_fails_and_leaves_the_messages_pending() -> None:
