@@ -177,7 +177,9 @@ class Memory:
     def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
         """Forget one user's memories, or everyone's when no user is named; returns the count.
 
-        Each user's memories are cleared in one transaction, with history.
+        Each user's memories are cleared in one transaction, with history. Their
+        messages still waiting for deferred extraction are forgotten first, so
+        nothing learned from them later brings a memory back.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -185,6 +187,8 @@ class Memory:
         return await self._clear(AWAITING, user_id, source)
 
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
         users = (
             [validate_user_id(user_id)]
             if user_id is not None

@@ -127,6 +127,21 @@ def test_a_deferred_chat_learns_once_from_the_session_before_leaving(
         assert memory.pending_threads() == []
 
 
+def test_forgetting_all_in_a_deferred_chat_forgets_what_waits_too(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Nice to meet you, Ava!")
+    monkeypatch.setattr("sys.stdin", io.StringIO("My name is Ava\n/forget-all\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--extraction", "deferred")
+    assert code == 0
+    assert "Remembered" not in out
+    assert stored(db, AVA) == []
+    assert len(server.requests) == 1  # no memory-model call for what was forgotten
+
+
 def test_ask_continues_the_session_and_stores_memories(
     server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

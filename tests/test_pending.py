@@ -192,3 +192,20 @@ def test_sync_and_async_twins_agree(memory: Memory) -> None:
 
     asyncio.run(both())
     assert [t.messages for t in memory.pending_threads(AVA)] == [1]
+
+
+def test_clearing_a_user_forgets_their_waiting_messages_and_what_is_learned_from_them(
+    memory: Memory,
+) -> None:
+    memory.add_pending_messages(AVA, "t1", BURST, at=T0)
+    memory.add_pending_messages(BOB, "t1", [("b", "Bob's fact")], at=T0)
+
+    def forget_meanwhile(messages: list[BaseMessage]) -> AIMessage:
+        memory.clear(AVA)  # while the memory model is learning from Ava's messages
+        return remember_user_lines(messages)
+
+    assert memory.learn_pending(AVA, "t1", model=ScriptedChatModel([forget_meanwhile])) == []
+    assert texts(memory) == []
+    assert [t.user_id for t in memory.pending_threads()] == [BOB]
+    memory.clear()
+    assert memory.pending_threads() == []

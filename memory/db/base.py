@@ -8,7 +8,8 @@ every call; it never ranks. To write one, subclass `MemoryDb` and implement:
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
   while the text they were made from is unchanged;
-- `add_pending`, `claim_pending`, `release_pending`, `pending_threads`: user
+- `add_pending`, `claim_pending`, `release_pending`, `pending_threads`,
+  `drop_pending`: user
   messages kept for deferred extraction until a batch learned from them settles
   them (`apply` with `WriteContext.settles`, in the batch's transaction).
 
@@ -234,6 +235,13 @@ class MemoryDb(ABC):
     def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         """The threads (of one user, or of every user) with pending messages."""
 
+    @abstractmethod
+    def drop_pending(self, user_id: str | None = None) -> int:
+        """Forget the pending messages of one user (or of every user); returns how many.
+
+        A batch learned from them meanwhile then fails to settle, and lands nothing.
+        """
+
     # -- optional ---------------------------------------------------------------
 
     def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
@@ -318,3 +326,6 @@ class MemoryDb(ABC):
 
     async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         return await offload(self.pending_threads, user_id)
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await offload(self.drop_pending, user_id)

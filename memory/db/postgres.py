@@ -508,6 +508,15 @@ class PostgresMemoryDb(MemoryDb):
                 (user_id, thread_id, token),
             )
 
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        async with self._sql(io) as sql:
+            if user_id is not None:
+                await self._lock_user(sql, user_id)
+            return await sql.execute(
+                f"DELETE FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id)",
+                (user_id,),
+            )
+
     async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
         async with self._sql(io) as sql:
             rows = await sql.fetch(
@@ -761,6 +770,12 @@ class PostgresMemoryDb(MemoryDb):
 
     async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         return await self._run(AWAITING, self._pending_threads, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._run(AWAITING, self._drop_pending, user_id)
 
     def apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext

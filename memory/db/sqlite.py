@@ -503,6 +503,12 @@ class SqliteMemoryDb(MemoryDb):
             for row in rows
         ]
 
+    def drop_pending(self, user_id: str | None = None) -> int:
+        with self._transaction() as conn:
+            return conn.execute(
+                f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
+            ).rowcount
+
     # -- reads ----------------------------------------------------------------
 
     def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:

@@ -350,7 +350,8 @@ class StoreMemoryDb(MemoryDb):
         if writes:
             await _batch(io, self.store, writes)
 
-    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+    async def _pending_items(self, io: Io, user_id: str | None) -> list[tuple[str, Item]]:
+        """The pending messages of one user or of all, with their owners."""
         if user_id is not None:
             namespaces = [self._namespaces(user_id).pending]
         else:
@@ -367,12 +368,26 @@ class StoreMemoryDb(MemoryDb):
             )
             depth = len(self.namespace_prefix) + 2
             namespaces = [ns for ns in cast(list[tuple[str, ...]], listed) if len(ns) == depth]
+        return [
+            (unquote(namespace[-2]), item)
+            for namespace in namespaces
+            for item in await self._search_all(io, namespace)
+            if item.value.get("user_id") == unquote(namespace[-2])
+        ]
+
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        deletes = [
+            PutOp(item.namespace, item.key, None)
+            for _, item in await self._pending_items(io, user_id)
+        ]
+        if deletes:
+            await _batch(io, self.store, deletes)
+        return len(deletes)
+
+    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
         threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for namespace in namespaces:
-            owner = unquote(namespace[-2])
-            for item in await self._search_all(io, namespace):
-                if item.value.get("user_id") == owner:
-                    threads[(owner, item.value["thread_id"])].append(item.value)
+        for owner, item in await self._pending_items(io, user_id):
+            threads[(owner, item.value["thread_id"])].append(item.value)
         in_order = sorted(threads.items(), key=lambda kv: min(v["order"] for v in kv[1]))
         return [
             PendingThread(
@@ -613,6 +628,12 @@ class StoreMemoryDb(MemoryDb):
 
     async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         return await self._pending_threads(AWAITING, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._drop_pending(AWAITING, user_id)
 
     def user_ids(self) -> list[str]:
         return run_sync(self._user_ids(BLOCKING))
