@@ -7,7 +7,9 @@ every call; it never ranks. To write one, subclass `MemoryDb` and implement:
   `memory.planner` (read what `reads_for` asks, `plan_writes`, store the plan);
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
-  while the text they were made from is unchanged.
+  while the text they were made from is unchanged;
+- `write_summary`, `get_summaries`, `summary_history`: session summaries, one per
+  user and session, with their history (rules: `memory.planner.plan_summary`).
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
@@ -29,7 +31,15 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.planner import SummaryPlan
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+)
 from memory.text import cached_index_text
 from memory.twins import offload
 
@@ -194,6 +204,25 @@ class MemoryDb(ABC):
     ) -> list[UserMemory]:
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
 
+    @abstractmethod
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        """Store the session's summary (delete it, with `None`) and its history event,
+        as one transaction; `memory.planner.plan_summary` decides what changes."""
+
+    @abstractmethod
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        """The user's session summaries, most recently updated first (or `session_id`'s)."""
+
+    @abstractmethod
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first, also after it was deleted."""
+
     # -- optional ---------------------------------------------------------------
 
     def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
@@ -262,3 +291,20 @@ class MemoryDb(ABC):
 
     async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
         return await offload(self.keyword_candidates, user_id, terms)
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await offload(self.write_summary, user_id, session_id, summary, context)
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await offload(self.get_summaries, user_id, session_id)
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await offload(self.summary_history, user_id, session_id)
