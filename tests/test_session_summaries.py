@@ -45,7 +45,8 @@ def test_a_summary_is_created_updated_and_deleted_with_history(memory: Memory) -
     )
     assert (first.session_id, first.user_id) == ("trip", AVA)
     assert first.last_updated == first.updated_at == first.created_at
-    assert first.last_updated is not None and first.last_updated.tzinfo is not None
+    assert first.last_updated is not None
+    assert first.last_updated.tzinfo is not None
 
     second = memory.create_session_summary("trip", AVA, MONTH)
     assert second.summary == "Ava plans an Alps hike in July with her sister."
@@ -123,7 +124,8 @@ def test_a_summary_of_fewer_runs_does_not_replace_a_newer_one(memory: Memory) ->
     memory.model = ScriptedChatModel([summary("Up to run 5."), summary("Up to run 3.")])
     memory.create_session_summary("trip", AVA, HIKE, runs=5)
     kept = memory.create_session_summary("trip", AVA, MONTH, runs=3)
-    assert kept.summary == "Up to run 5." and kept.runs == 5
+    assert kept.summary == "Up to run 5."
+    assert kept.runs == 5
     assert [e.action for e in memory.get_session_summary_history("trip", AVA)] == ["created"]
 
 
