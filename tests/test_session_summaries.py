@@ -1,12 +1,18 @@
-"""Session summaries in the Memory API: stored per user and session on every backend."""
+"""Session summaries: the Memory API on every backend, and the agent that keeps them."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
 
+from graphs import MemoryMiddleware, history
+from graphs.agent import create_memory_agent
 from memory import (
     InvalidInputError,
     Memory,
@@ -17,6 +23,7 @@ from memory import (
 )
 from memory.schema import MAX_SUMMARY_CHARS, WriteContext
 from memory.testing import ScriptedChatModel, tool_call
+from tests.conftest import MemoryFactory
 
 AVA, BOB = "ava", "bob"
 
@@ -198,3 +205,191 @@ async def test_the_async_twins(memory: Memory) -> None:
         "created",
         "deleted",
     ]
+
+
+# -- the agent: enable_session_summaries ------------------------------------------------
+
+
+def ask(agent: Any, text: str, user_id: str, thread: str) -> str:
+    state = agent.invoke(
+        {"messages": [{"role": "user", "content": text}]},
+        {"configurable": {"thread_id": thread}},
+        context={"user_id": user_id},
+    )
+    return str(state["messages"][-1].text)
+
+
+def summary_calls(model: ScriptedChatModel) -> list[str]:
+    """What each summary call was asked (its last message)."""
+    return [c.messages[-1].text for c in model.calls if c.tools == ["SessionSummaryResponse"]]
+
+
+def answer_prompts(model: ScriptedChatModel) -> list[str]:
+    """The system prompt of each call that answered the user."""
+    return [c.messages[0].text for c in model.calls if c.tools != ["SessionSummaryResponse"]]
+
+
+def test_the_agent_keeps_the_summary_and_shows_it_once_runs_left_the_window(
+    new_memory: MemoryFactory,
+) -> None:
+    model = ScriptedChatModel(
+        [
+            "Which month?",
+            summary("Ava plans an Alps hike.", "hiking"),
+            "July is a good month.",
+            summary("Ava plans an Alps hike in July.", "hiking"),
+            "Pack for rain.",
+            summary("Ava plans an Alps hike in July; packing for rain.", "hiking"),
+        ]
+    )
+    memory = new_memory()
+    agent = create_memory_agent(
+        model=model, memory=memory, num_history_runs=1, enable_session_summaries=True
+    )
+    ask(agent, "I'm planning a hike in the Alps", AVA, "trip")
+    ask(agent, "In July", AVA, "trip")
+    ask(agent, "What should I pack?", AVA, "trip")
+    assert model.remaining == 0
+
+    first, second, third = answer_prompts(model)
+    assert "session_summary" not in first
+    assert "session_summary" not in second  # run 1 is still in the window
+    assert "<session_summary>\nAva plans an Alps hike in July.\n</session_summary>" in third
+
+    asked = summary_calls(model)
+    assert "I'm planning a hike in the Alps" in asked[0]
+    assert "Which month?" in asked[0]  # the answer is summarised too
+    assert "previous_summary" not in asked[0]
+    assert "Ava plans an Alps hike.\n</previous_summary>" in asked[1]
+    assert "In July" in asked[1]
+    assert "hike in the Alps" not in asked[1]  # only the runs since the last summary
+    kept = memory.get_session_summary("trip", AVA)
+    assert kept is not None
+    assert kept.summary == "Ava plans an Alps hike in July; packing for rain."
+    assert kept.runs == 3
+    assert {e.source for e in memory.get_session_summary_history("trip", AVA)} == {"agent"}
+
+
+def test_a_summary_is_never_shown_in_another_users_or_another_sessions_runs(
+    new_memory: MemoryFactory,
+) -> None:
+    replies: list[Any] = []
+    for who in ("ava-trip", "ava-taxes", "bob-trip"):
+        replies += ["ok", summary(f"SUMMARY {who} 1"), "ok", summary(f"SUMMARY {who} 2")]
+    model = ScriptedChatModel(replies)
+    memory = new_memory()
+    agent = create_memory_agent(
+        model=model, memory=memory, add_history_to_messages=False, enable_session_summaries=True
+    )
+    for user, thread in ((AVA, "ava-trip"), (AVA, "ava-taxes"), (BOB, "bob-trip")):
+        ask(agent, "first", user, thread)
+        ask(agent, "second", user, thread)
+    prompts = answer_prompts(model)
+    assert "SUMMARY" not in prompts[0] + prompts[2] + prompts[4]  # first runs: nothing left
+    assert "SUMMARY ava-trip 1" in prompts[1]
+    assert "SUMMARY ava-taxes 1" in prompts[3]
+    assert "SUMMARY bob-trip 1" in prompts[5]
+    for n, own in ((1, "ava-trip"), (3, "ava-taxes"), (5, "bob-trip")):
+        assert prompts[n].count("SUMMARY") == 1, f"run {n} saw {own}'s summary only"
+    assert {s.session_id for s in memory.get_session_summaries(AVA)} == {"ava-trip", "ava-taxes"}
+    assert [s.session_id for s in memory.get_session_summaries(BOB)] == ["bob-trip"]
+
+
+def test_a_failing_summary_model_never_fails_the_run_and_the_next_run_catches_up(
+    new_memory: MemoryFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = ScriptedChatModel(
+        [
+            "Which month?",
+            RuntimeError("summary provider down"),
+            "July is a good month.",
+            summary("Ava plans an Alps hike in July."),
+        ]
+    )
+    memory = new_memory()
+    agent = create_memory_agent(
+        model=model, memory=memory, add_history_to_messages=False, enable_session_summaries=True
+    )
+    events: list[dict[str, Any]] = []
+    with caplog.at_level(logging.WARNING, logger="graphs"):
+        for chunk in agent.stream(
+            {"messages": [{"role": "user", "content": "I'm planning a hike in the Alps"}]},
+            {"configurable": {"thread_id": "trip"}},
+            context={"user_id": AVA},
+            stream_mode="custom",
+        ):
+            events.append(chunk)
+    assert [e["status"] for e in events if e["type"] == "session_summary"] == [
+        "started",
+        "failed",
+    ]
+    assert "summary provider down" in caplog.text
+    assert memory.get_session_summary("trip", AVA) is None
+
+    assert ask(agent, "In July", AVA, "trip") == "July is a good month."
+    # Run 1 left the window (and went to the archive) while it was not summarised.
+    caught_up = summary_calls(model)[-1]
+    assert "I'm planning a hike in the Alps" in caught_up
+    assert "In July" in caught_up
+    kept = memory.get_session_summary("trip", AVA)
+    assert kept is not None
+    assert kept.runs == 2
+
+
+def test_after_a_long_outage_only_the_latest_runs_are_summarised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(history, "MAX_SUMMARY_RUNS", 2)
+    replies: list[Any] = []
+    for n in range(3):
+        replies += [f"answer {n}", RuntimeError("down")]
+    replies += ["answer 3", summary("Runs 2 and 3.")]
+    model = ScriptedChatModel(replies)
+    memory = Memory()
+    agent = create_memory_agent(model=model, memory=memory, enable_session_summaries=True)
+    for n in range(4):
+        ask(agent, f"question {n}", AVA, "long")
+    asked = summary_calls(model)[-1]
+    assert "question 2" in asked
+    assert "question 3" in asked
+    assert "question 1" not in asked
+    kept = memory.get_session_summary("long", AVA)
+    assert kept is not None
+    assert kept.runs == 4
+
+
+def test_summaries_are_off_unless_enabled() -> None:
+    model = ScriptedChatModel(["one", "two"])  # a summary call would exhaust the script
+    memory = Memory()
+    agent = create_memory_agent(model=model, memory=memory, add_history_to_messages=False)
+    ask(agent, "first", AVA, "t")
+    ask(agent, "second", AVA, "t")
+    assert memory.get_session_summaries(AVA) == []
+
+
+async def test_the_async_agent_keeps_summaries_too(new_memory: MemoryFactory) -> None:
+    model = ScriptedChatModel(["Which month?", summary("Ava plans an Alps hike.")])
+    memory = new_memory()
+    agent = create_memory_agent(model=model, memory=memory, enable_session_summaries=True)
+    await agent.ainvoke(
+        {"messages": [{"role": "user", "content": "I'm planning a hike in the Alps"}]},
+        {"configurable": {"thread_id": "trip"}},
+        context={"user_id": AVA},
+    )
+    kept = await memory.aget_session_summary("trip", AVA)
+    assert kept is not None
+    assert kept.summary == "Ava plans an Alps hike."
+
+
+def test_middleware_in_an_apps_agent_keeps_summaries(new_memory: MemoryFactory) -> None:
+    model = ScriptedChatModel(["Which month?", summary("Ava plans an Alps hike.")])
+    memory = new_memory()
+    agent = create_agent(
+        model,
+        middleware=[MemoryMiddleware(memory, extract=False, session_summaries=True)],
+        checkpointer=InMemorySaver(),
+    )
+    ask(agent, "I'm planning a hike in the Alps", AVA, "trip")
+    kept = memory.get_session_summary("trip", AVA)
+    assert kept is not None
+    assert kept.runs == 1
