@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reembed.add_argument("--all", action="store_true", help="every user's memories")
     action("history", "every change to a memory").add_argument("memory_id")
+    summaries = action("summaries", "the user's session summaries, most recent first")
+    summaries.add_argument("--session", help="only this session's summary")
     export = action("export", "write the user's memories as JSON")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
     import_ = action(
@@ -136,6 +138,11 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
             dest="auto",
             action="store_false",
             help="do not update memories after each message",
+        )
+        sub.add_argument(
+            "--session-summaries",
+            action="store_true",
+            help="keep a summary of the session, shown to the model once old messages leave",
         )
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")

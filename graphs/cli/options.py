@@ -94,5 +94,6 @@ def open_agent(
         memory=memory,
         enable_agentic_memory=args.agentic,
         enable_user_memories=args.auto,
+        enable_session_summaries=args.session_summaries,
         markdown=markdown,
     )
