@@ -10,8 +10,9 @@ import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.store.memory import InMemoryStore
 
-from graphs import MemoryMiddleware, history
+from graphs import MemoryMiddleware, StoreMemory, history
 from graphs.agent import create_memory_agent
 from memory import (
     InvalidInputError,
@@ -21,6 +22,7 @@ from memory import (
     SessionSummarizer,
     SessionSummary,
 )
+from memory.db.store import StoreMemoryDb
 from memory.schema import MAX_SUMMARY_CHARS, WriteContext
 from memory.testing import ScriptedChatModel, tool_call
 from tests.conftest import MemoryFactory
@@ -393,3 +395,20 @@ def test_middleware_in_an_apps_agent_keeps_summaries(new_memory: MemoryFactory) 
     kept = memory.get_session_summary("trip", AVA)
     assert kept is not None
     assert kept.runs == 1
+
+
+def test_on_the_runs_store_summaries_live_beside_the_memories() -> None:
+    """As under LangGraph Server: `StoreMemory()` keeps summaries in the run's store."""
+    model = ScriptedChatModel(["Which month?", summary("Ava plans an Alps hike.")])
+    store = InMemoryStore()
+    agent = create_memory_agent(
+        model,
+        memory=StoreMemory(),
+        enable_session_summaries=True,
+        checkpointer=InMemorySaver(),
+        store=store,
+    )
+    ask(agent, "I'm planning a hike in the Alps", AVA, "trip")
+    kept = Memory(db=StoreMemoryDb(store)).get_session_summary("trip", AVA)
+    assert kept is not None
+    assert kept.summary == "Ava plans an Alps hike."
