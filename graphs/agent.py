@@ -208,6 +208,7 @@ def create_memory_agent(
     memory: MemorySource | None = None,
     enable_agentic_memory: bool = False,
     enable_user_memories: bool = False,
+    enable_session_summaries: bool = False,
     add_history_to_messages: bool = True,
     num_history_runs: int = 3,
     read_chat_history: bool = False,
@@ -231,6 +232,9 @@ def create_memory_agent(
         enable_agentic_memory: Give the model the `update_user_memory(task)` tool.
         enable_user_memories: Run the memory manager on each run's user messages,
             after the answer.
+        enable_session_summaries: Keep a summary of each session (thread) up to date
+            after each run, and show it to the model once runs have left its window,
+            so what it no longer sees is not lost.
         add_history_to_messages: Show the model the messages of recent runs.
         num_history_runs: How many earlier runs the model sees (and a checkpoint
             keeps); older runs move to the session archive.
@@ -268,6 +272,7 @@ def create_memory_agent(
         memory,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
+        session_summaries=enable_session_summaries,
         token_budget=memory_token_budget,
         memory_extraction=memory_extraction,
         extraction_delay_s=extraction_delay_s,

@@ -17,8 +17,8 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, resolve_chat_model
-from memory.errors import MemoryModelError, MemoryNotFoundError, ModelConfigError
+from memory.chat_models import ModelSpec, first_model
+from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
@@ -225,13 +225,7 @@ class MemoryManager:
         self.max_rounds = max_rounds
 
     def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
-        spec = self.model if self.model is not None else fallback
-        if spec is None:
-            raise ModelConfigError(
-                "no model to manage or search memories: pass Memory(model=...), "
-                "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
-            )
-        return resolve_chat_model(spec)
+        return first_model(self.model, fallback, "manage or search memories")
 
     async def update(
         self,

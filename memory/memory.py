@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.messages import convert_to_messages
 from pydantic import ValidationError
 
 from memory import prompts
@@ -45,14 +46,18 @@ from memory.schema import (
     PendingMessage,
     PendingThread,
     ReplaceMemory,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
     storable_text,
     utcnow,
     validate_memory_id,
+    validate_session_id,
     validate_thread_id,
     validate_user_id,
 )
+from memory.summarizer import SessionSummarizer
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 logger = logging.getLogger(__name__)
@@ -82,6 +87,7 @@ class Memory:
         clear_memories: bool = False,
         *,
         memory_manager: MemoryManager | None = None,
+        summarizer: SessionSummarizer | None = None,
         embeddings: Embeddings | None = None,
         embedding_model: str | None = None,
         embedding_timeout: float = 10.0,
@@ -97,6 +103,7 @@ class Memory:
             clear_memories: Let the memory model clear all of a user's memories
                 (this user's only, never anyone else's).
             memory_manager: A configured `MemoryManager` (prompts, token budget).
+            summarizer: A configured `SessionSummarizer` (its own model, prompts).
             embeddings: Any LangChain `Embeddings`, for `semantic` and `hybrid` search
                 and for choosing prompt memories by meaning; memories are embedded
                 when written.
@@ -110,6 +117,7 @@ class Memory:
         self.delete_memories = delete_memories
         self.clear_memories = clear_memories
         self.memory_manager = memory_manager or MemoryManager()
+        self.summarizer = summarizer or SessionSummarizer()
         self.embedder = (
             Embedder(embeddings, embedding_model, embedding_timeout)
             if embeddings is not None
@@ -629,6 +637,131 @@ class Memory:
     async def aget_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
         return _events_found(await self.db.ahistory(user_id, memory_id), memory_id, user_id)
+
+    # -- session summaries ----------------------------------------------------
+
+    def create_session_summary(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        *,
+        runs: int | None = None,
+        model: ModelSpec | None = None,
+        source: str = "api",
+    ) -> SessionSummary:
+        """Bring the session's summary up to date with `messages`, what was said since.
+
+        The summary model (`Memory(summarizer=...)`'s, else `model`, else this
+        Memory's) sees the previous summary and `messages` only, never the whole
+        thread. `runs` is how many of the session's runs the summary then covers;
+        it defaults to the previous count plus the user messages in `messages`, and
+        a write covering fewer runs than the stored summary keeps the stored one.
+        Raises `MemoryModelError` when the model fails, with the summary unchanged.
+        """
+        return run_sync(
+            self._summarize(BLOCKING, session_id, user_id, messages, runs, model, source)
+        )
+
+    async def acreate_session_summary(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        *,
+        runs: int | None = None,
+        model: ModelSpec | None = None,
+        source: str = "api",
+    ) -> SessionSummary:
+        return await self._summarize(AWAITING, session_id, user_id, messages, runs, model, source)
+
+    async def _summarize(
+        self,
+        io: Io,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        runs: int | None,
+        model: ModelSpec | None,
+        source: str,
+    ) -> SessionSummary:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or runs < 0):
+            raise InvalidInputError(f"runs must be a non-negative integer, got {runs!r}")
+        try:
+            said = convert_to_messages(list(messages))
+            transcript, user_text = render_transcript(said)
+        except (ValueError, TypeError, NotImplementedError) as error:
+            raise InvalidInputError(f"messages could not be read: {error}") from error
+        if not user_text.strip():
+            raise InvalidInputError("there is no user message to summarise")
+        found = await io.call(self.db.get_summaries, self.db.aget_summaries, user_id, session_id)
+        previous = found[0] if found else None
+        if runs is None:
+            runs = (previous.runs if previous else 0) + sum(m.type == "human" for m in said)
+        chat_model = self.summarizer.chat_model(model or self.model)
+        summary = await self.summarizer.summarize(io, previous, transcript, runs, model=chat_model)
+        plan = await io.call(
+            self.db.write_summary,
+            self.db.awrite_summary,
+            user_id,
+            session_id,
+            summary,
+            WriteContext(source),
+        )
+        assert plan.summary is not None, "a write keeps a summary"
+        return plan.summary
+
+    def get_session_summaries(self, user_id: str) -> list[SessionSummary]:
+        """The user's session summaries, most recently updated first."""
+        return self.db.get_summaries(validate_user_id(user_id))
+
+    async def aget_session_summaries(self, user_id: str) -> list[SessionSummary]:
+        return await self.db.aget_summaries(validate_user_id(user_id))
+
+    def get_session_summary(self, session_id: str, user_id: str) -> SessionSummary | None:
+        """One session's summary, or None when this user has none for it (as Agno)."""
+        return run_sync(self._get_summary(BLOCKING, session_id, user_id))
+
+    async def aget_session_summary(self, session_id: str, user_id: str) -> SessionSummary | None:
+        return await self._get_summary(AWAITING, session_id, user_id)
+
+    async def _get_summary(self, io: Io, session_id: str, user_id: str) -> SessionSummary | None:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        found = await io.call(self.db.get_summaries, self.db.aget_summaries, user_id, session_id)
+        return found[0] if found else None
+
+    def delete_session_summary(self, user_id: str, session_id: str, *, source: str = "api") -> bool:
+        """Delete one session's summary; False when the user had none for it."""
+        return run_sync(self._delete_summary(BLOCKING, user_id, session_id, source))
+
+    async def adelete_session_summary(
+        self, user_id: str, session_id: str, *, source: str = "api"
+    ) -> bool:
+        return await self._delete_summary(AWAITING, user_id, session_id, source)
+
+    async def _delete_summary(self, io: Io, user_id: str, session_id: str, source: str) -> bool:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        plan = await io.call(
+            self.db.write_summary,
+            self.db.awrite_summary,
+            user_id,
+            session_id,
+            None,
+            WriteContext(source),
+        )
+        return plan.event is not None
+
+    def get_session_summary_history(self, session_id: str, user_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first; empty when it never had one."""
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        return self.db.summary_history(user_id, session_id)
+
+    async def aget_session_summary_history(
+        self, session_id: str, user_id: str
+    ) -> list[SummaryEvent]:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        return await self.db.asummary_history(user_id, session_id)
 
     # -- export / import ------------------------------------------------------
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from memory.errors import InvalidInputError
 
@@ -19,6 +26,9 @@ MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 100
 MAX_USER_ID_CHARS = 256
 MAX_MEMORY_ID_CHARS = 128
+MAX_SESSION_ID_CHARS = 256
+MAX_SUMMARY_CHARS = 4_000
+"""A session summary is a paragraph or two; the summary model is asked for far less."""
 
 
 def utcnow() -> datetime:
@@ -40,6 +50,19 @@ def validate_user_id(user_id: object) -> str:
     if _UNUSABLE_IN_IDS.search(user_id):
         raise InvalidInputError("user_id must not contain control characters or lone surrogates")
     return user_id
+
+
+def validate_session_id(session_id: object) -> str:
+    """A session is a thread: its id is opaque, like a user id, and as strictly checked."""
+    if not isinstance(session_id, str):
+        raise InvalidInputError(f"session_id must be a string, got {type(session_id).__name__}")
+    if not session_id.strip():
+        raise InvalidInputError("session_id must not be empty")
+    if len(session_id) > MAX_SESSION_ID_CHARS:
+        raise InvalidInputError(f"session_id is longer than {MAX_SESSION_ID_CHARS} characters")
+    if _UNUSABLE_IN_IDS.search(session_id):
+        raise InvalidInputError("session_id must not contain control characters or lone surrogates")
+    return session_id
 
 
 def validate_thread_id(thread_id: object) -> str:
@@ -78,6 +101,14 @@ Topic = Annotated[
     ),
 ]
 
+Topics = Annotated[
+    list[Topic],
+    BeforeValidator(lambda value: [] if value is None else value),
+    AfterValidator(lambda value: list(dict.fromkeys(value))),
+    Field(max_length=MAX_TOPICS),
+]
+"""`None` means none; duplicates are dropped, order kept."""
+
 
 class UserMemory(BaseModel):
     """One fact about a user, in the third person ("The user's name is Ava")."""
@@ -91,7 +122,7 @@ class UserMemory(BaseModel):
         ),
     ]
     """The fact itself; surrounding whitespace is dropped."""
-    topics: list[Topic] = Field(default_factory=list, max_length=MAX_TOPICS)
+    topics: Topics = Field(default_factory=list)
     """Short labels such as "name" or "hobbies"; duplicates are dropped, order kept."""
     input: Annotated[
         str | None, StringConstraints(max_length=MAX_INPUT_CHARS, pattern=STORABLE)
@@ -103,16 +134,6 @@ class UserMemory(BaseModel):
     """The owner; set by the store, never trusted from a model."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @field_validator("topics", mode="before")
-    @classmethod
-    def _none_is_no_topics(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("topics")
-    @classmethod
-    def _unique_topics(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(value))
 
     @property
     def last_updated(self) -> datetime | None:
@@ -142,6 +163,61 @@ class MemoryEvent(BaseModel):
     """Who made the change: "api", "cli", "manager", "agent", "import"."""
     input: str | None = None
     """The text that caused the change, when a model made it."""
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class SessionSummary(BaseModel):
+    """What one session (one thread) of a user has been about, as Agno's `SessionSummary`.
+
+    Kept up to date after each run when the agent has `enable_session_summaries=True`,
+    so the model still knows what left its window of recent runs.
+    """
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    summary: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY_CHARS, pattern=STORABLE
+        ),
+    ]
+    topics: Topics = Field(default_factory=list)
+    session_id: str | None = None
+    """Set by the store: the thread the summary is of."""
+    user_id: str | None = None
+    """The owner; set by the store."""
+    runs: int = Field(0, ge=0)
+    """How many of the session's runs it covers: the next update reads the runs after them."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def last_updated(self) -> datetime | None:
+        """Agno's name for `updated_at`."""
+        return self.updated_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+SummaryAction = Literal["created", "updated", "deleted"]
+
+
+class SummaryEvent(BaseModel):
+    """One change to one session summary, kept after the summary is deleted."""
+
+    session_id: str
+    user_id: str
+    action: SummaryAction
+    old_summary: str | None = None
+    new_summary: str | None = None
+    old_topics: list[str] | None = None
+    new_topics: list[str] | None = None
+    source: str
+    """Who made the change: "api", "cli", "agent"."""
     at: datetime
 
     def to_dict(self) -> dict[str, Any]:

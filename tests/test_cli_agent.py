@@ -304,3 +304,52 @@ def test_the_installed_command_streams_an_answer(server: OpenAIServer, db: Path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Hello from the fake server!"
     assert sent(server, 0)[-1] == {"role": "user", "content": "Hello"}
+
+
+def test_chat_keeps_a_session_summary_and_shows_it(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real OpenAI client's structured output: the summary arrives as JSON content."""
+    summary = {"summary": "Ava plans an Alps hike in July.", "topics": ["hiking"]}
+    server.script("Which month?", "No changes", json.dumps(summary))
+    said = ["I'm planning a hike in the Alps", "/summary", "/quit"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    code, out, _ = run(
+        capsys, "chat", "--user", AVA, "--db", str(db), "--session", "trip", "--session-summaries"
+    )
+    assert code == 0
+    assert "· session summary updated" in out
+    assert "you> Ava plans an Alps hike in July.\n" in out  # /summary
+    asked = server.requests[2].body
+    assert asked["response_format"]["type"] == "json_schema"
+    assert "I'm planning a hike in the Alps" in asked["messages"][-1]["content"]
+
+    code, out, _ = run(capsys, "memories", "summaries", "--user", AVA, "--db", str(db), "--json")
+    assert code == 0
+    [listed] = json.loads(out)
+    assert (listed["session_id"], listed["summary"], listed["runs"]) == (
+        "trip",
+        summary["summary"],
+        1,
+    )
+    code, out, _ = run(capsys, "memories", "summaries", "--user", AVA, "--db", str(db))
+    assert "session summaries of ava" in out
+    assert "Alps hike" in out
+    code, out, _ = run(capsys, "memories", "summaries", "--user", "bob", "--db", str(db), "--json")
+    assert json.loads(out) == []
+    code, out, _ = run(
+        capsys,
+        "memories",
+        "summaries",
+        "--user",
+        AVA,
+        "--session",
+        "other",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert json.loads(out) == []

@@ -92,6 +92,24 @@ EXAMPLES = {
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
+    "enable_session_summaries=True": Example(
+        [
+            "Ava plans an Alps hike in July with her sister; she asked what to pack. "
+            "['hiking', 'travel'] 3",
+            "['Ava plans an Alps hike in July with her sister; she asked what to pack.']",
+            "['created', 'updated', 'updated']",
+        ],
+        [
+            "Lovely! Which month?",
+            '{"summary": "Ava plans an Alps hike.", "topics": ["hiking"]}',
+            "July is a good month for it.",
+            '{"summary": "Ava plans an Alps hike in July with her sister.", '
+            '"topics": ["hiking", "travel"]}',
+            "Layers, rain gear and good boots.",
+            '{"summary": "Ava plans an Alps hike in July with her sister; she asked what to '
+            'pack.", "topics": ["hiking", "travel"]}',
+        ],
+    ),
     "PostgresMemoryDb.from_conn_string": Example(
         ["['The user works night shifts at a bakery']"],
         [

@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reembed.add_argument("--all", action="store_true", help="every user's memories")
     action("history", "every change to a memory").add_argument("memory_id")
+    summaries = action("summaries", "the user's session summaries, most recent first")
+    summaries.add_argument("--session", help="only this session's summary")
     export = action("export", "write the user's memories as JSON")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
     import_ = action(
@@ -137,6 +139,11 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
             dest="auto",
             action="store_false",
             help="do not update memories after each message",
+        )
+        sub.add_argument(
+            "--session-summaries",
+            action="store_true",
+            help="keep a summary of the session, shown to the model once old messages leave",
         )
     chat.add_argument(
         "--extraction",

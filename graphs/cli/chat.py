@@ -28,6 +28,7 @@ CHAT_HELP = """\
 /memories      list what I remember about you
 /forget ID     forget one memory (ids are in /memories)
 /forget-all    forget everything about you
+/summary       this session's summary (with --session-summaries)
 /help          this help
 /quit          leave (or end input with Ctrl-D)"""
 
@@ -64,7 +65,7 @@ def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Consol
         if line in ("/quit", "/exit"):
             return
         if line.startswith("/"):
-            _chat_command(line, memory, user, out)
+            _chat_command(line, memory, user, session, out)
         elif line:
             _chat_turn(agent, line, user, session, out)
 
@@ -94,7 +95,7 @@ def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -
         out.print(Text(f"error: {error}", style="red"))
 
 
-def _chat_command(line: str, memory: Memory, user: str, out: Console) -> None:
+def _chat_command(line: str, memory: Memory, user: str, session: str, out: Console) -> None:
     name, _, argument = line.partition(" ")
     argument = argument.strip()
     try:
@@ -107,6 +108,9 @@ def _chat_command(line: str, memory: Memory, user: str, out: Console) -> None:
         elif name == "/forget-all":
             count = memory.clear(user, source="cli")
             out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+        elif name == "/summary":
+            summary = memory.get_session_summary(session, user)
+            out.print(Text(summary.summary) if summary else "No summary of this session yet.")
         elif name == "/help":
             out.print(CHAT_HELP, markup=False)
         else:

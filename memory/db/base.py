@@ -8,10 +8,12 @@ every call; it never ranks. To write one, subclass `MemoryDb` and implement:
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
   while the text they were made from is unchanged;
+- `write_summary`, `get_summaries`, `summary_history`: session summaries, one per
+  user and session, with their history (rules: `memory.planner.plan_summary`);
 - `add_pending`, `claim_pending`, `release_pending`, `pending_threads`,
-  `drop_pending`: user
-  messages kept for deferred extraction until a batch learned from them settles
-  them (`apply` with `WriteContext.settles`, in the batch's transaction).
+  `drop_pending`: user messages kept for deferred extraction until a batch
+  learned from them settles them (`apply` with `WriteContext.settles`, in the
+  batch's transaction).
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
@@ -33,11 +35,14 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from memory.planner import SummaryPlan
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
     PendingMessage,
     PendingThread,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
 )
@@ -210,6 +215,25 @@ class MemoryDb(ABC):
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
 
     @abstractmethod
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        """Store the session's summary (delete it, with `None`) and its history event,
+        as one transaction; `memory.planner.plan_summary` decides what changes."""
+
+    @abstractmethod
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        """The user's session summaries, most recently updated first (or `session_id`'s)."""
+
+    @abstractmethod
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first, also after it was deleted."""
+
+    @abstractmethod
     def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
         """Keep user messages to learn from later; returns how many were new.
 
@@ -310,6 +334,23 @@ class MemoryDb(ABC):
 
     async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
         return await offload(self.keyword_candidates, user_id, terms)
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await offload(self.write_summary, user_id, session_id, summary, context)
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await offload(self.get_summaries, user_id, session_id)
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await offload(self.summary_history, user_id, session_id)
 
     async def aadd_pending(
         self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]

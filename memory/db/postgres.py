@@ -35,13 +35,15 @@ from memory.db.base import (
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
-from memory.planner import Reads, WritePlan, plan_writes, reads_for
+from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
     PendingClaim,
     PendingMessage,
     PendingThread,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
 )
@@ -55,6 +57,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}")
 _COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at"
 _EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
+)
+_SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
+_SUMMARY_EVENT_COLUMNS = (
+    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
 _CONNECT_TIMEOUT = 10
 
@@ -137,6 +143,16 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
         event.input,
         event.at,
     )
+
+
+def _to_summary(row: Row) -> SessionSummary:
+    keys = [c.strip() for c in _SUMMARY_COLUMNS.split(",")]
+    return SessionSummary.model_validate(dict(zip(keys, row, strict=True)))
+
+
+def _to_summary_event(row: Row) -> SummaryEvent:
+    keys = [c.strip() for c in _SUMMARY_EVENT_COLUMNS.split(",")]
+    return SummaryEvent.model_validate(dict(zip(keys, row, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -616,7 +632,91 @@ class PostgresMemoryDb(MemoryDb):
             )
         return stored
 
+    async def _write_summary(
+        self,
+        io: Io,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        t = self._t
+        async with self._sql(io) as sql:
+            await sql.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
+            )
+            found = await sql.fetch(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {t}_summaries "
+                "WHERE user_id = %s AND session_id = %s",
+                (user_id, session_id),
+            )
+            previous = _to_summary(found[0]) if found else None
+            plan = plan_summary(user_id, session_id, previous, summary, context)
+            if plan.event is None:
+                return plan
+            if plan.summary is None:
+                await sql.execute(
+                    f"DELETE FROM {t}_summaries WHERE user_id = %s AND session_id = %s",
+                    (user_id, session_id),
+                )
+            else:
+                kept = plan.summary
+                await sql.execute(
+                    f"INSERT INTO {t}_summaries ({_SUMMARY_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
+                    "topics = excluded.topics, runs = excluded.runs, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        user_id,
+                        session_id,
+                        kept.summary,
+                        Jsonb(kept.topics),
+                        kept.runs,
+                        kept.created_at,
+                        kept.updated_at,
+                    ),
+                )
+            event = plan.event
+            await sql.execute(
+                f"INSERT INTO {t}_summary_history ({_SUMMARY_EVENT_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    user_id,
+                    session_id,
+                    event.action,
+                    event.old_summary,
+                    event.new_summary,
+                    None if event.old_topics is None else Jsonb(event.old_topics),
+                    None if event.new_topics is None else Jsonb(event.new_topics),
+                    event.source,
+                    event.at,
+                ),
+            )
+        return plan
+
     # -- reads ----------------------------------------------------------------------
+
+    async def _summaries(
+        self, io: Io, user_id: str, session_id: str | None
+    ) -> list[SessionSummary]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {self._t}_summaries "
+                "WHERE user_id = %s AND session_id = coalesce(%s, session_id) "
+                "ORDER BY updated_at DESC, session_id",
+                (user_id, session_id),
+            )
+        return [_to_summary(row) for row in rows]
+
+    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
+                "WHERE user_id = %s AND session_id = %s ORDER BY id",
+                (user_id, session_id),
+            )
+        return [_to_summary_event(row) for row in rows]
 
     async def _get(self, io: Io, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
         if not memory_ids:
@@ -852,6 +952,38 @@ class PostgresMemoryDb(MemoryDb):
         self, user_id: str, model: str, dimensions: int | None, limit: int
     ) -> list[UserMemory]:
         return await self._run(AWAITING, self._unembedded, user_id, model, dimensions, limit)
+
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await self._run(AWAITING, self._write_summary, user_id, session_id, summary, context)
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        return run_sync(self._summaries(BLOCKING, user_id, session_id))
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await self._run(AWAITING, self._summaries, user_id, session_id)
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await self._run(AWAITING, self._summary_history, user_id, session_id)
 
 
 def _columns(memory: UserMemory, indexed: Any) -> tuple[Any, ...]:

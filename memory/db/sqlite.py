@@ -29,13 +29,23 @@ from memory.db.base import (
 from memory.db.sqlite_schema import migrate
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
-from memory.planner import Reads, WritePlan, plan_writes, reads_for, utc
+from memory.planner import (
+    Reads,
+    SummaryPlan,
+    WritePlan,
+    plan_summary,
+    plan_writes,
+    reads_for,
+    utc,
+)
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
     PendingClaim,
     PendingMessage,
     PendingThread,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
 )
@@ -45,6 +55,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 _MEMORY_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at"
 _EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
+)
+_SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
+_SUMMARY_EVENT_COLUMNS = (
+    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
 _VECTOR_CACHE_BYTES = 256 * 2**20
 """Vectors kept in memory between searches; 10,000 of 384 floats take 15 MB."""
@@ -107,6 +121,34 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
         event.source,
         event.input,
         event.at.isoformat(),
+    )
+
+
+def _to_summary(row: Sequence[Any]) -> SessionSummary:
+    user_id, session_id, summary, topics, runs, created_at, updated_at = row
+    return SessionSummary(
+        user_id=user_id,
+        session_id=session_id,
+        summary=summary,
+        topics=json.loads(topics),
+        runs=runs,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+def _to_summary_event(row: Sequence[Any]) -> SummaryEvent:
+    user_id, session_id, action, old, new, old_topics, new_topics, source, at = row
+    return SummaryEvent(
+        user_id=user_id,
+        session_id=session_id,
+        action=action,
+        old_summary=old,
+        new_summary=new,
+        old_topics=None if old_topics is None else json.loads(old_topics),
+        new_topics=None if new_topics is None else json.loads(new_topics),
+        source=source,
+        at=at,
     )
 
 
@@ -442,6 +484,64 @@ class SqliteMemoryDb(MemoryDb):
             self._vector_cache.pop(user_id, None)
         return stored
 
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        t = self._t
+        with self._transaction() as conn:
+            found = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {t}_summaries "
+                "WHERE user_id = ? AND session_id = ?",
+                (user_id, session_id),
+            ).fetchone()
+            previous = None if found is None else _to_summary(found)
+            plan = plan_summary(user_id, session_id, previous, summary, context)
+            if plan.event is None:
+                return plan
+            if plan.summary is None:
+                conn.execute(
+                    f"DELETE FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
+                    (user_id, session_id),
+                )
+            else:
+                kept = plan.summary
+                conn.execute(
+                    f"INSERT INTO {t}_summaries ({_SUMMARY_COLUMNS}) VALUES (?,?,?,?,?,?,?) "
+                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
+                    "topics = excluded.topics, runs = excluded.runs, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        user_id,
+                        session_id,
+                        kept.summary,
+                        json.dumps(kept.topics),
+                        kept.runs,
+                        _iso(kept.created_at),
+                        _iso(kept.updated_at),
+                    ),
+                )
+            event = plan.event
+            conn.execute(
+                f"INSERT INTO {t}_summary_history ({_SUMMARY_EVENT_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    user_id,
+                    session_id,
+                    event.action,
+                    event.old_summary,
+                    event.new_summary,
+                    _topics_json(event.old_topics),
+                    _topics_json(event.new_topics),
+                    event.source,
+                    event.at.isoformat(),
+                ),
+            )
+        return plan
+
     # -- pending messages (deferred extraction) ------------------------------------
 
     def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
@@ -510,6 +610,23 @@ class SqliteMemoryDb(MemoryDb):
             ).rowcount
 
     # -- reads ----------------------------------------------------------------
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        rows = self._read(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._t}_summaries "
+            "WHERE user_id = ? AND session_id = coalesce(?, session_id) "
+            "ORDER BY updated_at DESC, session_id",
+            (user_id, session_id),
+        )
+        return [_to_summary(row) for row in rows]
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        rows = self._read(
+            f"SELECT {_SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
+            "WHERE user_id = ? AND session_id = ? ORDER BY id",
+            (user_id, session_id),
+        )
+        return [_to_summary_event(row) for row in rows]
 
     def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
         if not memory_ids:

@@ -104,6 +104,35 @@ def _vectors(t: str) -> str:
     """
 
 
+def _session_summaries(t: str) -> str:
+    return f"""
+    CREATE TABLE {t}_summaries (
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, session_id)
+    );
+    CREATE INDEX {t}_summaries_updated ON {t}_summaries (user_id, updated_at);
+    CREATE TABLE {t}_summary_history (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        old_summary TEXT,
+        new_summary TEXT,
+        old_topics TEXT,
+        new_topics TEXT,
+        source TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX {t}_summary_history_session ON {t}_summary_history (user_id, session_id, id);
+    """
+
+
 def user_tokens(ref: str, terms: str) -> str:
     """SQL for a space-separated term list as one user's index tokens: "hike" -> "u7_hike".
 
@@ -249,13 +278,18 @@ def _run_vectors(db: Database, table: str) -> None:
     _run(db, _vectors(table))
 
 
+def _run_session_summaries(db: Database, table: str) -> None:
+    _run(db, _session_summaries(table))
+
+
 Step = Callable[[Database, str], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("0001_memories", _run_memories),
     ("0002_vectors", _run_vectors),
     ("0003_keyword_index", _keyword_index),
-    ("0004_pending", _pending),
+    ("0004_session_summaries", _run_session_summaries),
+    ("0005_pending", _pending),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

@@ -35,13 +35,15 @@ from memory.db.base import (
 )
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import InvalidInputError, PendingClaimLostError
-from memory.planner import plan_writes, utc
+from memory.planner import SummaryPlan, plan_summary, plan_writes, utc
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
     PendingClaim,
     PendingMessage,
     PendingThread,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
 )
@@ -51,6 +53,7 @@ from memory.twins import AWAITING, BLOCKING, Io, run_sync
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
 _ITEMS, _HISTORY, _META, _VECTORS = "items", "history", "meta", "vectors"
+_SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
 _PENDING = "pending"
 _SEQUENCE_KEY = "sequence"
 
@@ -71,6 +74,8 @@ class _Namespaces:
     history: tuple[str, ...]
     meta: tuple[str, ...]
     vectors: tuple[str, ...]
+    summaries: tuple[str, ...]
+    summary_history: tuple[str, ...]
     pending: tuple[str, ...]
 
 
@@ -184,9 +189,8 @@ class StoreMemoryDb(MemoryDb):
 
     def _namespaces(self, user_id: str) -> _Namespaces:
         user = (*self.namespace_prefix, namespace_label(user_id))
-        return _Namespaces(
-            (*user, _ITEMS), (*user, _HISTORY), (*user, _META), (*user, _VECTORS), (*user, _PENDING)
-        )
+        names = (_ITEMS, _HISTORY, _META, _VECTORS, _SUMMARIES, _SUMMARY_HISTORY, _PENDING)
+        return _Namespaces(*((*user, name) for name in names))
 
     # -- each operation once, run blocking or awaited -------------------------------
 
@@ -555,6 +559,72 @@ class StoreMemoryDb(MemoryDb):
         )
         return [MemoryEvent.model_validate(value) for value in values]
 
+    async def _write_summary(
+        self,
+        io: Io,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        ns = self._namespaces(user_id)
+        [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
+        previous = _owned_summary(cast(Item | None, found), user_id)
+        plan = plan_summary(user_id, session_id, previous, summary, context)
+        if plan.event is None:
+            return plan
+        kept = None if plan.summary is None else plan.summary.to_dict()
+        key = f"{plan.event.at.isoformat()}-{uuid.uuid4().hex[:8]}"
+        await _batch(
+            io,
+            self.store,
+            [
+                PutOp(ns.summaries, session_id, kept, index=False),
+                PutOp(ns.summary_history, key, plan.event.to_dict(), index=False),
+            ],
+        )
+        return plan
+
+    async def _summaries(
+        self, io: Io, user_id: str, session_id: str | None
+    ) -> list[SessionSummary]:
+        ns = self._namespaces(user_id)
+        if session_id is not None:
+            [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
+            summary = _owned_summary(cast(Item | None, found), user_id)
+            return [] if summary is None else [summary]
+        [listed] = await _read_all(
+            io, self.store, lambda limit: SearchOp(ns.summaries, limit=limit)
+        )
+        summaries = [
+            summary
+            for item in cast(list[Item], listed)
+            if item.namespace == ns.summaries
+            and (summary := _owned_summary(item, user_id)) is not None
+        ]
+        return sorted(summaries, key=lambda s: (-_timestamp(s.updated_at), s.session_id or ""))
+
+    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
+        ns = self._namespaces(user_id)
+        [found] = await _read_all(
+            io,
+            self.store,
+            lambda limit: SearchOp(
+                ns.summary_history, filter={"session_id": session_id}, limit=limit
+            ),
+        )
+        mine = sorted(
+            (
+                item
+                for item in cast(list[Item], found)
+                if item.namespace == ns.summary_history
+                and item.value.get("user_id") == user_id
+                and item.value.get("session_id") == session_id
+            ),
+            key=lambda item: item.key,
+        )
+        return [SummaryEvent.model_validate(item.value) for item in mine]
+
     # -- the MemoryDb protocol --------------------------------------------------
 
     def apply(
@@ -668,6 +738,49 @@ class StoreMemoryDb(MemoryDb):
         self, user_id: str, model: str, dimensions: int | None, limit: int
     ) -> list[UserMemory]:
         return await self._unembedded(AWAITING, user_id, model, dimensions, limit)
+
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await self._write_summary(AWAITING, user_id, session_id, summary, context)
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        return run_sync(self._summaries(BLOCKING, user_id, session_id))
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await self._summaries(AWAITING, user_id, session_id)
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await self._summary_history(AWAITING, user_id, session_id)
+
+
+def _owned_summary(item: Item | None, user_id: str) -> SessionSummary | None:
+    """The summary an item holds, if it is this user's (whatever a store's matching does)."""
+    if item is None or item.value.get("user_id") != user_id:
+        return None
+    return SessionSummary.model_validate(item.value)
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else 0.0
 
 
 def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) -> bool:
