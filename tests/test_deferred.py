@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -226,13 +227,16 @@ def test_the_background_worker_learns_when_due_and_then_exits() -> None:
 
 def test_closing_the_memory_stops_its_worker_and_keeps_the_messages(tmp_path: Path) -> None:
     path = tmp_path / "agent.db"
-    before = threading.active_count()
+    with Memory(db=SqliteMemoryDb(db_file=path)):
+        pass  # the file exists before counting
+    threads, descriptors = threading.active_count(), len(os.listdir("/proc/self/fd"))
     for n in range(20):
         with Memory(db=SqliteMemoryDb(db_file=path)) as memory:
             agent = deferred_agent(memory, answers=1)
             agent.invoke(said(f"Fact {n}."), config(f"t{n}"), context={"user_id": AVA})
             assert extraction_worker(memory).scheduled
-    assert threading.active_count() == before
+    assert threading.active_count() == threads
+    assert len(os.listdir("/proc/self/fd")) == descriptors
     with Memory(db=SqliteMemoryDb(db_file=path)) as memory:
         assert len(memory.pending_threads(AVA)) == 20
 
