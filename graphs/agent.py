@@ -30,9 +30,10 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from graphs.context import Context
+from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
 from graphs.history import SessionWindowMiddleware
 from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware
-from graphs.scope import MemorySource, run_model
+from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from memory import Memory, prompts
 from memory.chat_models import ModelSpec
@@ -217,6 +218,8 @@ def create_memory_agent(
     store: BaseStore | None = None,
     memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
     platform: bool = False,
+    memory_extraction: Extraction = "inline",
+    extraction_delay_s: float = DEFAULT_DELAY_S,
 ) -> MemoryAgent:
     """A compiled chat agent with long-term user memory, as Agno's Agent with Memory v2.
 
@@ -250,6 +253,12 @@ def create_memory_agent(
         platform: The graph runs on LangGraph Server (or `langgraph dev`), whose
             own checkpointer and store persist sessions: bring none. Implied by
             `StoreMemory()`.
+        memory_extraction: With `enable_user_memories`, when the memory manager
+            learns: "inline", before the run ends; "deferred", after the answer,
+            once the thread has had no new message for `extraction_delay_s`, in one
+            memory-model call for all of its messages (see `graphs.deferred`; on the
+            platform, as a delayed run of the `memory_extractor` graph).
+        extraction_delay_s: Seconds of quiet in a thread before deferred learning.
 
     With both `checkpointer` and `store` given, nothing else is opened; what the
     defaults open is closed by `memory.close()` (or the `Memory`'s `with` block).
@@ -265,6 +274,9 @@ def create_memory_agent(
         agentic=enable_agentic_memory,
         session_summaries=enable_session_summaries,
         token_budget=memory_token_budget,
+        memory_extraction=memory_extraction,
+        extraction_delay_s=extraction_delay_s,
+        extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
     # Outermost first: the run's model is chosen before the memories see it, and

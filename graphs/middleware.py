@@ -16,8 +16,10 @@ from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
+from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
 from graphs.scope import MemorySource, run_memory, run_thread, run_user
 from graphs.steps import (
+    last_run_user_messages,
     last_run_user_texts,
     last_user_text,
     learn,
@@ -52,6 +54,12 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     streamed as `session_summary` events), and once runs have left the window the
     model sees (`SessionWindowMiddleware`), the summary joins the system prompt.
 
+    With `memory_extraction="deferred"` the run ends with the answer: its user
+    messages are kept pending in the memories' store, and once the thread has had
+    no new message for `extraction_delay_s`, one memory-model call learns from all
+    of them (see `graphs.deferred`): in this process, or, with `extraction_graph`
+    on LangGraph Server, in a delayed run of that graph.
+
     The user comes from the run (`context={"user_id": ...}`, else
     `configurable.user_id`); a run without one fails before any model call.
     The memory manager's model is `model`, else the `Memory`'s own, else the
@@ -67,10 +75,17 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         session_summaries: bool = False,
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         model: ModelSpec | None = None,
+        memory_extraction: Extraction = "inline",
+        extraction_delay_s: float = DEFAULT_DELAY_S,
+        extraction_graph: str | None = None,
     ) -> None:
         super().__init__()
+        check_extraction(memory_extraction, extraction_delay_s)
         self.memory = memory
         self.extract = extract
+        self.memory_extraction = memory_extraction
+        self.extraction_delay_s = extraction_delay_s
+        self.extraction_graph = extraction_graph
         self.agentic = agentic
         self.session_summaries = session_summaries
         self.token_budget = token_budget
@@ -154,7 +169,19 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         user_id = run_user(runtime.context, config)
         memory = run_memory(self.memory, runtime.store)
         model = self._fallback(agent_model)
-        if self.extract:
+        if self.extract and self.memory_extraction == "deferred":
+            await defer(
+                io,
+                memory,
+                user_id,
+                thread_id or "",
+                last_run_user_messages(messages),
+                model,
+                runtime.stream_writer,
+                delay_s=self.extraction_delay_s,
+                graph=self.extraction_graph,
+            )
+        elif self.extract:
             said = last_run_user_texts(messages)
             await learn(io, memory, user_id, said, model, runtime.stream_writer)
         if not self.session_summaries:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -84,6 +84,11 @@ class StoreMemory:
     clear_memories: bool = False
     embeddings: Embeddings | None = None
     namespace_prefix: tuple[str, ...] = ("memories",)
+    _latest: list[tuple[BaseStore, Memory]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    """The Memory of the latest store, reused while runs bring the same store (a
+    server's), so what works on it across runs (a deferred-extraction worker) is shared."""
 
     def memory(self, store: BaseStore | None) -> Memory:
         if store is None:
@@ -91,12 +96,17 @@ class StoreMemory:
                 "no store for the memories: run on LangGraph Server, compile with store=..., "
                 "or pass a Memory instead of StoreMemory()"
             )
-        return Memory(
+        for latest, memory in self._latest:
+            if latest is store:
+                return memory
+        memory = Memory(
             db=StoreMemoryDb(store, self.namespace_prefix),
             delete_memories=self.delete_memories,
             clear_memories=self.clear_memories,
             embeddings=self.embeddings,
         )
+        self._latest[:] = [(store, memory)]
+        return memory
 
 
 MemorySource = Memory | StoreMemory

@@ -57,6 +57,11 @@ def last_user_text(messages: Sequence[BaseMessage]) -> str:
 
 
 def last_run_user_texts(messages: Sequence[AnyMessage]) -> list[str]:
+    """The texts of `last_run_user_messages`."""
+    return [m.text for m in last_run_user_messages(messages)]
+
+
+def last_run_user_messages(messages: Sequence[AnyMessage]) -> list[BaseMessage]:
     """The user's messages of the latest run: the last user message and those just before it."""
     last = next((i for i in range(len(messages) - 1, -1, -1) if _said(messages[i])), None)
     if last is None:
@@ -64,7 +69,7 @@ def last_run_user_texts(messages: Sequence[AnyMessage]) -> list[str]:
     first = last
     while first > 0 and _said(messages[first - 1]):
         first -= 1
-    return [m.text for m in messages[first : last + 1] if m.text.strip()]
+    return [m for m in messages[first : last + 1] if m.text.strip()]
 
 
 def _said(message: BaseMessage) -> bool:

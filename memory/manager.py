@@ -27,6 +27,7 @@ from memory.schema import (
     DeleteMemory,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
     ReplaceMemory,
     UserMemory,
     WriteContext,
@@ -237,12 +238,15 @@ class MemoryManager:
         model: BaseChatModel,
         delete_memories: bool,
         clear_memories: bool,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         """One manager run: show memories, collect checked tool calls, apply them at once.
 
         Reads and writes go through `memory`, so the memories shown are chosen as the
         agent's are, and what the batch writes is embedded after it. Refused tool
         calls are logged and reported; a failing model raises `MemoryModelError`.
+        `settles`: the pending messages this run learns from, settled by its batch
+        (applied even when empty).
         """
         shown = await io.call(
             memory.get_memories_for_prompt,
@@ -286,8 +290,8 @@ class MemoryManager:
             if not answers or len(plan.refused) == refused_before:
                 break
             messages += [reply, *answers]
-        context = WriteContext("manager", input=plan.source_input or None)
-        while plan.ops:
+        context = WriteContext("manager", input=plan.source_input or None, settles=settles)
+        while plan.ops or settles is not None:
             try:
                 result.events = await io.call(
                     memory.apply_user_memory_ops,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
@@ -15,8 +18,14 @@ from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
-from memory.errors import InvalidInputError, MemoryNotFoundError
-from memory.manager import MemoryManager, MemoryUpdateResult, MessageLike, render_transcript
+from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
+from memory.manager import (
+    MAX_TRANSCRIPT_CHARS,
+    MemoryManager,
+    MemoryUpdateResult,
+    MessageLike,
+    render_transcript,
+)
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
     MAX_QUERY_CHARS,
@@ -33,17 +42,31 @@ from memory.schema import (
     DeleteMemory,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
     ReplaceMemory,
     SessionSummary,
     SummaryEvent,
     UserMemory,
     WriteContext,
+    storable_text,
+    utcnow,
     validate_memory_id,
     validate_session_id,
+    validate_thread_id,
     validate_user_id,
 )
 from memory.summarizer import SessionSummarizer
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+"""How long a worker's claim on a thread's pending messages keeps others off them; a
+worker that died meanwhile holds them no longer than this."""
+CLAIM_LIMIT = 200
+"""Pending messages taken at once; the rest are taken by the next claim."""
 
 RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", "agentic"]
 EXPORT_FORMAT = "memory-agent/memories@1"
@@ -100,6 +123,7 @@ class Memory:
             if embeddings is not None
             else None
         )
+        self._on_close: list[Callable[[], None]] = []
 
     # -- writes ---------------------------------------------------------------
 
@@ -161,7 +185,9 @@ class Memory:
     def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
         """Forget one user's memories, or everyone's when no user is named; returns the count.
 
-        Each user's memories are cleared in one transaction, with history.
+        Each user's memories are cleared in one transaction, with history. Their
+        messages still waiting for deferred extraction are forgotten first, so
+        nothing learned from them later brings a memory back.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -169,6 +195,8 @@ class Memory:
         return await self._clear(AWAITING, user_id, source)
 
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
         users = (
             [validate_user_id(user_id)]
             if user_id is not None
@@ -414,6 +442,8 @@ class Memory:
         messages: Sequence[MessageLike] | None,
         user_id: str | None,
         model: ModelSpec | None,
+        *,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         user_id = validate_user_id(user_id)
         if (message is None) == (messages is None):
@@ -427,7 +457,7 @@ class Memory:
         if not user_text.strip():
             raise InvalidInputError("there is no user message to learn from")
         request = prompts.conversation_input(transcript)
-        return await self._manage(io, user_id, request, user_text, model)
+        return await self._manage(io, user_id, request, user_text, model, settles)
 
     async def _task(
         self, io: Io, task: str, user_id: str, model: ModelSpec | None
@@ -438,7 +468,13 @@ class Memory:
         return await self._manage(io, user_id, prompts.task_input(task), task, model)
 
     async def _manage(
-        self, io: Io, user_id: str, request: str, source_input: str, model: ModelSpec | None
+        self,
+        io: Io,
+        user_id: str,
+        request: str,
+        source_input: str,
+        model: ModelSpec | None,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         return await self.memory_manager.update(
             io,
@@ -449,7 +485,149 @@ class Memory:
             model=self.memory_manager.chat_model(model or self.model),
             delete_memories=self.delete_memories,
             clear_memories=self.clear_memories,
+            settles=settles,
         )
+
+    # -- deferred extraction ----------------------------------------------------
+
+    def add_pending_messages(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        *,
+        at: datetime | None = None,
+    ) -> int:
+        """Keep a user's messages to learn from later, durably; returns how many were new.
+
+        `messages` are (message_id, text) pairs; a message id the thread already has
+        pending is kept once, and blank texts are skipped. `learn_pending` learns from them.
+        """
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, at))
+
+    async def aadd_pending_messages(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        *,
+        at: datetime | None = None,
+    ) -> int:
+        return await self._add_pending(AWAITING, user_id, thread_id, messages, at)
+
+    async def _add_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        at: datetime | None,
+    ) -> int:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        moment = at or utcnow()
+        kept = [
+            PendingMessage(_message_id(message_id), storable_text(text), moment)
+            for message_id, text in messages
+            if isinstance(text, str) and storable_text(text).strip()
+        ]
+        return await io.call(self.db.add_pending, self.db.aadd_pending, user_id, thread_id, kept)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        """The threads (of one user, or of every user) with messages not yet learned from."""
+        user_id = None if user_id is None else validate_user_id(user_id)
+        return self.db.pending_threads(user_id)
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        return await self.db.apending_threads(user_id)
+
+    def learn_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        *,
+        model: ModelSpec | None = None,
+        now: datetime | None = None,
+        claim_timeout: timedelta = CLAIM_TIMEOUT,
+    ) -> list[MemoryUpdateResult]:
+        """Learn from the thread's pending messages now, each message once.
+
+        One memory-model call sees all of them (the user's words only; as many as the
+        manager reads at once, else one call per such batch), and its changes land
+        in one transaction with the end of those messages' pending state, so a crash
+        before it leaves them pending and two workers never both learn from one.
+        Returns one result per model call: none when nothing is pending or another
+        worker holds the thread (for at most `claim_timeout`, measured from `now`).
+        A failing model raises `MemoryModelError`, and the messages stay pending.
+        """
+        return run_sync(
+            self._learn_pending(BLOCKING, user_id, thread_id, model, now, claim_timeout)
+        )
+
+    async def alearn_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        *,
+        model: ModelSpec | None = None,
+        now: datetime | None = None,
+        claim_timeout: timedelta = CLAIM_TIMEOUT,
+    ) -> list[MemoryUpdateResult]:
+        return await self._learn_pending(AWAITING, user_id, thread_id, model, now, claim_timeout)
+
+    async def _learn_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        model: ModelSpec | None,
+        now: datetime | None,
+        claim_timeout: timedelta,
+    ) -> list[MemoryUpdateResult]:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        db = self.db
+        results: list[MemoryUpdateResult] = []
+        while True:
+            token = uuid.uuid4().hex
+            start = now or utcnow()
+            claimed = await io.call(
+                db.claim_pending,
+                db.aclaim_pending,
+                user_id,
+                thread_id,
+                token,
+                start,
+                start + claim_timeout,
+                CLAIM_LIMIT,
+            )
+            if not claimed:
+                return results
+            try:
+                for batch in _batches(claimed):
+                    claim = PendingClaim(thread_id, token, tuple(m.message_id for m in batch))
+                    said = [("user", m.text) for m in batch]
+                    results.append(
+                        await self._create(io, None, said, user_id, model, settles=claim)
+                    )
+            except PendingClaimLostError as lost:
+                logger.info(
+                    "thread %r of user %r went to another worker: %s", thread_id, user_id, lost
+                )
+                return results
+            except BaseException:
+                await self._release(io, user_id, thread_id, token)
+                raise
+            if len(claimed) < CLAIM_LIMIT:
+                return results
+
+    async def _release(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        """Give a failed claim back at once; if that fails too, it ends by itself."""
+        try:
+            await io.call(
+                self.db.release_pending, self.db.arelease_pending, user_id, thread_id, token
+            )
+        except Exception as error:
+            logger.warning("could not release thread %r of user %r: %s", thread_id, user_id, error)
 
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
@@ -617,8 +795,16 @@ class Memory:
         events = await self._write(io, user_id, ops, WriteContext("import"))
         return [event.memory_id for event in events]
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when this Memory closes, before its store does: for what works
+        on the store in the background, such as a deferred-extraction worker."""
+        self._on_close.append(callback)
+
     def close(self) -> None:
         """Release the store's connections (and whatever was opened on them)."""
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback()
         self.db.close()
 
     def __enter__(self) -> Memory:
@@ -644,6 +830,27 @@ def _owned(memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
     if memory.memory_id is not None:
         validate_memory_id(memory.memory_id)
     return user_id, memory
+
+
+def _message_id(message_id: object) -> str:
+    if not isinstance(message_id, str) or not message_id.strip():
+        raise InvalidInputError("a pending message's id must be a non-empty string")
+    return validate_thread_id(message_id)
+
+
+def _batches(messages: list[PendingMessage]) -> Iterator[list[PendingMessage]]:
+    """Consecutive messages, as many at a time as the memory manager reads of a transcript."""
+    batch: list[PendingMessage] = []
+    size = 0
+    for message in messages:
+        length = len(message.text) + len("user: \n")
+        if batch and size + length > MAX_TRANSCRIPT_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append(message)
+        size += length
+    if batch:
+        yield batch
 
 
 def _events_found(events: list[MemoryEvent], memory_id: str, user_id: str) -> list[MemoryEvent]:

@@ -65,6 +65,22 @@ def validate_session_id(session_id: object) -> str:
     return session_id
 
 
+def validate_thread_id(thread_id: object) -> str:
+    """A thread id as pending messages key it; "" stands for a run without a thread."""
+    if not isinstance(thread_id, str):
+        raise InvalidInputError(f"thread_id must be a string, got {type(thread_id).__name__}")
+    if len(thread_id) > MAX_USER_ID_CHARS:
+        raise InvalidInputError(f"thread_id is longer than {MAX_USER_ID_CHARS} characters")
+    if _UNUSABLE_IN_IDS.search(thread_id):
+        raise InvalidInputError("thread_id must not contain control characters or lone surrogates")
+    return thread_id
+
+
+def storable_text(text: str) -> str:
+    """`text` as every store can keep it: NUL dropped, lone surrogates replaced."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def validate_memory_id(memory_id: object) -> str:
     if not isinstance(memory_id, str) or not memory_id.strip():
         raise InvalidInputError("memory_id must be a non-empty string")
@@ -233,9 +249,45 @@ MemoryOp = AddMemory | ReplaceMemory | DeleteMemory | ClearMemories
 
 
 @dataclass(frozen=True)
+class PendingMessage:
+    """A user message whose memories are still to be learned (deferred extraction)."""
+
+    message_id: str
+    """Unique within its thread: recording a message twice keeps it once."""
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PendingThread:
+    """A thread of one user with messages still to be learned from."""
+
+    user_id: str
+    thread_id: str
+    messages: int
+    last_at: datetime
+    """When its newest pending message was recorded: the debounce counts from here."""
+    claimed_until: datetime | None
+    """Until when a worker holds the claim it last took on them, if any."""
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    """Pending messages one worker took to learn from, to settle with the batch it applies."""
+
+    thread_id: str
+    token: str
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WriteContext:
     """Where a batch of writes came from, recorded in each memory's history."""
 
     source: str = "api"
     input: str | None = None
     at: datetime = field(default_factory=utcnow)
+    settles: PendingClaim | None = None
+    """Pending messages this batch was learned from: they stop being pending in the
+    batch's transaction, and the batch fails whole (`PendingClaimLostError`) when
+    another worker has taken or settled them meanwhile."""

@@ -97,6 +97,51 @@ def test_chat_ends_at_end_of_input_and_forgets_one_memory(
     assert server.requests == []
 
 
+def test_a_deferred_chat_learns_once_from_the_session_before_leaving(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script(
+        "Nice to meet you, Ava!",
+        "Skiing is fun.",
+        tool_calls(
+            ("add_memory", {"memory": "The user's name is Ava"}),
+            ("add_memory", {"memory": "The user likes to ski"}),
+        ),
+    )
+    said = ["My name is Ava", "I like to ski", "/memories"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    argv = ["chat", "--user", AVA, "--db", str(db), "--extraction", "deferred"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert "No memories yet." in out  # nothing was learned while chatting
+    assert "Remembered 2 changes." in out
+    assert stored(db, AVA) == ["The user's name is Ava", "The user likes to ski"]
+    [learning] = [r for r in server.requests if r.body.get("tools")]
+    assert "My name is Ava" in str(learning.body["messages"])
+    assert "I like to ski" in str(learning.body["messages"])
+    assert len(server.requests) == 3
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        assert memory.pending_threads() == []
+
+
+def test_forgetting_all_in_a_deferred_chat_forgets_what_waits_too(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Nice to meet you, Ava!")
+    monkeypatch.setattr("sys.stdin", io.StringIO("My name is Ava\n/forget-all\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--extraction", "deferred")
+    assert code == 0
+    assert "Remembered" not in out
+    assert stored(db, AVA) == []
+    assert len(server.requests) == 1  # no memory-model call for what was forgotten
+
+
 def test_ask_continues_the_session_and_stores_memories(
     server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

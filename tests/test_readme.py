@@ -72,6 +72,23 @@ EXAMPLES = {
             "No changes",
         ],
     ),
+    "flush_memories(memory)": Example(
+        [
+            "Welcome to Oslo!\nLovely.\nGood luck with the new jobs!\n[('s1', 3)]",
+            "['The user moved to Oslo', 'The user lives with a partner', "
+            "'The user starts a new job in May']",
+        ],
+        [
+            "Welcome to Oslo!",
+            "Lovely.",
+            "Good luck with the new jobs!",
+            tool_calls(
+                ("add_memory", {"memory": "The user moved to Oslo"}),
+                ("add_memory", {"memory": "The user lives with a partner"}),
+                ("add_memory", {"memory": "The user starts a new job in May"}),
+            ),
+        ],
+    ),
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),

@@ -24,6 +24,7 @@ from graphs.cli.options import (
     embeddings_option,
     model_option,
 )
+from graphs.deferred import DEFAULT_DELAY_S
 from memory import MemoryAgentError, MemoryNotFoundError, ModelConfigError
 from memory.dedupe import DEFAULT_THRESHOLD
 
@@ -144,6 +145,21 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
             action="store_true",
             help="keep a summary of the session, shown to the model once old messages leave",
         )
+    chat.add_argument(
+        "--extraction",
+        choices=["inline", "deferred"],
+        default="inline",
+        help="when memories are learned: after each message (inline), or once the session "
+        "has been quiet for --extraction-delay seconds, and before leaving (deferred)",
+    )
+    chat.add_argument(
+        "--extraction-delay",
+        type=float,
+        default=DEFAULT_DELAY_S,
+        metavar="SECONDS",
+        help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
+    )
+    ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
     demo.set_defaults(run=demo_command.demo)

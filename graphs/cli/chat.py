@@ -18,6 +18,7 @@ from graphs.cli.options import (
     open_memory,
 )
 from graphs.cli.output import memory_table, print_json
+from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
 from memory import InvalidInputError, Memory, MemoryDbError
 from memory.chat_models import resolve_chat_model
@@ -46,18 +47,42 @@ def chat(args: argparse.Namespace, out: Console) -> int:
             style="dim",
             markup=False,
         )
-        while True:
-            try:
-                line = out.input("[bold green]you>[/] ").strip()
-            except (EOFError, KeyboardInterrupt):
-                out.print()
-                return EXIT_OK
-            if line in ("/quit", "/exit"):
-                return EXIT_OK
-            if line.startswith("/"):
-                _chat_command(line, memory, user, args.session, out)
-            elif line:
-                _chat_turn(agent, line, user, args.session, out)
+        try:
+            _converse(agent, memory, user, args.session, out)
+        finally:
+            if args.extraction == "deferred":
+                _learn_before_leaving(memory, out)
+    return EXIT_OK
+
+
+def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Console) -> None:
+    while True:
+        try:
+            line = out.input("[bold green]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if line in ("/quit", "/exit"):
+            return
+        if line.startswith("/"):
+            _chat_command(line, memory, user, session, out)
+        elif line:
+            _chat_turn(agent, line, user, session, out)
+
+
+def _learn_before_leaving(memory: Memory, out: Console) -> None:
+    """Deferred extraction: learn from what is still pending before the process ends."""
+    with out.status("learning from this session's messages...", spinner="dots"):
+        flushed = flush_memories(memory)
+    changes = sum(len(result.events) for result in flushed.results)
+    if flushed.results:
+        out.print(f"Remembered {changes} {'change' if changes == 1 else 'changes'}.", style="dim")
+    if flushed.pending:
+        out.print(
+            f"{len(flushed.pending)} session(s) still have messages to learn from; "
+            "they are learned on their next message (the log says why).",
+            style="yellow",
+        )
 
 
 def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -> None:

@@ -96,4 +96,6 @@ def open_agent(
         enable_user_memories=args.auto,
         enable_session_summaries=args.session_summaries,
         markdown=markdown,
+        memory_extraction=args.extraction,
+        extraction_delay_s=args.extraction_delay,
     )

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
@@ -33,11 +34,14 @@ from memory.db.base import (
 )
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError, MemoryDbError
+from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
     SessionSummary,
     SummaryEvent,
     UserMemory,
@@ -431,14 +435,113 @@ class PostgresMemoryDb(MemoryDb):
     ) -> list[MemoryEvent]:
         reads = reads_for(ops)
         async with self._sql(io) as sql:
-            await sql.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
-            )
+            await self._lock_user(sql, user_id)
+            if context.settles is not None:
+                await self._settle(sql, user_id, context.settles)
             pks, current = await self._current(sql, user_id, reads)
             plan = plan_writes(user_id, current, ops, context)
             if plan.events:
                 await self._store(sql, user_id, pks, plan)
         return plan.events
+
+    async def _lock_user(self, sql: _Sql, user_id: str) -> None:
+        """Writers (and claimers) of one user queue here until the transaction ends."""
+        await sql.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
+        )
+
+    async def _settle(self, sql: _Sql, user_id: str, claim: PendingClaim) -> None:
+        """Delete the claimed messages, all of them or (raising) none."""
+        ids = sorted(set(claim.message_ids))
+        settled = await sql.execute(
+            f"DELETE FROM {self._t}_pending WHERE user_id = %s AND thread_id = %s "
+            "AND claim = %s AND message_id = ANY(%s)",
+            (user_id, claim.thread_id, claim.token, ids),
+        )
+        if settled != len(ids):
+            raise PendingClaimLostError(
+                f"{len(ids) - settled} of {len(ids)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
+
+    # -- pending messages (deferred extraction) ---------------------------------------
+
+    async def _add_pending(
+        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        if not messages:
+            return 0
+        async with self._sql(io) as sql:
+            return await sql.execute(
+                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
+                "SELECT %s, %s, m.message_id, m.text, m.at "
+                "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) "
+                "WITH ORDINALITY AS m(message_id, text, at, n) ORDER BY m.n "
+                "ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
+                (
+                    user_id,
+                    thread_id,
+                    [m.message_id for m in messages],
+                    [m.text for m in messages],
+                    [m.at for m in messages],
+                ),
+            )
+
+    async def _claim_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+    ) -> list[PendingMessage]:
+        t = self._t
+        async with self._sql(io) as sql:
+            await self._lock_user(sql, user_id)
+            held = await sql.fetch(
+                f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
+                "AND claim IS NOT NULL AND claim <> %s AND claimed_until > %s LIMIT 1",
+                (user_id, thread_id, token, now),
+            )
+            if held:
+                return []
+            rows = await sql.fetch(
+                f"UPDATE {t}_pending SET claim = %s, claimed_until = %s WHERE id IN ("
+                f"SELECT id FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
+                "ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
+                (token, until, user_id, thread_id, limit),
+            )
+        return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
+
+    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        async with self._sql(io) as sql:
+            await self._lock_user(sql, user_id)
+            await sql.execute(
+                f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
+                "WHERE user_id = %s AND thread_id = %s AND claim = %s",
+                (user_id, thread_id, token),
+            )
+
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        async with self._sql(io) as sql:
+            if user_id is not None:
+                await self._lock_user(sql, user_id)
+            return await sql.execute(
+                f"DELETE FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id)",
+                (user_id,),
+            )
+
+    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
+                f"FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id) "
+                "GROUP BY user_id, thread_id ORDER BY min(id)",
+                (user_id,),
+            )
+        return [PendingThread(row[0], row[1], int(row[2]), row[3], row[4]) for row in rows]
 
     async def _current(
         self, sql: _Sql, user_id: str, reads: Reads
@@ -735,6 +838,44 @@ class PostgresMemoryDb(MemoryDb):
         return _to_memories(rows)
 
     # -- the MemoryDb protocol ----------------------------------------------------------
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await self._run(AWAITING, self._add_pending, user_id, thread_id, messages)
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await self._run(
+            AWAITING, self._claim_pending, user_id, thread_id, token, now, until, limit
+        )
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await self._run(AWAITING, self._release_pending, user_id, thread_id, token)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id))
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await self._run(AWAITING, self._pending_threads, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._run(AWAITING, self._drop_pending, user_id)
 
     def apply(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext

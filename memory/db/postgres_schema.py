@@ -87,7 +87,23 @@ def migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_summary_history_session ON {t}_summary_history (user_id, session_id, id);
     """
-    return [v1, session_summaries]
+    # User messages kept for deferred extraction until a batch learned from them
+    # lands; a worker's claim keeps others off the thread while it learns.
+    pending = f"""
+    CREATE TABLE {t}_pending (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        claim TEXT,
+        claimed_until TIMESTAMPTZ,
+        UNIQUE (user_id, thread_id, message_id)
+    );
+    CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, thread_id, id)
+    """
+    return [v1, session_summaries, pending]
 
 
 def statements(script: str) -> list[str]:

@@ -28,11 +28,22 @@ from memory.db.base import (
 )
 from memory.db.sqlite_schema import migrate
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError, MemoryDbError
-from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
+from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
+from memory.planner import (
+    Reads,
+    SummaryPlan,
+    WritePlan,
+    plan_summary,
+    plan_writes,
+    reads_for,
+    utc,
+)
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
     SessionSummary,
     SummaryEvent,
     UserMemory,
@@ -204,6 +215,11 @@ def _no_candidates(documents: int, total_length: int, terms: Sequence[str]) -> K
     )
 
 
+def _moment(moment: datetime) -> str:
+    """A time as text that sorts as time does: UTC, always with microseconds."""
+    return utc(moment).isoformat(timespec="microseconds")
+
+
 def _iso(moment: datetime | None) -> str:
     assert moment is not None, "the planner sets every time"
     return moment.isoformat()
@@ -349,12 +365,28 @@ class SqliteMemoryDb(MemoryDb):
     ) -> list[MemoryEvent]:
         reads = reads_for(ops)
         with self._transaction() as conn:
+            if context.settles is not None:
+                self._settle(conn, user_id, context.settles)
             rowids, current = self._current(conn, user_id, reads)
             plan = plan_writes(user_id, current, ops, context)
             if plan.events:
                 self._store(conn, user_id, rowids, plan)
             self._vector_cache.pop(user_id, None)
         return plan.events
+
+    def _settle(self, conn: sqlite3.Connection, user_id: str, claim: PendingClaim) -> None:
+        """Delete the claimed messages, all of them or (raising) none."""
+        ids = set(claim.message_ids)
+        settled = conn.execute(
+            f"DELETE FROM {self._t}_pending WHERE user_id = ? AND thread_id = ? AND claim = ? "
+            "AND message_id IN (SELECT value FROM json_each(?))",
+            (user_id, claim.thread_id, claim.token, json.dumps(sorted(ids))),
+        ).rowcount
+        if settled != len(ids):
+            raise PendingClaimLostError(
+                f"{len(ids) - settled} of {len(ids)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
 
     def _current(
         self, conn: sqlite3.Connection, user_id: str, reads: Reads
@@ -509,6 +541,73 @@ class SqliteMemoryDb(MemoryDb):
                 ),
             )
         return plan
+
+    # -- pending messages (deferred extraction) ------------------------------------
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        if not messages:
+            return 0
+        with self._transaction() as conn:
+            return conn.executemany(
+                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
+                [(user_id, thread_id, m.message_id, m.text, _moment(m.at)) for m in messages],
+            ).rowcount
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        t = self._t
+        with self._transaction() as conn:
+            held = conn.execute(
+                f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND thread_id = ? "
+                "AND claim IS NOT NULL AND claim != ? AND claimed_until > ? LIMIT 1",
+                (user_id, thread_id, token, _moment(now)),
+            ).fetchone()
+            if held:
+                return []
+            rows = conn.execute(
+                f"SELECT id, message_id, text, at FROM {t}_pending "
+                "WHERE user_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
+                (user_id, thread_id, limit),
+            ).fetchall()
+            conn.executemany(
+                f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
+                [(token, _moment(until), row[0]) for row in rows],
+            )
+        return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
+                "WHERE user_id = ? AND thread_id = ? AND claim = ?",
+                (user_id, thread_id, token),
+            )
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        rows = self._read(
+            f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
+            f"FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id "
+            "GROUP BY user_id, thread_id ORDER BY min(id)",
+            (user_id,),
+        )
+        return [
+            PendingThread(
+                user_id=row[0],
+                thread_id=row[1],
+                messages=row[2],
+                last_at=datetime.fromisoformat(row[3]),
+                claimed_until=None if row[4] is None else datetime.fromisoformat(row[4]),
+            )
+            for row in rows
+        ]
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        with self._transaction() as conn:
+            return conn.execute(
+                f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
+            ).rowcount
 
     # -- reads ----------------------------------------------------------------
 

@@ -245,6 +245,31 @@ def _keyword_index(db: Database, t: str) -> None:
     )
 
 
+def _pending(db: Database, t: str) -> None:
+    """User messages kept for deferred extraction until a batch learned from them lands.
+
+    A worker's claim (`claim`, `claimed_until`) keeps others off the thread while
+    it learns; the batch that applies what it learned deletes the rows it claimed.
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_pending (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            claim TEXT,
+            claimed_until TEXT,
+            UNIQUE (user_id, thread_id, message_id)
+        );
+        CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, thread_id, id);
+        """,
+    )
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -264,6 +289,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0002_vectors", _run_vectors),
     ("0003_keyword_index", _keyword_index),
     ("0004_session_summaries", _run_session_summaries),
+    ("0005_pending", _pending),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,11 +34,14 @@ from memory.db.base import (
     keyword_candidates_of,
 )
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError
-from memory.planner import SummaryPlan, plan_summary, plan_writes
+from memory.errors import InvalidInputError, PendingClaimLostError
+from memory.planner import SummaryPlan, plan_summary, plan_writes, utc
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
     SessionSummary,
     SummaryEvent,
     UserMemory,
@@ -49,6 +54,7 @@ FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
 _ITEMS, _HISTORY, _META, _VECTORS = "items", "history", "meta", "vectors"
 _SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
+_PENDING = "pending"
 _SEQUENCE_KEY = "sequence"
 
 
@@ -70,6 +76,20 @@ class _Namespaces:
     vectors: tuple[str, ...]
     summaries: tuple[str, ...]
     summary_history: tuple[str, ...]
+    pending: tuple[str, ...]
+
+
+def _pending_key(thread_id: str, message_id: str) -> str:
+    """One key per message of a thread, whatever characters the two ids hold."""
+    return hashlib.sha256(f"{thread_id}\0{message_id}".encode()).hexdigest()
+
+
+def _moment(moment: datetime) -> str:
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def _pending_message(value: dict[str, Any]) -> PendingMessage:
+    return PendingMessage(value["message_id"], value["text"], datetime.fromisoformat(value["at"]))
 
 
 @dataclass(frozen=True)
@@ -121,7 +141,7 @@ class StoreMemoryDb(MemoryDb):
 
     Under `langgraph dev` or LangGraph Server this keeps memories in the server's
     store; with `PostgresStore` in one database shared by every worker. Each user
-    has four namespaces under `namespace_prefix`: `items` (memories keyed by id),
+    has four namespaces of memories under `namespace_prefix`: `items` (memories keyed by id),
     `history` (one item per event), `meta` (the sequence counter that orders
     both, as SQLite's row ids do) and `vectors` (embeddings keyed by memory id,
     apart from the items so that reads other than vector search never load them).
@@ -143,6 +163,13 @@ class StoreMemoryDb(MemoryDb):
     against what they read, and the later batch can overwrite the earlier one's
     changes (never another user's).
 
+    Pending messages of deferred extraction live in a fifth namespace, `pending`,
+    one item per message. A claim on them is read, then written: two workers
+    claiming one thread at the same moment could both take it, so each message is
+    learned from once when one worker per thread runs at a time, as LangGraph
+    Server's runs API schedules the extractor (SQLite's and PostgreSQL's claims
+    are exclusive by themselves).
+
     Keyword candidates and vectors are read by loading all of a user's items:
     fine for the users of one app, slow for a user with many thousands.
     """
@@ -162,7 +189,7 @@ class StoreMemoryDb(MemoryDb):
 
     def _namespaces(self, user_id: str) -> _Namespaces:
         user = (*self.namespace_prefix, namespace_label(user_id))
-        names = (_ITEMS, _HISTORY, _META, _VECTORS, _SUMMARIES, _SUMMARY_HISTORY)
+        names = (_ITEMS, _HISTORY, _META, _VECTORS, _SUMMARIES, _SUMMARY_HISTORY, _PENDING)
         return _Namespaces(*((*user, name) for name in names))
 
     # -- each operation once, run blocking or awaited -------------------------------
@@ -191,13 +218,16 @@ class StoreMemoryDb(MemoryDb):
     async def _apply(
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
+        settled = await self._settle(io, user_id, context.settles)
         stored = await self._load(io, user_id)
         plan = plan_writes(user_id, [_memory(v) for v in stored.listed()], ops, context)
         if not plan.events:
+            if settled:
+                await _batch(io, self.store, settled)
             return plan.events
         ns = self._namespaces(user_id)
         seq = stored.next_seq
-        writes: list[PutOp] = []
+        writes: list[PutOp] = list(settled)
         for memory in plan.inserts:
             writes.append(PutOp(ns.items, str(memory.memory_id), _value(memory, seq), index=False))
             seq += 1
@@ -220,6 +250,171 @@ class StoreMemoryDb(MemoryDb):
         writes.append(PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False))
         await _batch(io, self.store, writes)
         return plan.events
+
+    async def _settle(self, io: Io, user_id: str, claim: PendingClaim | None) -> list[PutOp]:
+        """The deletes that settle `claim`, sent with the batch; raises if it was lost."""
+        if claim is None:
+            return []
+        ns = self._namespaces(user_id)
+        keys = sorted({_pending_key(claim.thread_id, m) for m in claim.message_ids})
+        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keys])
+        lost = [
+            key
+            for key, item in zip(keys, cast(list[Item | None], found), strict=True)
+            if item is None or item.value.get("claim") != claim.token
+        ]
+        if lost:
+            raise PendingClaimLostError(
+                f"{len(lost)} of {len(keys)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
+        return [PutOp(ns.pending, key, None) for key in keys]
+
+    async def _thread_pending(
+        self, io: Io, user_id: str, thread_id: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The thread's pending messages as (key, value), oldest first."""
+        found = await self._search_all(
+            io, self._namespaces(user_id).pending, {"thread_id": thread_id}
+        )
+        mine = [
+            (item.key, item.value)
+            for item in found
+            if item.value.get("user_id") == user_id and item.value.get("thread_id") == thread_id
+        ]
+        return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
+
+    async def _add_pending(
+        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        ns = self._namespaces(user_id)
+        keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
+        if not keyed:
+            return 0
+        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keyed])
+        new = [key for key, item in zip(keyed, found, strict=True) if item is None]
+        writes = [
+            PutOp(
+                ns.pending,
+                key,
+                {
+                    "user_id": user_id,
+                    "thread_id": thread_id,
+                    "message_id": message.message_id,
+                    "text": message.text,
+                    "at": _moment(message.at),
+                    "order": f"{_moment(message.at)}#{n:06d}",
+                    "claim": None,
+                    "claimed_until": None,
+                },
+                index=False,
+            )
+            for key in new
+            for n, message in [keyed[key]]
+        ]
+        if writes:
+            await _batch(io, self.store, writes)
+        return len(writes)
+
+    async def _claim_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+    ) -> list[PendingMessage]:
+        pending = await self._thread_pending(io, user_id, thread_id)
+        if any(
+            value["claim"] not in (None, token) and value["claimed_until"] > _moment(now)
+            for _, value in pending
+        ):
+            return []
+        taken = pending[:limit]
+        ns = self._namespaces(user_id)
+        claimed = {"claim": token, "claimed_until": _moment(until)}
+        if taken:
+            await _batch(
+                io,
+                self.store,
+                [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
+            )
+        return [_pending_message(value) for _, value in taken]
+
+    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        ns = self._namespaces(user_id)
+        released = {"claim": None, "claimed_until": None}
+        writes = [
+            PutOp(ns.pending, key, {**value, **released}, index=False)
+            for key, value in await self._thread_pending(io, user_id, thread_id)
+            if value["claim"] == token
+        ]
+        if writes:
+            await _batch(io, self.store, writes)
+
+    async def _pending_items(self, io: Io, user_id: str | None) -> list[tuple[str, Item]]:
+        """The pending messages of one user or of all, with their owners."""
+        if user_id is not None:
+            namespaces = [self._namespaces(user_id).pending]
+        else:
+            [listed] = await _read_all(
+                io,
+                self.store,
+                lambda limit: ListNamespacesOp(
+                    (
+                        MatchCondition("prefix", self.namespace_prefix),
+                        MatchCondition("suffix", (_PENDING,)),
+                    ),
+                    limit=limit,
+                ),
+            )
+            depth = len(self.namespace_prefix) + 2
+            namespaces = [ns for ns in cast(list[tuple[str, ...]], listed) if len(ns) == depth]
+        return [
+            (unquote(namespace[-2]), item)
+            for namespace in namespaces
+            for item in await self._search_all(io, namespace)
+            if item.value.get("user_id") == unquote(namespace[-2])
+        ]
+
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        deletes = [
+            PutOp(item.namespace, item.key, None)
+            for _, item in await self._pending_items(io, user_id)
+        ]
+        if deletes:
+            await _batch(io, self.store, deletes)
+        return len(deletes)
+
+    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+        threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for owner, item in await self._pending_items(io, user_id):
+            threads[(owner, item.value["thread_id"])].append(item.value)
+        in_order = sorted(threads.items(), key=lambda kv: min(v["order"] for v in kv[1]))
+        return [
+            PendingThread(
+                user_id=owner,
+                thread_id=thread_id,
+                messages=len(values),
+                last_at=datetime.fromisoformat(max(v["at"] for v in values)),
+                claimed_until=max(
+                    (datetime.fromisoformat(v["claimed_until"]) for v in values if v["claim"]),
+                    default=None,
+                ),
+            )
+            for (owner, thread_id), values in in_order
+        ]
+
+    async def _search_all(
+        self, io: Io, namespace: tuple[str, ...], filter: dict[str, Any] | None = None
+    ) -> list[Item]:
+        """Every item of exactly `namespace` (matching `filter`)."""
+        [found] = await _read_all(
+            io, self.store, lambda limit: SearchOp(namespace, filter=filter, limit=limit)
+        )
+        return [item for item in cast(list[Item], found) if item.namespace == namespace]
 
     async def _user_ids(self, io: Io) -> list[str]:
         """Every user with a memory namespace under this prefix."""
@@ -473,6 +668,42 @@ class StoreMemoryDb(MemoryDb):
 
     async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
         return await self._history(AWAITING, user_id, memory_id)
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await self._add_pending(AWAITING, user_id, thread_id, messages)
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await self._claim_pending(AWAITING, user_id, thread_id, token, now, until, limit)
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await self._release_pending(AWAITING, user_id, thread_id, token)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id))
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await self._pending_threads(AWAITING, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._drop_pending(AWAITING, user_id)
 
     def user_ids(self) -> list[str]:
         return run_sync(self._user_ids(BLOCKING))
