@@ -5,9 +5,17 @@
 - `create_memory_tools`: `update_user_memory` and `search_user_memories` for any agent.
 - `recall_memories_node`, `extract_memories_node`: nodes for an app's own StateGraph.
 - `StoreMemory`: memories in the run's LangGraph store, as under LangGraph Server.
+- `flush_memories`, `create_memory_extractor`: deferred extraction's flush, and its
+  graph for LangGraph Server.
 """
 
 from graphs.agent import create_memory_agent
+from graphs.deferred import (
+    FlushResult,
+    aflush_memories,
+    create_memory_extractor,
+    flush_memories,
+)
 from graphs.middleware import MemoryMiddleware
 from graphs.nodes import extract_memories_node, recall_memories_node
 from graphs.printing import print_response
@@ -16,11 +24,15 @@ from graphs.tools import create_memory_tools
 
 __all__ = [
     "AgentConfigError",
+    "FlushResult",
     "MemoryMiddleware",
     "StoreMemory",
+    "aflush_memories",
     "create_memory_agent",
+    "create_memory_extractor",
     "create_memory_tools",
     "extract_memories_node",
+    "flush_memories",
     "print_response",
     "recall_memories_node",
 ]

@@ -31,9 +31,10 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from graphs.context import Context
+from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
 from graphs.history import SessionWindowMiddleware
 from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware
-from graphs.scope import MemorySource, run_model
+from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from memory import Memory, prompts
 from memory.chat_models import ModelSpec
@@ -209,6 +210,7 @@ def create_memory_agent(
     memory: MemorySource | None = None,
     enable_agentic_memory: bool = False,
     enable_user_memories: bool = False,
+    enable_session_summaries: bool = False,
     add_history_to_messages: bool = True,
     num_history_runs: int = 3,
     read_chat_history: bool = False,
@@ -220,6 +222,8 @@ def create_memory_agent(
     memory_topics: Sequence[str] | None = None,
     agent_id: str | None = None,
     platform: bool = False,
+    memory_extraction: Extraction = "inline",
+    extraction_delay_s: float = DEFAULT_DELAY_S,
 ) -> MemoryAgent:
     """A compiled chat agent with long-term user memory, as Agno's Agent with Memory v2.
 
@@ -232,6 +236,9 @@ def create_memory_agent(
         enable_agentic_memory: Give the model the `update_user_memory(task)` tool.
         enable_user_memories: Run the memory manager on each run's user messages,
             after the answer.
+        enable_session_summaries: Keep a summary of each session (thread) up to date
+            after each run, and show it to the model once runs have left its window,
+            so what it no longer sees is not lost.
         add_history_to_messages: Show the model the messages of recent runs.
         num_history_runs: How many earlier runs the model sees (and a checkpoint
             keeps); older runs move to the session archive.
@@ -256,6 +263,12 @@ def create_memory_agent(
         platform: The graph runs on LangGraph Server (or `langgraph dev`), whose
             own checkpointer and store persist sessions: bring none. Implied by
             `StoreMemory()`.
+        memory_extraction: With `enable_user_memories`, when the memory manager
+            learns: "inline", before the run ends; "deferred", after the answer,
+            once the thread has had no new message for `extraction_delay_s`, in one
+            memory-model call for all of its messages (see `graphs.deferred`; on the
+            platform, as a delayed run of the `memory_extractor` graph).
+        extraction_delay_s: Seconds of quiet in a thread before deferred learning.
 
     With both `checkpointer` and `store` given, nothing else is opened; what the
     defaults open is closed by `memory.close()` (or the `Memory`'s `with` block).
@@ -275,8 +288,12 @@ def create_memory_agent(
         memory,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
+        session_summaries=enable_session_summaries,
         token_budget=memory_token_budget,
         topics=memory_topics,
+        memory_extraction=memory_extraction,
+        extraction_delay_s=extraction_delay_s,
+        extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
     # Outermost first: the run's model is chosen before the memories see it, and

@@ -32,6 +32,9 @@ from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 ARCHIVE_PREFIX = ("memory_agent", "sessions")
 MAX_CHATS = 50
+MAX_SUMMARY_RUNS = 20
+"""Of the runs a session's summary lacks, at most the latest this many are summarised at
+once (more only after the summary model failed for that long)."""
 
 
 def split_runs(messages: Sequence[AnyMessage]) -> list[list[AnyMessage]]:
@@ -101,6 +104,21 @@ def _key(index: int) -> str:
 
 def _messages(value: dict[str, Any]) -> list[BaseMessage]:
     return messages_from_dict(value["messages"])
+
+
+async def runs_since(
+    io: Io, state: dict[str, Any], store: BaseStore | None, thread_id: str, start: int
+) -> tuple[list[list[BaseMessage]], int]:
+    """The thread's runs from run number `start` on, archived ones read back, and how
+    many runs the thread has in all; never more than `MAX_SUMMARY_RUNS` runs."""
+    visible: list[list[BaseMessage]] = [list(run) for run in split_runs(state["messages"])]
+    archived: int = state.get("archived_runs", 0)
+    total = archived + len(visible)
+    start = max(start, total - MAX_SUMMARY_RUNS)
+    older: list[list[BaseMessage]] = []
+    if start < archived and store is not None:
+        older = await SessionArchive(store).read(io, thread_id, start, archived)
+    return [*older, *visible[max(0, start - archived) :]], total
 
 
 class SessionState(AgentState[Any]):

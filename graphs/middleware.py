@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -15,13 +16,24 @@ from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
+from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
 from graphs.scope import MemorySource, run_memory, run_thread, run_user
-from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
+from graphs.steps import (
+    last_run_user_messages,
+    last_run_user_texts,
+    last_user_text,
+    learn,
+    memory_section,
+    summarize_session,
+    summary_section,
+)
 from graphs.tools import memory_tools
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+logger = logging.getLogger(__name__)
 
 FAILED_ANSWER_KEY = "error"
 """An answer whose `response_metadata` has this key stands for a failed model call;
@@ -37,7 +49,17 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     newest) join the system prompt. After the agent finishes, the memory manager
     learns from the run's user messages (`extract`); a failure there never fails
     the run, and is logged and streamed as `memory_update` events. With
-    `agentic`, the model also gets the `update_user_memory(task)` tool.
+    `agentic`, the model also gets the `update_user_memory(task)` tool. With
+    `session_summaries`, each thread's summary is brought up to date after each
+    run (from the previous summary and the runs since, never the whole thread;
+    streamed as `session_summary` events), and once runs have left the window the
+    model sees (`SessionWindowMiddleware`), the summary joins the system prompt.
+
+    With `memory_extraction="deferred"` the run ends with the answer: its user
+    messages are kept pending in the memories' store, and once the thread has had
+    no new message for `extraction_delay_s`, one memory-model call learns from all
+    of them (see `graphs.deferred`): in this process, or, with `extraction_graph`
+    on LangGraph Server, in a delayed run of that graph.
 
     The user comes from the run (`context={"user_id": ...}`, else
     `configurable.user_id`); a run without one fails before any model call.
@@ -52,14 +74,23 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         *,
         extract: bool = True,
         agentic: bool = False,
+        session_summaries: bool = False,
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         model: ModelSpec | None = None,
         topics: Sequence[str] | None = None,
+        memory_extraction: Extraction = "inline",
+        extraction_delay_s: float = DEFAULT_DELAY_S,
+        extraction_graph: str | None = None,
     ) -> None:
         super().__init__()
+        check_extraction(memory_extraction, extraction_delay_s)
         self.memory = memory
         self.extract = extract
+        self.memory_extraction = memory_extraction
+        self.extraction_delay_s = extraction_delay_s
+        self.extraction_graph = extraction_graph
         self.agentic = agentic
+        self.session_summaries = session_summaries
         self.token_budget = token_budget
         self.topics = None if topics is None else list(topics)
         MemoryFilter.of(self.topics)  # refuse unusable topics now, not at the first run
@@ -113,6 +144,10 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             token_budget=self.token_budget,
             topics=self.topics,
         )
+        thread_id = run_thread(config)
+        if self.session_summaries and thread_id and request.state.get("archived_runs", 0):
+            summary = await summary_section(io, memory, user_id, thread_id)
+            section = f"{section}\n\n{summary}" if summary else section
         base = request.system_message.text if request.system_message else ""
         system = f"{base}\n\n{section}" if base else section
         return request.override(system_message=SystemMessage(system))
@@ -131,15 +166,38 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
 
     async def _learn(self, io: Io, state: AgentState[Any], runtime: Runtime[Any]) -> None:
         config = get_config()
-        agent_model = self._agent_models.pop(run_thread(config), None)
+        thread_id = run_thread(config)
+        agent_model = self._agent_models.pop(thread_id, None)
         messages = state["messages"]
         failed = bool(messages) and FAILED_ANSWER_KEY in messages[-1].response_metadata
-        if not self.extract or failed:
+        if failed or not (self.extract or self.session_summaries):
             return
         user_id = run_user(runtime.context, config)
         memory = run_memory(self.memory, runtime.store)
-        said = last_run_user_texts(messages)
-        await learn(io, memory, user_id, said, self._fallback(agent_model), runtime.stream_writer)
+        model = self._fallback(agent_model)
+        if self.extract and self.memory_extraction == "deferred":
+            await defer(
+                io,
+                memory,
+                user_id,
+                thread_id or "",
+                last_run_user_messages(messages),
+                model,
+                runtime.stream_writer,
+                delay_s=self.extraction_delay_s,
+                graph=self.extraction_graph,
+            )
+        elif self.extract:
+            said = last_run_user_texts(messages)
+            await learn(io, memory, user_id, said, model, runtime.stream_writer)
+        if not self.session_summaries:
+            return
+        if thread_id is None:
+            logger.warning("no session summary: the run has no thread_id")
+            return
+        await summarize_session(
+            io, memory, user_id, thread_id, dict(state), runtime.store, model, runtime.stream_writer
+        )
 
     # -- which model manages memories -------------------------------------------------
 

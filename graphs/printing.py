@@ -21,13 +21,14 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from graphs.context import Context
+from graphs.steps import SUMMARY_EVENT
 
 Agent: TypeAlias = CompiledStateGraph[Any, Context, Any, Any]
 """What `create_memory_agent` returns."""
 
 ANSWER_NODE = "model"
 """Only this node's model tokens are the answer; the memory manager's are not shown."""
-THINKING, UPDATING = "Thinking…", "Updating memories…"
+THINKING, UPDATING, SUMMARIZING = "Thinking…", "Updating memories…", "Summarising the session…"
 MAX_STEP_CHARS = 160
 """A step is one line: longer arguments and tool results are cut."""
 
@@ -103,7 +104,7 @@ def print_response(
                 if chunk.get("type") == "memory_update":
                     updated_by.add(chunk["source"])
                 out.steps(_event_lines(chunk))
-                out.wait(UPDATING if chunk.get("status") == "started" else THINKING)
+                out.wait(_waiting_for(chunk))
             else:
                 answer = answer_in(chunk) or answer
                 if show_intermediate_steps:
@@ -213,14 +214,23 @@ def _arguments(args: Mapping[str, Any]) -> str:
     )
 
 
+def _waiting_for(event: Mapping[str, Any]) -> str:
+    """What the spinner says after an event: what has started, else thinking."""
+    if event.get("status") != "started":
+        return THINKING
+    return SUMMARIZING if event.get("type") == SUMMARY_EVENT else UPDATING
+
+
 def _event_lines(event: Mapping[str, Any]) -> list[Text]:
     """What a memory update changed or refused, or why it failed; or a model error."""
     if event.get("type") == "error":
         return [_step(f"model error: {event.get('error')}", "dim red")]
-    if event.get("type") != "memory_update":
-        return []
     status = event.get("status")
-    if status == "started":
+    if event.get("type") == SUMMARY_EVENT and status != "started":
+        if status == "failed":
+            return [_step(f"· session summary not updated: {event.get('error')}", "dim red")]
+        return [_step("· session summary updated")]
+    if event.get("type") != "memory_update" or status == "started":
         return []  # the spinner says it while it lasts
     if status == "failed":
         return [_step(f"· memory update failed, nothing changed: {event.get('error')}", "dim red")]

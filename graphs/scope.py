@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -91,6 +91,11 @@ class StoreMemory:
     namespace_prefix: tuple[str, ...] = ("memories",)
     agent_id: str | None = None
     default_ttl: timedelta | None = None
+    _latest: list[tuple[BaseStore, Memory]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    """The Memory of the latest store, reused while runs bring the same store (a
+    server's), so what works on it across runs (a deferred-extraction worker) is shared."""
 
     def memory(self, store: BaseStore | None) -> Memory:
         if store is None:
@@ -98,8 +103,11 @@ class StoreMemory:
                 "no store for the memories: run on LangGraph Server, compile with store=..., "
                 "or pass a Memory instead of StoreMemory()"
             )
+        for latest, memory in self._latest:
+            if latest is store:
+                return memory
         db = StoreMemoryDb(store, self.namespace_prefix)
-        return Memory(
+        memory = Memory(
             db=db,
             delete_memories=self.delete_memories,
             clear_memories=self.clear_memories,
@@ -107,6 +115,8 @@ class StoreMemory:
             agent_id=self.agent_id,
             default_ttl=self.default_ttl,
         )
+        self._latest[:] = [(store, memory)]
+        return memory
 
 
 MemorySource = Memory | StoreMemory

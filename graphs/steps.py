@@ -14,12 +14,15 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
 from langgraph.constants import TAG_NOSTREAM
+from langgraph.store.base import BaseStore
 
+from graphs.history import exchange, runs_since
 from graphs.scope import memory_completed, memory_failed, memory_started
 from memory import Memory, prompts
 from memory.chat_models import resolve_chat_model
 from memory.manager import MemoryUpdateResult
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
+from memory.schema import SessionSummary
 from memory.twins import Io
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,8 @@ logger = logging.getLogger(__name__)
 StreamWriter = Callable[[Any], None]
 EXTRACT, UPDATE = "extract_memories", "update_user_memory"
 """The `source` of the memory_update events of learning after a run and of the tool."""
+SUMMARY_EVENT = "session_summary"
+"""The `type` of the events of keeping a session's summary up to date."""
 
 
 async def memory_section(
@@ -62,6 +67,11 @@ def last_user_text(messages: Sequence[BaseMessage]) -> str:
 
 
 def last_run_user_texts(messages: Sequence[AnyMessage]) -> list[str]:
+    """The texts of `last_run_user_messages`."""
+    return [m.text for m in last_run_user_messages(messages)]
+
+
+def last_run_user_messages(messages: Sequence[AnyMessage]) -> list[BaseMessage]:
     """The user's messages of the latest run: the last user message and those just before it."""
     last = next((i for i in range(len(messages) - 1, -1, -1) if _said(messages[i])), None)
     if last is None:
@@ -69,7 +79,7 @@ def last_run_user_texts(messages: Sequence[AnyMessage]) -> list[str]:
     first = last
     while first > 0 and _said(messages[first - 1]):
         first -= 1
-    return [m.text for m in messages[first : last + 1] if m.text.strip()]
+    return [m for m in messages[first : last + 1] if m.text.strip()]
 
 
 def _said(message: BaseMessage) -> bool:
@@ -137,6 +147,58 @@ async def carry_out(
         return f"Memory update failed, nothing was changed: {error}"
     write(memory_completed(UPDATE, result))
     return describe(result)
+
+
+async def summary_section(io: Io, memory: Memory, user_id: str, session_id: str) -> str:
+    """The session's summary as system-prompt text, or "" when it has none."""
+    found = await io.call(
+        memory.get_session_summary, memory.aget_session_summary, session_id, user_id
+    )
+    return prompts.session_summary_section(found.summary) if found else ""
+
+
+async def summarize_session(
+    io: Io,
+    memory: Memory,
+    user_id: str,
+    session_id: str,
+    state: dict[str, Any],
+    store: BaseStore | None,
+    agent_model: BaseChatModel | None,
+    write: StreamWriter,
+) -> SessionSummary | None:
+    """Bring the session's summary up to date with the runs it lacks; never raises.
+
+    The summary model reads the previous summary and those runs (archived ones read
+    back from `store`), as each run's user message and final answer.
+    """
+    try:
+        previous = await io.call(
+            memory.get_session_summary, memory.aget_session_summary, session_id, user_id
+        )
+        runs, total = await runs_since(
+            io, state, store, session_id, previous.runs if previous else 0
+        )
+        exchanges = [pair for run in runs for pair in exchange(run)]
+        if not exchanges:
+            return previous
+        write({"type": SUMMARY_EVENT, "status": "started"})
+        summary = await io.call(
+            memory.create_session_summary,
+            memory.acreate_session_summary,
+            session_id,
+            user_id,
+            exchanges,
+            runs=total,
+            model=memory_model(memory, agent_model),
+            source="agent",
+        )
+    except Exception as error:
+        logger.warning("summarising session %r failed for user %r: %s", session_id, user_id, error)
+        write({"type": SUMMARY_EVENT, "status": "failed", "error": str(error)})
+        return None
+    write({"type": SUMMARY_EVENT, "status": "completed", "summary": summary.to_dict()})
+    return summary
 
 
 def describe(result: MemoryUpdateResult) -> str:

@@ -20,7 +20,8 @@ from memory.errors import (
 from memory.manager import MemoryManager, MemoryUpdateResult, RefusedToolCall
 from memory.memory import Memory, RetrievalMethod
 from memory.retrieval import PromptMemories, SearchResult
-from memory.schema import MemoryEvent, UserMemory
+from memory.schema import MemoryEvent, SessionSummary, SummaryEvent, UserMemory
+from memory.summarizer import SessionSummarizer
 
 __all__ = [
     "AgnoImportReport",
@@ -45,8 +46,11 @@ __all__ = [
     "RefusedToolCall",
     "RetrievalMethod",
     "SearchResult",
+    "SessionSummarizer",
+    "SessionSummary",
     "SkippedAgnoRow",
     "SqliteMemoryDb",
+    "SummaryEvent",
     "UserMemory",
     "import_agno_memories",
 ]

@@ -61,6 +61,17 @@ def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
     return model
 
 
+def first_model(own: ModelSpec | None, fallback: ModelSpec | None, task: str) -> BaseChatModel:
+    """A helper's own model, else the fallback (its Memory's or agent's) to do `task`."""
+    spec = own if own is not None else fallback
+    if spec is None:
+        raise ModelConfigError(
+            f"no model to {task}: pass Memory(model=...), "
+            "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
+        )
+    return resolve_chat_model(spec)
+
+
 def _reason(error: Exception) -> str:
     """The message of a failed model construction, without pydantic's boilerplate."""
     if isinstance(error, ValidationError):

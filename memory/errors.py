@@ -42,3 +42,11 @@ class ModelConfigError(MemoryAgentError):
 
 class MemoryModelError(MemoryAgentError):
     """The model call failed (provider error, timeout, no model); no memory was changed."""
+
+
+class PendingClaimLostError(MemoryAgentError):
+    """Another worker took or settled the pending messages a batch was learned from.
+
+    The batch was not applied: those messages are that worker's to learn from, so
+    each message is learned from once.
+    """

@@ -18,9 +18,9 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.chat_models import ModelSpec, first_model
 from memory.db.view import MemoryFilter
-from memory.errors import MemoryModelError, MemoryNotFoundError, ModelConfigError
+from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
@@ -29,6 +29,7 @@ from memory.schema import (
     DeleteMemory,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
     ReplaceMemory,
     UserMemory,
     WriteContext,
@@ -243,13 +244,7 @@ class MemoryManager:
         self.max_rounds = max_rounds
 
     def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
-        spec = self.model if self.model is not None else fallback
-        if spec is None:
-            raise ModelConfigError(
-                "no model to manage or search memories: pass Memory(model=...), "
-                "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
-            )
-        return resolve_chat_model(spec)
+        return first_model(self.model, fallback, "manage or search memories")
 
     async def update(
         self,
@@ -262,12 +257,15 @@ class MemoryManager:
         model: BaseChatModel,
         delete_memories: bool,
         clear_memories: bool,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         """One manager run: show memories, collect checked tool calls, apply them at once.
 
         Reads and writes go through `memory`, so the memories shown are chosen as the
         agent's are, and what the batch writes is embedded after it. Refused tool
         calls are logged and reported; a failing model raises `MemoryModelError`.
+        `settles`: the pending messages this run learns from, settled by its batch
+        (applied even when empty).
         """
         shown = await io.call(
             memory.get_memories_for_prompt,
@@ -312,8 +310,8 @@ class MemoryManager:
             if not answers or len(plan.refused) == refused_before:
                 break
             messages += [reply, *answers]
-        context = WriteContext("manager", input=plan.source_input or None, at=now)
-        while plan.ops:
+        context = WriteContext("manager", input=plan.source_input or None, at=now, settles=settles)
+        while plan.ops or settles is not None:
             try:
                 result.events = await io.call(
                     memory.apply_user_memory_ops,

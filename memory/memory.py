@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.messages import convert_to_messages
 from pydantic import ValidationError
 
 from memory import prompts
@@ -17,8 +20,14 @@ from memory.db.sqlite import SqliteMemoryDb
 from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
-from memory.errors import InvalidInputError, MemoryNotFoundError
-from memory.manager import MemoryManager, MemoryUpdateResult, MessageLike, render_transcript
+from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
+from memory.manager import (
+    MAX_TRANSCRIPT_CHARS,
+    MemoryManager,
+    MemoryUpdateResult,
+    MessageLike,
+    render_transcript,
+)
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
     MAX_QUERY_CHARS,
@@ -35,17 +44,34 @@ from memory.schema import (
     DeleteMemory,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
     ReplaceMemory,
+    SessionSummary,
+    SummaryEvent,
     UserMemory,
     WriteContext,
     expired,
+    storable_text,
     utc,
     utcnow,
     validate_agent_id,
     validate_memory_id,
+    validate_session_id,
+    validate_thread_id,
     validate_user_id,
 )
+from memory.summarizer import SessionSummarizer
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+"""How long a worker's claim on a thread's pending messages keeps others off them; a
+worker that died meanwhile holds them no longer than this."""
+CLAIM_LIMIT = 200
+"""Pending messages taken at once; the rest are taken by the next claim."""
 
 RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", "agentic"]
 EXPORT_FORMAT = "memory-agent/memories@1"
@@ -72,6 +98,7 @@ class Memory:
         clear_memories: bool = False,
         *,
         memory_manager: MemoryManager | None = None,
+        summarizer: SessionSummarizer | None = None,
         embeddings: Embeddings | None = None,
         embedding_model: str | None = None,
         embedding_timeout: float = 10.0,
@@ -90,6 +117,7 @@ class Memory:
             clear_memories: Let the memory model clear all of a user's memories
                 (this user's only, never anyone else's).
             memory_manager: A configured `MemoryManager` (prompts, token budget).
+            summarizer: A configured `SessionSummarizer` (its own model, prompts).
             embeddings: Any LangChain `Embeddings`, for `semantic` and `hybrid` search
                 and for choosing prompt memories by meaning; memories are embedded
                 when written.
@@ -124,11 +152,13 @@ class Memory:
         self.delete_memories = delete_memories
         self.clear_memories = clear_memories
         self.memory_manager = memory_manager or MemoryManager()
+        self.summarizer = summarizer or SessionSummarizer()
         self.embedder = (
             Embedder(embeddings, embedding_model, embedding_timeout)
             if embeddings is not None
             else None
         )
+        self._on_close: list[Callable[[], None]] = []
 
     def for_agent(self, agent_id: str | None) -> Memory:
         """This memory as agent `agent_id` keeps it: that agent's own memories of each user
@@ -206,8 +236,10 @@ class Memory:
     def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
         """Forget one user's memories, or everyone's when no user is named; returns the count.
 
-        Each user's memories are cleared in one transaction, with history. Only
-        this Memory's agent scope is cleared; expired memories are swept, not counted.
+        Each user's memories are cleared in one transaction, with history. Their
+        messages still waiting for deferred extraction are forgotten first, so
+        nothing learned from them later brings a memory back. Only this Memory's
+        agent scope is cleared; expired memories are swept, not counted.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -215,6 +247,8 @@ class Memory:
         return await self._clear(AWAITING, user_id, source)
 
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
         view = self._view()
         users = (
             [validate_user_id(user_id)]
@@ -544,6 +578,8 @@ class Memory:
         messages: Sequence[MessageLike] | None,
         user_id: str | None,
         model: ModelSpec | None,
+        *,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         user_id = validate_user_id(user_id)
         if (message is None) == (messages is None):
@@ -557,7 +593,7 @@ class Memory:
         if not user_text.strip():
             raise InvalidInputError("there is no user message to learn from")
         request = prompts.conversation_input(transcript)
-        return await self._manage(io, user_id, request, user_text, model)
+        return await self._manage(io, user_id, request, user_text, model, settles)
 
     async def _task(
         self, io: Io, task: str, user_id: str, model: ModelSpec | None
@@ -568,7 +604,13 @@ class Memory:
         return await self._manage(io, user_id, prompts.task_input(task), task, model)
 
     async def _manage(
-        self, io: Io, user_id: str, request: str, source_input: str, model: ModelSpec | None
+        self,
+        io: Io,
+        user_id: str,
+        request: str,
+        source_input: str,
+        model: ModelSpec | None,
+        settles: PendingClaim | None = None,
     ) -> MemoryUpdateResult:
         return await self.memory_manager.update(
             io,
@@ -579,7 +621,149 @@ class Memory:
             model=self.memory_manager.chat_model(model or self.model),
             delete_memories=self.delete_memories,
             clear_memories=self.clear_memories,
+            settles=settles,
         )
+
+    # -- deferred extraction ----------------------------------------------------
+
+    def add_pending_messages(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        *,
+        at: datetime | None = None,
+    ) -> int:
+        """Keep a user's messages to learn from later, durably; returns how many were new.
+
+        `messages` are (message_id, text) pairs; a message id the thread already has
+        pending is kept once, and blank texts are skipped. `learn_pending` learns from them.
+        """
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, at))
+
+    async def aadd_pending_messages(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        *,
+        at: datetime | None = None,
+    ) -> int:
+        return await self._add_pending(AWAITING, user_id, thread_id, messages, at)
+
+    async def _add_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        at: datetime | None,
+    ) -> int:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        moment = at or utcnow()
+        kept = [
+            PendingMessage(_message_id(message_id), storable_text(text), moment)
+            for message_id, text in messages
+            if isinstance(text, str) and storable_text(text).strip()
+        ]
+        return await io.call(self.db.add_pending, self.db.aadd_pending, user_id, thread_id, kept)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        """The threads (of one user, or of every user) with messages not yet learned from."""
+        user_id = None if user_id is None else validate_user_id(user_id)
+        return self.db.pending_threads(user_id)
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        return await self.db.apending_threads(user_id)
+
+    def learn_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        *,
+        model: ModelSpec | None = None,
+        now: datetime | None = None,
+        claim_timeout: timedelta = CLAIM_TIMEOUT,
+    ) -> list[MemoryUpdateResult]:
+        """Learn from the thread's pending messages now, each message once.
+
+        One memory-model call sees all of them (the user's words only; as many as the
+        manager reads at once, else one call per such batch), and its changes land
+        in one transaction with the end of those messages' pending state, so a crash
+        before it leaves them pending and two workers never both learn from one.
+        Returns one result per model call: none when nothing is pending or another
+        worker holds the thread (for at most `claim_timeout`, measured from `now`).
+        A failing model raises `MemoryModelError`, and the messages stay pending.
+        """
+        return run_sync(
+            self._learn_pending(BLOCKING, user_id, thread_id, model, now, claim_timeout)
+        )
+
+    async def alearn_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        *,
+        model: ModelSpec | None = None,
+        now: datetime | None = None,
+        claim_timeout: timedelta = CLAIM_TIMEOUT,
+    ) -> list[MemoryUpdateResult]:
+        return await self._learn_pending(AWAITING, user_id, thread_id, model, now, claim_timeout)
+
+    async def _learn_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        model: ModelSpec | None,
+        now: datetime | None,
+        claim_timeout: timedelta,
+    ) -> list[MemoryUpdateResult]:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        db = self.db
+        results: list[MemoryUpdateResult] = []
+        while True:
+            token = uuid.uuid4().hex
+            start = now or utcnow()
+            claimed = await io.call(
+                db.claim_pending,
+                db.aclaim_pending,
+                user_id,
+                thread_id,
+                token,
+                start,
+                start + claim_timeout,
+                CLAIM_LIMIT,
+            )
+            if not claimed:
+                return results
+            try:
+                for batch in _batches(claimed):
+                    claim = PendingClaim(thread_id, token, tuple(m.message_id for m in batch))
+                    said = [("user", m.text) for m in batch]
+                    results.append(
+                        await self._create(io, None, said, user_id, model, settles=claim)
+                    )
+            except PendingClaimLostError as lost:
+                logger.info(
+                    "thread %r of user %r went to another worker: %s", thread_id, user_id, lost
+                )
+                return results
+            except BaseException:
+                await self._release(io, user_id, thread_id, token)
+                raise
+            if len(claimed) < CLAIM_LIMIT:
+                return results
+
+    async def _release(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        """Give a failed claim back at once; if that fails too, it ends by itself."""
+        try:
+            await io.call(
+                self.db.release_pending, self.db.arelease_pending, user_id, thread_id, token
+            )
+        except Exception as error:
+            logger.warning("could not release thread %r of user %r: %s", thread_id, user_id, error)
 
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
@@ -590,6 +774,131 @@ class Memory:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
         events = await self._view().ahistory(user_id, memory_id)
         return _events_found(events, memory_id, user_id)
+
+    # -- session summaries ----------------------------------------------------
+
+    def create_session_summary(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        *,
+        runs: int | None = None,
+        model: ModelSpec | None = None,
+        source: str = "api",
+    ) -> SessionSummary:
+        """Bring the session's summary up to date with `messages`, what was said since.
+
+        The summary model (`Memory(summarizer=...)`'s, else `model`, else this
+        Memory's) sees the previous summary and `messages` only, never the whole
+        thread. `runs` is how many of the session's runs the summary then covers;
+        it defaults to the previous count plus the user messages in `messages`, and
+        a write covering fewer runs than the stored summary keeps the stored one.
+        Raises `MemoryModelError` when the model fails, with the summary unchanged.
+        """
+        return run_sync(
+            self._summarize(BLOCKING, session_id, user_id, messages, runs, model, source)
+        )
+
+    async def acreate_session_summary(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        *,
+        runs: int | None = None,
+        model: ModelSpec | None = None,
+        source: str = "api",
+    ) -> SessionSummary:
+        return await self._summarize(AWAITING, session_id, user_id, messages, runs, model, source)
+
+    async def _summarize(
+        self,
+        io: Io,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageLike],
+        runs: int | None,
+        model: ModelSpec | None,
+        source: str,
+    ) -> SessionSummary:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or runs < 0):
+            raise InvalidInputError(f"runs must be a non-negative integer, got {runs!r}")
+        try:
+            said = convert_to_messages(list(messages))
+            transcript, user_text = render_transcript(said)
+        except (ValueError, TypeError, NotImplementedError) as error:
+            raise InvalidInputError(f"messages could not be read: {error}") from error
+        if not user_text.strip():
+            raise InvalidInputError("there is no user message to summarise")
+        found = await io.call(self.db.get_summaries, self.db.aget_summaries, user_id, session_id)
+        previous = found[0] if found else None
+        if runs is None:
+            runs = (previous.runs if previous else 0) + sum(m.type == "human" for m in said)
+        chat_model = self.summarizer.chat_model(model or self.model)
+        summary = await self.summarizer.summarize(io, previous, transcript, runs, model=chat_model)
+        plan = await io.call(
+            self.db.write_summary,
+            self.db.awrite_summary,
+            user_id,
+            session_id,
+            summary,
+            WriteContext(source),
+        )
+        assert plan.summary is not None, "a write keeps a summary"
+        return plan.summary
+
+    def get_session_summaries(self, user_id: str) -> list[SessionSummary]:
+        """The user's session summaries, most recently updated first."""
+        return self.db.get_summaries(validate_user_id(user_id))
+
+    async def aget_session_summaries(self, user_id: str) -> list[SessionSummary]:
+        return await self.db.aget_summaries(validate_user_id(user_id))
+
+    def get_session_summary(self, session_id: str, user_id: str) -> SessionSummary | None:
+        """One session's summary, or None when this user has none for it (as Agno)."""
+        return run_sync(self._get_summary(BLOCKING, session_id, user_id))
+
+    async def aget_session_summary(self, session_id: str, user_id: str) -> SessionSummary | None:
+        return await self._get_summary(AWAITING, session_id, user_id)
+
+    async def _get_summary(self, io: Io, session_id: str, user_id: str) -> SessionSummary | None:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        found = await io.call(self.db.get_summaries, self.db.aget_summaries, user_id, session_id)
+        return found[0] if found else None
+
+    def delete_session_summary(self, user_id: str, session_id: str, *, source: str = "api") -> bool:
+        """Delete one session's summary; False when the user had none for it."""
+        return run_sync(self._delete_summary(BLOCKING, user_id, session_id, source))
+
+    async def adelete_session_summary(
+        self, user_id: str, session_id: str, *, source: str = "api"
+    ) -> bool:
+        return await self._delete_summary(AWAITING, user_id, session_id, source)
+
+    async def _delete_summary(self, io: Io, user_id: str, session_id: str, source: str) -> bool:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        plan = await io.call(
+            self.db.write_summary,
+            self.db.awrite_summary,
+            user_id,
+            session_id,
+            None,
+            WriteContext(source),
+        )
+        return plan.event is not None
+
+    def get_session_summary_history(self, session_id: str, user_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first; empty when it never had one."""
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        return self.db.summary_history(user_id, session_id)
+
+    async def aget_session_summary_history(
+        self, session_id: str, user_id: str
+    ) -> list[SummaryEvent]:
+        user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
+        return await self.db.asummary_history(user_id, session_id)
 
     # -- export / import ------------------------------------------------------
 
@@ -627,8 +936,16 @@ class Memory:
         events = await self._write(io, user_id, ops, context)
         return [event.memory_id for event in events if event.action != "expired"]
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when this Memory closes, before its store does: for what works
+        on the store in the background, such as a deferred-extraction worker."""
+        self._on_close.append(callback)
+
     def close(self) -> None:
         """Release the store's connections (and whatever was opened on them)."""
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback()
         self.db.close()
 
     def __enter__(self) -> Memory:
@@ -654,6 +971,27 @@ def _owned(memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
     if memory.memory_id is not None:
         validate_memory_id(memory.memory_id)
     return user_id, memory
+
+
+def _message_id(message_id: object) -> str:
+    if not isinstance(message_id, str) or not message_id.strip():
+        raise InvalidInputError("a pending message's id must be a non-empty string")
+    return validate_thread_id(message_id)
+
+
+def _batches(messages: list[PendingMessage]) -> Iterator[list[PendingMessage]]:
+    """Consecutive messages, as many at a time as the memory manager reads of a transcript."""
+    batch: list[PendingMessage] = []
+    size = 0
+    for message in messages:
+        length = len(message.text) + len("user: \n")
+        if batch and size + length > MAX_TRANSCRIPT_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append(message)
+        size += length
+    if batch:
+        yield batch
 
 
 def _events_found(events: list[MemoryEvent], memory_id: str, user_id: str) -> list[MemoryEvent]:

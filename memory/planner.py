@@ -32,6 +32,9 @@ from memory.schema import (
     MemoryEvent,
     MemoryOp,
     ReplaceMemory,
+    SessionSummary,
+    SummaryAction,
+    SummaryEvent,
     UserMemory,
     WriteContext,
     expired,
@@ -239,6 +242,73 @@ def _event(
         new_topics=list(new.topics) if new else None,
         source=context.source,
         input=context.input,
+        at=now,
+    )
+
+
+@dataclass(frozen=True)
+class SummaryPlan:
+    """What a session's summary becomes after one write, and the history event, if any."""
+
+    summary: SessionSummary | None
+    """The summary to keep (`None`: the session has none)."""
+    event: SummaryEvent | None
+    """`None` when nothing changes: store nothing."""
+
+
+def plan_summary(
+    user_id: str,
+    session_id: str,
+    previous: SessionSummary | None,
+    new: SessionSummary | None,
+    context: WriteContext,
+) -> SummaryPlan:
+    """Write (or, with `new=None`, delete) a session's summary, without I/O.
+
+    A summary covering fewer runs than the stored one comes from a writer that read
+    an older state of the session; the newer summary is kept.
+    """
+    now = utc(context.at)
+    if new is None:
+        if previous is None:
+            return SummaryPlan(None, None)
+        return SummaryPlan(
+            None, _summary_event(user_id, session_id, context, now, "deleted", previous, None)
+        )
+    if previous is not None and new.runs < previous.runs:
+        return SummaryPlan(previous, None)
+    stored = new.model_copy(
+        update={
+            "session_id": session_id,
+            "user_id": user_id,
+            "created_at": previous.created_at if previous is not None else now,
+            "updated_at": now,
+        }
+    )
+    action: SummaryAction = "created" if previous is None else "updated"
+    return SummaryPlan(
+        stored, _summary_event(user_id, session_id, context, now, action, previous, stored)
+    )
+
+
+def _summary_event(
+    user_id: str,
+    session_id: str,
+    context: WriteContext,
+    now: datetime,
+    action: SummaryAction,
+    old: SessionSummary | None,
+    new: SessionSummary | None,
+) -> SummaryEvent:
+    return SummaryEvent(
+        session_id=session_id,
+        user_id=user_id,
+        action=action,
+        old_summary=old.summary if old else None,
+        old_topics=list(old.topics) if old else None,
+        new_summary=new.summary if new else None,
+        new_topics=list(new.topics) if new else None,
+        source=context.source,
         at=now,
     )
 

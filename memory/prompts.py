@@ -95,6 +95,25 @@ def agentic_search_input(query: str) -> str:
     return f"<query>\n{query}\n</query>"
 
 
+SESSION_SUMMARIZER_ROLE = """\
+You keep a short running summary of one conversation between a user and an \
+assistant, so that the assistant still knows what was discussed once the early \
+messages are out of its sight. Write what the user asked, said and decided and \
+what the assistant answered or promised, in a few sentences of plain prose \
+(under 150 words), keeping what matters from the previous summary. Add a few \
+one- or two-word topics. Do not invent anything that was not said."""
+
+
+def session_summary_input(previous: str | None, transcript: str) -> str:
+    conversation = f"<conversation>\n{transcript}\n</conversation>"
+    if previous is None:
+        return f"Summarise this conversation.\n\n{conversation}"
+    return (
+        "Update the previous summary with what was said since it was written.\n\n"
+        f"<previous_summary>\n{previous}\n</previous_summary>\n\n{conversation}"
+    )
+
+
 # -- the agent that talks to the user ------------------------------------------
 
 DEFAULT_AGENT_INSTRUCTIONS = "You are a helpful assistant."
@@ -141,6 +160,16 @@ def agent_instructions(instructions: str | None, markdown: bool, read_chat_histo
         READ_CHAT_HISTORY_INSTRUCTION if read_chat_history else "",
     ]
     return "\n\n".join(part for part in parts if part)
+
+
+SESSION_SUMMARY_NOTE = """\
+Earlier parts of this conversation are no longer shown to you; this is a summary of \
+the conversation so far."""
+
+
+def session_summary_section(summary: str) -> str:
+    """What the agent's system prompt gains when runs have left the window it sees."""
+    return f"{SESSION_SUMMARY_NOTE}\n<session_summary>\n{summary}\n</session_summary>"
 
 
 def user_memories_section(memory_lines: list[str], complete: bool, agentic_memory: bool) -> str:

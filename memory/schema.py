@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from memory.errors import InvalidInputError
 
@@ -19,6 +27,9 @@ MAX_TOPICS = 20
 MAX_TOPIC_CHARS = 100
 MAX_USER_ID_CHARS = 256
 MAX_MEMORY_ID_CHARS = 128
+MAX_SESSION_ID_CHARS = 256
+MAX_SUMMARY_CHARS = 4_000
+"""A session summary is a paragraph or two; the summary model is asked for far less."""
 
 
 def utcnow() -> datetime:
@@ -61,6 +72,35 @@ def expired(memory: UserMemory, now: datetime) -> bool:
     return memory.expires_at is not None and memory.expires_at <= now
 
 
+def validate_session_id(session_id: object) -> str:
+    """A session is a thread: its id is opaque, like a user id, and as strictly checked."""
+    if not isinstance(session_id, str):
+        raise InvalidInputError(f"session_id must be a string, got {type(session_id).__name__}")
+    if not session_id.strip():
+        raise InvalidInputError("session_id must not be empty")
+    if len(session_id) > MAX_SESSION_ID_CHARS:
+        raise InvalidInputError(f"session_id is longer than {MAX_SESSION_ID_CHARS} characters")
+    if _UNUSABLE_IN_IDS.search(session_id):
+        raise InvalidInputError("session_id must not contain control characters or lone surrogates")
+    return session_id
+
+
+def validate_thread_id(thread_id: object) -> str:
+    """A thread id as pending messages key it; "" stands for a run without a thread."""
+    if not isinstance(thread_id, str):
+        raise InvalidInputError(f"thread_id must be a string, got {type(thread_id).__name__}")
+    if len(thread_id) > MAX_USER_ID_CHARS:
+        raise InvalidInputError(f"thread_id is longer than {MAX_USER_ID_CHARS} characters")
+    if _UNUSABLE_IN_IDS.search(thread_id):
+        raise InvalidInputError("thread_id must not contain control characters or lone surrogates")
+    return thread_id
+
+
+def storable_text(text: str) -> str:
+    """`text` as every store can keep it: NUL dropped, lone surrogates replaced."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def validate_memory_id(memory_id: object) -> str:
     if not isinstance(memory_id, str) or not memory_id.strip():
         raise InvalidInputError("memory_id must be a non-empty string")
@@ -81,6 +121,14 @@ Topic = Annotated[
     ),
 ]
 
+Topics = Annotated[
+    list[Topic],
+    BeforeValidator(lambda value: [] if value is None else value),
+    AfterValidator(lambda value: list(dict.fromkeys(value))),
+    Field(max_length=MAX_TOPICS),
+]
+"""`None` means none; duplicates are dropped, order kept."""
+
 
 class UserMemory(BaseModel):
     """One fact about a user, in the third person ("The user's name is Ava")."""
@@ -94,7 +142,7 @@ class UserMemory(BaseModel):
         ),
     ]
     """The fact itself; surrounding whitespace is dropped."""
-    topics: list[Topic] = Field(default_factory=list, max_length=MAX_TOPICS)
+    topics: Topics = Field(default_factory=list)
     """Short labels such as "name" or "hobbies"; duplicates are dropped, order kept."""
     input: Annotated[
         str | None, StringConstraints(max_length=MAX_INPUT_CHARS, pattern=STORABLE)
@@ -118,16 +166,6 @@ class UserMemory(BaseModel):
     @classmethod
     def _expiry_in_utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else utc(value)
-
-    @field_validator("topics", mode="before")
-    @classmethod
-    def _none_is_no_topics(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("topics")
-    @classmethod
-    def _unique_topics(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(value))
 
     @property
     def last_updated(self) -> datetime | None:
@@ -168,6 +206,61 @@ class MemoryEvent(BaseModel):
         return self.model_dump(mode="json")
 
 
+class SessionSummary(BaseModel):
+    """What one session (one thread) of a user has been about, as Agno's `SessionSummary`.
+
+    Kept up to date after each run when the agent has `enable_session_summaries=True`,
+    so the model still knows what left its window of recent runs.
+    """
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    summary: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY_CHARS, pattern=STORABLE
+        ),
+    ]
+    topics: Topics = Field(default_factory=list)
+    session_id: str | None = None
+    """Set by the store: the thread the summary is of."""
+    user_id: str | None = None
+    """The owner; set by the store."""
+    runs: int = Field(0, ge=0)
+    """How many of the session's runs it covers: the next update reads the runs after them."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def last_updated(self) -> datetime | None:
+        """Agno's name for `updated_at`."""
+        return self.updated_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+SummaryAction = Literal["created", "updated", "deleted"]
+
+
+class SummaryEvent(BaseModel):
+    """One change to one session summary, kept after the summary is deleted."""
+
+    session_id: str
+    user_id: str
+    action: SummaryAction
+    old_summary: str | None = None
+    new_summary: str | None = None
+    old_topics: list[str] | None = None
+    new_topics: list[str] | None = None
+    source: str
+    """Who made the change: "api", "cli", "agent"."""
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
 @dataclass(frozen=True)
 class AddMemory:
     memory: UserMemory
@@ -193,9 +286,45 @@ MemoryOp = AddMemory | ReplaceMemory | DeleteMemory | ClearMemories
 
 
 @dataclass(frozen=True)
+class PendingMessage:
+    """A user message whose memories are still to be learned (deferred extraction)."""
+
+    message_id: str
+    """Unique within its thread: recording a message twice keeps it once."""
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PendingThread:
+    """A thread of one user with messages still to be learned from."""
+
+    user_id: str
+    thread_id: str
+    messages: int
+    last_at: datetime
+    """When its newest pending message was recorded: the debounce counts from here."""
+    claimed_until: datetime | None
+    """Until when a worker holds the claim it last took on them, if any."""
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    """Pending messages one worker took to learn from, to settle with the batch it applies."""
+
+    thread_id: str
+    token: str
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WriteContext:
     """Where a batch of writes came from, recorded in each memory's history."""
 
     source: str = "api"
     input: str | None = None
     at: datetime = field(default_factory=utcnow)
+    settles: PendingClaim | None = None
+    """Pending messages this batch was learned from: they stop being pending in the
+    batch's transaction, and the batch fails whole (`PendingClaimLostError`) when
+    another worker has taken or settled them meanwhile."""

@@ -29,6 +29,7 @@ __all__ = [
     "Reply",
     "ScriptExhaustedError",
     "ScriptedChatModel",
+    "remember_user_lines",
     "tool_call",
     "tool_calls",
 ]
@@ -221,3 +222,16 @@ def tool_calls(*calls: tuple[str, dict[str, Any]], content: str = "") -> AIMessa
 def tool_call(name: str, /, **args: Any) -> AIMessage:
     """Build a reply making one tool call, e.g. `tool_call("add_memory", memory="...")`."""
     return tool_calls((name, args))
+
+
+_USER_LINE = re.compile(r"^user: (.+)$", re.MULTILINE)
+
+
+def remember_user_lines(messages: list[BaseMessage]) -> AIMessage:
+    """A memory model's reply: one `add_memory` per user line of the conversation it was shown.
+
+    Script it as a callable reply (`ScriptedChatModel([remember_user_lines] * n)`) to
+    see which messages each memory-model call was given, as the memories it adds.
+    """
+    said = _USER_LINE.findall(messages[-1].text)
+    return tool_calls(*(("add_memory", {"memory": f"The user said: {line}"}) for line in said))

@@ -6,13 +6,23 @@ else MEMORY_AGENT_MODEL, else openai:gpt-4.1-mini, as for the CLI, so OPENAI_API
 is all a newcomer needs. The store's semantic index (`store.index` in langgraph.json,
 its model named by MEMORY_AGENT_EMBEDDINGS: see studio/embeddings.py) embeds each
 memory's text and ranks memories by meaning for the prompt.
+
+MEMORY_AGENT_EXTRACTION=deferred learns memories after the answer, once a thread has
+been quiet for MEMORY_AGENT_EXTRACTION_DELAY seconds (default 30), in a delayed run
+of the second graph, `memory_extractor`, which the agent schedules on the server.
 """
 
-from graphs import StoreMemory, create_memory_agent
+from graphs import StoreMemory, create_memory_agent, create_memory_extractor
+from graphs.deferred import extraction_from_env
+
+memory = StoreMemory(delete_memories=True, clear_memories=True)
 
 graph = create_memory_agent(
-    memory=StoreMemory(delete_memories=True, clear_memories=True),
+    memory=memory,
     enable_user_memories=True,
     read_chat_history=True,
     markdown=True,
+    **extraction_from_env(),
 )
+
+extractor = create_memory_extractor(memory)

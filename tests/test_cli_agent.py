@@ -97,6 +97,51 @@ def test_chat_ends_at_end_of_input_and_forgets_one_memory(
     assert server.requests == []
 
 
+def test_a_deferred_chat_learns_once_from_the_session_before_leaving(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script(
+        "Nice to meet you, Ava!",
+        "Skiing is fun.",
+        tool_calls(
+            ("add_memory", {"memory": "The user's name is Ava"}),
+            ("add_memory", {"memory": "The user likes to ski"}),
+        ),
+    )
+    said = ["My name is Ava", "I like to ski", "/memories"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    argv = ["chat", "--user", AVA, "--db", str(db), "--extraction", "deferred"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert "No memories yet." in out  # nothing was learned while chatting
+    assert "Remembered 2 changes." in out
+    assert stored(db, AVA) == ["The user's name is Ava", "The user likes to ski"]
+    [learning] = [r for r in server.requests if r.body.get("tools")]
+    assert "My name is Ava" in str(learning.body["messages"])
+    assert "I like to ski" in str(learning.body["messages"])
+    assert len(server.requests) == 3
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        assert memory.pending_threads() == []
+
+
+def test_forgetting_all_in_a_deferred_chat_forgets_what_waits_too(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Nice to meet you, Ava!")
+    monkeypatch.setattr("sys.stdin", io.StringIO("My name is Ava\n/forget-all\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--extraction", "deferred")
+    assert code == 0
+    assert "Remembered" not in out
+    assert stored(db, AVA) == []
+    assert len(server.requests) == 1  # no memory-model call for what was forgotten
+
+
 def test_ask_continues_the_session_and_stores_memories(
     server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -259,3 +304,52 @@ def test_the_installed_command_streams_an_answer(server: OpenAIServer, db: Path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Hello from the fake server!"
     assert sent(server, 0)[-1] == {"role": "user", "content": "Hello"}
+
+
+def test_chat_keeps_a_session_summary_and_shows_it(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real OpenAI client's structured output: the summary arrives as JSON content."""
+    summary = {"summary": "Ava plans an Alps hike in July.", "topics": ["hiking"]}
+    server.script("Which month?", "No changes", json.dumps(summary))
+    said = ["I'm planning a hike in the Alps", "/summary", "/quit"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    code, out, _ = run(
+        capsys, "chat", "--user", AVA, "--db", str(db), "--session", "trip", "--session-summaries"
+    )
+    assert code == 0
+    assert "· session summary updated" in out
+    assert "you> Ava plans an Alps hike in July.\n" in out  # /summary
+    asked = server.requests[2].body
+    assert asked["response_format"]["type"] == "json_schema"
+    assert "I'm planning a hike in the Alps" in asked["messages"][-1]["content"]
+
+    code, out, _ = run(capsys, "memories", "summaries", "--user", AVA, "--db", str(db), "--json")
+    assert code == 0
+    [listed] = json.loads(out)
+    assert (listed["session_id"], listed["summary"], listed["runs"]) == (
+        "trip",
+        summary["summary"],
+        1,
+    )
+    code, out, _ = run(capsys, "memories", "summaries", "--user", AVA, "--db", str(db))
+    assert "session summaries of ava" in out
+    assert "Alps hike" in out
+    code, out, _ = run(capsys, "memories", "summaries", "--user", "bob", "--db", str(db), "--json")
+    assert json.loads(out) == []
+    code, out, _ = run(
+        capsys,
+        "memories",
+        "summaries",
+        "--user",
+        AVA,
+        "--session",
+        "other",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert json.loads(out) == []

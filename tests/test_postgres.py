@@ -168,14 +168,19 @@ def test_a_newer_schema_is_refused(postgres_test_url: str) -> None:
 
 
 def terminate(url: str, application: str) -> Callable[..., Any]:
-    """A planner that, in the middle of a batch, has the server drop the store's connections."""
+    """A planner that, in the middle of a batch, has the server drop the connection writing it.
+
+    Only the connection holding the batch's per-user lock: an agent's checkpointer may be
+    writing on another connection of the same application at that moment.
+    """
     real_plan = planner_module.plan_writes
 
     def plan(*args: Any, **kwargs: Any) -> Any:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = %s",
+                "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a "
+                "JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' "
+                "WHERE a.application_name = %s",
                 (application,),
             )
         return real_plan(*args, **kwargs)

@@ -75,9 +75,44 @@ EXAMPLES = {
             "No changes",
         ],
     ),
+    "flush_memories(memory)": Example(
+        [
+            "Welcome to Oslo!\nLovely.\nGood luck with the new jobs!\n[('s1', 3)]",
+            "['The user moved to Oslo', 'The user lives with a partner', "
+            "'The user starts a new job in May']",
+        ],
+        [
+            "Welcome to Oslo!",
+            "Lovely.",
+            "Good luck with the new jobs!",
+            tool_calls(
+                ("add_memory", {"memory": "The user moved to Oslo"}),
+                ("add_memory", {"memory": "The user lives with a partner"}),
+                ("add_memory", {"memory": "The user starts a new job in May"}),
+            ),
+        ],
+    ),
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
+    "enable_session_summaries=True": Example(
+        [
+            "Ava plans an Alps hike in July with her sister; she asked what to pack. "
+            "['hiking', 'travel'] 3",
+            "['Ava plans an Alps hike in July with her sister; she asked what to pack.']",
+            "['created', 'updated', 'updated']",
+        ],
+        [
+            "Lovely! Which month?",
+            '{"summary": "Ava plans an Alps hike.", "topics": ["hiking"]}',
+            "July is a good month for it.",
+            '{"summary": "Ava plans an Alps hike in July with her sister.", '
+            '"topics": ["hiking", "travel"]}',
+            "Layers, rain gear and good boots.",
+            '{"summary": "Ava plans an Alps hike in July with her sister; she asked what to '
+            'pack.", "topics": ["hiking", "travel"]}',
+        ],
+    ),
     "PostgresMemoryDb.from_conn_string": Example(
         ["['The user works night shifts at a bakery']"],
         [

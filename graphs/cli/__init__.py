@@ -25,6 +25,7 @@ from graphs.cli.options import (
     embeddings_option,
     model_option,
 )
+from graphs.deferred import DEFAULT_DELAY_S
 from memory import InvalidInputError, MemoryAgentError, MemoryNotFoundError, ModelConfigError
 from memory.dedupe import DEFAULT_THRESHOLD
 from memory.schema import utc, validate_agent_id
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reembed.add_argument("--all", action="store_true", help="every user's memories")
     action("history", "every change to a memory").add_argument("memory_id")
+    summaries = action("summaries", "the user's session summaries, most recent first")
+    summaries.add_argument("--session", help="only this session's summary")
     export = action("export", "write the user's memories as JSON")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
     import_ = action(
@@ -175,6 +178,26 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
             action="store_false",
             help="do not update memories after each message",
         )
+        sub.add_argument(
+            "--session-summaries",
+            action="store_true",
+            help="keep a summary of the session, shown to the model once old messages leave",
+        )
+    chat.add_argument(
+        "--extraction",
+        choices=["inline", "deferred"],
+        default="inline",
+        help="when memories are learned: after each message (inline), or once the session "
+        "has been quiet for --extraction-delay seconds, and before leaving (deferred)",
+    )
+    chat.add_argument(
+        "--extraction-delay",
+        type=float,
+        default=DEFAULT_DELAY_S,
+        metavar="SECONDS",
+        help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
+    )
+    ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
     demo.set_defaults(run=demo_command.demo)

@@ -18,6 +18,7 @@ from graphs.cli.options import (
     open_memory,
 )
 from graphs.cli.output import memory_table, print_json
+from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
 from memory import InvalidInputError, Memory, MemoryDbError
 from memory.chat_models import resolve_chat_model
@@ -27,6 +28,7 @@ CHAT_HELP = """\
 /memories      list what I remember about you
 /forget ID     forget one memory (ids are in /memories)
 /forget-all    forget everything about you
+/summary       this session's summary (with --session-summaries)
 /help          this help
 /quit          leave (or end input with Ctrl-D)"""
 
@@ -45,18 +47,42 @@ def chat(args: argparse.Namespace, out: Console) -> int:
             style="dim",
             markup=False,
         )
-        while True:
-            try:
-                line = out.input("[bold green]you>[/] ").strip()
-            except (EOFError, KeyboardInterrupt):
-                out.print()
-                return EXIT_OK
-            if line in ("/quit", "/exit"):
-                return EXIT_OK
-            if line.startswith("/"):
-                _chat_command(line, memory, user, out)
-            elif line:
-                _chat_turn(agent, line, user, args.session, out)
+        try:
+            _converse(agent, memory, user, args.session, out)
+        finally:
+            if args.extraction == "deferred":
+                _learn_before_leaving(memory, out)
+    return EXIT_OK
+
+
+def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Console) -> None:
+    while True:
+        try:
+            line = out.input("[bold green]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if line in ("/quit", "/exit"):
+            return
+        if line.startswith("/"):
+            _chat_command(line, memory, user, session, out)
+        elif line:
+            _chat_turn(agent, line, user, session, out)
+
+
+def _learn_before_leaving(memory: Memory, out: Console) -> None:
+    """Deferred extraction: learn from what is still pending before the process ends."""
+    with out.status("learning from this session's messages...", spinner="dots"):
+        flushed = flush_memories(memory)
+    changes = sum(len(result.events) for result in flushed.results)
+    if flushed.results:
+        out.print(f"Remembered {changes} {'change' if changes == 1 else 'changes'}.", style="dim")
+    if flushed.pending:
+        out.print(
+            f"{len(flushed.pending)} session(s) still have messages to learn from; "
+            "they are learned on their next message (the log says why).",
+            style="yellow",
+        )
 
 
 def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -> None:
@@ -69,7 +95,7 @@ def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -
         out.print(Text(f"error: {error}", style="red"))
 
 
-def _chat_command(line: str, memory: Memory, user: str, out: Console) -> None:
+def _chat_command(line: str, memory: Memory, user: str, session: str, out: Console) -> None:
     name, _, argument = line.partition(" ")
     argument = argument.strip()
     try:
@@ -82,6 +108,9 @@ def _chat_command(line: str, memory: Memory, user: str, out: Console) -> None:
         elif name == "/forget-all":
             count = memory.clear(user, source="cli")
             out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+        elif name == "/summary":
+            summary = memory.get_session_summary(session, user)
+            out.print(Text(summary.summary) if summary else "No summary of this session yet.")
         elif name == "/help":
             out.print(CHAT_HELP, markup=False)
         else:

@@ -15,7 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from graphs.cli.options import DEFAULT_TABLE, EXIT_OK, EXIT_USAGE, embeddings, open_db
-from graphs.cli.output import history_table, print_json, print_memories, print_result
+from graphs.cli.output import (
+    history_table,
+    print_json,
+    print_memories,
+    print_result,
+    summary_table,
+)
 from memory import (
     AgnoImportReport,
     DuplicateGroup,
@@ -145,6 +151,19 @@ def _history(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _summaries(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    if args.session is None:
+        found = memory.get_session_summaries(args.user)
+    else:
+        one = memory.get_session_summary(args.session, args.user)
+        found = [] if one is None else [one]
+    if args.json:
+        print_json([summary.to_dict() for summary in found], out)
+    else:
+        out.print(summary_table(found, args.user))
+    return EXIT_OK
+
+
 def _export(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     text = json.dumps(memory.export_user_memories(args.user), ensure_ascii=False, indent=2)
     if args.out == "-":
@@ -220,6 +239,7 @@ ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {
     "clear": _clear,
     "search": _search,
     "history": _history,
+    "summaries": _summaries,
     "export": _export,
     "import": _import,
     "dedupe": _dedupe,

@@ -94,5 +94,8 @@ def open_agent(
         memory=memory,
         enable_agentic_memory=args.agentic,
         enable_user_memories=args.auto,
+        enable_session_summaries=args.session_summaries,
         markdown=markdown,
+        memory_extraction=args.extraction,
+        extraction_delay_s=args.extraction_delay,
     )

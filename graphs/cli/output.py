@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from memory import MemoryEvent, UserMemory
+from memory import MemoryEvent, SessionSummary, UserMemory
 
 
 def print_json(data: Any, out: Console) -> None:
@@ -59,5 +59,24 @@ def history_table(events: list[MemoryEvent]) -> Table:
             e.source,
             Text(e.old_memory or ""),
             Text(e.new_memory or ""),
+        )
+    return table
+
+
+def summary_table(summaries: list[SessionSummary], user: str) -> Table:
+    table = Table(title=f"session summaries of {user}", box=box.SIMPLE_HEAD)
+    table.add_column("session", no_wrap=True)
+    table.add_column("summary", ratio=3)
+    table.add_column("topics", ratio=1)
+    table.add_column("runs", justify="right")
+    table.add_column("updated", no_wrap=True)
+    for s in summaries:
+        updated = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else ""
+        table.add_row(
+            Text(s.session_id or ""),
+            Text(s.summary),
+            Text(", ".join(s.topics)),
+            str(s.runs),
+            updated,
         )
     return table

@@ -11,7 +11,13 @@ write one, subclass `MemoryDb` and implement:
   memories, `plan_writes`, store the plan: it sweeps the expired ones);
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
-  while the text they were made from is unchanged.
+  while the text they were made from is unchanged;
+- `write_summary`, `get_summaries`, `summary_history`: session summaries, one per
+  user and session, with their history (rules: `memory.planner.plan_summary`);
+- `add_pending`, `claim_pending`, `release_pending`, `pending_threads`,
+  `drop_pending`: user messages kept for deferred extraction until a batch
+  learned from them settles them (`apply` with `WriteContext.settles`, in the
+  batch's transaction).
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
@@ -35,7 +41,19 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext, utc, utcnow
+from memory.planner import SummaryPlan
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingMessage,
+    PendingThread,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+    utc,
+    utcnow,
+)
 from memory.text import cached_index_text
 from memory.twins import offload
 
@@ -187,7 +205,10 @@ class MemoryDb(ABC):
         Within `scope.agent_id`'s partition; the memories expired by `context.at`
         are swept by the same transaction. Raises `MemoryNotFoundError` when a
         replace or delete names an id the user does not have; the rules are
-        `memory.planner.plan_writes`.
+        `memory.planner.plan_writes`. When `context.settles` names claimed pending
+        messages, they stop being pending in the same transaction (also when `ops`
+        is empty); if any of them is no longer pending under that claim, it raises
+        `PendingClaimLostError` and applies nothing.
         """
 
     @abstractmethod
@@ -251,6 +272,58 @@ class MemoryDb(ABC):
         scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
+
+    @abstractmethod
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        """Store the session's summary (delete it, with `None`) and its history event,
+        as one transaction; `memory.planner.plan_summary` decides what changes."""
+
+    @abstractmethod
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        """The user's session summaries, most recently updated first (or `session_id`'s)."""
+
+    @abstractmethod
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first, also after it was deleted."""
+
+    @abstractmethod
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        """Keep user messages to learn from later; returns how many were new.
+
+        A message id the thread already has pending is kept once.
+        """
+
+    @abstractmethod
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        """Take up to `limit` of the thread's pending messages, oldest first, for `token`.
+
+        The claim lasts until `until`. Nothing is taken while another token's claim
+        on the thread is live (ends after `now`), so one worker at a time learns
+        from a thread, in order.
+        """
+
+    @abstractmethod
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        """Drop `token`'s claim on what it did not settle, for another worker to take."""
+
+    @abstractmethod
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        """The threads (of one user, or of every user) with pending messages."""
+
+    @abstractmethod
+    def drop_pending(self, user_id: str | None = None) -> int:
+        """Forget the pending messages of one user (or of every user); returns how many.
+
+        A batch learned from them meanwhile then fails to settle, and lands nothing.
+        """
 
     # -- optional ---------------------------------------------------------------
 
@@ -372,3 +445,39 @@ class MemoryDb(ABC):
         self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
     ) -> ScoredMemories:
         return await offload(self.semantic_ranking, user_id, query, limit, scope=scope)
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await offload(self.write_summary, user_id, session_id, summary, context)
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await offload(self.get_summaries, user_id, session_id)
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await offload(self.summary_history, user_id, session_id)
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await offload(self.add_pending, user_id, thread_id, messages)
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await offload(self.claim_pending, user_id, thread_id, token, now, until, limit)
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await offload(self.release_pending, user_id, thread_id, token)
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await offload(self.pending_threads, user_id)
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await offload(self.drop_pending, user_id)

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import numpy as np
@@ -35,9 +36,19 @@ from memory.db.base import (
 )
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError, MemoryDbError
-from memory.planner import Reads, WritePlan, plan_writes, reads_for
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
+from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+)
 from memory.text import TOPIC_WEIGHT, index_text, normalized_text
 from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
 
@@ -49,6 +60,10 @@ _COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at, a
 _EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
     "at, agent_id, expires_at"
+)
+_SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
+_SUMMARY_EVENT_COLUMNS = (
+    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
 _IN_SCOPE = "user_id = %(user)s AND agent_id = %(agent)s"
 _LIVE = "(expires_at IS NULL OR expires_at > %(at)s)"
@@ -152,6 +167,16 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
         event.agent_id or "",
         event.expires_at,
     )
+
+
+def _to_summary(row: Row) -> SessionSummary:
+    keys = [c.strip() for c in _SUMMARY_COLUMNS.split(",")]
+    return SessionSummary.model_validate(dict(zip(keys, row, strict=True)))
+
+
+def _to_summary_event(row: Row) -> SummaryEvent:
+    keys = [c.strip() for c in _SUMMARY_EVENT_COLUMNS.split(",")]
+    return SummaryEvent.model_validate(dict(zip(keys, row, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -440,15 +465,113 @@ class PostgresMemoryDb(MemoryDb):
         reads = reads_for(ops)
         scope = Scope(scope.agent_id, context.at)
         async with self._sql(io) as sql:
-            await sql.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                (self._lock_key, "\x1f".join(_key(user_id, scope))),
-            )
+            await self._lock_user(sql, user_id)
+            if context.settles is not None:
+                await self._settle(sql, user_id, context.settles)
             pks, current = await self._current(sql, user_id, scope, reads)
             plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
                 await self._store(sql, user_id, scope, pks, plan)
         return plan.events
+
+    async def _lock_user(self, sql: _Sql, user_id: str) -> None:
+        """Writers (and claimers) of one user queue here until the transaction ends."""
+        await sql.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
+        )
+
+    async def _settle(self, sql: _Sql, user_id: str, claim: PendingClaim) -> None:
+        """Delete the claimed messages, all of them or (raising) none."""
+        ids = sorted(set(claim.message_ids))
+        settled = await sql.execute(
+            f"DELETE FROM {self._t}_pending WHERE user_id = %s AND thread_id = %s "
+            "AND claim = %s AND message_id = ANY(%s)",
+            (user_id, claim.thread_id, claim.token, ids),
+        )
+        if settled != len(ids):
+            raise PendingClaimLostError(
+                f"{len(ids) - settled} of {len(ids)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
+
+    # -- pending messages (deferred extraction) ---------------------------------------
+
+    async def _add_pending(
+        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        if not messages:
+            return 0
+        async with self._sql(io) as sql:
+            return await sql.execute(
+                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
+                "SELECT %s, %s, m.message_id, m.text, m.at "
+                "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) "
+                "WITH ORDINALITY AS m(message_id, text, at, n) ORDER BY m.n "
+                "ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
+                (
+                    user_id,
+                    thread_id,
+                    [m.message_id for m in messages],
+                    [m.text for m in messages],
+                    [m.at for m in messages],
+                ),
+            )
+
+    async def _claim_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+    ) -> list[PendingMessage]:
+        t = self._t
+        async with self._sql(io) as sql:
+            await self._lock_user(sql, user_id)
+            held = await sql.fetch(
+                f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
+                "AND claim IS NOT NULL AND claim <> %s AND claimed_until > %s LIMIT 1",
+                (user_id, thread_id, token, now),
+            )
+            if held:
+                return []
+            rows = await sql.fetch(
+                f"UPDATE {t}_pending SET claim = %s, claimed_until = %s WHERE id IN ("
+                f"SELECT id FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
+                "ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
+                (token, until, user_id, thread_id, limit),
+            )
+        return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
+
+    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        async with self._sql(io) as sql:
+            await self._lock_user(sql, user_id)
+            await sql.execute(
+                f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
+                "WHERE user_id = %s AND thread_id = %s AND claim = %s",
+                (user_id, thread_id, token),
+            )
+
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        async with self._sql(io) as sql:
+            if user_id is not None:
+                await self._lock_user(sql, user_id)
+            return await sql.execute(
+                f"DELETE FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id)",
+                (user_id,),
+            )
+
+    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
+                f"FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id) "
+                "GROUP BY user_id, thread_id ORDER BY min(id)",
+                (user_id,),
+            )
+        return [PendingThread(row[0], row[1], int(row[2]), row[3], row[4]) for row in rows]
 
     async def _current(
         self, sql: _Sql, user_id: str, scope: Scope, reads: Reads
@@ -544,7 +667,91 @@ class PostgresMemoryDb(MemoryDb):
             )
         return stored
 
+    async def _write_summary(
+        self,
+        io: Io,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        t = self._t
+        async with self._sql(io) as sql:
+            await sql.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
+            )
+            found = await sql.fetch(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {t}_summaries "
+                "WHERE user_id = %s AND session_id = %s",
+                (user_id, session_id),
+            )
+            previous = _to_summary(found[0]) if found else None
+            plan = plan_summary(user_id, session_id, previous, summary, context)
+            if plan.event is None:
+                return plan
+            if plan.summary is None:
+                await sql.execute(
+                    f"DELETE FROM {t}_summaries WHERE user_id = %s AND session_id = %s",
+                    (user_id, session_id),
+                )
+            else:
+                kept = plan.summary
+                await sql.execute(
+                    f"INSERT INTO {t}_summaries ({_SUMMARY_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
+                    "topics = excluded.topics, runs = excluded.runs, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        user_id,
+                        session_id,
+                        kept.summary,
+                        Jsonb(kept.topics),
+                        kept.runs,
+                        kept.created_at,
+                        kept.updated_at,
+                    ),
+                )
+            event = plan.event
+            await sql.execute(
+                f"INSERT INTO {t}_summary_history ({_SUMMARY_EVENT_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    user_id,
+                    session_id,
+                    event.action,
+                    event.old_summary,
+                    event.new_summary,
+                    None if event.old_topics is None else Jsonb(event.old_topics),
+                    None if event.new_topics is None else Jsonb(event.new_topics),
+                    event.source,
+                    event.at,
+                ),
+            )
+        return plan
+
     # -- reads ----------------------------------------------------------------------
+
+    async def _summaries(
+        self, io: Io, user_id: str, session_id: str | None
+    ) -> list[SessionSummary]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {self._t}_summaries "
+                "WHERE user_id = %s AND session_id = coalesce(%s, session_id) "
+                "ORDER BY updated_at DESC, session_id",
+                (user_id, session_id),
+            )
+        return [_to_summary(row) for row in rows]
+
+    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT {_SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
+                "WHERE user_id = %s AND session_id = %s ORDER BY id",
+                (user_id, session_id),
+            )
+        return [_to_summary_event(row) for row in rows]
 
     async def _get(
         self, io: Io, user_id: str, memory_ids: Sequence[str], scope: Scope
@@ -716,6 +923,44 @@ class PostgresMemoryDb(MemoryDb):
 
     # -- the MemoryDb protocol ----------------------------------------------------------
 
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await self._run(AWAITING, self._add_pending, user_id, thread_id, messages)
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await self._run(
+            AWAITING, self._claim_pending, user_id, thread_id, token, now, until, limit
+        )
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await self._run(AWAITING, self._release_pending, user_id, thread_id, token)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id))
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await self._run(AWAITING, self._pending_threads, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._run(AWAITING, self._drop_pending, user_id)
+
     def apply(
         self,
         user_id: str,
@@ -845,6 +1090,38 @@ class PostgresMemoryDb(MemoryDb):
         scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         return await self._run(AWAITING, self._unembedded, user_id, model, dimensions, limit, scope)
+
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await self._run(AWAITING, self._write_summary, user_id, session_id, summary, context)
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        return run_sync(self._summaries(BLOCKING, user_id, session_id))
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await self._run(AWAITING, self._summaries, user_id, session_id)
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await self._run(AWAITING, self._summary_history, user_id, session_id)
 
 
 def _columns(memory: UserMemory, indexed: Any) -> tuple[Any, ...]:

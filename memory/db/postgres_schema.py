@@ -61,9 +61,51 @@ def migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_vectors_user ON {t}_vectors (user_id);
     """
+    session_summaries = f"""
+    CREATE TABLE {t}_summaries (
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        topics JSONB NOT NULL,
+        runs INTEGER NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (user_id, session_id)
+    );
+    CREATE INDEX {t}_summaries_updated ON {t}_summaries (user_id, updated_at);
+    CREATE TABLE {t}_summary_history (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        old_summary TEXT,
+        new_summary TEXT,
+        old_topics JSONB,
+        new_topics JSONB,
+        source TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX {t}_summary_history_session ON {t}_summary_history (user_id, session_id, id);
+    """
+    # User messages kept for deferred extraction until a batch learned from them
+    # lands; a worker's claim keeps others off the thread while it learns.
+    pending = f"""
+    CREATE TABLE {t}_pending (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        claim TEXT,
+        claimed_until TIMESTAMPTZ,
+        UNIQUE (user_id, thread_id, message_id)
+    );
+    CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, thread_id, id)
+    """
     # Agent scopes and expiry: a memory id is unique within a user's agent scope ('' is
     # the user's own), statistics are kept per scope, and history records both.
-    v2 = f"""
+    scopes_and_expiry = f"""
     ALTER TABLE {t} ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE {t} ADD COLUMN expires_at TIMESTAMPTZ;
     ALTER TABLE {t} DROP CONSTRAINT {t}_user_id_memory_id_key;
@@ -84,7 +126,7 @@ def migrations(t: str) -> list[str]:
     ALTER TABLE {t}_users DROP CONSTRAINT {t}_users_pkey;
     ALTER TABLE {t}_users ADD PRIMARY KEY (user_id, agent_id);
     """
-    return [v1, v2]
+    return [v1, session_summaries, pending, scopes_and_expiry]
 
 
 def statements(script: str) -> list[str]:

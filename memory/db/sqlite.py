@@ -30,9 +30,27 @@ from memory.db.base import (
 )
 from memory.db.sqlite_schema import migrate
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError, MemoryDbError
-from memory.planner import Reads, WritePlan, plan_writes, reads_for
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
+from memory.planner import (
+    Reads,
+    SummaryPlan,
+    WritePlan,
+    plan_summary,
+    plan_writes,
+    reads_for,
+)
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+    utc,
+)
 from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
@@ -42,6 +60,10 @@ _MEMORY_COLUMNS = (
 _EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
     "at, agent_id, expires_at"
+)
+_SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
+_SUMMARY_EVENT_COLUMNS = (
+    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
 _IN_SCOPE = "user_id = :user AND agent_id = :agent"
 _LIVE = "(expires_at IS NULL OR expires_at > :at)"
@@ -120,6 +142,34 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
     )
 
 
+def _to_summary(row: Sequence[Any]) -> SessionSummary:
+    user_id, session_id, summary, topics, runs, created_at, updated_at = row
+    return SessionSummary(
+        user_id=user_id,
+        session_id=session_id,
+        summary=summary,
+        topics=json.loads(topics),
+        runs=runs,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+def _to_summary_event(row: Sequence[Any]) -> SummaryEvent:
+    user_id, session_id, action, old, new, old_topics, new_topics, source, at = row
+    return SummaryEvent(
+        user_id=user_id,
+        session_id=session_id,
+        action=action,
+        old_summary=old,
+        new_summary=new,
+        old_topics=None if old_topics is None else json.loads(old_topics),
+        new_topics=None if new_topics is None else json.loads(new_topics),
+        source=source,
+        at=at,
+    )
+
+
 class _Transaction:
     """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any error; SQLite's errors become
     `MemoryDbError`. A class rather than a generator: it wraps every write."""
@@ -181,6 +231,11 @@ def _no_candidates(documents: int, total_length: int, terms: Sequence[str]) -> K
         nothing,
         {term: nothing for term in terms},
     )
+
+
+def _moment(moment: datetime) -> str:
+    """A time as text that sorts as time does: UTC, always with microseconds."""
+    return utc(moment).isoformat(timespec="microseconds")
 
 
 def _iso(moment: datetime | None) -> str:
@@ -348,12 +403,28 @@ class SqliteMemoryDb(MemoryDb):
         reads = reads_for(ops)
         scope = Scope(scope.agent_id, context.at)
         with self._transaction() as conn:
+            if context.settles is not None:
+                self._settle(conn, user_id, context.settles)
             rowids, current = self._current(conn, user_id, scope, reads)
             plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
                 self._store(conn, user_id, scope, rowids, plan)
             self._vector_cache.pop(_key(user_id, scope), None)
         return plan.events
+
+    def _settle(self, conn: sqlite3.Connection, user_id: str, claim: PendingClaim) -> None:
+        """Delete the claimed messages, all of them or (raising) none."""
+        ids = set(claim.message_ids)
+        settled = conn.execute(
+            f"DELETE FROM {self._t}_pending WHERE user_id = ? AND thread_id = ? AND claim = ? "
+            "AND message_id IN (SELECT value FROM json_each(?))",
+            (user_id, claim.thread_id, claim.token, json.dumps(sorted(ids))),
+        ).rowcount
+        if settled != len(ids):
+            raise PendingClaimLostError(
+                f"{len(ids) - settled} of {len(ids)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
 
     def _current(
         self, conn: sqlite3.Connection, user_id: str, scope: Scope, reads: Reads
@@ -479,7 +550,149 @@ class SqliteMemoryDb(MemoryDb):
             self._vector_cache.pop(_key(user_id, scope), None)
         return stored
 
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        t = self._t
+        with self._transaction() as conn:
+            found = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {t}_summaries "
+                "WHERE user_id = ? AND session_id = ?",
+                (user_id, session_id),
+            ).fetchone()
+            previous = None if found is None else _to_summary(found)
+            plan = plan_summary(user_id, session_id, previous, summary, context)
+            if plan.event is None:
+                return plan
+            if plan.summary is None:
+                conn.execute(
+                    f"DELETE FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
+                    (user_id, session_id),
+                )
+            else:
+                kept = plan.summary
+                conn.execute(
+                    f"INSERT INTO {t}_summaries ({_SUMMARY_COLUMNS}) VALUES (?,?,?,?,?,?,?) "
+                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
+                    "topics = excluded.topics, runs = excluded.runs, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        user_id,
+                        session_id,
+                        kept.summary,
+                        json.dumps(kept.topics),
+                        kept.runs,
+                        _iso(kept.created_at),
+                        _iso(kept.updated_at),
+                    ),
+                )
+            event = plan.event
+            conn.execute(
+                f"INSERT INTO {t}_summary_history ({_SUMMARY_EVENT_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    user_id,
+                    session_id,
+                    event.action,
+                    event.old_summary,
+                    event.new_summary,
+                    _topics_json(event.old_topics),
+                    _topics_json(event.new_topics),
+                    event.source,
+                    event.at.isoformat(),
+                ),
+            )
+        return plan
+
+    # -- pending messages (deferred extraction) ------------------------------------
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        if not messages:
+            return 0
+        with self._transaction() as conn:
+            return conn.executemany(
+                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
+                [(user_id, thread_id, m.message_id, m.text, _moment(m.at)) for m in messages],
+            ).rowcount
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        t = self._t
+        with self._transaction() as conn:
+            held = conn.execute(
+                f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND thread_id = ? "
+                "AND claim IS NOT NULL AND claim != ? AND claimed_until > ? LIMIT 1",
+                (user_id, thread_id, token, _moment(now)),
+            ).fetchone()
+            if held:
+                return []
+            rows = conn.execute(
+                f"SELECT id, message_id, text, at FROM {t}_pending "
+                "WHERE user_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
+                (user_id, thread_id, limit),
+            ).fetchall()
+            conn.executemany(
+                f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
+                [(token, _moment(until), row[0]) for row in rows],
+            )
+        return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
+                "WHERE user_id = ? AND thread_id = ? AND claim = ?",
+                (user_id, thread_id, token),
+            )
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        rows = self._read(
+            f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
+            f"FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id "
+            "GROUP BY user_id, thread_id ORDER BY min(id)",
+            (user_id,),
+        )
+        return [
+            PendingThread(
+                user_id=row[0],
+                thread_id=row[1],
+                messages=row[2],
+                last_at=datetime.fromisoformat(row[3]),
+                claimed_until=None if row[4] is None else datetime.fromisoformat(row[4]),
+            )
+            for row in rows
+        ]
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        with self._transaction() as conn:
+            return conn.execute(
+                f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
+            ).rowcount
+
     # -- reads ----------------------------------------------------------------
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        rows = self._read(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._t}_summaries "
+            "WHERE user_id = ? AND session_id = coalesce(?, session_id) "
+            "ORDER BY updated_at DESC, session_id",
+            (user_id, session_id),
+        )
+        return [_to_summary(row) for row in rows]
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        rows = self._read(
+            f"SELECT {_SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
+            "WHERE user_id = ? AND session_id = ? ORDER BY id",
+            (user_id, session_id),
+        )
+        return [_to_summary_event(row) for row in rows]
 
     def get_memories(
         self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE

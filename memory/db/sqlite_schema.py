@@ -103,6 +103,35 @@ def _vectors(t: str) -> str:
     """
 
 
+def _session_summaries(t: str) -> str:
+    return f"""
+    CREATE TABLE {t}_summaries (
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, session_id)
+    );
+    CREATE INDEX {t}_summaries_updated ON {t}_summaries (user_id, updated_at);
+    CREATE TABLE {t}_summary_history (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        old_summary TEXT,
+        new_summary TEXT,
+        old_topics TEXT,
+        new_topics TEXT,
+        source TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX {t}_summary_history_session ON {t}_summary_history (user_id, session_id, id);
+    """
+
+
 def user_tokens(ref: str, terms: str) -> str:
     """SQL for a space-separated term list as one user's index tokens: "hike" -> "u7_hike".
 
@@ -215,6 +244,31 @@ def _keyword_index(db: Database, t: str) -> None:
     )
 
 
+def _pending(db: Database, t: str) -> None:
+    """User messages kept for deferred extraction until a batch learned from them lands.
+
+    A worker's claim (`claim`, `claimed_until`) keeps others off the thread while
+    it learns; the batch that applies what it learned deletes the rows it claimed.
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_pending (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            claim TEXT,
+            claimed_until TEXT,
+            UNIQUE (user_id, thread_id, message_id)
+        );
+        CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, thread_id, id);
+        """,
+    )
+
+
 def _scopes_and_expiry(db: Database, t: str) -> None:
     """Agent scopes and expiry.
 
@@ -285,13 +339,19 @@ def _run_vectors(db: Database, table: str) -> None:
     _run(db, _vectors(table))
 
 
+def _run_session_summaries(db: Database, table: str) -> None:
+    _run(db, _session_summaries(table))
+
+
 Step = Callable[[Database, str], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("0001_memories", _run_memories),
     ("0002_vectors", _run_vectors),
     ("0003_keyword_index", _keyword_index),
-    ("0004_scopes_and_expiry", _scopes_and_expiry),
+    ("0004_session_summaries", _run_session_summaries),
+    ("0005_pending", _pending),
+    ("0006_scopes_and_expiry", _scopes_and_expiry),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

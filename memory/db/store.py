@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,15 +40,28 @@ from memory.db.base import (
     keyword_candidates_of,
 )
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import EmbeddingUnavailableError, InvalidInputError
-from memory.planner import plan_writes
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext, utc
+from memory.errors import EmbeddingUnavailableError, InvalidInputError, PendingClaimLostError
+from memory.planner import SummaryPlan, plan_summary, plan_writes
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+    utc,
+)
 from memory.text import normalized_text
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
 _ITEMS, _HISTORY, _META, _VECTORS, _AGENTS = "items", "history", "meta", "vectors", "agents"
+_SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
+_PENDING = "pending"
 _SEQUENCE_KEY = "sequence"
 TEXT_FIELD = "memory"
 """The only field of a memory item a store's semantic index embeds: its text."""
@@ -70,6 +85,22 @@ class _Namespaces:
     history: tuple[str, ...]
     meta: tuple[str, ...]
     vectors: tuple[str, ...]
+    summaries: tuple[str, ...]
+    summary_history: tuple[str, ...]
+    pending: tuple[str, ...]
+
+
+def _pending_key(thread_id: str, message_id: str) -> str:
+    """One key per message of a thread, whatever characters the two ids hold."""
+    return hashlib.sha256(f"{thread_id}\0{message_id}".encode()).hexdigest()
+
+
+def _moment(moment: datetime) -> str:
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def _pending_message(value: dict[str, Any]) -> PendingMessage:
+    return PendingMessage(value["message_id"], value["text"], datetime.fromisoformat(value["at"]))
 
 
 @dataclass(frozen=True)
@@ -143,7 +174,7 @@ class StoreMemoryDb(MemoryDb):
 
     Under `langgraph dev` or LangGraph Server this keeps memories in the server's
     store; with `PostgresStore` in one database shared by every worker. Each user
-    has four namespaces under `namespace_prefix`: `items` (memories keyed by id),
+    has four namespaces of memories under `namespace_prefix`: `items` (memories keyed by id),
     `history` (one item per event), `meta` (the sequence counter that orders
     both, as SQLite's row ids do) and `vectors` (embeddings keyed by memory id,
     apart from the items so that reads other than vector search never load them);
@@ -175,6 +206,13 @@ class StoreMemoryDb(MemoryDb):
     earlier ones. Two writers for the same user are not serialised: both plan
     against what they read, and the later batch can overwrite the earlier one's
     changes (never another user's).
+
+    Pending messages of deferred extraction live in a fifth namespace, `pending`,
+    one item per message. A claim on them is read, then written: two workers
+    claiming one thread at the same moment could both take it, so each message is
+    learned from once when one worker per thread runs at a time, as LangGraph
+    Server's runs API schedules the extractor (SQLite's and PostgreSQL's claims
+    are exclusive by themselves).
 
     Keyword candidates and vectors are read by loading all of a user's items:
     fine for the users of one app, slow for a user with many thousands.
@@ -212,12 +250,16 @@ class StoreMemoryDb(MemoryDb):
     def semantic_index(self) -> bool:
         return self.index
 
-    def _namespaces(self, user_id: str, scope: Scope) -> _Namespaces:
-        owner = (*self.namespace_prefix, namespace_label(user_id))
-        if scope.agent_id is not None:
-            owner = (*owner, _AGENTS, namespace_label(scope.agent_id))
+    def _namespaces(self, user_id: str, scope: Scope = USER_SCOPE) -> _Namespaces:
+        """The user's namespaces; memories, their history and vectors are the scope's agent's,
+        while session summaries and pending messages are the user's alone."""
+        user = (*self.namespace_prefix, namespace_label(user_id))
+        owner = (
+            user if scope.agent_id is None else (*user, _AGENTS, namespace_label(scope.agent_id))
+        )
         return _Namespaces(
-            (*owner, _ITEMS), (*owner, _HISTORY), (*owner, _META), (*owner, _VECTORS)
+            *((*owner, name) for name in (_ITEMS, _HISTORY, _META, _VECTORS)),
+            *((*user, name) for name in (_SUMMARIES, _SUMMARY_HISTORY, _PENDING)),
         )
 
     def _ttl(self, memory: UserMemory, at: datetime) -> float | None:
@@ -257,14 +299,17 @@ class StoreMemoryDb(MemoryDb):
         context: WriteContext,
         scope: Scope,
     ) -> list[MemoryEvent]:
+        settled = await self._settle(io, user_id, context.settles)
         stored = await self._load(io, user_id, scope)
         current = [_memory(v) for v in stored.listed()]
         plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
         if not plan.events:
+            if settled:
+                await _batch(io, self.store, settled)
             return plan.events
         ns = self._namespaces(user_id, scope)
         seq = stored.next_seq
-        writes: list[PutOp] = []
+        writes: list[PutOp] = list(settled)
 
         def put(memory: UserMemory, seq: int, embed: bool) -> PutOp:
             # Only a new text is embedded, so each text costs the store one embedding.
@@ -294,6 +339,171 @@ class StoreMemoryDb(MemoryDb):
         writes.append(PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False))
         await _batch(io, self.store, writes)
         return plan.events
+
+    async def _settle(self, io: Io, user_id: str, claim: PendingClaim | None) -> list[PutOp]:
+        """The deletes that settle `claim`, sent with the batch; raises if it was lost."""
+        if claim is None:
+            return []
+        ns = self._namespaces(user_id)
+        keys = sorted({_pending_key(claim.thread_id, m) for m in claim.message_ids})
+        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keys])
+        lost = [
+            key
+            for key, item in zip(keys, cast(list[Item | None], found), strict=True)
+            if item is None or item.value.get("claim") != claim.token
+        ]
+        if lost:
+            raise PendingClaimLostError(
+                f"{len(lost)} of {len(keys)} messages of thread {claim.thread_id!r} "
+                "were taken or settled by another worker"
+            )
+        return [PutOp(ns.pending, key, None) for key in keys]
+
+    async def _thread_pending(
+        self, io: Io, user_id: str, thread_id: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The thread's pending messages as (key, value), oldest first."""
+        found = await self._search_all(
+            io, self._namespaces(user_id).pending, {"thread_id": thread_id}
+        )
+        mine = [
+            (item.key, item.value)
+            for item in found
+            if item.value.get("user_id") == user_id and item.value.get("thread_id") == thread_id
+        ]
+        return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
+
+    async def _add_pending(
+        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        ns = self._namespaces(user_id)
+        keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
+        if not keyed:
+            return 0
+        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keyed])
+        new = [key for key, item in zip(keyed, found, strict=True) if item is None]
+        writes = [
+            PutOp(
+                ns.pending,
+                key,
+                {
+                    "user_id": user_id,
+                    "thread_id": thread_id,
+                    "message_id": message.message_id,
+                    "text": message.text,
+                    "at": _moment(message.at),
+                    "order": f"{_moment(message.at)}#{n:06d}",
+                    "claim": None,
+                    "claimed_until": None,
+                },
+                index=False,
+            )
+            for key in new
+            for n, message in [keyed[key]]
+        ]
+        if writes:
+            await _batch(io, self.store, writes)
+        return len(writes)
+
+    async def _claim_pending(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+    ) -> list[PendingMessage]:
+        pending = await self._thread_pending(io, user_id, thread_id)
+        if any(
+            value["claim"] not in (None, token) and value["claimed_until"] > _moment(now)
+            for _, value in pending
+        ):
+            return []
+        taken = pending[:limit]
+        ns = self._namespaces(user_id)
+        claimed = {"claim": token, "claimed_until": _moment(until)}
+        if taken:
+            await _batch(
+                io,
+                self.store,
+                [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
+            )
+        return [_pending_message(value) for _, value in taken]
+
+    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        ns = self._namespaces(user_id)
+        released = {"claim": None, "claimed_until": None}
+        writes = [
+            PutOp(ns.pending, key, {**value, **released}, index=False)
+            for key, value in await self._thread_pending(io, user_id, thread_id)
+            if value["claim"] == token
+        ]
+        if writes:
+            await _batch(io, self.store, writes)
+
+    async def _pending_items(self, io: Io, user_id: str | None) -> list[tuple[str, Item]]:
+        """The pending messages of one user or of all, with their owners."""
+        if user_id is not None:
+            namespaces = [self._namespaces(user_id).pending]
+        else:
+            [listed] = await _read_all(
+                io,
+                self.store,
+                lambda limit: ListNamespacesOp(
+                    (
+                        MatchCondition("prefix", self.namespace_prefix),
+                        MatchCondition("suffix", (_PENDING,)),
+                    ),
+                    limit=limit,
+                ),
+            )
+            depth = len(self.namespace_prefix) + 2
+            namespaces = [ns for ns in cast(list[tuple[str, ...]], listed) if len(ns) == depth]
+        return [
+            (unquote(namespace[-2]), item)
+            for namespace in namespaces
+            for item in await self._search_all(io, namespace)
+            if item.value.get("user_id") == unquote(namespace[-2])
+        ]
+
+    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+        deletes = [
+            PutOp(item.namespace, item.key, None)
+            for _, item in await self._pending_items(io, user_id)
+        ]
+        if deletes:
+            await _batch(io, self.store, deletes)
+        return len(deletes)
+
+    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+        threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for owner, item in await self._pending_items(io, user_id):
+            threads[(owner, item.value["thread_id"])].append(item.value)
+        in_order = sorted(threads.items(), key=lambda kv: min(v["order"] for v in kv[1]))
+        return [
+            PendingThread(
+                user_id=owner,
+                thread_id=thread_id,
+                messages=len(values),
+                last_at=datetime.fromisoformat(max(v["at"] for v in values)),
+                claimed_until=max(
+                    (datetime.fromisoformat(v["claimed_until"]) for v in values if v["claim"]),
+                    default=None,
+                ),
+            )
+            for (owner, thread_id), values in in_order
+        ]
+
+    async def _search_all(
+        self, io: Io, namespace: tuple[str, ...], filter: dict[str, Any] | None = None
+    ) -> list[Item]:
+        """Every item of exactly `namespace` (matching `filter`)."""
+        [found] = await _read_all(
+            io, self.store, lambda limit: SearchOp(namespace, filter=filter, limit=limit)
+        )
+        return [item for item in cast(list[Item], found) if item.namespace == namespace]
 
     async def _user_ids(self, io: Io, scope: Scope) -> list[str]:
         """Every user with a memory namespace of the scope under this prefix."""
@@ -507,6 +717,72 @@ class StoreMemoryDb(MemoryDb):
         )
         return [MemoryEvent.model_validate(value) for value in values]
 
+    async def _write_summary(
+        self,
+        io: Io,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        ns = self._namespaces(user_id)
+        [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
+        previous = _owned_summary(cast(Item | None, found), user_id)
+        plan = plan_summary(user_id, session_id, previous, summary, context)
+        if plan.event is None:
+            return plan
+        kept = None if plan.summary is None else plan.summary.to_dict()
+        key = f"{plan.event.at.isoformat()}-{uuid.uuid4().hex[:8]}"
+        await _batch(
+            io,
+            self.store,
+            [
+                PutOp(ns.summaries, session_id, kept, index=False),
+                PutOp(ns.summary_history, key, plan.event.to_dict(), index=False),
+            ],
+        )
+        return plan
+
+    async def _summaries(
+        self, io: Io, user_id: str, session_id: str | None
+    ) -> list[SessionSummary]:
+        ns = self._namespaces(user_id)
+        if session_id is not None:
+            [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
+            summary = _owned_summary(cast(Item | None, found), user_id)
+            return [] if summary is None else [summary]
+        [listed] = await _read_all(
+            io, self.store, lambda limit: SearchOp(ns.summaries, limit=limit)
+        )
+        summaries = [
+            summary
+            for item in cast(list[Item], listed)
+            if item.namespace == ns.summaries
+            and (summary := _owned_summary(item, user_id)) is not None
+        ]
+        return sorted(summaries, key=lambda s: (-_timestamp(s.updated_at), s.session_id or ""))
+
+    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
+        ns = self._namespaces(user_id)
+        [found] = await _read_all(
+            io,
+            self.store,
+            lambda limit: SearchOp(
+                ns.summary_history, filter={"session_id": session_id}, limit=limit
+            ),
+        )
+        mine = sorted(
+            (
+                item
+                for item in cast(list[Item], found)
+                if item.namespace == ns.summary_history
+                and item.value.get("user_id") == user_id
+                and item.value.get("session_id") == session_id
+            ),
+            key=lambda item: item.key,
+        )
+        return [SummaryEvent.model_validate(item.value) for item in mine]
+
     # -- the MemoryDb protocol --------------------------------------------------
 
     def apply(
@@ -570,6 +846,42 @@ class StoreMemoryDb(MemoryDb):
         self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
         return await self._history(AWAITING, user_id, memory_id, scope)
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await self._add_pending(AWAITING, user_id, thread_id, messages)
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await self._claim_pending(AWAITING, user_id, thread_id, token, now, until, limit)
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await self._release_pending(AWAITING, user_id, thread_id, token)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id))
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await self._pending_threads(AWAITING, user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id))
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self._drop_pending(AWAITING, user_id)
 
     def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
         return run_sync(self._user_ids(BLOCKING, scope))
@@ -648,6 +960,49 @@ class StoreMemoryDb(MemoryDb):
         scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         return await self._unembedded(AWAITING, user_id, model, dimensions, limit, scope)
+
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await self._write_summary(AWAITING, user_id, session_id, summary, context)
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        return run_sync(self._summaries(BLOCKING, user_id, session_id))
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await self._summaries(AWAITING, user_id, session_id)
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await self._summary_history(AWAITING, user_id, session_id)
+
+
+def _owned_summary(item: Item | None, user_id: str) -> SessionSummary | None:
+    """The summary an item holds, if it is this user's (whatever a store's matching does)."""
+    if item is None or item.value.get("user_id") != user_id:
+        return None
+    return SessionSummary.model_validate(item.value)
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else 0.0
 
 
 def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) -> bool:

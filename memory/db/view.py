@@ -28,7 +28,18 @@ from memory.db.base import (
     UserVectors,
 )
 from memory.errors import InvalidInputError
-from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext, utc
+from memory.planner import SummaryPlan
+from memory.schema import (
+    MemoryEvent,
+    MemoryOp,
+    PendingMessage,
+    PendingThread,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    WriteContext,
+    utc,
+)
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 T = TypeVar("T")
@@ -109,9 +120,10 @@ async def _narrowed(
 class MemoryView(MemoryDb):
     """`db` as one `Memory` sees it: `scope` on every call, `filter` on every read.
 
-    Writes, history and embedding bookkeeping pass through unfiltered. The view
-    owns nothing: closing it leaves `db` open. Its methods take no scope of their
-    own; passing one is refused.
+    Writes, history and embedding bookkeeping pass through unfiltered, and session
+    summaries and pending messages (a user's, whatever the agent) untouched. The
+    view owns nothing: closing it leaves `db` open. Its methods take no scope of
+    their own; passing one is refused.
     """
 
     def __init__(self, db: MemoryDb, scope: Scope, filter: MemoryFilter = NO_FILTER) -> None:
@@ -363,3 +375,73 @@ class MemoryView(MemoryDb):
     ) -> ScoredMemories:
         self._own(scope)
         return await self._semantic_ranking(AWAITING, user_id, query, limit)
+
+    # -- session summaries and pending messages: the user's, as stored -------------------
+
+    def write_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return self.db.write_summary(user_id, session_id, summary, context)
+
+    async def awrite_summary(
+        self,
+        user_id: str,
+        session_id: str,
+        summary: SessionSummary | None,
+        context: WriteContext,
+    ) -> SummaryPlan:
+        return await self.db.awrite_summary(user_id, session_id, summary, context)
+
+    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+        return self.db.get_summaries(user_id, session_id)
+
+    async def aget_summaries(
+        self, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
+        return await self.db.aget_summaries(user_id, session_id)
+
+    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return self.db.summary_history(user_id, session_id)
+
+    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
+        return await self.db.asummary_history(user_id, session_id)
+
+    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+        return self.db.add_pending(user_id, thread_id, messages)
+
+    async def aadd_pending(
+        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+    ) -> int:
+        return await self.db.aadd_pending(user_id, thread_id, messages)
+
+    def claim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return self.db.claim_pending(user_id, thread_id, token, now, until, limit)
+
+    async def aclaim_pending(
+        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+    ) -> list[PendingMessage]:
+        return await self.db.aclaim_pending(user_id, thread_id, token, now, until, limit)
+
+    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        self.db.release_pending(user_id, thread_id, token)
+
+    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
+        await self.db.arelease_pending(user_id, thread_id, token)
+
+    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return self.db.pending_threads(user_id)
+
+    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+        return await self.db.apending_threads(user_id)
+
+    def drop_pending(self, user_id: str | None = None) -> int:
+        return self.db.drop_pending(user_id)
+
+    async def adrop_pending(self, user_id: str | None = None) -> int:
+        return await self.db.adrop_pending(user_id)
