@@ -283,13 +283,13 @@ def test_async_twins_share_one_file_with_sync_calls(db_file: Path) -> None:
 def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
     db_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Schema version 3 had one scope per user and no expiry; migrating rebuilds the table."""
+    """The release before had one scope per user and no expiry; migrating rebuilds the table."""
     embeddings = HashEmbeddings(64)
     label = embedding_model_name(embeddings)
     texts = ["The user drinks green tea", "The user skis in Norway"]
     db_file.parent.mkdir(parents=True)
     old = Database(db_file)
-    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:3])
+    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:-1])
     sqlite_schema.migrate(old, "user_memories", str(db_file))
     monkeypatch.undo()
     lengths = [index_text(text, ["drinks"]) for text in texts]

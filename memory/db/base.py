@@ -3,8 +3,9 @@
 A backend stores memories, their history and their vectors, scoped by user and
 `Scope` on every call; it never ranks. A scope is an agent partition (memories of
 one user and one agent, or of the user alone) and the moment expiry is judged
-at: a memory past its `expires_at` is never returned or counted by a read. To
-write one, subclass `MemoryDb` and implement:
+at: a memory past its `expires_at` is never returned or counted by a read.
+Session summaries and pending messages are scoped by user alone. To write one,
+subclass `MemoryDb` and implement:
 
 - `apply`: one batch of operations as one transaction, planned by
   `memory.planner` (read what `reads_for` asks and the scope's expired
