@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.eval_sets import conversations, facts
+from benchmarks.eval_sets import chats, conversations, facts
 from benchmarks.eval_sets.model import FactUser, Query, User
 from memory.text import terms
 
@@ -127,6 +127,9 @@ def main() -> None:
             {u.user_id: chat_memories(u, problems) for u in conversations.USERS},
             conversations.QUERIES,
             problems,
+        ),
+        "chats.json": build(
+            {u.user_id: chat_memories(u, problems) for u in chats.USERS}, chats.QUERIES, problems
         ),
         "facts.json": build(
             {u.user_id: fact_memories(u) for u in facts.USERS}, facts.QUERIES, problems
