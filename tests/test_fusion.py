@@ -1,0 +1,110 @@
+"""Hybrid ranking: keyword and cosine scores, each calibrated, fused into one ranking."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from memory.db.base import UserVectors
+from memory.db.vectors import normalised
+from memory.ranking import (
+    KEYWORD_WEIGHT,
+    Ranked,
+    Spread,
+    fuse,
+    nearest,
+)
+from memory.schema import UserMemory
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def memory(name: str, at: datetime = T0, text: str | None = None) -> UserMemory:
+    return UserMemory(memory=text or name, memory_id=name, updated_at=at)
+
+
+def names(ranked: Ranked) -> list[str]:
+    return [str(m.memory_id) for m, _ in ranked]
+
+
+SPREAD = Spread(mean=0.80, std=0.03)
+
+
+def test_a_rare_word_match_wins_when_no_meaning_stands_out() -> None:
+    """Cosines within a standard deviation of each other say little; a matched name does."""
+    named, close, other = memory("named"), memory("close"), memory("other")
+    semantic = [(close, 0.84), (named, 0.83), (other, 0.82)]
+    fused = fuse([(named, 0.8)], semantic, SPREAD)
+    assert names(fused) == ["named", "close", "other"]
+
+
+def test_a_weak_word_match_does_not_bury_a_meaning_that_stands_out() -> None:
+    """A paraphrase: the answer shares no word, another memory shares a common one."""
+    answer, wordy, other = memory("answer"), memory("wordy"), memory("other")
+    semantic = [(answer, 0.92), (wordy, 0.81), (other, 0.80)]
+    fused = fuse([(wordy, 0.15)], semantic, SPREAD)
+    assert names(fused)[0] == "answer"
+
+
+def test_scores_add_a_cosine_z_score_and_the_weighted_keyword_share() -> None:
+    both, only_keyword = memory("both"), memory("only_keyword")
+    fused = dict(
+        (str(m.memory_id), s)
+        for m, s in fuse([(both, 0.5), (only_keyword, 0.25)], [(both, 0.86)], SPREAD)
+    )
+    assert fused["both"] == pytest.approx(2.0 + KEYWORD_WEIGHT * 0.5)
+    # Not among the semantic results: at most the lowest cosine among them.
+    assert fused["only_keyword"] == pytest.approx(2.0 + KEYWORD_WEIGHT * 0.25)
+
+
+scores = st.lists(st.integers(1, 100), min_size=1, max_size=8, unique=True).map(
+    lambda hundredths: [n / 100 for n in hundredths]
+)
+"""Distinct scores, far enough apart that no sum of them ties."""
+
+
+@given(keyword=scores, cosines=scores)
+def test_fusion_keeps_what_both_rankings_agree_on(
+    keyword: list[float], cosines: list[float]
+) -> None:
+    """Every memory found is kept, and one first in both rankings is first fused."""
+    found = [memory(f"m{n}", T0 + timedelta(hours=n)) for n in range(8)]
+    by_keyword = sorted(zip(found, keyword, strict=False), key=lambda pair: -pair[1])
+    by_meaning = sorted(zip(found, cosines, strict=False), key=lambda pair: -pair[1])
+    fused = fuse(by_keyword, by_meaning, Spread(0.5, 0.2))
+    assert set(names(fused)) == set(names(by_keyword)) | set(names(by_meaning))
+    if by_keyword[0][0] is by_meaning[0][0]:
+        assert fused[0][0] is by_keyword[0][0]
+
+
+@given(keyword=scores)
+def test_one_ranking_alone_keeps_its_order(keyword: list[float]) -> None:
+    found = [memory(f"m{n}", T0 + timedelta(hours=n)) for n in range(len(keyword))]
+    alone = sorted(
+        zip(found, keyword, strict=True), key=lambda pair: (-pair[1], -found.index(pair[0]))
+    )
+    assert names(fuse(alone, [], None)) == names(alone)
+    assert names(fuse([], alone, Spread(0.5, 0.2))) == names(alone)
+
+
+def test_the_cosine_spread_does_not_depend_on_the_order_of_stored_rows() -> None:
+    """Backends return a user's vectors in their own order; every one must rank alike."""
+    rng = np.random.default_rng(7)
+    matrix = normalised(rng.standard_normal((500, 16)).astype(np.float32))
+    query = normalised(rng.standard_normal(16).astype(np.float32))
+    ids = [f"m{n}" for n in range(500)]
+    shuffled = rng.permutation(500)
+    spreads = [
+        nearest(query, UserVectors([ids[i] for i in order], matrix[order], None, 0), 10)[1]
+        for order in (np.arange(500), shuffled)
+    ]
+    assert spreads[0] == spreads[1]
+
+
+def test_equal_cosines_keep_every_memory_found_by_meaning() -> None:
+    only = memory("only")
+    assert names(fuse([], [(only, 0.9)], Spread(0.9, 0.0))) == ["only"]
