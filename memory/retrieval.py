@@ -20,13 +20,13 @@ from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError
 from memory.ranking import (
     Ranked,
     Spread,
-    asks_about_present,
+    asked_time,
     bm25,
     bm25_ceiling,
     cosine_similarities,
     fuse,
     nearest,
-    prefer_newer,
+    prefer_by_time,
     recency,
     word_similarities,
 )
@@ -205,9 +205,10 @@ async def search(
     """Rank the user's memories for `query` by `keyword`, `semantic` or `hybrid`.
 
     `hybrid` fuses calibrated keyword and vector scores (keyword alone without an
-    embedder) and puts newer facts on one subject first. When the embedding model
-    fails, ranks by keyword and says why in `fallback_reason`; vectors of another
-    model raise `EmbeddingMismatchError`.
+    embedder) and orders facts on one subject by time as the query asks
+    (`memory.ranking.prefer_by_time`). When the embedding model fails, ranks by
+    keyword and says why in `fallback_reason`; vectors of another model raise
+    `EmbeddingMismatchError`.
     """
     if method == "keyword":
         return _result(await keyword_ranking(io, db, user_id, query, limit), method, None, None)
@@ -234,7 +235,7 @@ async def search(
         else word_similarities
     )
     fused = fuse(keyword, semantic, found.spread if found is not None else None)
-    ranked = prefer_newer(fused, similarities, present=asks_about_present(query))
+    ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
 
 

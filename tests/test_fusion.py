@@ -1,4 +1,4 @@
-"""Hybrid ranking: keyword and cosine scores, each calibrated, fused into one ranking."""
+"""Hybrid ranking rules: calibrated fusion, and facts on one subject ordered by time."""
 
 from __future__ import annotations
 
@@ -12,11 +12,17 @@ from hypothesis import strategies as st
 from memory.db.base import UserVectors
 from memory.db.vectors import normalised
 from memory.ranking import (
+    EQUAL_SCORE,
     KEYWORD_WEIGHT,
+    MAX_SCORE_GAP,
+    AskedTime,
     Ranked,
     Spread,
+    asked_time,
     fuse,
     nearest,
+    prefer_by_time,
+    word_similarities,
 )
 from memory.schema import UserMemory
 
@@ -89,6 +95,89 @@ def test_one_ranking_alone_keeps_its_order(keyword: list[float]) -> None:
     )
     assert names(fuse(alone, [], None)) == names(alone)
     assert names(fuse([], alone, Spread(0.5, 0.2))) == names(alone)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Where does she work now?", "now"),
+        ("Is he still vegan?", "now"),
+        ("What car does she drive these days?", "now"),
+        ("Where did she live before Leith?", "before"),
+        ("What was his first car?", "before"),
+        ("What did I say I drank previously?", "before"),
+        ("When did he sell the boat?", "when"),
+        ("What does she drink?", "any"),
+        ("What did she drive before, and what now?", "now"),
+    ],
+)
+def test_questions_say_which_time_they_ask_about(question: str, asked: AskedTime) -> None:
+    assert asked_time(question) == asked
+
+
+LATER = T0 + timedelta(days=200)
+TRUCK = memory("truck", T0, "Ava drives a blue Ford truck")
+OTHERS = [
+    memory(name, T0 + timedelta(days=n), text)
+    for n, (name, text) in enumerate(
+        [("poetry", "Ava reads poetry at night"), ("tomatoes", "Ava grows tomatoes")]
+    )
+]
+BIKE = memory("bike", LATER, "Ava traded the blue Ford truck for a bike")
+
+
+def ranking(*pairs: tuple[UserMemory, float]) -> Ranked:
+    return list(pairs)
+
+
+def test_asked_about_now_the_newer_fact_on_the_subject_moves_first() -> None:
+    ranked = ranking((TRUCK, 3.0), (OTHERS[0], 2.5), (OTHERS[1], 2.0), (BIKE, 1.0))
+    assert names(prefer_by_time(ranked, word_similarities, "now")) == [
+        "bike",
+        "truck",
+        "poetry",
+        "tomatoes",
+    ]
+
+
+def test_asked_about_before_the_older_fact_moves_first() -> None:
+    ranked = ranking((BIKE, 3.0), (OTHERS[0], 2.5), (OTHERS[1], 2.0), (TRUCK, 1.0))
+    assert names(prefer_by_time(ranked, word_similarities, "before"))[:2] == ["truck", "bike"]
+
+
+def test_asked_when_nothing_moves() -> None:
+    ranked = ranking((TRUCK, 3.0), (OTHERS[0], 2.5), (BIKE, 2.99))
+    assert prefer_by_time(ranked, word_similarities, "when") == ranked
+
+
+def test_otherwise_the_newer_moves_up_only_on_an_equal_score() -> None:
+    tied = ranking((TRUCK, 3.0), (OTHERS[0], 2.96), (BIKE, 3.0 - EQUAL_SCORE / 2))
+    assert names(prefer_by_time(tied, word_similarities, "any"))[0] == "bike"
+    apart = ranking((TRUCK, 3.0), (OTHERS[0], 2.5), (BIKE, 2.0))
+    assert prefer_by_time(apart, word_similarities, "any") == apart
+
+
+def test_a_fact_that_does_not_match_the_question_stays_down() -> None:
+    ranked = ranking((TRUCK, 4.0), (OTHERS[0], 2.5), (BIKE, 4.0 - MAX_SCORE_GAP - 0.1))
+    assert prefer_by_time(ranked, word_similarities, "now") == ranked
+
+
+def test_a_reply_in_the_same_conversation_replaces_nothing() -> None:
+    reply = memory("reply", T0 + timedelta(minutes=2), "Ava traded the blue Ford truck for a bike")
+    ranked = ranking((TRUCK, 3.0), (OTHERS[0], 2.5), (reply, 2.0))
+    assert prefer_by_time(ranked, word_similarities, "now") == ranked
+
+
+def test_a_newer_memory_on_another_subject_stays_down() -> None:
+    lake = memory("lake", LATER, "Ava swims in the lake")
+    ranked = ranking((TRUCK, 3.0), (OTHERS[0], 2.5), (OTHERS[1], 2.4), (lake, 2.3), (BIKE, 2.2))
+    assert names(prefer_by_time(ranked, word_similarities, "now")) == [
+        "bike",
+        "truck",
+        "poetry",
+        "tomatoes",
+        "lake",
+    ]
 
 
 def test_the_cosine_spread_does_not_depend_on_the_order_of_stored_rows() -> None:
