@@ -28,11 +28,13 @@ calibrated, so how much each ranking decides adapts to the query and the collect
 cosine when one memory stands out from the user's others, keywords when the query's rare
 words are found; min-max scaling, by contrast, stretches the best cosine to 1 however
 flat the cosines are, and the best keyword match to 1 however little of the query it
-matches. Measured with e5 embeddings before any reordering by time, nDCG@10 on the dev
-set / chat turns (`benchmarks/eval_sets`: conversations, chats) / short facts: this
-fusion 0.865 / 0.706 / 0.676 / 0.824; min-max with 80% semantic, the previous rule,
-0.845 / 0.693 / 0.678 / 0.826; reciprocal rank fusion 0.840 / 0.665 / 0.653 / 0.795
-(k=5) and 0.836 / 0.654 / 0.644 / 0.778 (k=60). Weights from 2.5 to 3.5 rank alike."""
+matches. Measured with e5 embeddings by `benchmarks/fusion_compare.py` (fusion alone,
+before ordering by time), nDCG@10 on the dev set / chat turns (`benchmarks/eval_sets`:
+conversations, chats) / short facts: this fusion 0.865 / 0.706 / 0.676 / 0.824; min-max
+with 80% semantic, the previous rule, 0.845 / 0.693 / 0.678 / 0.826; reciprocal rank
+fusion 0.840 / 0.665 / 0.653 / 0.795 (k=5) and 0.836 / 0.654 / 0.644 / 0.778 (k=60).
+Weights from 2 to 4 rank within 0.01 of each other; 3 ranked best once facts on one
+subject are ordered by time (`prefer_by_time`)."""
 SUBJECT_POOL = 20
 """How many of the best results are compared with each other to find facts on one subject."""
 SAME_SUBJECT_Z = 0.5
@@ -162,12 +164,17 @@ def asked_time(query: str) -> AskedTime:
     return "when" if _WHEN.search(query) else "any"
 
 
-def fuse(keyword: Ranked, semantic: Ranked, spread: Spread | None) -> Ranked:
+def fuse(
+    keyword: Ranked,
+    semantic: Ranked,
+    spread: Spread | None,
+    keyword_weight: float = KEYWORD_WEIGHT,
+) -> Ranked:
     """One ranking from keyword and cosine scores, each calibrated, best first.
 
     `keyword` scores are shares of the query matched (BM25 over `bm25_ceiling`),
     `semantic` scores are cosines, which become z-scores against `spread`; a
-    memory's score is its z-score plus `KEYWORD_WEIGHT` times its share. A memory
+    memory's score is its z-score plus `keyword_weight` times its share. A memory
     only keyword search found gets the lowest z-score of the semantic results, an
     upper bound of its own. Without semantic results the share alone ranks. Equal
     scores put the more recently updated memory first.
@@ -182,7 +189,7 @@ def fuse(keyword: Ranked, semantic: Ranked, spread: Spread | None) -> Ranked:
     for memory, _ in keyword:
         memories.setdefault(_key(memory), memory)
     ranked = [
-        (memory, zscores.get(key, floor) + KEYWORD_WEIGHT * shares.get(key, 0.0))
+        (memory, zscores.get(key, floor) + keyword_weight * shares.get(key, 0.0))
         for key, memory in memories.items()
     ]
     ranked.sort(key=lambda pair: (-pair[1], -recency(pair[0]), _key(pair[0])))
