@@ -149,6 +149,8 @@ def mismatch(
 
 @dataclass(frozen=True)
 class _VectorSearch:
+    """What one vector search found, and what fusion needs to calibrate its cosines."""
+
     hits: list[_VectorHit]
     """Best first."""
     spread: Spread
