@@ -360,11 +360,12 @@ class Memory:
         `last_n` returns the `limit` most recently updated memories, oldest first, as
         Agno does; `first_n` the `limit` oldest; `keyword` ranks by BM25 over text
         and topics; `semantic` by cosine similarity of embeddings (needs
-        `Memory(embeddings=...)`); `hybrid` fuses keyword and semantic scores and
-        puts the newer of two facts on one subject first when they score alike or
-        the query asks about the present (without embeddings: keyword plus that
-        rule); `agentic` asks the model which memories relate to the query (ids it
-        invents are dropped). With no method: `hybrid` for a query when there are
+        `Memory(embeddings=...)`); `hybrid` fuses keyword and semantic scores, each
+        calibrated, and orders facts on one subject by time as the query asks: the
+        newest first for the present ("now", "still"), the oldest for "before",
+        otherwise the newer only when they score alike (without embeddings: keyword
+        plus that rule); `agentic` asks the model which memories relate to the
+        query (ids it invents are dropped). With no method: `hybrid` for a query when there are
         embeddings, else `keyword`; `last_n` without a query. `model` overrides
         this Memory's model for the call. `topics`, `updated_after` and
         `updated_before` narrow every method as in `get_user_memories`, without

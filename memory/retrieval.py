@@ -13,18 +13,22 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from memory.db.base import Matrix, MemoryDb, MemoryVector
 from memory.db.vectors import as_vector, normalised
 from memory.embeddings import Embedder
 from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError
 from memory.ranking import (
     Ranked,
-    asks_about_present,
+    Spread,
+    asked_time,
     bm25,
+    bm25_ceiling,
     cosine_similarities,
     fuse,
     nearest,
-    prefer_newer,
+    prefer_by_time,
     recency,
     word_similarities,
 )
@@ -76,7 +80,8 @@ class SearchResult(list[UserMemory]):
         """The method that ranked these results ("keyword" after a fallback)."""
         self.scores = None if scores is None else list(scores)
         """Each result's score, higher is better: BM25 for keyword, cosine for semantic,
-        the fused 0..1 score for hybrid; None for last_n, first_n and agentic."""
+        the fused score for hybrid (see `memory.ranking.fuse`); None for last_n,
+        first_n and agentic."""
         self.fallback_reason = fallback_reason
 
 
@@ -115,14 +120,18 @@ async def _fetch(
 
 
 async def keyword_ranking(
-    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None
+    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None, *, share: bool = False
 ) -> Ranked:
-    """The user's memories that share a term with `query`, by BM25, best first."""
+    """The user's memories that share a term with `query`, by BM25, best first.
+
+    With `share`, each score is the share of the query matched (over `bm25_ceiling`).
+    """
     terms = query_terms(query)
     if not terms:
         return []
     found = await io.call(db.keyword_candidates, db.akeyword_candidates, user_id, terms)
-    ranked = [(found.memory_ids[i], score) for i, score in bm25(terms, found)[:limit]]
+    scale = bm25_ceiling(terms, found) if share else 1.0
+    ranked = [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)[:limit]]
     memories = await _fetch(io, db, user_id, [memory_id for memory_id, _ in ranked])
     # A memory deleted between the two reads is simply not found.
     return [(memories[memory_id], s) for memory_id, s in ranked if memory_id in memories]
@@ -141,14 +150,25 @@ def mismatch(
     )
 
 
+@dataclass(frozen=True)
+class _VectorSearch:
+    """What one vector search found, and what fusion needs to calibrate its cosines."""
+
+    hits: list[_VectorHit]
+    """Best first."""
+    spread: Spread
+    """Of the query's cosines with all the user's memories that have a vector."""
+    unembedded: int
+    """How many of the user's memories have no vector."""
+
+
 async def _nearest(
     io: Io, db: MemoryDb, model: str, user_id: str, query: Matrix, limit: int | None
-) -> tuple[list[_VectorHit], int]:
-    """The hits for a unit query vector, best first, and how many memories lack a vector."""
+) -> _VectorSearch:
     vectors = await io.call(db.vectors, db.avectors, user_id, model, query.size)
     if vectors.foreign is not None:
         raise mismatch(user_id, vectors.foreign, model, query.size)
-    rows = nearest(query, vectors, limit)
+    rows, spread = nearest(query, vectors, limit)
     memories = await _fetch(io, db, user_id, [vectors.memory_ids[row] for row, _ in rows])
     hits = [
         _VectorHit(memories[vectors.memory_ids[row]], score, vectors.matrix[row])
@@ -156,33 +176,43 @@ async def _nearest(
         if vectors.memory_ids[row] in memories
     ]
     hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
-    return hits, vectors.unembedded
+    return _VectorSearch(hits, spread, vectors.unembedded)
 
 
 async def _semantic(
     io: Io, db: MemoryDb, embedder: Embedder | None, user_id: str, query: str, limit: int | None
-) -> list[_VectorHit]:
+) -> _VectorSearch:
     """Vector search, first embedding some memories stored while the model was down; or
     the store's own, when it embeds memories itself."""
     if db.semantic_index:
-        found = await io.call(db.semantic_ranking, db.asemantic_ranking, user_id, query, limit)
-        hits = [_VectorHit(memory, score, None) for memory, score in found]
-        hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
-        return hits
+        return await _indexed(io, db, user_id, query, limit)
     assert embedder is not None
     vector = await io.call(embedder.embed_query, embedder.aembed_query, query)
     unit = normalised(as_vector(vector))
-    hits, unembedded = await _nearest(io, db, embedder.model, user_id, unit, limit)
-    if unembedded:
+    found = await _nearest(io, db, embedder.model, user_id, unit, limit)
+    if found.unembedded:
         try:
             missing = await io.call(
                 db.unembedded, db.aunembedded, user_id, embedder.model, unit.size, LAZY_EMBED_LIMIT
             )
             if await embed(io, db, embedder, user_id, missing):
-                hits, _ = await _nearest(io, db, embedder.model, user_id, unit, limit)
+                found = await _nearest(io, db, embedder.model, user_id, unit, limit)
         except EmbeddingUnavailableError as error:
             logger.warning("could not embed memories of user %r: %s", user_id, error)
-    return hits
+    return found
+
+
+async def _indexed(
+    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None
+) -> _VectorSearch:
+    """The store's own semantic search. It returns its nearest memories only, so their
+    cosines stand in for the spread of all of the user's (fusion calibrates by it)."""
+    found = await io.call(db.semantic_ranking, db.asemantic_ranking, user_id, query, limit)
+    hits = [_VectorHit(memory, score, None) for memory, score in found]
+    hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
+    cosines = np.array([hit.score for hit in hits], dtype=np.float64)
+    spread = Spread(float(cosines.mean()), float(cosines.std())) if hits else Spread(0.0, 0.0)
+    return _VectorSearch(hits, spread, 0)
 
 
 async def search(
@@ -196,31 +226,35 @@ async def search(
 ) -> SearchResult:
     """Rank the user's memories for `query` by `keyword`, `semantic` or `hybrid`.
 
-    `hybrid` fuses keyword and vector scores (keyword alone without an embedder)
-    and puts newer facts on one subject first. When the embedding model fails,
-    ranks by keyword and says why in `fallback_reason`; vectors of another model
-    raise `EmbeddingMismatchError`.
+    `hybrid` fuses calibrated keyword and vector scores (keyword alone without an
+    embedder) and orders facts on one subject by time as the query asks
+    (`memory.ranking.prefer_by_time`). When the embedding model fails, ranks by
+    keyword and says why in `fallback_reason`; vectors of another model raise
+    `EmbeddingMismatchError`.
     """
     if method == "keyword":
         return _result(await keyword_ranking(io, db, user_id, query, limit), method, None, None)
     candidates = None if limit is None else max(limit, CANDIDATES)
-    hits: list[_VectorHit] = []
+    found: _VectorSearch | None = None
     reason = None
     if embedder is not None or db.semantic_index:
         try:
-            hits = await _semantic(io, db, embedder, user_id, query, candidates)
+            found = await _semantic(io, db, embedder, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
             reason = f"{error}; ranked by keyword instead"
             logger.warning("%s search for user %r fell back to keyword: %s", method, user_id, error)
+    hits = found.hits if found is not None else []
     semantic = [(hit.memory, hit.score) for hit in hits]
     if method == "semantic" and reason is None:
         return _result(semantic, method, limit, None)
-    keyword = await keyword_ranking(io, db, user_id, query, candidates)
     if method == "semantic":
+        keyword = await keyword_ranking(io, db, user_id, query, candidates)
         return _result(keyword, "keyword", limit, reason)
+    keyword = await keyword_ranking(io, db, user_id, query, candidates, share=True)
     vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
     similarities = cosine_similarities(vectors) if vectors else word_similarities
-    ranked = prefer_newer(fuse(keyword, semantic), similarities, present=asks_about_present(query))
+    fused = fuse(keyword, semantic, found.spread if found is not None else None)
+    ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from memory.db.base import Document, keyword_candidates_of
-from memory.ranking import bm25
+from memory.ranking import bm25, bm25_ceiling
 from memory.schema import UserMemory
 from memory.text import index_text, query_terms, term
 
@@ -57,14 +57,15 @@ def memories(*texts: str, topics: list[str] | None = None) -> list[UserMemory]:
     ]
 
 
-def ranked(query: str, stored: list[UserMemory]) -> list[tuple[str, float]]:
+def ranked(query: str, stored: list[UserMemory], *, share: bool = False) -> list[tuple[str, float]]:
     terms = query_terms(query)
     documents = [
         Document(str(m.memory_id), m.memory, m.topics, m.updated_at or T0, n)
         for n, m in enumerate(stored)
     ]
     found = keyword_candidates_of(documents, terms)
-    return [(found.memory_ids[i], score) for i, score in bm25(terms, found)]
+    scale = bm25_ceiling(terms, found) if share else 1.0
+    return [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)]
 
 
 def test_only_memories_holding_a_query_term_are_ranked() -> None:
@@ -85,3 +86,10 @@ def test_rarer_terms_and_text_over_topics_count_more() -> None:
 def test_equal_scores_put_the_more_recently_updated_first() -> None:
     found = ranked("tea", memories("The user likes tea", "The user drinks tea"))
     assert [memory_id for memory_id, _ in found] == ["m1", "m0"]
+
+
+def test_a_share_of_the_query_stays_below_one_and_drops_for_unmatched_words() -> None:
+    stored = memories("Zoë is allergic to kiwi", "Zoë drives a red scooter", "Zoë reads novels")
+    [(_, whole)] = ranked("kiwi allergy", stored, share=True)
+    [(_, part)] = ranked("kiwi allergy rash", stored, share=True)
+    assert 0 < part < whole < 1

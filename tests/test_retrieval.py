@@ -25,7 +25,6 @@ from memory import (
     UserMemory,
 )
 from memory.db import sqlite_schema
-from memory.ranking import fuse, prefer_newer, word_similarities
 from memory.retrieval import memory_tokens
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
 from memory.text import words
@@ -146,31 +145,30 @@ def test_hybrid_puts_the_newer_fact_first_when_asked_about_now(semantic: Memory)
     assert asked_now[1].memory == "Zoë plays second violin in a community orchestra"
 
 
-def test_fusion_ranks_by_both_and_breaks_ties_by_recency() -> None:
-    old, new, other = (
-        UserMemory(memory=text, memory_id=text, updated_at=at(n))
-        for n, text in enumerate(["old fact", "new fact", "other fact"])
+def test_hybrid_puts_the_older_fact_first_when_asked_about_before(semantic: Memory) -> None:
+    fill(semantic, USER, FACTS)
+    asked_before = semantic.search_user_memories(
+        USER, "Which violin did Zoë play in the orchestra before?", retrieval_method="hybrid"
     )
-    fused = fuse([(old, 2.0), (new, 2.0)], [(other, 0.9), (old, 0.5), (new, 0.5)])
-    assert [m.memory for m, _ in fused] == ["other fact", "new fact", "old fact"]
-    assert [m.memory for m, _ in fuse([(old, 1.0), (new, 1.0)], [])] == ["new fact", "old fact"]
+    assert asked_before[0].memory == "Zoë plays second violin in a community orchestra"
 
 
-def test_prefer_newer_moves_only_same_subject_facts() -> None:
-    texts = [
-        "Ava drives a blue Ford truck",
-        "Ava reads poetry at night",
-        "Ava grows tomatoes",
-        "Ava swims in the lake",
-        "Ava traded the blue Ford truck for a bike",
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("kiwi allergy", "Zoë is allergic to kiwi"), ("sourdough", FACTS[2]), ("fruit", FACTS[1])],
+)
+def test_hybrid_finds_what_either_ranking_finds_first(
+    memory_db: MemoryDb, query: str, expected: str
+) -> None:
+    """A word match and a match by meaning alone both come first, as in their own ranking."""
+    memory = Memory(db=memory_db, embeddings=SynonymEmbeddings())
+    fill(memory, USER, [*FACTS, *UNRELATED[:20]])
+    alone = [
+        memory.search_user_memories(USER, query, limit=1, retrieval_method=method)
+        for method in ("keyword", "semantic")
     ]
-    memories = [
-        UserMemory(memory=text, memory_id=str(n), updated_at=at(n)) for n, text in enumerate(texts)
-    ]
-    ranked = [(m, 1.0 - n / 10) for n, m in enumerate(memories)]
-    now = prefer_newer(ranked, word_similarities, present=True)
-    assert [m.memory_id for m, _ in now] == ["4", "0", "1", "2", "3"]
-    assert prefer_newer(ranked, word_similarities, present=False) == ranked
+    assert expected in [found[0].memory for found in alone if found]
+    assert memory.search_user_memories(USER, query, retrieval_method="hybrid")[0].memory == expected
 
 
 def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> None:
