@@ -9,7 +9,8 @@ choice of each run's model, and a guard that turns a failing model into an apolo
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain.agents import AgentState, create_agent
@@ -38,6 +39,7 @@ from graphs.sessions import default_archive, default_checkpointer
 from memory import Memory, prompts
 from memory.chat_models import ModelSpec
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
+from memory.schema import validate_agent_id
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +219,8 @@ def create_memory_agent(
     checkpointer: BaseCheckpointSaver[Any] | bool | None = None,
     store: BaseStore | None = None,
     memory_token_budget: int = DEFAULT_TOKEN_BUDGET,
+    memory_topics: Sequence[str] | None = None,
+    agent_id: str | None = None,
     platform: bool = False,
     memory_extraction: Extraction = "inline",
     extraction_delay_s: float = DEFAULT_DELAY_S,
@@ -250,6 +254,12 @@ def create_memory_agent(
         store: Where the session archive lives; by default beside the checkpoints,
             or the app's store when the agent is a node of an app's graph.
         memory_token_budget: Approximate tokens of memories in the system prompt.
+        memory_topics: Show the model only the memories with one of these topics
+            (the memory manager still sees all of them).
+        agent_id: Keep this agent's own memories of each user, apart from other
+            agents' (`Memory.for_agent`); agents with the same id share them, and
+            None uses `memory` as given (by default, the memories every agent
+            without an id shares).
         platform: The graph runs on LangGraph Server (or `langgraph dev`), whose
             own checkpointer and store persist sessions: bring none. Implied by
             `StoreMemory()`.
@@ -266,6 +276,12 @@ def create_memory_agent(
     if num_history_runs < 0:
         raise ValueError("num_history_runs must be 0 or more")
     memory = memory if memory is not None else Memory()
+    if agent_id is not None:
+        memory = (
+            memory.for_agent(agent_id)
+            if isinstance(memory, Memory)
+            else replace(memory, agent_id=validate_agent_id(agent_id))
+        )
     runs_kept = num_history_runs if add_history_to_messages else 0
     window = SessionWindowMiddleware(runs_kept, read_chat_history=read_chat_history)
     memories = MemoryMiddleware(
@@ -274,6 +290,7 @@ def create_memory_agent(
         agentic=enable_agentic_memory,
         session_summaries=enable_session_summaries,
         token_budget=memory_token_budget,
+        topics=memory_topics,
         memory_extraction=memory_extraction,
         extraction_delay_s=extraction_delay_s,
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),

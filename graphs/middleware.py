@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from langchain.agents import AgentState
@@ -29,6 +29,7 @@ from graphs.steps import (
 )
 from graphs.tools import memory_tools
 from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
@@ -63,7 +64,8 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     The user comes from the run (`context={"user_id": ...}`, else
     `configurable.user_id`); a run without one fails before any model call.
     The memory manager's model is `model`, else the `Memory`'s own, else the
-    agent's. Sync and async agents both work.
+    agent's. With `topics`, only memories with one of them join the prompt (the
+    memory manager still sees them all). Sync and async agents both work.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         session_summaries: bool = False,
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         model: ModelSpec | None = None,
+        topics: Sequence[str] | None = None,
         memory_extraction: Extraction = "inline",
         extraction_delay_s: float = DEFAULT_DELAY_S,
         extraction_graph: str | None = None,
@@ -89,6 +92,8 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         self.agentic = agentic
         self.session_summaries = session_summaries
         self.token_budget = token_budget
+        self.topics = None if topics is None else list(topics)
+        MemoryFilter.of(self.topics)  # refuse unusable topics now, not at the first run
         self.model = None if model is None else resolve_chat_model(model)
         self._agent_models: OrderedDict[str | None, BaseChatModel] = OrderedDict()
         self.tools = (
@@ -137,6 +142,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             last_user_text(request.messages),
             agentic=self.agentic,
             token_budget=self.token_budget,
+            topics=self.topics,
         )
         thread_id = run_thread(config)
         if self.session_summaries and thread_id and request.state.get("archived_runs", 0):

@@ -12,6 +12,7 @@ and the conversation from `state["messages"]`; both run sync and async.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableLambda
@@ -21,6 +22,7 @@ from langgraph.runtime import get_runtime
 from graphs.scope import MemorySource, run_memory, run_user
 from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
 from memory.chat_models import ModelSpec, resolve_chat_model
+from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
@@ -35,20 +37,25 @@ def recall_memories_node(
     state_key: str = "memories",
     messages_key: str = "messages",
     token_budget: int = DEFAULT_TOKEN_BUDGET,
+    topics: Sequence[str] | None = None,
 ) -> RunnableLambda[State, Update]:
     """A node that writes the user's memories, as system-prompt text, to `state_key`.
 
     They are chosen for the latest user message in `messages_key`: all of them
-    while they fit `token_budget`, else the most related and the newest. Give
-    the app's state a `str` field named `state_key`.
+    while they fit `token_budget`, else the most related and the newest; with
+    `topics`, only those with one of them. Give the app's state a `str` field
+    named `state_key`.
     """
+    MemoryFilter.of(topics)  # refuse unusable topics now, not at the first run
 
     async def recall(io: Io, state: State, config: RunnableConfig) -> Update:
         runtime = get_runtime()
         user_id = run_user(runtime.context, config)
         source = run_memory(memory, runtime.store)
         text = last_user_text(state.get(messages_key) or [])
-        section = await memory_section(io, source, user_id, text, token_budget=token_budget)
+        section = await memory_section(
+            io, source, user_id, text, token_budget=token_budget, topics=topics
+        )
         return {state_key: section}
 
     def sync(state: State, config: RunnableConfig) -> Update:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -77,13 +78,19 @@ class StoreMemory:
 
     Use it where a `Memory` is expected when the store is only known at run time
     (`langgraph dev`, LangGraph Server): every run reads and writes the server's
-    store under `namespace_prefix`.
+    store under `namespace_prefix`. When the store has a semantic index
+    (`store.index` in langgraph.json), it embeds the memories and ranks them by
+    meaning, and `embeddings` are not used; else `embeddings`, when given, are
+    embedded and kept beside the memories. `agent_id` and `default_ttl` are
+    `Memory`'s.
     """
 
     delete_memories: bool = False
     clear_memories: bool = False
     embeddings: Embeddings | None = None
     namespace_prefix: tuple[str, ...] = ("memories",)
+    agent_id: str | None = None
+    default_ttl: timedelta | None = None
     _latest: list[tuple[BaseStore, Memory]] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
@@ -99,11 +106,14 @@ class StoreMemory:
         for latest, memory in self._latest:
             if latest is store:
                 return memory
+        db = StoreMemoryDb(store, self.namespace_prefix)
         memory = Memory(
-            db=StoreMemoryDb(store, self.namespace_prefix),
+            db=db,
             delete_memories=self.delete_memories,
             clear_memories=self.clear_memories,
-            embeddings=self.embeddings,
+            embeddings=None if db.semantic_index else self.embeddings,
+            agent_id=self.agent_id,
+            default_ttl=self.default_ttl,
         )
         self._latest[:] = [(store, memory)]
         return memory

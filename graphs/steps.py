@@ -42,12 +42,22 @@ async def memory_section(
     *,
     agentic: bool = False,
     token_budget: int = DEFAULT_TOKEN_BUDGET,
+    topics: Sequence[str] | None = None,
 ) -> str:
-    """The user's memories chosen for `text` within the budget, as system-prompt text."""
+    """The user's memories chosen for `text` within the budget (of `topics` only, when
+    given), as system-prompt text; a temporary fact says until when it holds."""
     chosen = await io.call(
-        memory.get_memories_for_prompt, memory.aget_memories_for_prompt, user_id, text, token_budget
+        memory.get_memories_for_prompt,
+        memory.aget_memories_for_prompt,
+        user_id,
+        text,
+        token_budget,
+        topics=topics,
     )
-    lines = [f"- {m.memory}" for m in chosen.memories]
+    lines = [
+        f"- {m.memory}" + (f" (until {m.expires_at.isoformat()})" if m.expires_at else "")
+        for m in chosen.memories
+    ]
     return prompts.user_memories_section(lines, chosen.complete, agentic)
 
 

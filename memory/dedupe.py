@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from memory.db.base import MemoryDb
 from memory.embeddings import Embedder
@@ -94,8 +95,10 @@ async def dedupe(
     apply: bool,
     threshold: float,
     source: str,
+    at: datetime,
 ) -> list[DuplicateGroup]:
-    """Find the user's near-duplicate groups; with `apply`, merge each in one transaction."""
+    """Find the user's near-duplicate groups; with `apply`, merge each in one transaction
+    made at `at`."""
     memories = await io.call(db.list_memories, db.alist_memories, user_id)
     groups = near_duplicate_groups(memories, threshold)
     if apply:
@@ -108,6 +111,8 @@ async def dedupe(
                 ReplaceMemory(str(group.keep.memory_id), kept),
                 *(DeleteMemory(str(m.memory_id)) for m in group.duplicates),
             ]
-            context = WriteContext(source, input=f"near-duplicates merged into {kept.memory_id}")
+            context = WriteContext(
+                source, input=f"near-duplicates merged into {kept.memory_id}", at=at
+            )
             await write(io, db, embedder, user_id, ops, context)
     return groups

@@ -62,15 +62,25 @@ def embedding_model_name(embeddings: Embeddings) -> str:
 
 
 def load_embeddings(spec: str) -> Embeddings:
-    """An embedder named on a command line: `hash`, `hash:DIMENSIONS` or `module:attribute`.
+    """An embedder named on a command line: `hash`, `hash:DIMENSIONS`, `openai:MODEL` or
+    `module:attribute`.
 
-    The attribute is an `Embeddings` instance or a callable that returns one.
+    `openai:MODEL` is OpenAI's embedding model, or that of the OpenAI-compatible server
+    at $OPENAI_BASE_URL (such as Ollama), sent texts rather than tokens so any such
+    server understands them. The attribute is an `Embeddings` instance or a callable
+    that returns one.
     """
     name, _, argument = spec.partition(":")
     if name == "hash":
         return HashEmbeddings(int(argument)) if argument else HashEmbeddings()
     if not argument:
-        raise InvalidInputError(f"embeddings must be 'hash' or 'module:attribute', got {spec!r}")
+        raise InvalidInputError(
+            f"embeddings must be 'hash', 'openai:MODEL' or 'module:attribute', got {spec!r}"
+        )
+    if name == "openai":
+        from langchain_openai import OpenAIEmbeddings
+
+        return OpenAIEmbeddings(model=argument, check_embedding_ctx_length=False)
     try:
         found = getattr(importlib.import_module(name), argument)
     except (ImportError, AttributeError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
 from memory.chat_models import ModelSpec, first_model
+from memory.db.view import MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
 from memory.schema import (
@@ -31,6 +33,7 @@ from memory.schema import (
     ReplaceMemory,
     UserMemory,
     WriteContext,
+    utc,
 )
 from memory.twins import Io
 
@@ -70,6 +73,9 @@ class MemoryUpdateResult(BaseModel):
 class _AddMemory(BaseModel):
     memory: str = Field(description=prompts.ARGUMENT_DESCRIPTIONS["memory"])
     topics: list[str] | None = Field(None, description=prompts.ARGUMENT_DESCRIPTIONS["topics"])
+    expires_at: datetime | None = Field(
+        None, description=prompts.ARGUMENT_DESCRIPTIONS["expires_at"]
+    )
 
 
 class _UpdateMemory(_AddMemory):
@@ -115,8 +121,10 @@ def _tool_schema(name: str) -> dict[str, Any]:
 class _Plan:
     """The ops a run will apply, checked one tool call at a time against what the model saw."""
 
-    def __init__(self, shown: dict[str, UserMemory], tools: set[str], source_input: str) -> None:
-        self.shown, self.tools, self.source_input = shown, tools, source_input
+    def __init__(
+        self, shown: dict[str, UserMemory], tools: set[str], source_input: str, now: datetime
+    ) -> None:
+        self.shown, self.tools, self.source_input, self.now = shown, tools, source_input, now
         self.ops: list[MemoryOp] = []
         self.refused: list[RefusedToolCall] = []
         self.gone: set[str] = set()
@@ -184,7 +192,18 @@ class _Plan:
         return shown.memory_id
 
     def _memory(self, args: _AddMemory) -> UserMemory:
-        return UserMemory(memory=args.memory, topics=args.topics, input=self.source_input or None)
+        memory = UserMemory(
+            memory=args.memory,
+            topics=args.topics,
+            input=self.source_input or None,
+            expires_at=args.expires_at,
+        )
+        if memory.expires_at is not None and memory.expires_at <= self.now:
+            raise ValueError(
+                f"expires_at {memory.expires_at.isoformat()} has already passed (it is now "
+                f"{self.now.isoformat()}); give a later time, or none for a lasting fact"
+            )
+        return memory
 
 
 class MemoryManager:
@@ -260,11 +279,12 @@ class MemoryManager:
         tools |= {"delete_memory"} if delete_memories else set()
         tools |= {"clear_memory"} if clear_memories else set()
         bound = model.bind_tools([_tool_schema(name) for name in _TOOL_ARGS if name in tools])
+        now = utc(memory.clock())
         messages: list[BaseMessage] = [
-            SystemMessage(self._system_prompt(aliases, shown.complete)),
+            SystemMessage(self._system_prompt(aliases, shown.complete, now)),
             HumanMessage(request),
         ]
-        plan = _Plan(aliases, tools, source_input[-MAX_INPUT_CHARS:])
+        plan = _Plan(aliases, tools, source_input[-MAX_INPUT_CHARS:], now)
         result = MemoryUpdateResult()
         for _ in range(self.max_rounds):
             result.model_calls += 1
@@ -290,7 +310,7 @@ class MemoryManager:
             if not answers or len(plan.refused) == refused_before:
                 break
             messages += [reply, *answers]
-        context = WriteContext("manager", input=plan.source_input or None, settles=settles)
+        context = WriteContext("manager", input=plan.source_input or None, at=now, settles=settles)
         while plan.ops or settles is not None:
             try:
                 result.events = await io.call(
@@ -322,11 +342,13 @@ class MemoryManager:
         limit: int | None,
         *,
         model: BaseChatModel,
+        filter: MemoryFilter,
     ) -> list[UserMemory]:
         """Agentic search: the model picks related memories; ids it invents are dropped.
 
         Its candidates are the memories a prompt would get (hybrid-ranked when
-        `memory` has embeddings), so a large memory never overflows the model.
+        `memory` has embeddings) that pass `filter`, so a large memory never
+        overflows the model.
         """
         shown = await io.call(
             memory.get_memories_for_prompt,
@@ -334,6 +356,9 @@ class MemoryManager:
             user_id,
             query,
             self.token_budget,
+            topics=filter.topics,
+            updated_after=filter.updated_after,
+            updated_before=filter.updated_before,
         )
         if not shown.memories:
             return []
@@ -355,7 +380,7 @@ class MemoryManager:
         found = list({alias: aliases[alias] for alias in ids if alias in aliases}.values())
         return found if limit is None else found[:limit]
 
-    def _system_prompt(self, aliases: dict[str, UserMemory], complete: bool) -> str:
+    def _system_prompt(self, aliases: dict[str, UserMemory], complete: bool, now: datetime) -> str:
         parts = [
             self.system_message
             or "\n\n".join(
@@ -366,6 +391,7 @@ class MemoryManager:
                 ]
             ),
             self.additional_instructions or "",
+            prompts.current_time(now),
             prompts.existing_memories_section(_memory_lines(aliases), complete),
         ]
         return "\n\n".join(part for part in parts if part)
@@ -373,7 +399,9 @@ class MemoryManager:
 
 def _memory_lines(aliases: dict[str, UserMemory]) -> list[str]:
     return [
-        f"[{alias}] {m.memory}" + (f" (topics: {', '.join(m.topics)})" if m.topics else "")
+        f"[{alias}] {m.memory}"
+        + (f" (topics: {', '.join(m.topics)})" if m.topics else "")
+        + (f" (expires_at: {m.expires_at.isoformat()})" if m.expires_at else "")
         for alias, m in aliases.items()
     ]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -14,8 +15,9 @@ from pydantic import ValidationError
 
 from memory import prompts
 from memory.chat_models import ModelSpec
-from memory.db.base import MemoryDb
+from memory.db.base import MemoryDb, Scope
 from memory.db.sqlite import SqliteMemoryDb
+from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
 from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
@@ -50,8 +52,11 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    expired,
     storable_text,
+    utc,
     utcnow,
+    validate_agent_id,
     validate_memory_id,
     validate_session_id,
     validate_thread_id,
@@ -72,11 +77,17 @@ RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", 
 EXPORT_FORMAT = "memory-agent/memories@1"
 
 
+Topics = Iterable[str] | None
+"""Keep only memories with any of these topics (ignoring case); None keeps all."""
+
+
 class Memory:
     """A user's long-term memories: add, replace, delete, search, and their history.
 
-    Every call names the user it acts for, and reaches that user's memories only.
-    Each method has an async twin prefixed with `a` (`aadd_user_memory`, ...).
+    Every call names the user it acts for, and reaches that user's memories only
+    (of this Memory's agent, when it has an `agent_id`). An expired memory is never
+    returned, searched, counted or shown to a model. Each method has an async twin
+    prefixed with `a` (`aadd_user_memory`, ...).
     """
 
     def __init__(
@@ -91,6 +102,9 @@ class Memory:
         embeddings: Embeddings | None = None,
         embedding_model: str | None = None,
         embedding_timeout: float = 10.0,
+        agent_id: str | None = None,
+        default_ttl: timedelta | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """
         Args:
@@ -111,8 +125,29 @@ class Memory:
                 label are never compared. Defaults to the class and model name.
             embedding_timeout: Seconds to wait for the embedding model before a
                 search falls back to keyword.
+            agent_id: Keep this agent's own memories of each user, apart from other
+                agents'; None (the default) reaches the memories of each user that
+                every agent without an id shares. See `for_agent`.
+            default_ttl: How long a memory written without an `expires_at` stays,
+                from when it is added, replaced or said again; None: until deleted.
+            clock: The current time (UTC), by which expiry is judged; tests pass
+                their own.
         """
         self.db: MemoryDb = db if db is not None else SqliteMemoryDb(db_file=":memory:")
+        if embeddings is not None and self.db.semantic_index:
+            raise InvalidInputError(
+                "the store embeds memories with its own semantic index: pass no embeddings "
+                "(or StoreMemoryDb(store, index=False) to embed them here instead)"
+            )
+        if default_ttl is not None and (
+            not isinstance(default_ttl, timedelta) or default_ttl <= timedelta(0)
+        ):
+            raise InvalidInputError(
+                f"default_ttl must be a positive timedelta, got {default_ttl!r}"
+            )
+        self.agent_id = validate_agent_id(agent_id)
+        self.default_ttl = default_ttl
+        self.clock = clock
         self.model = model
         self.delete_memories = delete_memories
         self.clear_memories = clear_memories
@@ -124,6 +159,22 @@ class Memory:
             else None
         )
         self._on_close: list[Callable[[], None]] = []
+
+    def for_agent(self, agent_id: str | None) -> Memory:
+        """This memory as agent `agent_id` keeps it: that agent's own memories of each user
+        (None: the memories every agent without an id shares). The store, models and
+        settings are shared, so two agents of one app may share a `Memory` and keep
+        their memories apart, or share them by sharing an id."""
+        scoped = copy.copy(self)
+        scoped.agent_id = validate_agent_id(agent_id)
+        return scoped
+
+    def _view(self, filter: MemoryFilter = NO_FILTER) -> MemoryView:
+        """The store as this memory sees it now: its agent scope, unexpired, filtered."""
+        return MemoryView(self.db, Scope(self.agent_id, self.clock()), filter)
+
+    def _context(self, source: str) -> WriteContext:
+        return WriteContext(source, at=self.clock())
 
     # -- writes ---------------------------------------------------------------
 
@@ -139,9 +190,9 @@ class Memory:
         return await self._add(AWAITING, memory, user_id, source)
 
     async def _add(self, io: Io, memory: UserMemory | str, user_id: str, source: str) -> str:
-        user_id, owned = _owned(memory, user_id)
-        events = await self._write(io, user_id, [AddMemory(owned)], WriteContext(source))
-        return events[0].memory_id
+        user_id, owned = self._owned(memory, user_id)
+        events = await self._write(io, user_id, [AddMemory(owned)], self._context(source))
+        return events[-1].memory_id  # after any expired memories the write swept
 
     def replace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
@@ -160,9 +211,9 @@ class Memory:
     async def _replace(
         self, io: Io, memory_id: str, memory: UserMemory | str, user_id: str, source: str
     ) -> str:
-        user_id, owned = _owned(memory, user_id)
+        user_id, owned = self._owned(memory, user_id)
         op = ReplaceMemory(validate_memory_id(memory_id), owned)
-        await self._write(io, user_id, [op], WriteContext(source))
+        await self._write(io, user_id, [op], self._context(source))
         return op.memory_id
 
     def delete_user_memory(self, user_id: str, memory_id: str, *, source: str = "api") -> bool:
@@ -177,7 +228,7 @@ class Memory:
     async def _delete(self, io: Io, user_id: str, memory_id: str, source: str) -> bool:
         op = DeleteMemory(validate_memory_id(memory_id))
         try:
-            await self._write(io, validate_user_id(user_id), [op], WriteContext(source))
+            await self._write(io, validate_user_id(user_id), [op], self._context(source))
         except MemoryNotFoundError:
             return False
         return True
@@ -187,7 +238,8 @@ class Memory:
 
         Each user's memories are cleared in one transaction, with history. Their
         messages still waiting for deferred extraction are forgotten first, so
-        nothing learned from them later brings a memory back.
+        nothing learned from them later brings a memory back. Only this Memory's
+        agent scope is cleared; expired memories are swept, not counted.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -197,14 +249,16 @@ class Memory:
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
         user_id = None if user_id is None else validate_user_id(user_id)
         await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
+        view = self._view()
         users = (
             [validate_user_id(user_id)]
             if user_id is not None
-            else await io.call(self.db.user_ids, self.db.auser_ids)
+            else await io.call(view.user_ids, view.auser_ids)
         )
         cleared = 0
         for user in users:
-            cleared += len(await self._write(io, user, [ClearMemories()], WriteContext(source)))
+            events = await self._write(io, user, [ClearMemories()], self._context(source))
+            cleared += sum(event.action == "cleared" for event in events)
         return cleared
 
     def apply_user_memory_ops(
@@ -214,6 +268,7 @@ class Memory:
 
         The memories it adds or rewrites are embedded after the transaction, when
         this Memory has embeddings; a failing embedding model loses no memory.
+        The events begin with the memories the batch swept because they expired.
         """
         return run_sync(self._write(BLOCKING, validate_user_id(user_id), ops, context))
 
@@ -225,16 +280,55 @@ class Memory:
     async def _write(
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await write(io, self.db, self.embedder, user_id, ops, context)
+        ops = [self._expiring(op, context.at) for op in ops]
+        return await write(io, self._view(), self.embedder, user_id, ops, context)
+
+    def _expiring(self, op: MemoryOp, at: datetime) -> MemoryOp:
+        """`op` with `default_ttl` given to a memory it writes without an expiry."""
+        if self.default_ttl is None:
+            return op
+        expiry = utc(at) + self.default_ttl
+        match op:
+            case AddMemory(memory=memory) if memory.expires_at is None:
+                return AddMemory(memory.model_copy(update={"expires_at": expiry}))
+            case ReplaceMemory(memory_id=memory_id, memory=memory) if memory.expires_at is None:
+                return ReplaceMemory(memory_id, memory.model_copy(update={"expires_at": expiry}))
+        return op
+
+    def _owned(self, memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
+        """Validate both, refusing a memory that names another owner or agent than the call."""
+        user_id, owned = _owned(memory, user_id)
+        if owned.agent_id is not None and owned.agent_id != self.agent_id:
+            raise InvalidInputError(
+                f"the memory belongs to agent {owned.agent_id!r}, not {self.agent_id!r}"
+            )
+        return user_id, owned
 
     # -- reads ----------------------------------------------------------------
 
-    def get_user_memories(self, user_id: str) -> list[UserMemory]:
-        """All of the user's memories, oldest first."""
-        return self.db.list_memories(validate_user_id(user_id))
+    def get_user_memories(
+        self,
+        user_id: str,
+        *,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+    ) -> list[UserMemory]:
+        """All of the user's memories, oldest first; `topics` keeps those with any of them,
+        `updated_after` those updated then or later, `updated_before` those updated before."""
+        view = self._view(MemoryFilter.of(topics, updated_after, updated_before))
+        return view.list_memories(validate_user_id(user_id))
 
-    async def aget_user_memories(self, user_id: str) -> list[UserMemory]:
-        return await self.db.alist_memories(validate_user_id(user_id))
+    async def aget_user_memories(
+        self,
+        user_id: str,
+        *,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+    ) -> list[UserMemory]:
+        view = self._view(MemoryFilter.of(topics, updated_after, updated_before))
+        return await view.alist_memories(validate_user_id(user_id))
 
     def get_user_memory(self, memory_id: str, user_id: str) -> UserMemory | None:
         """One memory, or None when the id is not one of this user's memories (as Agno)."""
@@ -245,7 +339,8 @@ class Memory:
 
     async def _get(self, io: Io, memory_id: str, user_id: str) -> UserMemory | None:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        found = await io.call(self.db.get_memories, self.db.aget_memories, user_id, [memory_id])
+        view = self._view()
+        found = await io.call(view.get_memories, view.aget_memories, user_id, [memory_id])
         return found[0] if found else None
 
     def search_user_memories(
@@ -256,6 +351,9 @@ class Memory:
         retrieval_method: RetrievalMethod | None = None,
         *,
         model: ModelSpec | None = None,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
     ) -> SearchResult:
         """Find memories by recency, by the words or meaning of `query`, or with a model.
 
@@ -269,7 +367,10 @@ class Memory:
         plus that rule); `agentic` asks the model which memories relate to the
         query (ids it invents are dropped). With no method: `hybrid` for a query when there are
         embeddings, else `keyword`; `last_n` without a query. `model` overrides
-        this Memory's model for the call.
+        this Memory's model for the call. `topics`, `updated_after` and
+        `updated_before` narrow every method as in `get_user_memories`, without
+        changing any score. A store with its own semantic index (`StoreMemoryDb`
+        on an indexed LangGraph store) counts as embeddings.
 
         The result is a list, best first, that names its `method` and the `scores`
         it ranked by; when the embedding model fails or times out the search ranks
@@ -277,7 +378,10 @@ class Memory:
         embedding model raise `EmbeddingMismatchError` until `reembed_memories`
         recomputes them.
         """
-        return run_sync(self._search(BLOCKING, user_id, query, limit, retrieval_method, model))
+        filter = MemoryFilter.of(topics, updated_after, updated_before)
+        return run_sync(
+            self._search(BLOCKING, user_id, query, limit, retrieval_method, model, filter)
+        )
 
     async def asearch_user_memories(
         self,
@@ -287,8 +391,12 @@ class Memory:
         retrieval_method: RetrievalMethod | None = None,
         *,
         model: ModelSpec | None = None,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
     ) -> SearchResult:
-        return await self._search(AWAITING, user_id, query, limit, retrieval_method, model)
+        filter = MemoryFilter.of(topics, updated_after, updated_before)
+        return await self._search(AWAITING, user_id, query, limit, retrieval_method, model, filter)
 
     async def _search(
         self,
@@ -298,15 +406,17 @@ class Memory:
         limit: int | None,
         retrieval_method: str | None,
         model: ModelSpec | None,
+        filter: MemoryFilter,
     ) -> SearchResult:
         user_id, method, query, limit = _search_args(
-            user_id, query, limit, retrieval_method, embeddings=self.embedder is not None
+            user_id, query, limit, retrieval_method, embeddings=self.searches_by_meaning
         )
+        view = self._view(filter)
         if method in ("last_n", "first_n"):
             newest_first = method == "last_n"
             found = await io.call(
-                self.db.list_memories,
-                self.db.alist_memories,
+                view.list_memories,
+                view.alist_memories,
                 user_id,
                 order_by="updated_at",
                 newest_first=newest_first,
@@ -317,32 +427,56 @@ class Memory:
         if method == "agentic":
             chat_model = self.memory_manager.chat_model(model or self.model)
             chosen = await self.memory_manager.search(
-                io, self, user_id, query, limit, model=chat_model
+                io, self, user_id, query, limit, model=chat_model, filter=filter
             )
             return SearchResult(chosen, method=method)
-        return await search(io, self.db, self.embedder, user_id, method, query, limit)
+        return await search(io, view, self.embedder, user_id, method, query, limit)
+
+    @property
+    def searches_by_meaning(self) -> bool:
+        """Whether `semantic` and `hybrid` search rank by meaning: with embeddings, or on a
+        store with its own semantic index."""
+        return self.embedder is not None or self.db.semantic_index
 
     def get_memories_for_prompt(
-        self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
+        self,
+        user_id: str,
+        text: str = "",
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        *,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
     ) -> PromptMemories:
         """The memories to show a model: all while they fit `token_budget`, else those
-        most related to `text` (hybrid with embeddings, else keyword) plus the newest.
+        most related to `text` (hybrid with embeddings, else keyword) plus the newest;
+        narrowed by topic and time as in `get_user_memories`.
 
         Never reads more than fits, and never fails for the embedding model: it
         ranks by keyword instead and says why in `fallback_reason`.
         """
-        return run_sync(self._for_prompt(BLOCKING, user_id, text, token_budget))
+        filter = MemoryFilter.of(topics, updated_after, updated_before)
+        return run_sync(self._for_prompt(BLOCKING, user_id, text, token_budget, filter))
 
     async def aget_memories_for_prompt(
-        self, user_id: str, text: str = "", token_budget: int = DEFAULT_TOKEN_BUDGET
+        self,
+        user_id: str,
+        text: str = "",
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        *,
+        topics: Topics = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
     ) -> PromptMemories:
-        return await self._for_prompt(AWAITING, user_id, text, token_budget)
+        filter = MemoryFilter.of(topics, updated_after, updated_before)
+        return await self._for_prompt(AWAITING, user_id, text, token_budget, filter)
 
     async def _for_prompt(
-        self, io: Io, user_id: str, text: str, token_budget: int
+        self, io: Io, user_id: str, text: str, token_budget: int, filter: MemoryFilter
     ) -> PromptMemories:
         user_id = validate_user_id(user_id)
-        return await select_for_prompt(io, self.db, self.embedder, user_id, text, token_budget)
+        view = self._view(filter)
+        return await select_for_prompt(io, view, self.embedder, user_id, text, token_budget)
 
     # -- vectors and near-duplicates -----------------------------------------
 
@@ -362,7 +496,7 @@ class Memory:
         if self.embedder is None:
             raise InvalidInputError("reembedding needs embeddings: Memory(embeddings=...)")
         user_id = None if user_id is None else validate_user_id(user_id)
-        return await reembed(io, self.db, self.embedder, user_id, batch_size)
+        return await reembed(io, self._view(), self.embedder, user_id, batch_size)
 
     def dedupe_user_memories(
         self,
@@ -394,7 +528,9 @@ class Memory:
         self, io: Io, user_id: str, apply: bool, threshold: float, source: str
     ) -> list[DuplicateGroup]:
         user_id = validate_user_id(user_id)
-        return await dedupe(io, self.db, self.embedder, user_id, apply, threshold, source)
+        view = self._view()
+        at = view.scope.now()
+        return await dedupe(io, view, self.embedder, user_id, apply, threshold, source, at)
 
     # -- the memory model -----------------------------------------------------
 
@@ -633,11 +769,12 @@ class Memory:
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        return _events_found(self.db.history(user_id, memory_id), memory_id, user_id)
+        return _events_found(self._view().history(user_id, memory_id), memory_id, user_id)
 
     async def aget_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        return _events_found(await self.db.ahistory(user_id, memory_id), memory_id, user_id)
+        events = await self._view().ahistory(user_id, memory_id)
+        return _events_found(events, memory_id, user_id)
 
     # -- session summaries ----------------------------------------------------
 
@@ -776,10 +913,11 @@ class Memory:
     def import_user_memories(
         self, data: Mapping[str, Any], user_id: str | None = None
     ) -> list[str]:
-        """Restore exported memories (ids and times kept) in one transaction; returns the ids.
+        """Restore exported memories (ids, times and expiry kept) in one transaction; returns
+        the ids.
 
         `user_id` imports into another user than the one the data was exported from.
-        A memory whose id the user already has is replaced.
+        A memory whose id the user already has is replaced; one already expired is skipped.
         """
         return run_sync(self._import(BLOCKING, data, user_id))
 
@@ -790,11 +928,14 @@ class Memory:
 
     async def _import(self, io: Io, data: Mapping[str, Any], user_id: str | None) -> list[str]:
         user_id, memories = _import_args(data, user_id)
+        context = self._context("import")
+        memories = [m for m in memories if not expired(m, utc(context.at))]
         ids = [m.memory_id for m in memories if m.memory_id is not None]
-        existing = await io.call(self.db.get_memories, self.db.aget_memories, user_id, ids)
+        view = self._view()
+        existing = await io.call(view.get_memories, view.aget_memories, user_id, ids)
         ops = _import_ops(memories, {m.memory_id for m in existing})
-        events = await self._write(io, user_id, ops, WriteContext("import"))
-        return [event.memory_id for event in events]
+        events = await self._write(io, user_id, ops, context)
+        return [event.memory_id for event in events if event.action != "expired"]
 
     def on_close(self, callback: Callable[[], None]) -> None:
         """Call `callback` when this Memory closes, before its store does: for what works
@@ -886,8 +1027,8 @@ def _search_args(
         raise InvalidInputError(f"retrieval_method={method!r} needs a query")
     if method == "semantic" and not embeddings:
         raise InvalidInputError(
-            "retrieval_method='semantic' needs embeddings: Memory(embeddings=...), "
-            "or use 'hybrid' or 'keyword'"
+            "retrieval_method='semantic' needs embeddings: Memory(embeddings=...) or a store "
+            "with a semantic index; or use 'hybrid' or 'keyword'"
         )
     return user_id, method, query, limit  # type: ignore[return-value]
 
@@ -899,7 +1040,15 @@ def _export(user_id: str, memories: list[UserMemory]) -> dict[str, Any]:
         "memories": [
             m.model_dump(
                 mode="json",
-                include={"memory_id", "memory", "topics", "input", "created_at", "updated_at"},
+                include={
+                    "memory_id",
+                    "memory",
+                    "topics",
+                    "input",
+                    "created_at",
+                    "updated_at",
+                    "expires_at",
+                },
             )
             for m in memories
         ],
@@ -914,7 +1063,10 @@ def _import_args(data: Mapping[str, Any], user_id: str | None) -> tuple[str, lis
     if not isinstance(entries, list):
         raise InvalidInputError("import data has no 'memories' list")
     try:
-        memories = [UserMemory.model_validate({**entry, "user_id": None}) for entry in entries]
+        memories = [
+            UserMemory.model_validate({**entry, "user_id": None, "agent_id": None})
+            for entry in entries
+        ]
     except (ValidationError, TypeError) as error:
         raise InvalidInputError(f"import data holds an invalid memory: {error}") from error
     for m in memories:

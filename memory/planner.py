@@ -3,14 +3,17 @@
 A backend applies a batch in three steps inside one transaction (see
 `memory.db.base.MemoryDb.apply`):
 
-1. `reads_for(ops)` says which of the user's memories the batch depends on;
-2. the backend reads them and calls `plan_writes`, which decides everything
-   without I/O: refreshing a memory whose normalised text the user already has,
-   adding, replacing, deleting, clearing, and the history event of each change;
+1. `reads_for(ops)` says which of the user's memories the batch depends on
+   (within one agent scope); the backend reads them, and every memory of the
+   scope that has expired by the batch's time (`WriteContext.at`);
+2. it calls `plan_writes`, which decides everything without I/O: sweeping the
+   expired memories, refreshing a memory whose normalised text the user
+   already has, adding, replacing, deleting, clearing, and the history event of
+   each change;
 3. the backend stores the plan's inserts, updates and deletes and its events.
 
-A refused operation (an unknown id, an id taken) raises before anything is
-written, so a batch lands whole or not at all.
+A refused operation (an unknown id, an id taken, an expiry that has passed)
+raises before anything is written, so a batch lands whole or not at all.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from memory.errors import InvalidInputError, MemoryNotFoundError
 from memory.schema import (
@@ -34,13 +37,16 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    expired,
+    utc,
 )
 from memory.text import normalized_text
 
 
 @dataclass(frozen=True)
 class Reads:
-    """The user's memories a batch depends on: read them, then call `plan_writes`."""
+    """The user's memories a batch depends on: read them, and the expired ones, then call
+    `plan_writes`."""
 
     memory_ids: frozenset[str]
     """Memories named by id (replaced, deleted, or an add's requested id)."""
@@ -76,9 +82,9 @@ class WritePlan:
     updates: list[tuple[UserMemory, UserMemory]]
     """(before, after) of each stored memory the batch changed."""
     deletes: list[UserMemory]
-    """Stored memories the batch removed, as they were."""
+    """Stored memories the batch removed, as they were (the expired ones included)."""
     events: list[MemoryEvent]
-    """The history of the batch, in order."""
+    """The history of the batch, in order: the expired memories it swept come first."""
 
 
 def plan_writes(
@@ -87,28 +93,50 @@ def plan_writes(
     ops: Sequence[MemoryOp],
     context: WriteContext,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    *,
+    agent_id: str | None = None,
 ) -> WritePlan:
     """Apply `ops` to the user's `current` memories, without I/O; times are made UTC.
 
-    `current` holds at least the memories `reads_for(ops)` asks for, in the order the
+    `current` holds at least the memories `reads_for(ops)` asks for and every memory
+    expired by `context.at`, all of one agent scope (`agent_id`), in the order the
     user's memories are listed (oldest first, insertion order among equal times).
+    The expired ones are swept first, so the ops never see them. A refresh keeps
+    the later of the two expiries (never outliving a fact said again), a replace
+    takes the new memory's.
     Raises `MemoryNotFoundError` for a replace or delete of an id the user does not
-    have, and `InvalidInputError` for an add whose requested id is taken.
+    have, and `InvalidInputError` for an add whose requested id is taken or a
+    memory whose expiry is not after `context.at`.
     """
     stored = {m.memory_id: m for m in current if m.memory_id is not None}
     state = dict(stored)
     now = utc(context.at)
     events: list[MemoryEvent] = []
+
+    def event(action: MemoryAction, old: UserMemory | None, new: UserMemory | None) -> None:
+        events.append(_event(user_id, agent_id, context, now, action, old, new))
+
+    for old in sorted(stored.values(), key=_created):
+        if expired(old, now):
+            event("expired", old, None)
+            del state[str(old.memory_id)]
     for op in ops:
         match op:
             case AddMemory(memory=memory):
+                _check_expiry(memory, now)
                 text_key = normalized_text(memory.memory)
                 same = _same_text(state, text_key) if state else None
                 if same is not None and same.memory_id is not None:
                     topics = list(dict.fromkeys([*same.topics, *memory.topics]))
-                    refreshed = same.model_copy(update={"topics": topics, "updated_at": now})
+                    refreshed = same.model_copy(
+                        update={
+                            "topics": topics,
+                            "updated_at": now,
+                            "expires_at": _later(same.expires_at, memory.expires_at),
+                        }
+                    )
                     state[same.memory_id] = refreshed
-                    events.append(_event(user_id, context, now, "refreshed", same, refreshed))
+                    event("refreshed", same, refreshed)
                     continue
                 memory_id = memory.memory_id or new_id()
                 if memory_id in state:
@@ -120,14 +148,16 @@ def plan_writes(
                     update={
                         "memory_id": memory_id,
                         "user_id": user_id,
+                        "agent_id": agent_id,
                         "topics": list(memory.topics),
                         "created_at": created,
                         "updated_at": utc(memory.updated_at) if memory.updated_at else created,
                     }
                 )
                 state[memory_id] = added
-                events.append(_event(user_id, context, now, "added", None, added))
+                event("added", None, added)
             case ReplaceMemory(memory_id=memory_id, memory=memory):
+                _check_expiry(memory, now)
                 old = _owned(state, memory_id, user_id)
                 new = old.model_copy(
                     update={
@@ -135,18 +165,19 @@ def plan_writes(
                         "topics": list(memory.topics),
                         "input": memory.input,
                         "updated_at": now,
+                        "expires_at": memory.expires_at,
                     }
                 )
                 state[memory_id] = new
-                events.append(_event(user_id, context, now, "updated", old, new))
+                event("updated", old, new)
             case DeleteMemory(memory_id=memory_id):
                 old = _owned(state, memory_id, user_id)
-                events.append(_event(user_id, context, now, "deleted", old, None))
+                event("deleted", old, None)
                 del state[memory_id]
             case ClearMemories():
                 # Listed order: by creation time, insertion order among equal times.
                 for old in sorted(state.values(), key=_created):
-                    events.append(_event(user_id, context, now, "cleared", old, None))
+                    event("cleared", old, None)
                 state.clear()
     return WritePlan(
         inserts=[m for memory_id, m in state.items() if memory_id not in stored],
@@ -174,20 +205,36 @@ def _owned(state: dict[str, UserMemory], memory_id: str, user_id: str) -> UserMe
     return state[memory_id]
 
 
+def _check_expiry(memory: UserMemory, now: datetime) -> None:
+    if memory.expires_at is not None and memory.expires_at <= now:
+        raise InvalidInputError(
+            f"expires_at {memory.expires_at.isoformat()} is not after the time of the write "
+            f"({now.isoformat()}): the memory would never be seen"
+        )
+
+
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    """The later of two expiries, None (never) being the latest."""
+    return None if first is None or second is None else max(first, second)
+
+
 def _event(
     user_id: str,
+    agent_id: str | None,
     context: WriteContext,
     now: datetime,
     action: MemoryAction,
     old: UserMemory | None,
     new: UserMemory | None,
 ) -> MemoryEvent:
-    either = old or new
+    either = new or old
     assert either is not None
     assert either.memory_id is not None
     return MemoryEvent(
         memory_id=either.memory_id,
         user_id=user_id,
+        agent_id=agent_id,
+        expires_at=either.expires_at,
         action=action,
         old_memory=old.memory if old else None,
         old_topics=list(old.topics) if old else None,
@@ -264,11 +311,6 @@ def _summary_event(
         source=context.source,
         at=now,
     )
-
-
-def utc(moment: datetime) -> datetime:
-    """Every stored time is in UTC, so its ISO text sorts as time does; naive means UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _created(memory: UserMemory) -> float:

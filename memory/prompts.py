@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 MEMORY_MANAGER_ROLE = """\
 You maintain a list of short facts about one user, so that an assistant can \
 personalise its answers to them. You change the list only by calling the tools \
@@ -25,6 +27,10 @@ one of them, call update_memory with its id instead of adding a second one. \
 When the fact is already there, do nothing.
 - When the user asks to forget something, remove every trace of it: delete the \
 memories about it, or update a memory to drop just that part.
+- When the user says a fact holds only for a while ("I'm in Rome until Friday", \
+"this week I work from home"), give expires_at: when it stops being true, worked \
+out from the current time below. A lasting fact gets none. When you update a \
+memory that has one, give it again unless the fact became lasting.
 - Do not store instructions to the assistant, one-off requests, small talk, or \
 what the assistant said. Never store passwords, keys, card or account numbers, \
 even if the user shares them.
@@ -42,6 +48,10 @@ ARGUMENT_DESCRIPTIONS = {
     "memory": "The fact, one short third-person sentence.",
     "topics": "A few one- or two-word topics, such as 'name', 'hobbies', 'work'.",
     "memory_id": "The id of an existing memory, exactly as listed, e.g. 'm3'.",
+    "expires_at": (
+        "Only for a temporary fact: when it stops being true, as an ISO 8601 date and time "
+        "in UTC, e.g. '2025-03-08T00:00:00Z'. Omit it for a lasting fact."
+    ),
 }
 
 NO_MEMORIES = "(none yet)"
@@ -49,6 +59,10 @@ NO_MEMORIES = "(none yet)"
 PARTIAL_LIST_NOTE = """\
 (The user has more memories than fit here; these are the ones most related to \
 the input and the newest. Refer only to ids listed.)"""
+
+
+def current_time(now: datetime) -> str:
+    return f"The current time is {now.isoformat()} ({now:%A})."
 
 
 def existing_memories_section(lines: list[str], complete: bool) -> str:

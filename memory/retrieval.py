@@ -13,6 +13,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from memory.db.base import Matrix, MemoryDb, MemoryVector
 from memory.db.vectors import as_vector, normalised
 from memory.embeddings import Embedder
@@ -105,8 +107,9 @@ class PromptMemories:
 class _VectorHit:
     memory: UserMemory
     score: float
-    vector: Matrix
-    """The memory's unit vector, so hits can be compared with each other."""
+    vector: Matrix | None
+    """The memory's unit vector, so hits can be compared with each other; None when the
+    store's own index found it (`MemoryDb.semantic_ranking`)."""
 
 
 async def _fetch(
@@ -177,9 +180,13 @@ async def _nearest(
 
 
 async def _semantic(
-    io: Io, db: MemoryDb, embedder: Embedder, user_id: str, query: str, limit: int | None
+    io: Io, db: MemoryDb, embedder: Embedder | None, user_id: str, query: str, limit: int | None
 ) -> _VectorSearch:
-    """Vector search, first embedding some memories stored while the model was down."""
+    """Vector search, first embedding some memories stored while the model was down; or
+    the store's own, when it embeds memories itself."""
+    if db.semantic_index:
+        return await _indexed(io, db, user_id, query, limit)
+    assert embedder is not None
     vector = await io.call(embedder.embed_query, embedder.aembed_query, query)
     unit = normalised(as_vector(vector))
     found = await _nearest(io, db, embedder.model, user_id, unit, limit)
@@ -193,6 +200,19 @@ async def _semantic(
         except EmbeddingUnavailableError as error:
             logger.warning("could not embed memories of user %r: %s", user_id, error)
     return found
+
+
+async def _indexed(
+    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None
+) -> _VectorSearch:
+    """The store's own semantic search. It returns its nearest memories only, so their
+    cosines stand in for the spread of all of the user's (fusion calibrates by it)."""
+    found = await io.call(db.semantic_ranking, db.asemantic_ranking, user_id, query, limit)
+    hits = [_VectorHit(memory, score, None) for memory, score in found]
+    hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
+    cosines = np.array([hit.score for hit in hits], dtype=np.float64)
+    spread = Spread(float(cosines.mean()), float(cosines.std())) if hits else Spread(0.0, 0.0)
+    return _VectorSearch(hits, spread, 0)
 
 
 async def search(
@@ -217,7 +237,7 @@ async def search(
     candidates = None if limit is None else max(limit, CANDIDATES)
     found: _VectorSearch | None = None
     reason = None
-    if embedder is not None:
+    if embedder is not None or db.semantic_index:
         try:
             found = await _semantic(io, db, embedder, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
@@ -231,11 +251,8 @@ async def search(
         keyword = await keyword_ranking(io, db, user_id, query, candidates)
         return _result(keyword, "keyword", limit, reason)
     keyword = await keyword_ranking(io, db, user_id, query, candidates, share=True)
-    similarities = (
-        cosine_similarities({str(hit.memory.memory_id): hit.vector for hit in hits})
-        if hits
-        else word_similarities
-    )
+    vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
+    similarities = cosine_similarities(vectors) if vectors else word_similarities
     fused = fuse(keyword, semantic, found.spread if found is not None else None)
     ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
@@ -346,7 +363,7 @@ async def select_for_prompt(
     query = text[-MAX_QUERY_CHARS:]
     related = SearchResult(method="keyword")
     if query.strip():
-        method = "hybrid" if embedder is not None else "keyword"
+        method = "hybrid" if embedder is not None or db.semantic_index else "keyword"
         try:
             related = await search(io, db, embedder, user_id, method, query, most)
         except EmbeddingMismatchError as error:

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
 )
 
 from memory.errors import InvalidInputError
@@ -41,15 +42,34 @@ _UNUSABLE_IN_IDS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def validate_user_id(user_id: object) -> str:
     """Return `user_id` unchanged if usable: ids are opaque and compared byte for byte."""
-    if not isinstance(user_id, str):
-        raise InvalidInputError(f"user_id must be a string, got {type(user_id).__name__}")
-    if not user_id.strip():
-        raise InvalidInputError("user_id must not be empty")
-    if len(user_id) > MAX_USER_ID_CHARS:
-        raise InvalidInputError(f"user_id is longer than {MAX_USER_ID_CHARS} characters")
-    if _UNUSABLE_IN_IDS.search(user_id):
-        raise InvalidInputError("user_id must not contain control characters or lone surrogates")
-    return user_id
+    return _validate_owner(user_id, "user_id")
+
+
+def validate_agent_id(agent_id: object) -> str | None:
+    """Return `agent_id` unchanged if usable (None: no agent); the rules of user ids."""
+    return None if agent_id is None else _validate_owner(agent_id, "agent_id")
+
+
+def _validate_owner(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInputError(f"{name} must not be empty")
+    if len(value) > MAX_USER_ID_CHARS:
+        raise InvalidInputError(f"{name} is longer than {MAX_USER_ID_CHARS} characters")
+    if _UNUSABLE_IN_IDS.search(value):
+        raise InvalidInputError(f"{name} must not contain control characters or lone surrogates")
+    return value
+
+
+def utc(moment: datetime) -> datetime:
+    """Every stored time is in UTC, so its ISO text sorts as time does; naive means UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def expired(memory: UserMemory, now: datetime) -> bool:
+    """Whether the memory's fact stopped being true by `now` (a UTC time)."""
+    return memory.expires_at is not None and memory.expires_at <= now
 
 
 def validate_session_id(session_id: object) -> str:
@@ -132,8 +152,20 @@ class UserMemory(BaseModel):
     """Set by the store when the memory is added."""
     user_id: str | None = None
     """The owner; set by the store, never trusted from a model."""
+    agent_id: str | None = None
+    """The agent whose memory of the user this is; None for the memories every agent
+    without an id shares. Set by the store, from the `Memory`'s `agent_id`."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    expires_at: datetime | None = None
+    """When the fact stops being true ("in Rome until Friday"); from then on the memory
+    is never returned, searched, counted or shown to a model. None: it never expires.
+    A time without a zone is UTC."""
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expiry_in_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else utc(value)
 
     @property
     def last_updated(self) -> datetime | None:
@@ -145,7 +177,7 @@ class UserMemory(BaseModel):
         return self.model_dump(mode="json")
 
 
-MemoryAction = Literal["added", "updated", "refreshed", "deleted", "cleared"]
+MemoryAction = Literal["added", "updated", "refreshed", "deleted", "cleared", "expired"]
 
 
 class MemoryEvent(BaseModel):
@@ -154,7 +186,8 @@ class MemoryEvent(BaseModel):
     memory_id: str
     user_id: str
     action: MemoryAction
-    """`refreshed`: an add whose text the user already had; the existing memory was kept."""
+    """`refreshed`: an add whose text the user already had; the existing memory was kept.
+    `expired`: the memory passed its `expires_at` and was swept by a later write."""
     old_memory: str | None = None
     new_memory: str | None = None
     old_topics: list[str] | None = None
@@ -164,6 +197,10 @@ class MemoryEvent(BaseModel):
     input: str | None = None
     """The text that caused the change, when a model made it."""
     at: datetime
+    agent_id: str | None = None
+    """The agent scope of the memory (None: the user's shared memories)."""
+    expires_at: datetime | None = None
+    """The memory's expiry after the change (for a removal, the one it had); None: never."""
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

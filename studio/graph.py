@@ -3,27 +3,19 @@
 The graph brings no checkpointer or store of its own; the server provides both.
 The model comes from the run's context (`{"user_id": ..., "model": "openai:..."}`),
 else MEMORY_AGENT_MODEL, else openai:gpt-4.1-mini, as for the CLI, so OPENAI_API_KEY
-is all a newcomer needs. MEMORY_AGENT_EMBEDDINGS (`module:attribute`, as for the
-CLI's --embeddings) turns on hybrid retrieval of memories.
+is all a newcomer needs. The store's semantic index (`store.index` in langgraph.json,
+its model named by MEMORY_AGENT_EMBEDDINGS: see studio/embeddings.py) embeds each
+memory's text and ranks memories by meaning for the prompt.
 
 MEMORY_AGENT_EXTRACTION=deferred learns memories after the answer, once a thread has
 been quiet for MEMORY_AGENT_EXTRACTION_DELAY seconds (default 30), in a delayed run
 of the second graph, `memory_extractor`, which the agent schedules on the server.
 """
 
-import os
-
 from graphs import StoreMemory, create_memory_agent, create_memory_extractor
 from graphs.deferred import extraction_from_env
-from memory.embeddings import load_embeddings
 
-EMBEDDINGS = os.environ.get("MEMORY_AGENT_EMBEDDINGS")
-
-memory = StoreMemory(
-    delete_memories=True,
-    clear_memories=True,
-    embeddings=load_embeddings(EMBEDDINGS) if EMBEDDINGS else None,
-)
+memory = StoreMemory(delete_memories=True, clear_memories=True)
 
 graph = create_memory_agent(
     memory=memory,

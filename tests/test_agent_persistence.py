@@ -185,7 +185,7 @@ class CountingEmbeddings:
         return [[1.0, 0.0, 0.0, 0.0] for _ in texts]
 
 
-def test_an_indexed_store_embeds_none_of_the_bookkeeping() -> None:
+def test_an_indexed_store_embeds_each_memory_text_once_and_none_of_the_bookkeeping() -> None:
     embed = CountingEmbeddings()
     store = InMemoryStore(index=IndexConfig(dims=4, embed=embed))
     memory = Memory(db=StoreMemoryDb(store))
@@ -198,7 +198,7 @@ def test_an_indexed_store_embeds_none_of_the_bookkeeping() -> None:
     memory.replace_user_memory(
         memory.get_user_memories(AVA)[0].memory_id or "", "The user is Eva", AVA
     )
-    assert embed.texts == []
+    assert embed.texts == ["The user is Ava", "The user is Eva"]
 
 
 def test_a_database_failure_is_an_error_not_an_apology(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ from langgraph.checkpoint.postgres import PostgresSaver
 
 from memory import Memory, MemoryDbError, PostgresMemoryDb, UserMemory
 from memory import planner as planner_module
+from memory.db.postgres_schema import migrations, statements
 from memory.schema import AddMemory, WriteContext
+from memory.text import index_text
 
 WORKERS, TURNS, USERS = 8, 100, 20
 
@@ -231,3 +233,43 @@ def test_an_agent_run_cut_off_by_the_server_can_be_retried(
         monkeypatch.undo()
         agent.invoke(said, config, context={"user_id": "ava"})
         assert [m.memory for m in memory.get_user_memories("ava")] == ["The user is Ava"]
+
+
+def test_tables_without_agent_scopes_keep_their_memories_and_history(
+    postgres_test_url: str,
+) -> None:
+    """Schema version 1 had one scope per user and no expiry; `setup()` migrates it."""
+    with psycopg.connect(postgres_test_url, autocommit=True) as conn:
+        for statement in statements(migrations("user_memories")[0]):
+            conn.execute(statement)
+        conn.execute(
+            "CREATE TABLE memory_agent_migrations (table_name TEXT PRIMARY KEY, version INTEGER)"
+        )
+        conn.execute("INSERT INTO memory_agent_migrations VALUES ('user_memories', 1)")
+        found = index_text("The user drinks green tea", [])
+        conn.execute(
+            "INSERT INTO user_memories_users (user_id, memories, terms) VALUES ('ava', 1, %s)",
+            (found.length,),
+        )
+        conn.execute(
+            "INSERT INTO user_memories (memory_id, user_id, memory, topics, text_key, created_at, "
+            "updated_at, terms, topic_terms, term_count) VALUES ('m0', 'ava', "
+            "'The user drinks green tea', '[]', 'the user drinks green tea', now(), now(), "
+            "%s, %s, %s)",
+            (list(found.text_terms), list(found.topic_terms), found.length),
+        )
+        conn.execute(
+            "INSERT INTO user_memories_history (memory_id, user_id, action, new_memory, "
+            "new_topics, source, at) VALUES ('m0', 'ava', 'added', 'The user drinks green tea', "
+            "'[]', 'api', now())"
+        )
+    with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
+        memory = Memory(db=db)
+        assert [m.memory_id for m in memory.search_user_memories("ava", "tea")] == ["m0"]
+        assert [e.action for e in memory.get_memory_history("m0", "ava")] == ["added"]
+        planner = memory.for_agent("planner")
+        planner.import_user_memories(memory.export_user_memories("ava"))  # the same id
+        memory.add_user_memory("The user skis", "ava")
+        assert [m.memory_id for m in planner.get_user_memories("ava")] == ["m0"]
+        assert len(memory.get_user_memories("ava")) == 2
+        assert sorted(db.user_ids()) == ["ava"]

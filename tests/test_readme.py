@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import runpy
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from tests.fakes import GeminiServer, OpenAIServer
 from tests.fakes._scripted_server import Reply
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+FRIDAY = (datetime.now(UTC) + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+"""When the scripted memory model says a temporary fact ends: always ahead of the run."""
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
 
 
@@ -220,6 +223,40 @@ EXAMPLES = {
             "{}",
             "[('m1', 'The user likes to ski', ['hobbies'])]",
         ]
+    ),
+    "clock=lambda: now + timedelta(days=4)": Example(
+        [
+            "The user is in Rome - expires in 3 days",
+            "The user is vegetarian - expires in 365 days",
+            "['The user is vegetarian']",
+        ]
+    ),
+    'topics=["diet", "music"]': Example(
+        [
+            "['The user is vegetarian', 'The user likes jazz']\n['The user plays jazz piano']\n3",
+        ]
+    ),
+    'for_agent("planner")': Example(
+        ["['The user plans a trip to Lisbon in May']", '["The user\'s name is Ava"]', "[]"]
+    ),
+    "I'm in Rome until Friday, then home to Oslo.": Example(
+        [
+            f"The user is in Rome | expires: {FRIDAY}",
+            "The user lives in Oslo | expires: None",
+        ],
+        [
+            tool_calls(
+                (
+                    "add_memory",
+                    {
+                        "memory": "The user is in Rome",
+                        "topics": ["travel"],
+                        "expires_at": FRIDAY.isoformat(),
+                    },
+                ),
+                ("add_memory", {"memory": "The user lives in Oslo", "topics": ["home"]}),
+            )
+        ],
     ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],

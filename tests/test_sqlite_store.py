@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from memory import Memory, MemoryDbError, SqliteMemoryDb, UserMemory
+from memory import HashEmbeddings, Memory, MemoryDbError, SqliteMemoryDb, UserMemory
 from memory.db import sqlite_schema
+from memory.db.vectors import as_vector
+from memory.embeddings import embedding_model_name
+from memory.text import index_text
 
 USER = "john_doe@example.com"
 
@@ -54,11 +57,11 @@ def test_the_file_uses_wal_json_and_indexes(db_file: Path) -> None:
             str(row)
             for row in conn.execute(
                 "EXPLAIN QUERY PLAN SELECT * FROM user_memories WHERE user_id = ? "
-                "ORDER BY created_at LIMIT 5",
+                "AND agent_id = '' ORDER BY created_at LIMIT 5",
                 (USER,),
             )
         )
-        assert "user_memories_user_created" in plan
+        assert "user_memories_scope_created" in plan
     finally:
         conn.close()
 
@@ -275,3 +278,66 @@ def test_async_twins_share_one_file_with_sync_calls(db_file: Path) -> None:
         ids = asyncio.run(add_many(memory))
         assert len(set(ids)) == 40
         assert len(memory.get_user_memories(USER)) == 40
+
+
+def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release before had one scope per user and no expiry; migrating rebuilds the table."""
+    embeddings = HashEmbeddings(64)
+    label = embedding_model_name(embeddings)
+    texts = ["The user drinks green tea", "The user skis in Norway"]
+    db_file.parent.mkdir(parents=True)
+    old = Database(db_file)
+    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:-1])
+    sqlite_schema.migrate(old, "user_memories", str(db_file))
+    monkeypatch.undo()
+    lengths = [index_text(text, ["drinks"]) for text in texts]
+    old.execute(
+        "INSERT INTO user_memories_users (user_id, memories, terms) VALUES (?, 2, ?)",
+        [USER, sum(found.length for found in lengths)],
+    )
+    for n, (text, found) in enumerate(zip(texts, lengths, strict=True)):
+        old.execute(
+            "INSERT INTO user_memories (memory_id, user_id, memory, topics, text_key, created_at, "
+            "updated_at, user_ref, terms, topic_terms, term_count) VALUES "
+            "(?, ?, ?, '[\"drinks\"]', lower(?), ?, ?, 1, ?, ?, ?)",
+            [
+                f"m{n}",
+                USER,
+                text,
+                text,
+                f"2025-01-0{n + 1}T00:00:00+00:00",
+                f"2025-01-0{n + 1}T00:00:00+00:00",
+                " ".join(found.text_terms),
+                " ".join(found.topic_terms),
+                found.length,
+            ],
+        )
+        old.execute(
+            "INSERT INTO user_memories_vectors VALUES (?, ?, ?, 64, ?)",
+            [n + 1, USER, label, as_vector(embeddings.embed_query(text)).tobytes()],
+        )
+        old.execute(
+            "INSERT INTO user_memories_history (memory_id, user_id, action, new_memory, "
+            "new_topics, source, at) VALUES (?, ?, 'added', ?, '[\"drinks\"]', 'api', ?)",
+            [f"m{n}", USER, text, f"2025-01-0{n + 1}T00:00:00+00:00"],
+        )
+    old.conn.commit()
+    old.close()
+
+    with Memory(db=SqliteMemoryDb(db_file=db_file), embeddings=embeddings) as memory:
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == len(sqlite_schema.STEPS)
+        assert [m.memory_id for m in memory.get_user_memories(USER)] == ["m0", "m1"]
+        keyword = memory.search_user_memories(USER, "tea", retrieval_method="keyword")
+        assert [m.memory_id for m in keyword] == ["m0"]
+        assert memory.db.unembedded(USER, label, 64, 10) == []
+        nearest = memory.search_user_memories(USER, "norway", retrieval_method="semantic", limit=1)
+        assert [m.memory_id for m in nearest] == ["m1"]
+        assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added"]
+        planner = memory.for_agent("planner")
+        planner.import_user_memories(memory.export_user_memories(USER))  # the same ids
+        memory.delete_user_memory(USER, "m1")
+        assert [m.memory_id for m in planner.get_user_memories(USER)] == ["m0", "m1"]
+        assert memory.search_user_memories(USER, "norway", retrieval_method="keyword") == []

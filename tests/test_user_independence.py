@@ -1,4 +1,5 @@
-"""One user's data never changes another user's search results or scores."""
+"""One user's data never changes another user's search results or scores, nor one agent's
+memories of a user those of another agent (or the user's common ones)."""
 
 from __future__ import annotations
 
@@ -57,28 +58,35 @@ bob_steps = st.lists(
 )
 
 
+OTHERS: dict[str, tuple[str, str | None]] = {"user": (BOB, None), "agent": (AVA, "planner")}
+"""Who else writes: another user, or an agent keeping memories of Ava of its own."""
+
+
+@pytest.mark.parametrize("other", OTHERS)
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=40, deadline=None)
 @given(steps=bob_steps)
 def test_another_users_writes_change_nothing_of_mine(
-    backend: str, steps: list[tuple[str, str]]
+    backend: str, other: str, steps: list[tuple[str, str]]
 ) -> None:
     with BACKENDS[backend]() as memory:
         for text in AVAS:
             memory.add_user_memory(text, AVA)
         before = avas_results(memory)
+        user, agent = OTHERS[other]
+        writer = memory.for_agent(agent)
         bobs: list[str] = []
         for kind, text in steps:
             if kind == "add":
-                memory_id = memory.add_user_memory(text, BOB)
+                memory_id = writer.add_user_memory(text, user)
                 if memory_id not in bobs:  # adding a fact Bob has returns its id
                     bobs.append(memory_id)
             elif kind == "replace" and bobs:
-                memory.replace_user_memory(bobs[-1], text, BOB)
+                writer.replace_user_memory(bobs[-1], text, user)
             elif kind == "delete" and bobs:
-                memory.delete_user_memory(BOB, bobs.pop())
+                writer.delete_user_memory(user, bobs.pop())
             elif kind == "clear":
-                memory.clear(BOB)
+                writer.clear(user)
                 bobs.clear()
             assert avas_results(memory) == before
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Console
 
@@ -25,8 +26,9 @@ from graphs.cli.options import (
     model_option,
 )
 from graphs.deferred import DEFAULT_DELAY_S
-from memory import MemoryAgentError, MemoryNotFoundError, ModelConfigError
+from memory import InvalidInputError, MemoryAgentError, MemoryNotFoundError, ModelConfigError
 from memory.dedupe import DEFAULT_THRESHOLD
+from memory.schema import utc, validate_agent_id
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,17 +51,30 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
         sub.add_argument("--user", required=user, help=user_help)
+        sub.add_argument(
+            "--agent",
+            default=None,
+            type=_agent_id,
+            help="the agent whose memories of the user (default: those every agent shares)",
+        )
         db_option(sub)
         embeddings_option(sub)
         sub.add_argument("--table", default=DEFAULT_TABLE, help=table_help)
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
 
-    action("list", "the user's memories, oldest first")
+    listing = action("list", "the user's memories, oldest first")
     action("show", "one memory").add_argument("memory_id")
     add = action("add", "store a memory")
     add.add_argument("text")
     add.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
+    add.add_argument(
+        "--expires",
+        type=_moment,
+        default=None,
+        metavar="WHEN",
+        help="when the fact stops being true: an ISO 8601 date or time (UTC unless it says)",
+    )
     replace = action("replace", "replace the text and topics of a memory")
     replace.add_argument("memory_id")
     replace.add_argument("text")
@@ -78,6 +93,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="with a query: hybrid when --embeddings is set, else keyword; without: last_n",
     )
     search.add_argument("--limit", type=int, default=10)
+    for narrowed in (listing, search):
+        narrowed.add_argument(
+            "--topic",
+            dest="topics",
+            action="append",
+            default=None,
+            help="only memories with this topic (repeatable: any of them)",
+        )
+        narrowed.add_argument(
+            "--since",
+            type=_moment,
+            default=None,
+            metavar="WHEN",
+            help="only memories updated then or later: an ISO 8601 date or time (UTC unless "
+            "it says)",
+        )
+        narrowed.add_argument(
+            "--until",
+            type=_moment,
+            default=None,
+            metavar="WHEN",
+            help="only memories updated before then",
+        )
     dedupe = action("dedupe", "report near-duplicate memories (merge them with --apply)")
     dedupe.add_argument("--apply", action="store_true", help="merge each group into its newest")
     dedupe.add_argument(
@@ -172,6 +210,23 @@ def _session_id(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("a session id must not be empty")
     return value
+
+
+def _agent_id(value: str) -> str:
+    try:
+        return str(validate_agent_id(value))
+    except InvalidInputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _moment(value: str) -> datetime:
+    """An ISO 8601 date ("2025-03-01", its midnight) or time; without a zone, UTC."""
+    try:
+        return utc(datetime.fromisoformat(value))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date or time: {value!r} (e.g. 2025-03-01 or 2025-03-01T18:00)"
+        ) from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

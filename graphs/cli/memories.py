@@ -37,12 +37,15 @@ def run(args: argparse.Namespace, out: Console) -> int:
     # With --from-agno, --table names the Agno table; the memories go to the default one.
     table = args.table if args.from_agno is None else None
     db = open_db(args.db, table or DEFAULT_TABLE)
-    with Memory(db=db, embeddings=embeddings(args)) as memory:
+    with Memory(db=db, embeddings=embeddings(args), agent_id=args.agent) as memory:
         return ACTIONS[args.action](memory, args, out)
 
 
 def _list(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    print_memories(memory.get_user_memories(args.user), args, out)
+    found = memory.get_user_memories(
+        args.user, topics=args.topics, updated_after=args.since, updated_before=args.until
+    )
+    print_memories(found, args, out)
     return EXIT_OK
 
 
@@ -56,7 +59,9 @@ def _show(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 def _add(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     memory_id = memory.add_user_memory(
-        UserMemory(memory=args.text, topics=args.topic), args.user, source="cli"
+        UserMemory(memory=args.text, topics=args.topic, expires_at=args.expires),
+        args.user,
+        source="cli",
     )
     print_result({"memory_id": memory_id}, f"stored {memory_id}", args, out)
     return EXIT_OK
@@ -87,7 +92,13 @@ def _clear(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 def _search(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     found = memory.search_user_memories(
-        args.user, query=args.query, limit=args.limit, retrieval_method=args.method
+        args.user,
+        query=args.query,
+        limit=args.limit,
+        retrieval_method=args.method,
+        topics=args.topics,
+        updated_after=args.since,
+        updated_before=args.until,
     )
     if found.fallback_reason:
         Console(stderr=True, highlight=False).print(

@@ -38,9 +38,15 @@ def memory_table(memories: list[UserMemory], user: str) -> Table:
     table.add_column("memory", ratio=3)
     table.add_column("topics", ratio=1)
     table.add_column("updated", no_wrap=True)
+    expiring = any(m.expires_at for m in memories)
+    if expiring:
+        table.add_column("expires", no_wrap=True)
     for m in memories:
         updated = m.updated_at.strftime("%Y-%m-%d") if m.updated_at else ""
-        table.add_row(m.memory_id, Text(m.memory), Text(", ".join(m.topics)), updated)
+        row = [m.memory_id, Text(m.memory), Text(", ".join(m.topics)), updated]
+        if expiring:
+            row.append(m.expires_at.strftime("%Y-%m-%d %H:%M") if m.expires_at else "")
+        table.add_row(*row)
     return table
 
 

@@ -1,10 +1,15 @@
 """The storage protocol: where a new backend starts.
 
-A backend stores memories, their history and their vectors, scoped by user on
-every call; it never ranks. To write one, subclass `MemoryDb` and implement:
+A backend stores memories, their history and their vectors, scoped by user and
+`Scope` on every call; it never ranks. A scope is an agent partition (memories of
+one user and one agent, or of the user alone) and the moment expiry is judged
+at: a memory past its `expires_at` is never returned or counted by a read.
+Session summaries and pending messages are scoped by user alone. To write one,
+subclass `MemoryDb` and implement:
 
 - `apply`: one batch of operations as one transaction, planned by
-  `memory.planner` (read what `reads_for` asks, `plan_writes`, store the plan);
+  `memory.planner` (read what `reads_for` asks and the scope's expired
+  memories, `plan_writes`, store the plan: it sweeps the expired ones);
 - `get_memories`, `list_memories`, `history`, `user_ids`: reads;
 - `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
   while the text they were made from is unchanged;
@@ -17,11 +22,13 @@ every call; it never ranks. To write one, subclass `MemoryDb` and implement:
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
-that contain a query term) and the async twins (`a...`; by default they run
-the sync method in a worker thread, which suits local blocking I/O such as
-SQLite; a backend with a native async client overrides them). Scoring, fusion,
-recency rules and dedupe live above this protocol, in `memory.ranking` and
-`memory.retrieval`, so every backend returns the same results.
+that contain a query term), `semantic_index` and `semantic_ranking` (when the
+store embeds memories itself, as a LangGraph store with an index does), and the
+async twins (`a...`; by default they run the sync method in a worker thread,
+which suits local blocking I/O such as SQLite; a backend with a native async
+client overrides them). Scoring, fusion, recency rules, filters by topic and
+time (`memory.db.view`) and dedupe live above this protocol, in
+`memory.ranking` and `memory.retrieval`, so every backend returns the same results.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    utc,
+    utcnow,
 )
 from memory.text import cached_index_text
 from memory.twins import offload
@@ -53,6 +62,30 @@ OrderBy = Literal["created_at", "updated_at"]
 Matrix = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which of a user's memories a call reaches, and when it is made.
+
+    Memories of one user are partitioned by agent: `agent_id=None` is the user's
+    own partition, shared by every agent without an id; another partition's
+    memories are not found, as another user's are not. `at` is when expiry is
+    judged (None: the clock at the call): a memory whose `expires_at` is not after
+    it is never returned, and is not counted in any statistic.
+    """
+
+    agent_id: str | None = None
+    at: datetime | None = None
+
+    def now(self) -> datetime:
+        return utcnow() if self.at is None else utc(self.at)
+
+
+USER_SCOPE = Scope()
+"""The user's own memories, judged now: what a call without a scope reaches."""
+
+ScoredMemories = list[tuple[UserMemory, float]]
 
 
 @dataclass(frozen=True)
@@ -161,20 +194,28 @@ class MemoryDb(ABC):
 
     @abstractmethod
     def apply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
         """Apply `ops` in order as one transaction: all of them or, on any error, none.
 
-        Raises `MemoryNotFoundError` when a replace or delete names an id the user
-        does not have; the rules are `memory.planner.plan_writes`. When
-        `context.settles` names claimed pending messages, they stop being pending
-        in the same transaction (also when `ops` is empty); if any of them is no
-        longer pending under that claim, it raises `PendingClaimLostError` and
-        applies nothing.
+        Within `scope.agent_id`'s partition; the memories expired by `context.at`
+        are swept by the same transaction. Raises `MemoryNotFoundError` when a
+        replace or delete names an id the user does not have; the rules are
+        `memory.planner.plan_writes`. When `context.settles` names claimed pending
+        messages, they stop being pending in the same transaction (also when `ops`
+        is empty); if any of them is no longer pending under that claim, it raises
+        `PendingClaimLostError` and applies nothing.
         """
 
     @abstractmethod
-    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+    def get_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
         """Those of `memory_ids` that are the user's memories, in any order."""
 
     @abstractmethod
@@ -185,19 +226,30 @@ class MemoryDb(ABC):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         """The user's memories by `order_by`, insertion order breaking ties."""
 
     @abstractmethod
-    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+    def history(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
         """Every recorded change to one memory, oldest first, also after it was deleted."""
 
     @abstractmethod
-    def user_ids(self) -> list[str]:
-        """Every user who has a memory."""
+    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        """Every user with a stored memory in the scope's partition (an expired one counts
+        until a write sweeps it)."""
 
     @abstractmethod
-    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+    def set_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
         """Store vectors made by `model`, replacing older ones; returns how many were kept.
 
         A vector whose memory is gone or whose text changed since it was embedded is
@@ -205,12 +257,20 @@ class MemoryDb(ABC):
         """
 
     @abstractmethod
-    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+    def vectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
         """The user's vectors made by `model` in `dimensions`, and what else they have."""
 
     @abstractmethod
     def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
 
@@ -268,7 +328,9 @@ class MemoryDb(ABC):
 
     # -- optional ---------------------------------------------------------------
 
-    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
+    def keyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
         """The user's memories that contain any of `terms` (`memory.text` index terms).
 
         This default reads all of the user's memories; a backend with an index
@@ -276,9 +338,26 @@ class MemoryDb(ABC):
         """
         documents = [
             Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
-            for n, m in enumerate(self.list_memories(user_id))
+            for n, m in enumerate(self.list_memories(user_id, scope=scope))
         ]
         return keyword_candidates_of(documents, terms)
+
+    @property
+    def semantic_index(self) -> bool:
+        """Whether the store embeds memories itself and ranks them by meaning
+        (`semantic_ranking`), so that a `Memory` needs no embeddings of its own."""
+        return False
+
+    def semantic_ranking(
+        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        """Up to `limit` of the user's memories closest in meaning to `query`, best first,
+        with their cosine similarity, found by the store's own index.
+
+        Only for a backend whose `semantic_index` is true. It raises
+        `EmbeddingUnavailableError` when the store's embedding model fails.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
 
     def close(self) -> None:  # noqa: B027 (optional: most backends hold nothing to release)
         """Release connections, when the backend holds any."""
@@ -292,12 +371,19 @@ class MemoryDb(ABC):
     # -- async twins: a worker thread by default; override for native async I/O ---
 
     async def aapply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
-        return await offload(self.apply, user_id, ops, context)
+        return await offload(self.apply, user_id, ops, context, scope=scope)
 
-    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        return await offload(self.get_memories, user_id, memory_ids)
+    async def aget_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
+        return await offload(self.get_memories, user_id, memory_ids, scope=scope)
 
     async def alist_memories(
         self,
@@ -306,6 +392,7 @@ class MemoryDb(ABC):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         return await offload(
             self.list_memories,
@@ -313,27 +400,52 @@ class MemoryDb(ABC):
             order_by=order_by,
             newest_first=newest_first,
             limit=limit,
+            scope=scope,
         )
 
-    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await offload(self.history, user_id, memory_id)
+    async def ahistory(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
+        return await offload(self.history, user_id, memory_id, scope=scope)
 
-    async def auser_ids(self) -> list[str]:
-        return await offload(self.user_ids)
+    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        return await offload(self.user_ids, scope=scope)
 
-    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return await offload(self.set_vectors, user_id, model, vectors)
+    async def aset_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return await offload(self.set_vectors, user_id, model, vectors, scope=scope)
 
-    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        return await offload(self.vectors, user_id, model, dimensions)
+    async def avectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        return await offload(self.vectors, user_id, model, dimensions, scope=scope)
 
     async def aunembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return await offload(self.unembedded, user_id, model, dimensions, limit)
+        return await offload(self.unembedded, user_id, model, dimensions, limit, scope=scope)
 
-    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        return await offload(self.keyword_candidates, user_id, terms)
+    async def akeyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        return await offload(self.keyword_candidates, user_id, terms, scope=scope)
+
+    async def asemantic_ranking(
+        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        return await offload(self.semantic_ranking, user_id, query, limit, scope=scope)
 
     async def awrite_summary(
         self,

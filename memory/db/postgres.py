@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +25,12 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from memory.db.base import (
+    USER_SCOPE,
     KeywordCandidates,
     MemoryDb,
     MemoryVector,
     OrderBy,
+    Scope,
     UserVectors,
     recency_ranks,
 )
@@ -54,25 +56,33 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}")
-_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at"
+_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at, agent_id, expires_at"
 _EVENT_COLUMNS = (
-    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
+    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
+    "at, agent_id, expires_at"
 )
 _SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
 _SUMMARY_EVENT_COLUMNS = (
     "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
+_IN_SCOPE = "user_id = %(user)s AND agent_id = %(agent)s"
+_LIVE = "(expires_at IS NULL OR expires_at > %(at)s)"
+_EXPIRED = "expires_at IS NOT NULL AND expires_at <= %(at)s"
+
+ScopeKey = tuple[str, str]
+"""(user_id, agent_id) as stored: '' for the user's own memories."""
 _CONNECT_TIMEOUT = 10
 
 Row = tuple[Any, ...]
+Params = Sequence[Any] | Mapping[str, Any]
 
 
 class _Sql(Protocol):
     """The few statements the store needs, on one connection inside one transaction."""
 
-    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    async def fetch(self, query: str, params: Params = ()) -> list[Row]: ...
 
-    async def execute(self, query: str, params: Sequence[Any] = ()) -> int: ...
+    async def execute(self, query: str, params: Params = ()) -> int: ...
 
     async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
@@ -81,10 +91,10 @@ class _BlockingSql:
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
         self.conn = conn
 
-    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
+    async def fetch(self, query: str, params: Params = ()) -> list[Row]:
         return self.conn.execute(query, params).fetchall()
 
-    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+    async def execute(self, query: str, params: Params = ()) -> int:
         return self.conn.execute(query, params).rowcount
 
     async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -96,10 +106,10 @@ class _AwaitingSql:
     def __init__(self, conn: psycopg.AsyncConnection[Row]) -> None:
         self.conn = conn
 
-    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
+    async def fetch(self, query: str, params: Params = ()) -> list[Row]:
         return await (await self.conn.execute(query, params)).fetchall()
 
-    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+    async def execute(self, query: str, params: Params = ()) -> int:
         return (await self.conn.execute(query, params)).rowcount
 
     async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -119,6 +129,8 @@ def _to_memories(rows: Sequence[Row]) -> list[UserMemory]:
                 "input": row[4],
                 "created_at": row[5],
                 "updated_at": row[6],
+                "agent_id": row[7] or None,
+                "expires_at": row[8],
             }
         )
         for row in rows
@@ -127,7 +139,17 @@ def _to_memories(rows: Sequence[Row]) -> list[UserMemory]:
 
 def _to_event(row: Row) -> MemoryEvent:
     keys = [c.strip() for c in _EVENT_COLUMNS.split(",")]
-    return MemoryEvent.model_validate(dict(zip(keys, row, strict=True)))
+    values = dict(zip(keys, row, strict=True))
+    return MemoryEvent.model_validate({**values, "agent_id": values["agent_id"] or None})
+
+
+def _key(user_id: str, scope: Scope) -> ScopeKey:
+    return user_id, scope.agent_id or ""
+
+
+def _params(user_id: str, scope: Scope, **more: Any) -> dict[str, Any]:
+    """The named parameters of `_IN_SCOPE`, `_LIVE` and `_EXPIRED`, and `more`."""
+    return {"user": user_id, "agent": scope.agent_id or "", "at": scope.now(), **more}
 
 
 def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
@@ -142,6 +164,8 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
         event.source,
         event.input,
         event.at,
+        event.agent_id or "",
+        event.expires_at,
     )
 
 
@@ -207,7 +231,7 @@ class PostgresMemoryDb(MemoryDb):
         self._apool_loop: asyncio.AbstractEventLoop | None = None
         self._opened: list[psycopg_pool.ConnectionPool[Any]] = []
         self._aopened: list[psycopg_pool.AsyncConnectionPool[Any]] = []
-        self._vector_cache: dict[str, _CachedVectors] = {}
+        self._vector_cache: dict[ScopeKey, _CachedVectors] = {}
 
     # -- connections --------------------------------------------------------------
 
@@ -431,17 +455,23 @@ class PostgresMemoryDb(MemoryDb):
     # -- writes ---------------------------------------------------------------------
 
     async def _apply(
-        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        io: Io,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        scope: Scope,
     ) -> list[MemoryEvent]:
         reads = reads_for(ops)
+        scope = Scope(scope.agent_id, context.at)
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
             if context.settles is not None:
                 await self._settle(sql, user_id, context.settles)
-            pks, current = await self._current(sql, user_id, reads)
-            plan = plan_writes(user_id, current, ops, context)
+            pks, current = await self._current(sql, user_id, scope, reads)
+            plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
-                await self._store(sql, user_id, pks, plan)
+                await self._store(sql, user_id, scope, pks, plan)
         return plan.events
 
     async def _lock_user(self, sql: _Sql, user_id: str) -> None:
@@ -544,34 +574,38 @@ class PostgresMemoryDb(MemoryDb):
         return [PendingThread(row[0], row[1], int(row[2]), row[3], row[4]) for row in rows]
 
     async def _current(
-        self, sql: _Sql, user_id: str, reads: Reads
+        self, sql: _Sql, user_id: str, scope: Scope, reads: Reads
     ) -> tuple[dict[str, int], list[UserMemory]]:
-        params: list[Any] = [user_id]
-        if reads.everything:
-            where = "user_id = %s"
-        elif reads.memory_ids or reads.text_keys:
-            where = "user_id = %s AND (memory_id = ANY(%s) OR text_key = ANY(%s))"
-            params += [sorted(reads.memory_ids), sorted(reads.text_keys)]
-        else:
-            return {}, []
+        """The memories a batch depends on and the expired ones, oldest first, and their
+        primary keys."""
+        where = (
+            _IN_SCOPE
+            if reads.everything
+            else f"{_IN_SCOPE} AND (memory_id = ANY(%(ids)s) OR text_key = ANY(%(keys)s) "
+            f"OR {_EXPIRED})"
+        )
         rows = await sql.fetch(
-            f"SELECT {_COLUMNS}, id FROM {self._t} WHERE {where} ORDER BY created_at, id", params
+            f"SELECT {_COLUMNS}, id FROM {self._t} WHERE {where} ORDER BY created_at, id",
+            _params(user_id, scope, ids=sorted(reads.memory_ids), keys=sorted(reads.text_keys)),
         )
         return {row[0]: row[-1] for row in rows}, _to_memories(rows)
 
-    async def _store(self, sql: _Sql, user_id: str, pks: dict[str, int], plan: WritePlan) -> None:
+    async def _store(
+        self, sql: _Sql, user_id: str, scope: Scope, pks: dict[str, int], plan: WritePlan
+    ) -> None:
         t = self._t
         removed = [index_text(m.memory, m.topics).length for m in plan.deletes]
         removed += [index_text(old.memory, old.topics).length for old, _ in plan.updates]
         changed = [(new, index_text(new.memory, new.topics)) for _, new in plan.updates]
         added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
         await sql.execute(
-            f"INSERT INTO {t}_users (user_id, memories, terms, version) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT (user_id) DO UPDATE SET memories = {t}_users.memories + "
+            f"INSERT INTO {t}_users (user_id, agent_id, memories, terms, version) "
+            "VALUES (%s, %s, %s, %s, 1) "
+            f"ON CONFLICT (user_id, agent_id) DO UPDATE SET memories = {t}_users.memories + "
             f"excluded.memories, terms = {t}_users.terms + excluded.terms, "
             f"version = {t}_users.version + 1",
             (
-                user_id,
+                *_key(user_id, scope),
                 len(plan.inserts) - len(plan.deletes),
                 sum(i.length for _, i in changed + added) - sum(removed),
             ),
@@ -586,24 +620,24 @@ class PostgresMemoryDb(MemoryDb):
             await sql.execute(f"DELETE FROM {t}_vectors WHERE memory_pk = ANY(%s)", (stale,))
         await sql.executemany(
             f"UPDATE {t} SET memory = %s, topics = %s, input = %s, text_key = %s, "
-            "created_at = %s, updated_at = %s, terms = %s, topic_terms = %s, term_count = %s "
-            "WHERE id = %s",
+            "created_at = %s, updated_at = %s, expires_at = %s, terms = %s, topic_terms = %s, "
+            "term_count = %s WHERE id = %s",
             [(*_columns(new, i), pks[str(new.memory_id)]) for new, i in changed],
         )
         await sql.executemany(
-            f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, terms, "
-            "topic_terms, term_count, memory_id, user_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(*_columns(new, i), new.memory_id, user_id) for new, i in added],
+            f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, "
+            "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(*_columns(new, i), new.memory_id, *_key(user_id, scope)) for new, i in added],
         )
         await sql.executemany(
             f"INSERT INTO {t}_history ({_EVENT_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [_event_row(event) for event in plan.events],
         )
 
     async def _set_vectors(
-        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector]
+        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector], scope: Scope
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         if not vectors:
@@ -614,7 +648,7 @@ class PostgresMemoryDb(MemoryDb):
                 f"INSERT INTO {t}_vectors (memory_pk, user_id, model, dimensions, vector) "
                 "SELECT m.id, m.user_id, %s, %s, v.vector "
                 "FROM unnest(%s::text[], %s::text[], %s::bytea[]) AS v(memory_id, memory, vector) "
-                f"JOIN {t} m ON m.user_id = %s AND m.memory_id = v.memory_id "
+                f"JOIN {t} m ON m.user_id = %s AND m.agent_id = %s AND m.memory_id = v.memory_id "
                 "AND m.memory = v.memory "
                 "ON CONFLICT (memory_pk) DO UPDATE SET model = excluded.model, "
                 "dimensions = excluded.dimensions, vector = excluded.vector",
@@ -624,11 +658,12 @@ class PostgresMemoryDb(MemoryDb):
                     [v.memory_id for v in vectors],
                     [v.memory for v in vectors],
                     [a.tobytes() for a in arrays],
-                    user_id,
+                    *_key(user_id, scope),
                 ),
             )
             await sql.execute(
-                f"UPDATE {t}_users SET version = version + 1 WHERE user_id = %s", (user_id,)
+                f"UPDATE {t}_users SET version = version + 1 WHERE user_id = %s AND agent_id = %s",
+                _key(user_id, scope),
             )
         return stored
 
@@ -718,60 +753,84 @@ class PostgresMemoryDb(MemoryDb):
             )
         return [_to_summary_event(row) for row in rows]
 
-    async def _get(self, io: Io, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+    async def _get(
+        self, io: Io, user_id: str, memory_ids: Sequence[str], scope: Scope
+    ) -> list[UserMemory]:
         if not memory_ids:
             return []
         async with self._sql(io) as sql:
             rows = await sql.fetch(
-                f"SELECT {_COLUMNS} FROM {self._t} WHERE user_id = %s AND memory_id = ANY(%s)",
-                (user_id, list(memory_ids)),
+                f"SELECT {_COLUMNS} FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE} "
+                "AND memory_id = ANY(%(ids)s)",
+                _params(user_id, scope, ids=list(memory_ids)),
             )
         return _to_memories(rows)
 
     async def _list(
-        self, io: Io, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
+        self,
+        io: Io,
+        user_id: str,
+        order_by: OrderBy,
+        newest_first: bool,
+        limit: int | None,
+        scope: Scope,
     ) -> list[UserMemory]:
         direction = "DESC" if newest_first else "ASC"
         column = "updated_at" if order_by == "updated_at" else "created_at"
         async with self._sql(io) as sql:
             rows = await sql.fetch(
-                f"SELECT {_COLUMNS} FROM {self._t} WHERE user_id = %s "
-                f"ORDER BY {column} {direction}, id {direction} LIMIT %s",
-                (user_id, limit),
+                f"SELECT {_COLUMNS} FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE} "
+                f"ORDER BY {column} {direction}, id {direction} LIMIT %(limit)s",
+                _params(user_id, scope, limit=limit),
             )
         return _to_memories(rows)
 
-    async def _history(self, io: Io, user_id: str, memory_id: str) -> list[MemoryEvent]:
+    async def _history(
+        self, io: Io, user_id: str, memory_id: str, scope: Scope
+    ) -> list[MemoryEvent]:
         async with self._sql(io) as sql:
             rows = await sql.fetch(
                 f"SELECT {_EVENT_COLUMNS} FROM {self._t}_history "
-                "WHERE user_id = %s AND memory_id = %s ORDER BY id",
-                (user_id, memory_id),
+                f"WHERE {_IN_SCOPE} AND memory_id = %(memory_id)s ORDER BY id",
+                _params(user_id, scope, memory_id=memory_id),
             )
         return [_to_event(row) for row in rows]
 
-    async def _user_ids(self, io: Io) -> list[str]:
+    async def _user_ids(self, io: Io, scope: Scope) -> list[str]:
         async with self._sql(io) as sql:
             rows = await sql.fetch(
-                f"SELECT user_id FROM {self._t}_users WHERE memories > 0 ORDER BY user_id"
+                f"SELECT user_id FROM {self._t}_users WHERE agent_id = %s AND memories > 0 "
+                "ORDER BY user_id",
+                (scope.agent_id or "",),
             )
         return [row[0] for row in rows]
 
     async def _keyword_candidates(
-        self, io: Io, user_id: str, terms: Sequence[str]
+        self, io: Io, user_id: str, terms: Sequence[str], scope: Scope
     ) -> KeywordCandidates:
-        """Only the user's memories holding a query term, found through the GIN index."""
+        """Only the user's memories holding a query term, found through the GIN index.
+
+        Expired memories not yet swept are neither candidates nor counted.
+        """
         wanted = list(dict.fromkeys(terms))
         async with self._sql(io) as sql:
             stats = await sql.fetch(
-                f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s", (user_id,)
+                f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s AND agent_id = %s",
+                _key(user_id, scope),
+            )
+            (gone, gone_length), *_ = await sql.fetch(
+                f"SELECT count(*), coalesce(sum(term_count), 0) FROM {self._t} "
+                f"WHERE {_IN_SCOPE} AND {_EXPIRED}",
+                _params(user_id, scope),
             )
             documents, total_length = stats[0] if stats else (0, 0)
+            documents, total_length = documents - gone, total_length - gone_length
             rows = (
                 await sql.fetch(
                     f"SELECT id, memory_id, updated_at, term_count, terms, topic_terms "
-                    f"FROM {self._t} WHERE user_id = %s AND keywords @@ %s::tsquery",
-                    (user_id, _any_of(wanted)),
+                    f"FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE} "
+                    "AND keywords @@ %(query)s::tsquery",
+                    _params(user_id, scope, query=_any_of(wanted)),
                 )
                 if documents and wanted
                 else []
@@ -792,25 +851,40 @@ class PostgresMemoryDb(MemoryDb):
             frequencies=frequencies,
         )
 
-    async def _vectors(self, io: Io, user_id: str, model: str, dimensions: int) -> UserVectors:
-        """The user's vectors, cached until a write of theirs bumps their version."""
+    async def _vectors(
+        self, io: Io, user_id: str, model: str, dimensions: int, scope: Scope
+    ) -> UserVectors:
+        """The user's vectors, cached until a write of theirs bumps their version.
+
+        While the scope holds expired memories not yet swept, they are read afresh
+        without them, and not cached: expiry comes with time, not with a write.
+        """
         t = self._t
+        key = _key(user_id, scope)
         async with self._sql(io) as sql:
             found = await sql.fetch(
-                f"SELECT version, memories FROM {t}_users WHERE user_id = %s", (user_id,)
+                f"SELECT version, memories FROM {t}_users WHERE user_id = %s AND agent_id = %s",
+                key,
             )
             version, memories = found[0] if found else (0, 0)
-            cached = self._vector_cache.get(user_id)
+            (gone,), *_ = await sql.fetch(
+                f"SELECT count(*) FROM {t} WHERE {_IN_SCOPE} AND {_EXPIRED}",
+                _params(user_id, scope),
+            )
+            cached = self._vector_cache.get(key)
             if (
-                cached is not None
+                not gone
+                and cached is not None
                 and (cached.version, cached.model) == (version, model)
                 and cached.vectors.matrix.shape[1] == dimensions
             ):
                 return cached.vectors
             rows = await sql.fetch(
                 f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {t}_vectors v "
-                f"JOIN {t} m ON m.id = v.memory_pk WHERE v.user_id = %s ORDER BY v.memory_pk",
-                (user_id,),
+                f"JOIN {t} m ON m.id = v.memory_pk WHERE m.user_id = %(user)s "
+                "AND m.agent_id = %(agent)s AND (m.expires_at IS NULL OR m.expires_at > %(at)s) "
+                "ORDER BY v.memory_pk",
+                _params(user_id, scope),
             )
         mine = [row for row in rows if (row[1], row[2]) == (model, dimensions)]
         others = [(row[1], row[2]) for row in rows if (row[1], row[2]) != (model, dimensions)]
@@ -818,22 +892,32 @@ class PostgresMemoryDb(MemoryDb):
             memory_ids=[row[0] for row in mine],
             matrix=unit_rows([bytes(row[3]) for row in mine], dimensions),
             foreign=(*others[0], len(others)) if others else None,
-            unembedded=int(memories) - len(rows),
+            unembedded=int(memories) - int(gone) - len(rows),
         )
-        self._vector_cache[user_id] = _CachedVectors(version, model, loaded)
+        if not gone:
+            self._vector_cache[key] = _CachedVectors(version, model, loaded)
         return loaded
 
     async def _unembedded(
-        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        io: Io,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        scope: Scope,
     ) -> list[UserMemory]:
         t = self._t
+        columns = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
         async with self._sql(io) as sql:
             rows = await sql.fetch(
-                f"SELECT m.memory_id, m.user_id, m.memory, m.topics, m.input, m.created_at, "
-                f"m.updated_at FROM {t} m LEFT JOIN {t}_vectors v ON v.memory_pk = m.id "
-                "WHERE m.user_id = %s AND (v.memory_pk IS NULL OR v.model <> %s "
-                "OR v.dimensions <> coalesce(%s, v.dimensions)) ORDER BY m.id LIMIT %s",
-                (user_id, model, dimensions, limit),
+                f"SELECT {columns} FROM {t} m LEFT JOIN {t}_vectors v ON v.memory_pk = m.id "
+                "WHERE m.user_id = %(user)s AND m.agent_id = %(agent)s "
+                "AND (m.expires_at IS NULL OR m.expires_at > %(at)s) "
+                "AND (v.memory_pk IS NULL OR v.model <> %(model)s "
+                "OR v.dimensions <> coalesce(%(dimensions)s, v.dimensions)) "
+                "ORDER BY m.id LIMIT %(limit)s",
+                _params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
             )
         return _to_memories(rows)
 
@@ -878,20 +962,34 @@ class PostgresMemoryDb(MemoryDb):
         return await self._run(AWAITING, self._drop_pending, user_id)
 
     def apply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
-        return run_sync(self._apply(BLOCKING, user_id, ops, context))
+        return run_sync(self._apply(BLOCKING, user_id, ops, context, scope))
 
     async def aapply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
-        return await self._run(AWAITING, self._apply, user_id, ops, context)
+        return await self._run(AWAITING, self._apply, user_id, ops, context, scope)
 
-    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        return run_sync(self._get(BLOCKING, user_id, memory_ids))
+    def get_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
+        return run_sync(self._get(BLOCKING, user_id, memory_ids, scope))
 
-    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        return await self._run(AWAITING, self._get, user_id, memory_ids)
+    async def aget_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
+        return await self._run(AWAITING, self._get, user_id, memory_ids, scope)
 
     def list_memories(
         self,
@@ -900,8 +998,9 @@ class PostgresMemoryDb(MemoryDb):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit))
+        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit, scope))
 
     async def alist_memories(
         self,
@@ -910,48 +1009,87 @@ class PostgresMemoryDb(MemoryDb):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return await self._run(AWAITING, self._list, user_id, order_by, newest_first, limit)
+        return await self._run(AWAITING, self._list, user_id, order_by, newest_first, limit, scope)
 
-    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return run_sync(self._history(BLOCKING, user_id, memory_id))
+    def history(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
+        return run_sync(self._history(BLOCKING, user_id, memory_id, scope))
 
-    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await self._run(AWAITING, self._history, user_id, memory_id)
+    async def ahistory(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
+        return await self._run(AWAITING, self._history, user_id, memory_id, scope)
 
-    def user_ids(self) -> list[str]:
-        return run_sync(self._user_ids(BLOCKING))
+    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        return run_sync(self._user_ids(BLOCKING, scope))
 
-    async def auser_ids(self) -> list[str]:
-        return await self._run(AWAITING, self._user_ids)
+    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        return await self._run(AWAITING, self._user_ids, scope)
 
-    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms))
+    def keyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms, scope))
 
-    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        return await self._run(AWAITING, self._keyword_candidates, user_id, terms)
+    async def akeyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        return await self._run(AWAITING, self._keyword_candidates, user_id, terms, scope)
 
-    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors))
+    def set_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors, scope))
 
-    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return await self._run(AWAITING, self._set_vectors, user_id, model, vectors)
+    async def aset_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return await self._run(AWAITING, self._set_vectors, user_id, model, vectors, scope)
 
-    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions))
+    def vectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions, scope))
 
-    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        return await self._run(AWAITING, self._vectors, user_id, model, dimensions)
+    async def avectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        return await self._run(AWAITING, self._vectors, user_id, model, dimensions, scope)
 
     def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit))
+        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit, scope))
 
     async def aunembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return await self._run(AWAITING, self._unembedded, user_id, model, dimensions, limit)
+        return await self._run(AWAITING, self._unembedded, user_id, model, dimensions, limit, scope)
 
     def write_summary(
         self,
@@ -995,6 +1133,7 @@ def _columns(memory: UserMemory, indexed: Any) -> tuple[Any, ...]:
         normalized_text(memory.memory),
         memory.created_at,
         memory.updated_at,
+        memory.expires_at,
         list(indexed.text_terms),
         list(indexed.topic_terms),
         indexed.length,

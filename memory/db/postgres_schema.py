@@ -103,7 +103,30 @@ def migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, thread_id, id)
     """
-    return [v1, session_summaries, pending]
+    # Agent scopes and expiry: a memory id is unique within a user's agent scope ('' is
+    # the user's own), statistics are kept per scope, and history records both.
+    scopes_and_expiry = f"""
+    ALTER TABLE {t} ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE {t} ADD COLUMN expires_at TIMESTAMPTZ;
+    ALTER TABLE {t} DROP CONSTRAINT {t}_user_id_memory_id_key;
+    ALTER TABLE {t} ADD CONSTRAINT {t}_scope_memory_key UNIQUE (user_id, agent_id, memory_id);
+    DROP INDEX {t}_user_created;
+    DROP INDEX {t}_user_updated;
+    DROP INDEX {t}_user_text;
+    CREATE INDEX {t}_scope_created ON {t} (user_id, agent_id, created_at, id);
+    CREATE INDEX {t}_scope_updated ON {t} (user_id, agent_id, updated_at, id);
+    CREATE INDEX {t}_scope_text ON {t} (user_id, agent_id, text_key);
+    CREATE INDEX {t}_scope_expires ON {t} (user_id, agent_id, expires_at)
+        WHERE expires_at IS NOT NULL;
+    ALTER TABLE {t}_history ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE {t}_history ADD COLUMN expires_at TIMESTAMPTZ;
+    DROP INDEX {t}_history_memory;
+    CREATE INDEX {t}_history_memory ON {t}_history (user_id, agent_id, memory_id, id);
+    ALTER TABLE {t}_users ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE {t}_users DROP CONSTRAINT {t}_users_pkey;
+    ALTER TABLE {t}_users ADD PRIMARY KEY (user_id, agent_id);
+    """
+    return [v1, session_summaries, pending, scopes_and_expiry]
 
 
 def statements(script: str) -> list[str]:

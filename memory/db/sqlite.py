@@ -18,12 +18,14 @@ import numpy as np
 import sqlite_utils
 
 from memory.db.base import (
+    USER_SCOPE,
     Floats,
     Ints,
     KeywordCandidates,
     MemoryDb,
     MemoryVector,
     OrderBy,
+    Scope,
     UserVectors,
 )
 from memory.db.sqlite_schema import migrate
@@ -36,7 +38,6 @@ from memory.planner import (
     plan_summary,
     plan_writes,
     reads_for,
-    utc,
 )
 from memory.schema import (
     MemoryEvent,
@@ -48,18 +49,28 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    utc,
 )
 from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
-_MEMORY_COLUMNS = "memory_id, user_id, memory, topics, input, created_at, updated_at"
+_MEMORY_COLUMNS = (
+    "memory_id, user_id, memory, topics, input, created_at, updated_at, agent_id, expires_at"
+)
 _EVENT_COLUMNS = (
-    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, at"
+    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
+    "at, agent_id, expires_at"
 )
 _SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
 _SUMMARY_EVENT_COLUMNS = (
     "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
+_IN_SCOPE = "user_id = :user AND agent_id = :agent"
+_LIVE = "(expires_at IS NULL OR expires_at > :at)"
+_EXPIRED = "expires_at IS NOT NULL AND expires_at <= :at"
+
+ScopeKey = tuple[str, str]
+"""(user_id, agent_id) as stored: '' for the user's own memories."""
 _VECTOR_CACHE_BYTES = 256 * 2**20
 """Vectors kept in memory between searches; 10,000 of 384 floats take 15 MB."""
 _DOCS_CACHE_MEMORIES = 500_000
@@ -81,6 +92,8 @@ def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
                 "input": row[4],
                 "created_at": row[5],
                 "updated_at": row[6],
+                "agent_id": row[7] or None,
+                "expires_at": row[8],
             }
         )
         for row, row_topics in zip(rows, topics, strict=True)
@@ -88,7 +101,8 @@ def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
 
 
 def _to_event(row: Sequence[Any]) -> MemoryEvent:
-    memory_id, user_id, action, old, new, old_topics, new_topics, source, input_, at = row
+    (memory_id, user_id, action, old, new, old_topics, new_topics, source, input_, at, agent_id,
+     expires_at) = row  # fmt: skip
     return MemoryEvent(
         memory_id=memory_id,
         user_id=user_id,
@@ -100,6 +114,8 @@ def _to_event(row: Sequence[Any]) -> MemoryEvent:
         source=source,
         input=input_,
         at=datetime.fromisoformat(at),
+        agent_id=agent_id or None,
+        expires_at=None if expires_at is None else datetime.fromisoformat(expires_at),
     )
 
 
@@ -121,6 +137,8 @@ def _event_row(event: MemoryEvent) -> tuple[Any, ...]:
         event.source,
         event.input,
         event.at.isoformat(),
+        event.agent_id or "",
+        _iso_or_none(event.expires_at),
     )
 
 
@@ -225,6 +243,19 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat()
 
 
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _key(user_id: str, scope: Scope) -> ScopeKey:
+    return user_id, scope.agent_id or ""
+
+
+def _params(user_id: str, scope: Scope, **more: Any) -> dict[str, Any]:
+    """The named parameters of `_IN_SCOPE`, `_LIVE` and `_EXPIRED`, and `more`."""
+    return {"user": user_id, "agent": scope.agent_id or "", "at": scope.now().isoformat(), **more}
+
+
 def _row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
     """The columns a write sets, in the order `_store` names them."""
     created = _iso(memory.created_at)
@@ -235,6 +266,7 @@ def _row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
         normalized_text(memory.memory),
         created,
         created if memory.updated_at == memory.created_at else _iso(memory.updated_at),
+        _iso_or_none(memory.expires_at),
         " ".join(indexed.text_terms),
         " ".join(indexed.topic_terms),
         indexed.length,
@@ -275,12 +307,12 @@ class SqliteMemoryDb(MemoryDb):
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
         self._t = table_name
-        self._vector_cache: OrderedDict[str, tuple[str, UserVectors]] = OrderedDict()
-        """Per user: the model of the cached vectors, and the vectors."""
+        self._vector_cache: OrderedDict[ScopeKey, tuple[str, UserVectors]] = OrderedDict()
+        """Per user and agent scope: the model of the cached vectors, and the vectors."""
         self._data_version = -1
         self._opened: list[sqlite3.Connection] = []
-        self._user_refs: dict[str, int] = {}
-        self._docs_cache: OrderedDict[str, _UserDocs] = OrderedDict()
+        self._user_refs: dict[ScopeKey, int] = {}
+        self._docs_cache: OrderedDict[ScopeKey, _UserDocs] = OrderedDict()
         self._conn = self.connect(autocommit=True)
         self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
         try:
@@ -361,17 +393,23 @@ class SqliteMemoryDb(MemoryDb):
     # -- writes ---------------------------------------------------------------
 
     def apply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
         reads = reads_for(ops)
+        scope = Scope(scope.agent_id, context.at)
         with self._transaction() as conn:
             if context.settles is not None:
                 self._settle(conn, user_id, context.settles)
-            rowids, current = self._current(conn, user_id, reads)
-            plan = plan_writes(user_id, current, ops, context)
+            rowids, current = self._current(conn, user_id, scope, reads)
+            plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
-                self._store(conn, user_id, rowids, plan)
-            self._vector_cache.pop(user_id, None)
+                self._store(conn, user_id, scope, rowids, plan)
+            self._vector_cache.pop(_key(user_id, scope), None)
         return plan.events
 
     def _settle(self, conn: sqlite3.Connection, user_id: str, claim: PendingClaim) -> None:
@@ -389,18 +427,21 @@ class SqliteMemoryDb(MemoryDb):
             )
 
     def _current(
-        self, conn: sqlite3.Connection, user_id: str, reads: Reads
+        self, conn: sqlite3.Connection, user_id: str, scope: Scope, reads: Reads
     ) -> tuple[dict[str, int], list[UserMemory]]:
-        """The memories a batch depends on, listed oldest first, and their row ids."""
-        select = f"SELECT {_MEMORY_COLUMNS}, id FROM {self._t} WHERE user_id = ?"
+        """The memories a batch depends on and the expired ones, oldest first, and their
+        row ids."""
+        select = f"SELECT {_MEMORY_COLUMNS}, id FROM {self._t} WHERE {_IN_SCOPE}"
         if reads.everything:
-            rows = conn.execute(select, (user_id,)).fetchall()
+            rows = conn.execute(select, _params(user_id, scope)).fetchall()
         else:
-            rows = []
+            rows = conn.execute(f"{select} AND {_EXPIRED}", _params(user_id, scope)).fetchall()
             for column, keys in (("memory_id", reads.memory_ids), ("text_key", reads.text_keys)):
                 if keys:
-                    marks = ",".join("?" * len(keys))
-                    found = conn.execute(f"{select} AND {column} IN ({marks})", (user_id, *keys))
+                    found = conn.execute(
+                        f"{select} AND {column} IN (SELECT value FROM json_each(:keys))",
+                        _params(user_id, scope, keys=json.dumps(sorted(keys))),
+                    )
                     rows += found.fetchall()
             if len(rows) > 1:
                 rows = list({row[-1]: row for row in rows}.values())
@@ -410,7 +451,12 @@ class SqliteMemoryDb(MemoryDb):
         return {row[0]: row[-1] for row in rows}, _to_memories(rows)
 
     def _store(
-        self, conn: sqlite3.Connection, user_id: str, rowids: dict[str, int], plan: WritePlan
+        self,
+        conn: sqlite3.Connection,
+        user_id: str,
+        scope: Scope,
+        rowids: dict[str, int],
+        plan: WritePlan,
     ) -> None:
         """Write one plan: rows with their index terms, the user's statistics, history.
 
@@ -421,7 +467,7 @@ class SqliteMemoryDb(MemoryDb):
         removed += [index_text(old.memory, old.topics).length for old, _ in plan.updates]
         changed = [(new, index_text(new.memory, new.topics)) for _, new in plan.updates]
         added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
-        user_ref = self._user_ref(conn, user_id)
+        user_ref = self._user_ref(conn, _key(user_id, scope))
         conn.execute(
             f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
             "version = version + 1 WHERE id = ?",
@@ -437,37 +483,49 @@ class SqliteMemoryDb(MemoryDb):
         if changed:
             conn.executemany(
                 f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_key = ?, created_at = ?, "
-                "updated_at = ?, terms = ?, topic_terms = ?, term_count = ? WHERE id = ?",
+                "updated_at = ?, expires_at = ?, terms = ?, topic_terms = ?, term_count = ? "
+                "WHERE id = ?",
                 [(*_row(new, indexed), rowids[str(new.memory_id)]) for new, indexed in changed],
             )
         if added:
             conn.executemany(
-                f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, terms, "
-                "topic_terms, term_count, memory_id, user_id, user_ref) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(*_row(new, indexed), new.memory_id, user_id, user_ref) for new, indexed in added],
+                f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, "
+                "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id, "
+                "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (*_row(new, indexed), new.memory_id, user_id, scope.agent_id or "", user_ref)
+                    for new, indexed in added
+                ],
             )
         conn.executemany(
-            f"INSERT INTO {t}_history ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO {t}_history ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [_event_row(event) for event in plan.events],
         )
 
-    def _user_ref(self, conn: sqlite3.Connection, user_id: str) -> int:
-        """The user's number in the keyword index; once given, it never changes."""
-        ref = self._user_refs.get(user_id)
+    def _user_ref(self, conn: sqlite3.Connection, key: ScopeKey) -> int:
+        """The number of a user's agent scope in the keyword index; once given, it never
+        changes."""
+        ref = self._user_refs.get(key)
         if ref is None:
             conn.execute(
-                f"INSERT INTO {self._t}_users (user_id, memories, terms) VALUES (?, 0, 0) "
-                "ON CONFLICT (user_id) DO NOTHING",
-                (user_id,),
+                f"INSERT INTO {self._t}_users (user_id, agent_id, memories, terms) "
+                "VALUES (?, ?, 0, 0) ON CONFLICT (user_id, agent_id) DO NOTHING",
+                key,
             )
             (ref,) = conn.execute(
-                f"SELECT id FROM {self._t}_users WHERE user_id = ?", (user_id,)
+                f"SELECT id FROM {self._t}_users WHERE user_id = ? AND agent_id = ?", key
             ).fetchone()
-            self._user_refs[user_id] = ref
+            self._user_refs[key] = ref
         return ref
 
-    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
+    def set_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = 0
         with self._transaction() as conn:
@@ -475,13 +533,21 @@ class SqliteMemoryDb(MemoryDb):
                 stored += conn.execute(
                     f"INSERT INTO {self._t}_vectors "
                     "(memory_rowid, user_id, model, dimensions, vector) "
-                    f"SELECT id, user_id, ?, ?, ? FROM {self._t} "
-                    "WHERE user_id = ? AND memory_id = ? AND memory = ? "
+                    f"SELECT id, user_id, :model, :dimensions, :vector FROM {self._t} "
+                    f"WHERE {_IN_SCOPE} AND memory_id = :memory_id AND memory = :memory "
                     "ON CONFLICT (memory_rowid) DO UPDATE SET model = excluded.model, "
                     "dimensions = excluded.dimensions, vector = excluded.vector",
-                    (model, array.size, array.tobytes(), user_id, item.memory_id, item.memory),
+                    _params(
+                        user_id,
+                        scope,
+                        model=model,
+                        dimensions=array.size,
+                        vector=array.tobytes(),
+                        memory_id=item.memory_id,
+                        memory=item.memory,
+                    ),
                 ).rowcount
-            self._vector_cache.pop(user_id, None)
+            self._vector_cache.pop(_key(user_id, scope), None)
         return stored
 
     def write_summary(
@@ -628,13 +694,15 @@ class SqliteMemoryDb(MemoryDb):
         )
         return [_to_summary_event(row) for row in rows]
 
-    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
+    def get_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
         if not memory_ids:
             return []
         rows = self._read(
-            f"SELECT {_MEMORY_COLUMNS} FROM {self._t} WHERE user_id = ? "
-            "AND memory_id IN (SELECT value FROM json_each(?))",
-            (user_id, json.dumps(list(memory_ids))),
+            f"SELECT {_MEMORY_COLUMNS} FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE} "
+            "AND memory_id IN (SELECT value FROM json_each(:ids))",
+            _params(user_id, scope, ids=json.dumps(list(memory_ids))),
         )
         return _to_memories(rows)
 
@@ -645,39 +713,63 @@ class SqliteMemoryDb(MemoryDb):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         direction = "DESC" if newest_first else "ASC"
         column = "updated_at" if order_by == "updated_at" else "created_at"
         rows = self._read(
-            f"SELECT {_MEMORY_COLUMNS} FROM {self._t} WHERE user_id = ? "
-            f"ORDER BY {column} {direction}, id {direction} LIMIT ?",
-            (user_id, -1 if limit is None else limit),
+            f"SELECT {_MEMORY_COLUMNS} FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE} "
+            f"ORDER BY {column} {direction}, id {direction} LIMIT :limit",
+            _params(user_id, scope, limit=-1 if limit is None else limit),
         )
         return _to_memories(rows)
 
-    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
+    def history(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
         rows = self._read(
             f"SELECT {_EVENT_COLUMNS} FROM {self._t}_history "
-            "WHERE user_id = ? AND memory_id = ? ORDER BY id",
-            (user_id, memory_id),
+            f"WHERE {_IN_SCOPE} AND memory_id = :memory_id ORDER BY id",
+            _params(user_id, scope, memory_id=memory_id),
         )
         return [_to_event(row) for row in rows]
 
-    def user_ids(self) -> list[str]:
-        rows = self._read(f"SELECT user_id FROM {self._t}_users WHERE memories > 0", ())
+    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        rows = self._read(
+            f"SELECT user_id FROM {self._t}_users WHERE agent_id = ? AND memories > 0",
+            (scope.agent_id or "",),
+        )
         return [row[0] for row in rows]
 
-    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        """Only the user's own index tokens are read: the work grows with their matches."""
+    def keyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        """Only the user's own index tokens are read: the work grows with their matches.
+
+        Expired memories not yet swept are neither candidates nor counted.
+        """
         t = self._t
+        key = _key(user_id, scope)
         with self._lock, self._snapshot() as conn:
             stats = conn.execute(
-                f"SELECT id, memories, terms, version FROM {t}_users WHERE user_id = ?", (user_id,)
+                f"SELECT id, memories, terms, version FROM {t}_users "
+                "WHERE user_id = ? AND agent_id = ?",
+                key,
             ).fetchone()
-            if stats is None or not stats[1] or not terms:
-                return _no_candidates(stats[1] if stats else 0, stats[2] if stats else 0, terms)
+            gone = conn.execute(
+                f"SELECT id, term_count FROM {t} WHERE {_IN_SCOPE} AND {_EXPIRED}",
+                _params(user_id, scope),
+            ).fetchall()
+            if stats is None or stats[1] - len(gone) <= 0 or not terms:
+                return _no_candidates(
+                    stats[1] - len(gone) if stats else 0,
+                    stats[2] - sum(length for _, length in gone) if stats else 0,
+                    terms,
+                )
             user_ref, documents, total_length, version = stats
-            docs = self._user_docs(conn, user_id, version)
+            documents -= len(gone)
+            total_length -= sum(length for _, length in gone)
+            docs = self._user_docs(conn, key, version)
             weights = {
                 term: np.array(
                     conn.execute(
@@ -690,6 +782,8 @@ class SqliteMemoryDb(MemoryDb):
                 for term in dict.fromkeys(terms)
             }
         rowids = np.unique(np.concatenate([w[:, 0] for w in weights.values()])).astype(np.int64)
+        if gone:
+            rowids = rowids[~np.isin(rowids, [rowid for rowid, _ in gone])]
         slots = np.searchsorted(docs.rowids, rowids)
         # The index and the rows change together, so every match is a row; an index
         # damaged by hand could disagree, and its strays are skipped, not misread.
@@ -712,16 +806,16 @@ class SqliteMemoryDb(MemoryDb):
             frequencies=frequencies,
         )
 
-    def _user_docs(self, conn: sqlite3.Connection, user_id: str, version: int) -> _UserDocs:
-        """What keyword ranking needs of each of the user's memories, cached per version."""
-        cached = self._docs_cache.get(user_id)
+    def _user_docs(self, conn: sqlite3.Connection, key: ScopeKey, version: int) -> _UserDocs:
+        """What keyword ranking needs of each memory of a user's scope, cached per version."""
+        cached = self._docs_cache.get(key)
         if cached is not None and cached.version == version:
-            self._docs_cache.move_to_end(user_id)
+            self._docs_cache.move_to_end(key)
             return cached
         rows = conn.execute(
             f"SELECT id, memory_id, term_count, row_number() OVER (ORDER BY updated_at, id) "
-            f"FROM {self._t} WHERE user_id = ? ORDER BY id",
-            (user_id,),
+            f"FROM {self._t} WHERE user_id = ? AND agent_id = ? ORDER BY id",
+            key,
         ).fetchall()
         loaded = _UserDocs(
             version=version,
@@ -730,12 +824,12 @@ class SqliteMemoryDb(MemoryDb):
             lengths=np.array([row[2] for row in rows], dtype=np.float64),
             recency=np.array([row[3] for row in rows], dtype=np.int64),
         )
-        self._docs_cache[user_id] = loaded
+        self._docs_cache[key] = loaded
         held = 0
-        for key in reversed(self._docs_cache):
-            held += len(self._docs_cache[key].memory_ids)
-            if held > _DOCS_CACHE_MEMORIES and key != user_id:
-                del self._docs_cache[key]
+        for other in reversed(self._docs_cache):
+            held += len(self._docs_cache[other].memory_ids)
+            if held > _DOCS_CACHE_MEMORIES and other != key:
+                del self._docs_cache[other]
         return loaded
 
     @contextmanager
@@ -752,50 +846,75 @@ class SqliteMemoryDb(MemoryDb):
             raise MemoryDbError(f"cannot read {self.db_file!r}: {error}") from error
 
     def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
+        columns = ", ".join(f"t.{c.strip()}" for c in _MEMORY_COLUMNS.split(","))
         rows = self._read(
-            f"SELECT t.memory_id, t.user_id, t.memory, t.topics, t.input, t.created_at, "
-            f"t.updated_at FROM {self._t} t "
-            f"LEFT JOIN {self._t}_vectors v ON v.memory_rowid = t.id WHERE t.user_id = :user AND "
+            f"SELECT {columns} FROM {self._t} t "
+            f"LEFT JOIN {self._t}_vectors v ON v.memory_rowid = t.id "
+            "WHERE t.user_id = :user AND t.agent_id = :agent "
+            "AND (t.expires_at IS NULL OR t.expires_at > :at) AND "
             "(v.memory_rowid IS NULL OR v.model IS NOT :model "
             "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
-            {"user": user_id, "model": model, "dimensions": dimensions, "limit": limit},
+            _params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
         )
         return _to_memories(rows)
 
-    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        """The user's vectors from the cache, reloaded when any process wrote to the file."""
+    def vectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        """The user's vectors from the cache, reloaded when any process wrote to the file.
+
+        While the scope holds expired memories not yet swept, they are read afresh
+        without them, and not cached: expiry comes with time, not with a write.
+        """
+        key = _key(user_id, scope)
         with self._lock:
             version = self._read("PRAGMA data_version", ())[0][0]
             if version != self._data_version:
                 self._vector_cache.clear()
                 self._data_version = version
-            cached = self._vector_cache.get(user_id)
+            if self._read(
+                f"SELECT 1 FROM {self._t} WHERE {_IN_SCOPE} AND {_EXPIRED} LIMIT 1",
+                _params(user_id, scope),
+            ):
+                return self._load_vectors(user_id, model, dimensions, scope)
+            cached = self._vector_cache.get(key)
             if (
                 cached is not None
                 and cached[0] == model
                 and cached[1].matrix.shape[1] == dimensions
             ):
-                self._vector_cache.move_to_end(user_id)
+                self._vector_cache.move_to_end(key)
                 return cached[1]
-            loaded = self._load_vectors(user_id, model, dimensions)
-            self._vector_cache[user_id] = (model, loaded)
+            loaded = self._load_vectors(user_id, model, dimensions, scope)
+            self._vector_cache[key] = (model, loaded)
             size = 0
-            for key in reversed(self._vector_cache):
-                size += self._vector_cache[key][1].matrix.nbytes
-                if size > _VECTOR_CACHE_BYTES and key != user_id:
-                    del self._vector_cache[key]
+            for other in reversed(self._vector_cache):
+                size += self._vector_cache[other][1].matrix.nbytes
+                if size > _VECTOR_CACHE_BYTES and other != key:
+                    del self._vector_cache[other]
             return loaded
 
-    def _load_vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
+    def _load_vectors(self, user_id: str, model: str, dimensions: int, scope: Scope) -> UserVectors:
         rows = self._read(
             f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {self._t}_vectors v "
             f"JOIN {self._t} m ON m.id = v.memory_rowid "
-            "WHERE v.user_id = ? ORDER BY v.memory_rowid",
-            (user_id,),
+            "WHERE m.user_id = :user AND m.agent_id = :agent "
+            "AND (m.expires_at IS NULL OR m.expires_at > :at) "
+            "ORDER BY v.memory_rowid",
+            _params(user_id, scope),
         )
-        (memories,) = self._read(f"SELECT count(*) FROM {self._t} WHERE user_id = ?", (user_id,))[0]
+        (memories,) = self._read(
+            f"SELECT count(*) FROM {self._t} WHERE {_IN_SCOPE} AND {_LIVE}",
+            _params(user_id, scope),
+        )[0]
         mine = [row for row in rows if (row[1], row[2]) == (model, dimensions)]
         others = [(row[1], row[2]) for row in rows if (row[1], row[2]) != (model, dimensions)]
         return UserVectors(

@@ -20,8 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from memory.errors import MemoryDbError
-from memory.planner import utc
-from memory.schema import utcnow
+from memory.schema import utc, utcnow
 from memory.text import index_text
 
 LEGACY_VERSIONS = "memory_agent_schema"
@@ -270,6 +269,68 @@ def _pending(db: Database, t: str) -> None:
     )
 
 
+def _scopes_and_expiry(db: Database, t: str) -> None:
+    """Agent scopes and expiry.
+
+    Memories gain `agent_id` ('' for the user's own memories) and `expires_at`
+    (UTC ISO text, NULL for never); a memory id is unique within a user's agent
+    scope, so the table is rebuilt (SQLite cannot change a constraint), keeping
+    every row id, so the keyword index and the vectors stay attached. Its
+    triggers are re-created as they were; its indexes lead with the scope.
+    `{t}_users` keeps statistics per user and agent scope; history records both.
+    """
+    triggers = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [t]
+        ).fetchall()
+    ]
+    columns = (
+        "id, memory_id, user_id, memory, topics, input, text_key, created_at, updated_at, "
+        "user_ref, terms, topic_terms, term_count"
+    )
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_rebuilt (
+            id INTEGER PRIMARY KEY,
+            memory_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            agent_id TEXT NOT NULL DEFAULT '',
+            memory TEXT NOT NULL,
+            topics TEXT NOT NULL,
+            input TEXT,
+            text_key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            expires_at TEXT,
+            user_ref INTEGER NOT NULL DEFAULT 0,
+            terms TEXT NOT NULL DEFAULT '',
+            topic_terms TEXT NOT NULL DEFAULT '',
+            term_count INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (user_id, agent_id, memory_id)
+        );
+        INSERT INTO {t}_rebuilt ({columns}) SELECT {columns} FROM {t};
+        DROP TABLE {t};
+        ALTER TABLE {t}_rebuilt RENAME TO {t};
+        CREATE INDEX {t}_scope_created ON {t} (user_id, agent_id, created_at);
+        CREATE INDEX {t}_scope_updated ON {t} (user_id, agent_id, updated_at);
+        CREATE INDEX {t}_scope_text ON {t} (user_id, agent_id, text_key);
+        CREATE INDEX {t}_scope_expires ON {t} (user_id, agent_id, expires_at)
+            WHERE expires_at IS NOT NULL;
+        ALTER TABLE {t}_history ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE {t}_history ADD COLUMN expires_at TEXT;
+        DROP INDEX {t}_history_memory;
+        CREATE INDEX {t}_history_memory ON {t}_history (user_id, agent_id, memory_id, id);
+        ALTER TABLE {t}_users ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+        DROP INDEX idx_{t}_users_user_id;
+        CREATE UNIQUE INDEX {t}_users_scope ON {t}_users (user_id, agent_id);
+        """,
+    )
+    for sql in triggers:
+        db.execute(sql)
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -290,6 +351,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0003_keyword_index", _keyword_index),
     ("0004_session_summaries", _run_session_summaries),
     ("0005_pending", _pending),
+    ("0006_scopes_and_expiry", _scopes_and_expiry),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import quote, unquote
 
 from langgraph.store.base import (
@@ -21,21 +23,25 @@ from langgraph.store.base import (
     Op,
     PutOp,
     Result,
+    SearchItem,
     SearchOp,
 )
 
 from memory.db.base import (
+    USER_SCOPE,
     Document,
     KeywordCandidates,
     MemoryDb,
     MemoryVector,
     OrderBy,
+    Scope,
+    ScoredMemories,
     UserVectors,
     keyword_candidates_of,
 )
 from memory.db.vectors import as_vector, unit_rows
-from memory.errors import InvalidInputError, PendingClaimLostError
-from memory.planner import SummaryPlan, plan_summary, plan_writes, utc
+from memory.errors import EmbeddingUnavailableError, InvalidInputError, PendingClaimLostError
+from memory.planner import SummaryPlan, plan_summary, plan_writes
 from memory.schema import (
     MemoryEvent,
     MemoryOp,
@@ -46,16 +52,21 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    utc,
 )
 from memory.text import normalized_text
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
-_ITEMS, _HISTORY, _META, _VECTORS = "items", "history", "meta", "vectors"
+_ITEMS, _HISTORY, _META, _VECTORS, _AGENTS = "items", "history", "meta", "vectors", "agents"
 _SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
 _PENDING = "pending"
 _SEQUENCE_KEY = "sequence"
+TEXT_FIELD = "memory"
+"""The only field of a memory item a store's semantic index embeds: its text."""
+SERVER_STORE_ENV = "LANGGRAPH_STORE"
+"""Where LangGraph Server (and `langgraph dev`) puts langgraph.json's `store` settings."""
 
 
 def namespace_label(user_id: str) -> str:
@@ -94,7 +105,8 @@ def _pending_message(value: dict[str, Any]) -> PendingMessage:
 
 @dataclass(frozen=True)
 class _Stored:
-    """A user's stored memory values by id, and the next free sequence number."""
+    """A user's stored memory values by id (expired ones too), and the next free sequence
+    number."""
 
     values: dict[str, dict[str, Any]]
     next_seq: int
@@ -103,9 +115,30 @@ class _Stored:
         """By creation time, insertion order among equal times, as every backend lists."""
         return sorted(self.values.values(), key=lambda v: (v["created_at"], v["seq"]))
 
+    def live(self, at: datetime) -> dict[str, dict[str, Any]]:
+        """The values of the memories that have not expired by `at`."""
+        return {key: value for key, value in self.values.items() if not _expired(value, at)}
+
 
 def _memory(value: dict[str, Any]) -> UserMemory:
     return UserMemory.model_validate(value)
+
+
+def _expired(value: dict[str, Any], at: datetime) -> bool:
+    expires = value.get("expires_at")
+    return expires is not None and datetime.fromisoformat(expires) <= at
+
+
+def declares_index(store: BaseStore) -> bool:
+    """Whether `store` embeds what it is given: `index=` on LangGraph's stores, else (for a
+    server's store, which keeps its settings to itself) `store.index` in langgraph.json."""
+    if hasattr(store, "index_config"):
+        return store.index_config is not None
+    try:
+        declared = json.loads(os.environ.get(SERVER_STORE_ENV) or "{}")
+    except json.JSONDecodeError:
+        return False
+    return isinstance(declared, dict) and bool(declared.get("index"))
 
 
 def _value(memory: UserMemory, seq: int) -> dict[str, Any]:
@@ -144,9 +177,20 @@ class StoreMemoryDb(MemoryDb):
     has four namespaces of memories under `namespace_prefix`: `items` (memories keyed by id),
     `history` (one item per event), `meta` (the sequence counter that orders
     both, as SQLite's row ids do) and `vectors` (embeddings keyed by memory id,
-    apart from the items so that reads other than vector search never load them).
-    Every item is written with indexing off: a store with a semantic index embeds
-    none of this bookkeeping.
+    apart from the items so that reads other than vector search never load them);
+    an agent's memories of the user have the same four under
+    `(..., <user>, "agents", <agent>)`.
+
+    When the store has a semantic index (`index=` on LangGraph's stores, `store.index`
+    in langgraph.json; or `index=True` here), a memory item is written with only its
+    text to embed (`index=["memory"]`), once per text it ever has, and semantic search
+    is the store's own `search(query=...)` in the user's namespace
+    (`semantic_ranking`): the `Memory` then needs no embeddings and keeps no
+    vectors. Nothing else is ever embedded. The store embeds before it writes, so
+    when its model fails a write fails whole, storing nothing; a search then ranks
+    by keyword (`EmbeddingUnavailableError` from `semantic_ranking`). A memory
+    that expires also carries the store's TTL (on stores that support one), so
+    the store's sweeper deletes it too; reads never refresh a TTL.
 
     A store has no transactions, so `apply` reads the user's memories, plans the
     whole batch against them (`memory.planner`; an unknown id raises before
@@ -174,7 +218,21 @@ class StoreMemoryDb(MemoryDb):
     fine for the users of one app, slow for a user with many thousands.
     """
 
-    def __init__(self, store: BaseStore, namespace_prefix: tuple[str, ...] = ("memories",)):
+    def __init__(
+        self,
+        store: BaseStore,
+        namespace_prefix: tuple[str, ...] = ("memories",),
+        *,
+        index: bool | None = None,
+    ):
+        """
+        Args:
+            store: Any LangGraph store.
+            namespace_prefix: Labels every namespace of these memories starts with.
+            index: Whether the store has a semantic index for the memories' text;
+                None: as `declares_index` finds (`index=` on LangGraph's stores,
+                `store.index` in langgraph.json under LangGraph Server).
+        """
         if (
             not namespace_prefix
             or namespace_prefix[0] == "langgraph"
@@ -186,21 +244,39 @@ class StoreMemoryDb(MemoryDb):
             )
         self.store = store
         self.namespace_prefix = namespace_prefix
+        self.index = declares_index(store) if index is None else index
 
-    def _namespaces(self, user_id: str) -> _Namespaces:
+    @property
+    def semantic_index(self) -> bool:
+        return self.index
+
+    def _namespaces(self, user_id: str, scope: Scope = USER_SCOPE) -> _Namespaces:
+        """The user's namespaces; memories, their history and vectors are the scope's agent's,
+        while session summaries and pending messages are the user's alone."""
         user = (*self.namespace_prefix, namespace_label(user_id))
-        names = (_ITEMS, _HISTORY, _META, _VECTORS, _SUMMARIES, _SUMMARY_HISTORY, _PENDING)
-        return _Namespaces(*((*user, name) for name in names))
+        owner = (
+            user if scope.agent_id is None else (*user, _AGENTS, namespace_label(scope.agent_id))
+        )
+        return _Namespaces(
+            *((*owner, name) for name in (_ITEMS, _HISTORY, _META, _VECTORS)),
+            *((*user, name) for name in (_SUMMARIES, _SUMMARY_HISTORY, _PENDING)),
+        )
+
+    def _ttl(self, memory: UserMemory, at: datetime) -> float | None:
+        """The store's TTL, in minutes, of a memory that expires, when the store has TTLs."""
+        if memory.expires_at is None or not self.store.supports_ttl:
+            return None
+        return (memory.expires_at - utc(at)).total_seconds() / 60
 
     # -- each operation once, run blocking or awaited -------------------------------
 
-    async def _load(self, io: Io, user_id: str) -> _Stored:
-        ns = self._namespaces(user_id)
+    async def _load(self, io: Io, user_id: str, scope: Scope) -> _Stored:
+        ns = self._namespaces(user_id, scope)
         found, counter = await _read_all(
             io,
             self.store,
-            lambda limit: SearchOp(ns.items, limit=limit),
-            GetOp(ns.meta, _SEQUENCE_KEY),
+            lambda limit: SearchOp(ns.items, limit=limit, refresh_ttl=False),
+            GetOp(ns.meta, _SEQUENCE_KEY, refresh_ttl=False),
         )
         values = [
             item.value
@@ -216,24 +292,37 @@ class StoreMemoryDb(MemoryDb):
         return _Stored({v["memory_id"]: v for v in values}, next_seq)
 
     async def _apply(
-        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        io: Io,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        scope: Scope,
     ) -> list[MemoryEvent]:
         settled = await self._settle(io, user_id, context.settles)
-        stored = await self._load(io, user_id)
-        plan = plan_writes(user_id, [_memory(v) for v in stored.listed()], ops, context)
+        stored = await self._load(io, user_id, scope)
+        current = [_memory(v) for v in stored.listed()]
+        plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
         if not plan.events:
             if settled:
                 await _batch(io, self.store, settled)
             return plan.events
-        ns = self._namespaces(user_id)
+        ns = self._namespaces(user_id, scope)
         seq = stored.next_seq
         writes: list[PutOp] = list(settled)
+
+        def put(memory: UserMemory, seq: int, embed: bool) -> PutOp:
+            # Only a new text is embedded, so each text costs the store one embedding.
+            index: Literal[False] | list[str] = [TEXT_FIELD] if embed else False
+            ttl = self._ttl(memory, context.at)
+            return PutOp(ns.items, str(memory.memory_id), _value(memory, seq), index, ttl)
+
         for memory in plan.inserts:
-            writes.append(PutOp(ns.items, str(memory.memory_id), _value(memory, seq), index=False))
+            writes.append(put(memory, seq, embed=True))
             seq += 1
         for old, new in plan.updates:
-            value = _value(new, stored.values[str(old.memory_id)]["seq"])
-            writes.append(PutOp(ns.items, str(new.memory_id), value, index=False))
+            seq_of_old = stored.values[str(old.memory_id)]["seq"]
+            writes.append(put(new, seq_of_old, embed=new.memory != old.memory))
             if new.memory != old.memory:
                 # A vector is only ever used with the text it was made from (see
                 # `_vectors`); dropping it with that text keeps dead vectors out.
@@ -416,12 +505,15 @@ class StoreMemoryDb(MemoryDb):
         )
         return [item for item in cast(list[Item], found) if item.namespace == namespace]
 
-    async def _user_ids(self, io: Io) -> list[str]:
-        """Every user with a memory namespace under this prefix."""
-        depth = len(self.namespace_prefix) + 2
+    async def _user_ids(self, io: Io, scope: Scope) -> list[str]:
+        """Every user with a memory namespace of the scope under this prefix."""
+        suffix: tuple[str, ...] = (_ITEMS,)
+        if scope.agent_id is not None:
+            suffix = (_AGENTS, namespace_label(scope.agent_id), _ITEMS)
+        depth = len(self.namespace_prefix) + 1 + len(suffix)
         conditions = (
             MatchCondition("prefix", self.namespace_prefix),
-            MatchCondition("suffix", (_ITEMS,)),
+            MatchCondition("suffix", suffix),
         )
         [found] = await _read_all(
             io, self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
@@ -430,35 +522,86 @@ class StoreMemoryDb(MemoryDb):
         if not namespaces:
             return []
         # Some stores keep listing a namespace whose items were all deleted.
-        samples = await _batch(io, self.store, [SearchOp(ns, limit=1) for ns in namespaces])
+        samples = await _batch(
+            io, self.store, [SearchOp(ns, limit=1, refresh_ttl=False) for ns in namespaces]
+        )
         return [
-            unquote(namespace[-2])
+            unquote(namespace[len(self.namespace_prefix)])
             for namespace, sample in zip(namespaces, samples, strict=True)
             if sample
         ]
 
-    async def _get(self, io: Io, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        ns = self._namespaces(user_id)
-        items = await _batch(io, self.store, [GetOp(ns.items, key) for key in memory_ids])
+    async def _get(
+        self, io: Io, user_id: str, memory_ids: Sequence[str], scope: Scope
+    ) -> list[UserMemory]:
+        ns = self._namespaces(user_id, scope)
+        at = scope.now()
+        items = await _batch(
+            io, self.store, [GetOp(ns.items, key, refresh_ttl=False) for key in memory_ids]
+        )
         return [
             _memory(item.value)
             for item in cast(list[Item | None], items)
-            if item is not None and item.value.get("user_id") == user_id
+            if item is not None
+            and item.value.get("user_id") == user_id
+            and not _expired(item.value, at)
         ]
 
     async def _list(
-        self, io: Io, user_id: str, order_by: OrderBy, newest_first: bool, limit: int | None
+        self,
+        io: Io,
+        user_id: str,
+        order_by: OrderBy,
+        newest_first: bool,
+        limit: int | None,
+        scope: Scope,
     ) -> list[UserMemory]:
-        stored = await self._load(io, user_id)
+        stored = await self._load(io, user_id, scope)
         values = sorted(
-            stored.values.values(), key=lambda v: (v[order_by], v["seq"]), reverse=newest_first
+            stored.live(scope.now()).values(),
+            key=lambda v: (v[order_by], v["seq"]),
+            reverse=newest_first,
         )
         return [_memory(v) for v in (values if limit is None else values[:limit])]
 
+    async def _semantic_ranking(
+        self, io: Io, user_id: str, query: str, limit: int | None, scope: Scope
+    ) -> ScoredMemories:
+        """The store's own semantic search in the user's namespace, asking for more when
+        expired memories or unembedded items take places."""
+        if not self.index:
+            raise InvalidInputError("this store has no semantic index: StoreMemoryDb(index=...)")
+        ns = self._namespaces(user_id, scope)
+        at = scope.now()
+        asked = FIRST_READ_LIMIT if limit is None else max(limit, 10)
+        while True:
+            try:
+                [found] = await _batch(
+                    io,
+                    self.store,
+                    [SearchOp(ns.items, query=query, limit=asked, refresh_ttl=False)],
+                )
+            except Exception as error:  # the store embeds the query with a model of its own
+                raise EmbeddingUnavailableError(
+                    f"the store's semantic search failed: {error!r}"
+                ) from error
+            items = cast(list[SearchItem], found)
+            ranked = [
+                (_memory(item.value), float(item.score))
+                for item in items
+                if item.score is not None
+                and item.namespace == ns.items
+                and item.value.get("user_id") == user_id
+                and not _expired(item.value, at)
+            ]
+            if len(items) < asked or (limit is not None and len(ranked) >= limit):
+                return ranked[:limit]
+            asked *= 4
+
     async def _keyword_candidates(
-        self, io: Io, user_id: str, terms: Sequence[str]
+        self, io: Io, user_id: str, terms: Sequence[str], scope: Scope
     ) -> KeywordCandidates:
-        stored = await self._load(io, user_id)
+        stored = await self._load(io, user_id, scope)
         documents = [
             Document(
                 v["memory_id"],
@@ -467,35 +610,38 @@ class StoreMemoryDb(MemoryDb):
                 datetime.fromisoformat(v["updated_at"]),
                 v["seq"],
             )
-            for v in stored.values.values()
+            for v in stored.live(scope.now()).values()
         ]
         return keyword_candidates_of(documents, terms)
 
     async def _vectors_by_id(
-        self, io: Io, user_id: str
-    ) -> tuple[_Stored, dict[str, dict[str, Any]]]:
-        """The user's memories, and the vectors made from their current text, by memory id.
+        self, io: Io, user_id: str, scope: Scope
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """The user's live memories, and the vectors made from their current text, by
+        memory id.
 
         A vector of older text (a writer raced the embedder) is ignored, as if missing.
         """
-        stored = await self._load(io, user_id)
-        ns = self._namespaces(user_id)
-        [found] = await _read_all(io, self.store, lambda limit: SearchOp(ns.vectors, limit=limit))
+        live = (await self._load(io, user_id, scope)).live(scope.now())
+        ns = self._namespaces(user_id, scope)
+        [found] = await _read_all(
+            io, self.store, lambda limit: SearchOp(ns.vectors, limit=limit, refresh_ttl=False)
+        )
         vectors = {
             item.key: item.value
             for item in cast(list[Item], found)
             if item.namespace == ns.vectors
             and item.value.get("user_id") == user_id
-            and item.value["memory"] == stored.values.get(item.key, {}).get("memory")
+            and item.value["memory"] == live.get(item.key, {}).get("memory")
         }
-        return stored, vectors
+        return live, vectors
 
     async def _set_vectors(
-        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector]
+        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector], scope: Scope
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
-        stored = await self._load(io, user_id)
-        ns = self._namespaces(user_id)
+        stored = await self._load(io, user_id, scope)
+        ns = self._namespaces(user_id, scope)
         writes = [
             PutOp(
                 ns.vectors,
@@ -518,17 +664,25 @@ class StoreMemoryDb(MemoryDb):
         return len(writes)
 
     async def _unembedded(
-        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        io: Io,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        scope: Scope,
     ) -> list[UserMemory]:
-        stored, vectors = await self._vectors_by_id(io, user_id)
+        live, vectors = await self._vectors_by_id(io, user_id, scope)
         return [
             _memory(value)
-            for value in sorted(stored.values.values(), key=lambda v: v["seq"])
+            for value in sorted(live.values(), key=lambda v: v["seq"])
             if not _made_by(vectors.get(value["memory_id"]), model, dimensions)
         ][:limit]
 
-    async def _vectors(self, io: Io, user_id: str, model: str, dimensions: int) -> UserVectors:
-        stored, vectors = await self._vectors_by_id(io, user_id)
+    async def _vectors(
+        self, io: Io, user_id: str, model: str, dimensions: int, scope: Scope
+    ) -> UserVectors:
+        live, vectors = await self._vectors_by_id(io, user_id, scope)
         mine = [key for key, v in vectors.items() if _made_by(v, model, dimensions)]
         foreign = [v for v in vectors.values() if not _made_by(v, model, dimensions)]
         return UserVectors(
@@ -539,15 +693,19 @@ class StoreMemoryDb(MemoryDb):
             foreign=(
                 (foreign[0]["model"], foreign[0]["dimensions"], len(foreign)) if foreign else None
             ),
-            unembedded=len(stored.values) - len(vectors),
+            unembedded=len(live) - len(vectors),
         )
 
-    async def _history(self, io: Io, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        ns = self._namespaces(user_id)
+    async def _history(
+        self, io: Io, user_id: str, memory_id: str, scope: Scope
+    ) -> list[MemoryEvent]:
+        ns = self._namespaces(user_id, scope)
         [found] = await _read_all(
             io,
             self.store,
-            lambda limit: SearchOp(ns.history, filter={"memory_id": memory_id}, limit=limit),
+            lambda limit: SearchOp(
+                ns.history, filter={"memory_id": memory_id}, limit=limit, refresh_ttl=False
+            ),
         )
         values = sorted(
             (
@@ -628,20 +786,34 @@ class StoreMemoryDb(MemoryDb):
     # -- the MemoryDb protocol --------------------------------------------------
 
     def apply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
-        return run_sync(self._apply(BLOCKING, user_id, ops, context))
+        return run_sync(self._apply(BLOCKING, user_id, ops, context, scope))
 
     async def aapply(
-        self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
-        return await self._apply(AWAITING, user_id, ops, context)
+        return await self._apply(AWAITING, user_id, ops, context, scope)
 
-    def get_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        return run_sync(self._get(BLOCKING, user_id, memory_ids))
+    def get_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
+        return run_sync(self._get(BLOCKING, user_id, memory_ids, scope))
 
-    async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]:
-        return await self._get(AWAITING, user_id, memory_ids)
+    async def aget_memories(
+        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> list[UserMemory]:
+        return await self._get(AWAITING, user_id, memory_ids, scope)
 
     def list_memories(
         self,
@@ -650,8 +822,9 @@ class StoreMemoryDb(MemoryDb):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit))
+        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit, scope))
 
     async def alist_memories(
         self,
@@ -660,14 +833,19 @@ class StoreMemoryDb(MemoryDb):
         order_by: OrderBy = "created_at",
         newest_first: bool = False,
         limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return await self._list(AWAITING, user_id, order_by, newest_first, limit)
+        return await self._list(AWAITING, user_id, order_by, newest_first, limit, scope)
 
-    def history(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return run_sync(self._history(BLOCKING, user_id, memory_id))
+    def history(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
+        return run_sync(self._history(BLOCKING, user_id, memory_id, scope))
 
-    async def ahistory(self, user_id: str, memory_id: str) -> list[MemoryEvent]:
-        return await self._history(AWAITING, user_id, memory_id)
+    async def ahistory(
+        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    ) -> list[MemoryEvent]:
+        return await self._history(AWAITING, user_id, memory_id, scope)
 
     def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
         return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
@@ -705,39 +883,83 @@ class StoreMemoryDb(MemoryDb):
     async def adrop_pending(self, user_id: str | None = None) -> int:
         return await self._drop_pending(AWAITING, user_id)
 
-    def user_ids(self) -> list[str]:
-        return run_sync(self._user_ids(BLOCKING))
+    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        return run_sync(self._user_ids(BLOCKING, scope))
 
-    async def auser_ids(self) -> list[str]:
-        return await self._user_ids(AWAITING)
+    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+        return await self._user_ids(AWAITING, scope)
 
-    def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms))
+    def keyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms, scope))
 
-    async def akeyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates:
-        return await self._keyword_candidates(AWAITING, user_id, terms)
+    async def akeyword_candidates(
+        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        return await self._keyword_candidates(AWAITING, user_id, terms, scope)
 
-    def set_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors))
+    def semantic_ranking(
+        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        return run_sync(self._semantic_ranking(BLOCKING, user_id, query, limit, scope))
 
-    async def aset_vectors(self, user_id: str, model: str, vectors: Sequence[MemoryVector]) -> int:
-        return await self._set_vectors(AWAITING, user_id, model, vectors)
+    async def asemantic_ranking(
+        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        return await self._semantic_ranking(AWAITING, user_id, query, limit, scope)
 
-    def vectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions))
+    def set_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors, scope))
 
-    async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors:
-        return await self._vectors(AWAITING, user_id, model, dimensions)
+    async def aset_vectors(
+        self,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return await self._set_vectors(AWAITING, user_id, model, vectors, scope)
+
+    def vectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions, scope))
+
+    async def avectors(
+        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    ) -> UserVectors:
+        return await self._vectors(AWAITING, user_id, model, dimensions, scope)
 
     def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit))
+        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit, scope))
 
     async def aunembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
+        self,
+        user_id: str,
+        model: str,
+        dimensions: int | None,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        return await self._unembedded(AWAITING, user_id, model, dimensions, limit)
+        return await self._unembedded(AWAITING, user_id, model, dimensions, limit, scope)
 
     def write_summary(
         self,

@@ -9,6 +9,7 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, Self
@@ -83,13 +84,15 @@ class ScriptedServer(ABC):
 
     Chat replies come from `script(...)`; when none is left the request fails
     with HTTP 500 naming the problem. Embedding requests take `script_embeddings(...)`
-    replies first and otherwise get `hashed_embedding` vectors. Subclasses only
-    translate between the queue and one provider's wire format.
+    replies first and otherwise get `embed(text, dimensions)` vectors (`hashed_embedding`
+    unless a test sets its own). Subclasses only translate between the queue and one
+    provider's wire format.
     """
 
     def __init__(self, dimensions: int = 64) -> None:
         """Bind a free port now (`start()` begins serving); `dimensions` sizes hashed vectors."""
         self.dimensions = dimensions
+        self.embed: Callable[[str, int], list[float]] = hashed_embedding
         self._queues: dict[Route, deque[Reply]] = {"chat": deque(), "embeddings": deque()}
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()

@@ -17,7 +17,6 @@ from tests.fakes._scripted_server import (
     ScriptError,
     Vectors,
     count_tokens,
-    hashed_embedding,
     split_tokens,
 )
 
@@ -125,7 +124,7 @@ class GeminiServer(ScriptedServer):
         texts = [" ".join(part["text"] for part in r["content"]["parts"]) for r in requests]
         if vectors is None:
             vectors = [
-                hashed_embedding(text, r.get("outputDimensionality", self.dimensions))
+                self.embed(text, r.get("outputDimensionality", self.dimensions))
                 for text, r in zip(texts, requests, strict=True)
             ]
         if len(vectors) != len(texts):

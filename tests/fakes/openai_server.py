@@ -19,7 +19,6 @@ from tests.fakes._scripted_server import (
     ScriptError,
     Vectors,
     count_tokens,
-    hashed_embedding,
     split_tokens,
 )
 
@@ -134,7 +133,7 @@ class OpenAIServer(ScriptedServer):
             )
         dimensions = body.get("dimensions", self.dimensions)
         if vectors is None:
-            vectors = [hashed_embedding(text, dimensions) for text in texts]
+            vectors = [self.embed(text, dimensions) for text in texts]
         if len(vectors) != len(texts):
             raise ScriptError(f"{len(vectors)} vectors scripted for {len(texts)} inputs")
         as_base64 = body.get("encoding_format") == "base64"
