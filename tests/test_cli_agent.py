@@ -167,6 +167,33 @@ def test_ask_continues_the_session_and_stores_memories(
     assert "The user's name is Ava" in sent(server, 2)[0]["content"]
 
 
+def test_ask_as_an_agent_keeps_that_agents_memories_apart(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(
+        "Noted.",
+        tool_call("add_memory", memory="The user plans a trip to Rome"),
+        "I know nothing of a trip.",
+        "No changes",
+    )
+    ask = ("--user", AVA, "--db", str(db))
+    code, _, _ = run(capsys, "ask", "I plan a trip to Rome", *ask, "--agent", "planner")
+    assert code == 0
+    code, _, _ = run(capsys, "ask", "Where do I travel?", *ask, "--session", "other")
+    assert code == 0
+    # The shared agent's prompt shows none of the planner's memories.
+    assert "Rome" not in sent(server, 2)[0]["content"]
+    assert stored(db, AVA) == []
+    with Memory(db=SqliteMemoryDb(db_file=db), agent_id="planner") as planner:
+        assert [m.memory for m in planner.get_user_memories(AVA)] == [
+            "The user plans a trip to Rome"
+        ]
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "ask", "Hi", *ask, "--agent", " ")
+    assert refused.value.code == 2
+    assert "agent_id must not be empty" in capsys.readouterr().err
+
+
 def test_ask_json_with_the_agentic_tool(
     server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -170,6 +170,13 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         db_option(sub)
         embeddings_option(sub)
         sub.add_argument(
+            "--agent",
+            default=None,
+            type=_agent_id,
+            help="keep this agent's own memories of the user, apart from other agents' "
+            "(default: the memories every agent shares)",
+        )
+        sub.add_argument(
             "--agentic", action="store_true", help="give the model a tool to manage memories"
         )
         sub.add_argument(
@@ -200,7 +207,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
-    demo.set_defaults(run=demo_command.demo)
+    demo.set_defaults(run=demo_command.demo, agent=None)
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)

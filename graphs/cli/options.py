@@ -82,6 +82,7 @@ def open_memory(args: argparse.Namespace, model: BaseChatModel | None = None) ->
         delete_memories=True,
         clear_memories=True,
         embeddings=embeddings(args),
+        agent_id=args.agent,
     )
 
 
