@@ -97,6 +97,26 @@ def test_chat_ends_at_end_of_input_and_forgets_one_memory(
     assert server.requests == []
 
 
+def test_a_chat_as_an_agent_lists_and_forgets_that_agents_memories_only(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        memory.add_user_memory("The user likes chess", AVA)
+        memory.for_agent("planner").add_user_memory("The user plans a trip to Rome", AVA)
+    monkeypatch.setattr("sys.stdin", io.StringIO("/memories\n/forget-all\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--agent", "planner")
+    assert code == 0
+    assert "as agent 'planner'" in out
+    assert "Rome" in out
+    assert "chess" not in out
+    assert "Forgot 1 memory." in out
+    assert stored(db, AVA) == ["The user likes chess"]
+    assert server.requests == []
+
+
 def test_a_deferred_chat_learns_once_from_the_session_before_leaving(
     server: OpenAIServer,
     db: Path,

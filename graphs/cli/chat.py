@@ -41,8 +41,9 @@ def chat(args: argparse.Namespace, out: Console) -> int:
         if sys.stdin.isatty():
             with contextlib.suppress(ImportError):
                 import readline  # noqa: F401  (line editing and history for input())
+        agent_part = f", as agent {args.agent!r}" if args.agent else ""
         out.print(
-            f"Chatting as {user}, session {args.session!r}, model {args.model}; "
+            f"Chatting as {user}, session {args.session!r}{agent_part}, model {args.model}; "
             f"memories and sessions in {args.db}. /help for commands, /quit to leave.",
             style="dim",
             markup=False,
