@@ -64,6 +64,8 @@ def test_search_history_and_clear(cli: Cli) -> None:
     assert cli.json("clear", "--user", USER) == {"cleared": 2}
     assert cli.json("list", "--user", "someone-else") != []
     assert cli.json("clear", "--all") == {"cleared": 1}
+    assert cli("list", "--user", USER) == (0, f"No memories of {USER}.\n", "")
+    assert cli("search", "hiking", "--user", USER) == (0, f"No memories of {USER}.\n", "")
 
 
 def test_export_then_import(cli: Cli, tmp_path: Path) -> None:

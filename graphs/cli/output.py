@@ -28,8 +28,10 @@ def print_result(data: dict[str, Any], text: str, args: argparse.Namespace, out:
 def print_memories(memories: list[UserMemory], args: argparse.Namespace, out: Console) -> None:
     if args.json:
         print_json([m.to_dict() for m in memories], out)
-    else:
+    elif memories:
         out.print(memory_table(memories, args.user))
+    else:
+        out.print(f"No memories of {args.user}.", markup=False)
 
 
 def memory_table(memories: list[UserMemory], user: str) -> Table:
