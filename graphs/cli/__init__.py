@@ -51,12 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
         sub.add_argument("--user", required=user, help=user_help)
-        sub.add_argument(
-            "--agent",
-            default=None,
-            type=_agent_id,
-            help="the agent whose memories of the user (default: those every agent shares)",
-        )
+        _agent_option(sub)
         db_option(sub)
         embeddings_option(sub)
         sub.add_argument("--table", default=DEFAULT_TABLE, help=table_help)
@@ -169,13 +164,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         model_option(sub)
         db_option(sub)
         embeddings_option(sub)
-        sub.add_argument(
-            "--agent",
-            default=None,
-            type=_agent_id,
-            help="keep this agent's own memories of the user, apart from other agents' "
-            "(default: the memories every agent shares)",
-        )
+        _agent_option(sub)
         sub.add_argument(
             "--agentic", action="store_true", help="give the model a tool to manage memories"
         )
@@ -217,6 +206,16 @@ def _session_id(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("a session id must not be empty")
     return value
+
+
+def _agent_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--agent",
+        default=None,
+        type=_agent_id,
+        help="an agent's own memories of the user, apart from other agents' "
+        "(default: the memories every agent shares)",
+    )
 
 
 def _agent_id(value: str) -> str:
