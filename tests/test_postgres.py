@@ -163,8 +163,10 @@ def test_a_newer_schema_is_refused(postgres_test_url: str) -> None:
         pass
     with psycopg.connect(postgres_test_url, autocommit=True) as conn:
         conn.execute("UPDATE memory_agent_migrations SET version = 99")
+    db = PostgresMemoryDb(postgres_test_url)
     with pytest.raises(MemoryDbError, match="newer than this release"):
-        PostgresMemoryDb(postgres_test_url).setup()
+        db.setup()
+    db.close()
 
 
 def terminate(url: str, application: str) -> Callable[..., Any]:
