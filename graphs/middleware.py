@@ -41,6 +41,39 @@ nothing is learned from its run."""
 _REMEMBERED_MODELS = 1_024
 
 
+async def claim_run_thread(io: Io, memory: MemorySource, runtime: Runtime[Any]) -> None:
+    """Check the run's user, and claim its thread for them: a thread belongs to the user
+    of its first run, and a run of anyone else on it raises `ThreadOwnershipError`."""
+    config = get_config()
+    user_id = run_user(runtime.context, config)
+    thread_id = run_thread(config)
+    if thread_id is not None:
+        source = run_memory(memory, runtime.store)
+        await io.call(source.claim_thread, source.aclaim_thread, user_id, thread_id)
+
+
+class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
+    """Refuses a run on another user's thread before any other middleware sees the run.
+
+    `MemoryMiddleware` checks this itself; put this first where middleware before it
+    reads or moves the thread's messages (as `create_memory_agent`'s session window does).
+    """
+
+    def __init__(self, memory: MemorySource) -> None:
+        super().__init__()
+        self.memory = memory
+
+    def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))
+        return None
+
+    async def abefore_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        await claim_run_thread(AWAITING, self.memory, runtime)
+        return None
+
+
 class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     """Give any `create_agent` agent long-term memory of its users, as Agno's agents have.
 
@@ -62,7 +95,11 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     on LangGraph Server, in a delayed run of that graph.
 
     The user comes from the run (`context={"user_id": ...}`, else
-    `configurable.user_id`); a run without one fails before any model call.
+    `configurable.user_id`; under LangGraph Server with authentication, the
+    authenticated user); a run without one fails before any model call. A thread
+    belongs to the user of its first run: a run of another user on it raises
+    `ThreadOwnershipError` before any model call, so no user's messages reach
+    another's model, summary or memories.
     The memory manager's model is `model`, else the `Memory`'s own, else the
     agent's. With `topics`, only memories with one of them join the prompt (the
     memory manager still sees them all). Sync and async agents both work.
@@ -102,16 +139,16 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             else []
         )
 
-    # -- the run's user is checked before anything is called ------------------------
+    # -- the run's user and thread are checked before anything is called ----------
 
     def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        run_user(runtime.context, get_config())
+        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))
         return None
 
     async def abefore_agent(
         self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        run_user(runtime.context, get_config())
+        await claim_run_thread(AWAITING, self.memory, runtime)
         return None
 
     # -- memories join the system prompt of every model call ------------------------

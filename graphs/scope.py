@@ -26,6 +26,8 @@ DEFAULT_MODEL = "openai:gpt-4.1-mini"
 """The model of the Studio graph and the CLI when nothing else names one."""
 AUTH_USER_KEY = "langgraph_auth_user_id"
 """Where LangGraph Server puts the identity of an authenticated caller."""
+AUTH_USER_OBJECT_KEY = "langgraph_auth_user"
+"""Where LangGraph Server puts the authenticated user, which becomes `runtime.server_info.user`."""
 
 
 class AgentConfigError(MemoryAgentError, ValueError):
@@ -44,12 +46,10 @@ def run_user(context: Any, config: RunnableConfig | None) -> str:
     """
     configurable: Mapping[str, Any] = (config or {}).get("configurable") or {}
     user_id = context_field(context, "user_id") or configurable.get("user_id")
-    authenticated = configurable.get(AUTH_USER_KEY)
+    authenticated = authenticated_user(configurable)
     if authenticated:
         if user_id and user_id != authenticated:
-            raise AgentConfigError(
-                f"user_id {user_id!r} is not the authenticated user {authenticated!r}"
-            )
+            raise AgentConfigError("the run names another user than the authenticated one")
         user_id = authenticated
     if not user_id:
         raise AgentConfigError(
@@ -57,6 +57,14 @@ def run_user(context: Any, config: RunnableConfig | None) -> str:
             "(or config={'configurable': {'user_id': ...}})"
         )
     return validate_user_id(user_id)
+
+
+def authenticated_user(configurable: Mapping[str, Any]) -> str | None:
+    """The identity LangGraph Server authenticated for the run: the user LangGraph makes
+    `runtime.server_info.user` of, else the identity the server puts beside it."""
+    user = configurable.get(AUTH_USER_OBJECT_KEY)
+    identity = getattr(user, "identity", None) or configurable.get(AUTH_USER_KEY)
+    return str(identity) if identity else None
 
 
 def run_thread(config: RunnableConfig | None) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from memory.db.store import namespace_label
+from memory.db.namespaces import namespace_label
 from memory.testing import tool_call
 from tests.fakes import OpenAIServer
 from tests.studio_server import langgraph_dev_server, requires_langgraph_cli
