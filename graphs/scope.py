@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,13 @@ def authenticated_user(configurable: Mapping[str, Any]) -> str | None:
     user = configurable.get(AUTH_USER_OBJECT_KEY)
     identity = getattr(user, "identity", None) or configurable.get(AUTH_USER_KEY)
     return str(identity) if identity else None
+
+
+def user_session(user_id: str) -> str:
+    """The user's own default session: the same in every process, never another user's,
+    and without the user id in it."""
+    digest = hashlib.sha256(validate_user_id(user_id).encode()).hexdigest()
+    return f"session-{digest[:24]}"
 
 
 def run_thread(config: RunnableConfig | None) -> str | None:

@@ -61,9 +61,9 @@ def test_search_history_and_clear(cli: Cli) -> None:
     assert [m["memory"] for m in newest] == ["The user reads novels"]
     history = cli.json("history", memory_id, "--user", USER)
     assert [(e["action"], e["source"]) for e in history] == [("added", "cli")]
-    assert cli.json("clear", "--user", USER) == {"cleared": 2}
+    assert cli.json("clear", "--user", USER, "--yes") == {"cleared": 2}
     assert cli.json("list", "--user", "someone-else") != []
-    assert cli.json("clear", "--all") == {"cleared": 1}
+    assert cli.json("clear", "--all", "--yes") == {"cleared": 1}
     assert cli("list", "--user", USER) == (0, f"No memories of {USER}.\n", "")
     assert cli("search", "hiking", "--user", USER) == (0, f"No memories of {USER}.\n", "")
 

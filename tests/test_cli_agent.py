@@ -64,7 +64,7 @@ def test_chat_answers_remembers_lists_and_forgets(
     )
     said = ["/memories", "My name is Ava", "/memories", "Oops", "Hi", "/forget-all", "/quit"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*said, "never read"]) + "\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--yes")
     assert code == 0
     first_list, rest = out.split("Nice to meet you, Ava!")
     assert "No memories yet." in first_list
@@ -107,7 +107,8 @@ def test_a_chat_as_an_agent_lists_and_forgets_that_agents_memories_only(
         memory.add_user_memory("The user likes chess", AVA)
         memory.for_agent("planner").add_user_memory("The user plans a trip to Rome", AVA)
     monkeypatch.setattr("sys.stdin", io.StringIO("/memories\n/forget-all\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--agent", "planner")
+    argv = ["chat", "--user", AVA, "--db", str(db), "--agent", "planner", "--yes"]
+    code, out, _ = run(capsys, *argv)
     assert code == 0
     assert "as agent 'planner'" in out
     assert "Rome" in out
@@ -155,7 +156,8 @@ def test_forgetting_all_in_a_deferred_chat_forgets_what_waits_too(
 ) -> None:
     server.script("Nice to meet you, Ava!")
     monkeypatch.setattr("sys.stdin", io.StringIO("My name is Ava\n/forget-all\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--extraction", "deferred")
+    argv = ["chat", "--user", AVA, "--db", str(db), "--extraction", "deferred", "--yes"]
+    code, out, _ = run(capsys, *argv)
     assert code == 0
     assert "Remembered" not in out
     assert stored(db, AVA) == []
