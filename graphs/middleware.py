@@ -8,16 +8,27 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from langchain.agents import AgentState
-from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ModelRequest,
+    ModelResponse,
+    hook_config,
+)
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
 from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
-from graphs.scope import MemorySource, run_memory, run_thread, run_user
+from graphs.scope import MemorySource, claim_run_thread, run_memory, run_thread, run_user
 from graphs.steps import (
     last_run_user_messages,
     last_run_user_texts,
@@ -28,6 +39,7 @@ from graphs.steps import (
     summary_section,
 )
 from graphs.tools import memory_tools
+from memory import ThreadOwnershipError
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
@@ -41,33 +53,61 @@ nothing is learned from its run."""
 _REMEMBERED_MODELS = 1_024
 
 
-async def claim_run_thread(io: Io, memory: MemorySource, runtime: Runtime[Any]) -> None:
-    """Check the run's user, and claim its thread for them: a thread belongs to the user
-    of its first run, and a run of anyone else on it raises `ThreadOwnershipError`."""
-    config = get_config()
-    user_id = run_user(runtime.context, config)
-    thread_id = run_thread(config)
-    if thread_id is not None:
-        source = run_memory(memory, runtime.store)
-        await io.call(source.claim_thread, source.aclaim_thread, user_id, thread_id)
+async def refuse_foreign_run(
+    io: Io, memory: MemorySource, state: AgentState[Any], runtime: Runtime[Any]
+) -> dict[str, Any] | None:
+    """Before the agent: claim the run's thread, or end a run of another user at once.
+
+    LangGraph has already written the run's input to the thread when the first
+    node runs, so a refused run takes its messages back out (and jumps to the end,
+    where `after_agent` raises `ThreadOwnershipError`): the owner's next run never
+    sees them. They remain only in LangGraph's checkpoint history of the thread.
+    """
+    try:
+        await claim_run_thread(io, memory, runtime)
+    except ThreadOwnershipError:
+        refused = [RemoveMessage(id=m.id) for m in run_input(state["messages"]) if m.id]
+        return {"messages": refused, "jump_to": "end"}
+    return None
+
+
+def run_input(messages: Sequence[AnyMessage]) -> Sequence[AnyMessage]:
+    """The messages this run brought: those after the thread's last answer or tool result."""
+    start = len(messages)
+    while start and not isinstance(messages[start - 1], (AIMessage, ToolMessage)):
+        start -= 1
+    return messages[start:]
 
 
 class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     """Refuses a run on another user's thread before any other middleware sees the run.
 
-    `MemoryMiddleware` checks this itself; put this first where middleware before it
-    reads or moves the thread's messages (as `create_memory_agent`'s session window does).
+    A thread belongs to the user of its first run. Another user's run ends before
+    any model call, with its messages taken out of the thread, and raises
+    `ThreadOwnershipError`. `MemoryMiddleware` does this itself; put this first where
+    middleware before it reads or moves the thread's messages (as
+    `create_memory_agent`'s session window does).
     """
 
     def __init__(self, memory: MemorySource) -> None:
         super().__init__()
         self.memory = memory
 
+    @hook_config(can_jump_to=["end"])
     def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))
+        return run_sync(refuse_foreign_run(BLOCKING, self.memory, state, runtime))
+
+    @hook_config(can_jump_to=["end"])
+    async def abefore_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
+
+    def after_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))  # raises for a refused run
         return None
 
-    async def abefore_agent(
+    async def aafter_agent(
         self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
         await claim_run_thread(AWAITING, self.memory, runtime)
@@ -141,15 +181,15 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
 
     # -- the run's user and thread are checked before anything is called ----------
 
+    @hook_config(can_jump_to=["end"])
     def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))
-        return None
+        return run_sync(refuse_foreign_run(BLOCKING, self.memory, state, runtime))
 
+    @hook_config(can_jump_to=["end"])
     async def abefore_agent(
         self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        await claim_run_thread(AWAITING, self.memory, runtime)
-        return None
+        return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
 
     # -- memories join the system prompt of every model call ------------------------
 
@@ -202,6 +242,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         return None
 
     async def _learn(self, io: Io, state: AgentState[Any], runtime: Runtime[Any]) -> None:
+        await claim_run_thread(io, self.memory, runtime)  # a refused run raises here
         config = get_config()
         thread_id = run_thread(config)
         agent_model = self._agent_models.pop(thread_id, None)

@@ -12,6 +12,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from memory import Memory, MemoryAgentError
@@ -20,6 +22,7 @@ from memory.db.store import StoreMemoryDb
 from memory.errors import ModelConfigError
 from memory.manager import MemoryUpdateResult
 from memory.schema import validate_user_id
+from memory.twins import Io
 
 MODEL_ENV = "MEMORY_AGENT_MODEL"
 """Where a graph without a model (the Studio graph, the CLI) finds its "provider:model"."""
@@ -169,3 +172,14 @@ def memory_completed(source: str, result: MemoryUpdateResult) -> dict[str, Any]:
 
 def memory_failed(source: str, error: Exception) -> dict[str, Any]:
     return {"type": "memory_update", "source": source, "status": "failed", "error": str(error)}
+
+
+async def claim_run_thread(io: Io, memory: MemorySource, runtime: Runtime[Any]) -> None:
+    """Check the run's user, and claim its thread for them: a thread belongs to the user
+    of its first run, and a run of anyone else on it raises `ThreadOwnershipError`."""
+    config = get_config()
+    user_id = run_user(runtime.context, config)
+    thread_id = run_thread(config)
+    if thread_id is not None:
+        source = run_memory(memory, runtime.store)
+        await io.call(source.claim_thread, source.aclaim_thread, user_id, thread_id)
