@@ -376,7 +376,12 @@ def test_streaming_yields_tokens_then_memory_updates_after_the_answer() -> None:
     assert len(tokens) > 3
     last_token = max(i for i, step in enumerate(order) if step == "token")
     assert order.index("memory started") > last_token
-    assert order[-3:] == ["memory started", "memory completed", "node MemoryMiddleware.after_agent"]
+    assert order[-4:] == [
+        "memory started",
+        "memory completed",
+        "node MemoryMiddleware.after_agent",
+        "node ThreadOwnerMiddleware.after_agent",
+    ]
 
 
 def test_the_async_path_works_the_same(new_memory: MemoryFactory) -> None:

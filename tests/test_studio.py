@@ -124,11 +124,13 @@ def test_a_streamed_run_sends_answer_tokens_then_the_memory_update(
     assert max(i for i, e in enumerate(events) if e == "messages") < events.index("custom")
     updates = [node for p in parts if p.event == "updates" for node in p.data]
     assert updates == [
+        "ThreadOwnerMiddleware.before_agent",
         "SessionWindowMiddleware.before_agent",
         "MemoryMiddleware.before_agent",
         "model",
         "AnswerGuard.after_model",
         "MemoryMiddleware.after_agent",
+        "ThreadOwnerMiddleware.after_agent",
     ]
     assert memories(client, BOB) == ["The user snowboards"]
 
@@ -162,3 +164,29 @@ def test_a_run_may_choose_its_model_in_the_context(
         "gpt-4o-mini",
         "gpt-4o-mini",
     ]
+
+
+def test_a_second_user_on_a_thread_is_refused_before_any_model_call(
+    client: SyncLangGraphClient, model_server: OpenAIServer
+) -> None:
+    model_server.script(ANSWER, tool_call("add_memory", memory=FACT))
+    thread_id = client.threads.create()["thread_id"]
+    client.runs.wait(thread_id, GRAPH, input=said(ASKED), context={"user_id": AVA})
+    before = len(model_server.requests)
+    result = client.runs.wait(
+        thread_id,
+        GRAPH,
+        input=said("What is her name?"),
+        context={"user_id": BOB},
+        raise_error=False,
+    )
+
+    assert isinstance(result, dict)
+    assert result["__error__"]["error"] == "ThreadOwnershipError"
+    assert AVA not in result["__error__"]["message"]
+    assert BOB not in result["__error__"]["message"]
+    assert len(model_server.requests) == before
+    state = client.threads.get_state(thread_id)
+    texts = [m["content"] for m in state["values"]["messages"]]
+    assert "What is her name?" not in texts
+    assert memories(client, BOB) == []
