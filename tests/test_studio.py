@@ -21,7 +21,7 @@ pytestmark = requires_langgraph_cli
 
 CONFIG = "studio/langgraph.json"
 GRAPH = "memory_agent"
-AVA, BOB = "ava@example.com", "bob@example.com"
+AVA, BOB, DAVE = "ava@example.com", "bob@example.com", "dave@example.com"
 AVA_LOOKALIKE = "ava@example%2Ecom"
 """Would share Ava's namespace label if labels were not injective."""
 ASKED = "My name is Ava and I like to ski."
@@ -169,6 +169,7 @@ def test_a_run_may_choose_its_model_in_the_context(
 def test_a_second_user_on_a_thread_is_refused_before_any_model_call(
     client: SyncLangGraphClient, model_server: OpenAIServer
 ) -> None:
+    """Dave, new to this server, asks on Ava's thread: refused, and nothing of his is kept."""
     model_server.script(ANSWER, tool_call("add_memory", memory=FACT))
     thread_id = client.threads.create()["thread_id"]
     client.runs.wait(thread_id, GRAPH, input=said(ASKED), context={"user_id": AVA})
@@ -177,16 +178,16 @@ def test_a_second_user_on_a_thread_is_refused_before_any_model_call(
         thread_id,
         GRAPH,
         input=said("What is her name?"),
-        context={"user_id": BOB},
+        context={"user_id": DAVE},
         raise_error=False,
     )
 
     assert isinstance(result, dict)
     assert result["__error__"]["error"] == "ThreadOwnershipError"
     assert AVA not in result["__error__"]["message"]
-    assert BOB not in result["__error__"]["message"]
+    assert DAVE not in result["__error__"]["message"]
     assert len(model_server.requests) == before
     state = client.threads.get_state(thread_id)
     texts = [m["content"] for m in state["values"]["messages"]]
     assert "What is her name?" not in texts
-    assert memories(client, BOB) == []
+    assert memories(client, DAVE) == []
