@@ -246,7 +246,9 @@ class Memory:
         Each user's memories are cleared in one transaction, with history. Their
         messages still waiting for deferred extraction are forgotten first, so
         nothing learned from them later brings a memory back. Only this Memory's
-        agent scope is cleared; expired memories are swept, not counted.
+        agent scope is cleared; expired memories are swept, not counted. History
+        (with the text the memories held) and session summaries are kept: to remove
+        every trace of a user, `erase_user`.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 

@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     yes_option(clear)
     erase = action(
         "erase",
-        "remove every trace of the user: memories, their history, summaries, pending "
-        "messages and the sessions they own",
+        "remove every trace of the user (in every agent scope, whatever --agent says): "
+        "memories, their history, summaries, pending messages and the sessions they own",
     )
     yes_option(erase)
     search = action("search", "find memories")
