@@ -135,36 +135,51 @@ def tagged(runnable: R, step: str) -> R:
 
 
 class MemorySpan:
-    """The span of one memory operation, recording only what the app allows."""
+    """The span of one memory operation, recording only what the app allows.
+
+    Attributes are gathered here and handed to the span once, when it ends: the
+    SDK's per-call cost is most of what tracing costs.
+    """
 
     def __init__(self, span: trace.Span) -> None:
         self.span = span
         self.recording = span.is_recording()
         self.content = self.recording and content_traced()
+        self.attributes: dict[str, AttributeValue] = {}
 
     def set(self, attributes: Mapping[str, AttributeValue | None]) -> None:
         """Record these attributes; None values are left out."""
         if self.recording:
-            self.span.set_attributes({k: v for k, v in attributes.items() if v is not None})
+            self.attributes.update((k, v) for k, v in attributes.items() if v is not None)
 
     def user(self, user_id: str | None) -> None:
         """The user's id, when the app opted in to content."""
         if self.content and user_id is not None:
-            self.span.set_attribute(USER_ID, user_id)
+            self.attributes[USER_ID] = user_id
 
     def text(self, key: str, value: str | None) -> None:
         """Memory or query text, when the app opted in to content."""
         if self.content and value is not None:
-            self.span.set_attribute(key, value)
+            self.attributes[key] = value
 
     def records(self, records: Sequence[tuple[str | None, str]]) -> None:
         """The (id, text) of the memories stored or found, when the app opted in to content."""
         if self.content:
             payload = [{"id": memory_id, "content": text} for memory_id, text in records]
-            self.span.set_attribute(RECORDS, json.dumps(payload))
+            self.attributes[RECORDS] = json.dumps(payload)
 
     def usage(self, usage: TokenUsage) -> None:
         self.set({INPUT_TOKENS: usage.input_tokens, OUTPUT_TOKENS: usage.output_tokens})
+
+    def flush(self) -> None:
+        """Hand the gathered attributes to the span."""
+        if self.attributes:
+            self.span.set_attributes(self.attributes)
+            self.attributes = {}
+
+
+_IDLE = MemorySpan(trace.INVALID_SPAN)
+"""What a call site records on when no span records: nothing."""
 
 
 @contextmanager
@@ -175,20 +190,41 @@ def memory_span(
     attributes: Mapping[str, AttributeValue | None] | None = None,
 ) -> Iterator[MemorySpan]:
     """A span around one memory operation, current while it runs; an exception it
-    raises is recorded on the span and marks it failed."""
-    with _tracer.start_as_current_span(name) as span:
-        recorded = MemorySpan(span)
-        if recorded.recording:
-            recorded.set({OPERATION: operation, **(attributes or {})})
-            if name in _GENAI_OPERATIONS:
-                span.set_attribute(OPERATION_NAME, name)
-            recorded.user(user_id)
-        yield recorded
+    raises is recorded on the span and marks it failed.
+
+    A span that does not record (no SDK, or sampled out) is never made current,
+    so tracing that is off costs one `start_span` call.
+    """
+    span = _tracer.start_span(name)
+    if not span.is_recording():
+        yield _IDLE
+        return
+    recorded = MemorySpan(span)
+    recorded.set({OPERATION: operation, **(attributes or {})})
+    if name in _GENAI_OPERATIONS:
+        recorded.set({OPERATION_NAME: name})
+    recorded.user(user_id)
+    with trace.use_span(span, end_on_exit=True):
+        try:
+            yield recorded
+        finally:
+            recorded.flush()
+
+
+class _CurrentSpan(MemorySpan):
+    """The caller's span, which records at once: its owner flushes it before this could."""
+
+    def flush(self) -> None:
+        pass
+
+    def set(self, attributes: Mapping[str, AttributeValue | None]) -> None:
+        if self.recording:
+            self.span.set_attributes({k: v for k, v in attributes.items() if v is not None})
 
 
 def current_span() -> MemorySpan:
     """The current span, for a step that records on its caller's span (a model call's usage)."""
-    return MemorySpan(trace.get_current_span())
+    return _CurrentSpan(trace.get_current_span())
 
 
 class TokenCounter(BaseCallbackHandler):
