@@ -383,3 +383,16 @@ def test_a_fresh_postgres_table_logs_its_pool_and_migrations_and_a_reopened_one_
     assert "applied migrations 1 to" in fresh[1]
     assert [line.split(" ")[0] for line in reopened] == ["opened"]
     assert postgres_test_url not in "\n".join(fresh)  # no credentials in the log
+
+
+def test_a_summary_span_counts_the_summary_models_tokens(traces: Traces) -> None:
+    summarizer = ScriptedChatModel(
+        [with_usage(tool_call("SessionSummaryResponse", summary="Ava likes ice cream."), 140, 12)]
+    )
+    memory = Memory(model=summarizer)
+    memory.create_session_summary("s1", USER, [("user", SAID), ("assistant", "Noted.")])
+    summary = traces.one("memory_agent.summarize")
+    assert {
+        key: attrs(summary)[key]
+        for key in (telemetry.CONVERSATION_ID, telemetry.INPUT_TOKENS, telemetry.OUTPUT_TOKENS)
+    } == {telemetry.CONVERSATION_ID: "s1", telemetry.INPUT_TOKENS: 140, telemetry.OUTPUT_TOKENS: 12}
