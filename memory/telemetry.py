@@ -169,7 +169,9 @@ class MemorySpan:
             self.attributes[RECORDS] = json.dumps(payload)
 
     def usage(self, usage: TokenUsage) -> None:
-        self.set({INPUT_TOKENS: usage.input_tokens, OUTPUT_TOKENS: usage.output_tokens})
+        """The tokens of the operation's model calls, when a provider reported any."""
+        if usage.total_tokens:
+            self.set({INPUT_TOKENS: usage.input_tokens, OUTPUT_TOKENS: usage.output_tokens})
 
     def flush(self) -> None:
         """Hand the gathered attributes to the span."""
