@@ -56,7 +56,7 @@ OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
 USER_ID = "enduser.id"
 # Ours.
 OPERATION = "memory_agent.operation"
-"""The public method, e.g. `add_user_memory` or `clear` (both of which the conventions name)."""
+"""The public method, e.g. `delete_user_memory` or `clear`: one span name covers several."""
 AGENT_ID = "memory_agent.agent_id"
 METHOD = "memory_agent.retrieval_method"
 TOKEN_BUDGET = "memory_agent.token_budget"
