@@ -1038,8 +1038,10 @@ class Memory:
         view = self._view()
         existing = await io.call(view.get_memories, view.aget_memories, user_id, ids)
         ops = _import_ops(memories, {m.memory_id for m in existing})
-        events = await self._write(io, user_id, ops, context)
-        return [event.memory_id for event in events if event.action != "expired"]
+        with self._span(telemetry.UPSERT, "import_user_memories", user_id) as span:
+            span.set({telemetry.RECORD_COUNT: len(ops)})
+            events = await self._write(io, user_id, ops, context)
+            return [event.memory_id for event in events if event.action != "expired"]
 
     def on_close(self, callback: Callable[[], None]) -> None:
         """Call `callback` when this Memory closes, before its store does: for what works

@@ -3,7 +3,7 @@
 Spans go to the app's tracer provider and cost next to nothing when it configured
 none: this package never installs an SDK or exporter. Names and attributes follow
 OpenTelemetry's GenAI memory conventions (`search_memory`, `create_memory`,
-`update_memory`, `delete_memory`; `gen_ai.memory.*`) where they define one, and
+`update_memory`, `upsert_memory`, `delete_memory`; `gen_ai.memory.*`) where they define one, and
 `memory_agent.*` where they do not. A span starts in the current context, so it
 nests under the span of the LangGraph run (or any caller) that is current.
 
@@ -37,11 +37,12 @@ TRACER_NAME = "memory_agent"
 
 # Span names: the GenAI memory operations, and ours where the conventions have none.
 SEARCH, CREATE, UPDATE, DELETE = "search_memory", "create_memory", "update_memory", "delete_memory"
+UPSERT = "upsert_memory"
 LEARN = "memory_agent.learn"
 LEARN_PENDING = "memory_agent.learn_pending"
 FLUSH = "memory_agent.flush"
 SUMMARIZE = "memory_agent.summarize"
-_GENAI_OPERATIONS = {SEARCH, CREATE, UPDATE, DELETE}
+_GENAI_OPERATIONS = {SEARCH, CREATE, UPDATE, DELETE, UPSERT}
 
 # Attributes of the GenAI conventions.
 OPERATION_NAME = "gen_ai.operation.name"

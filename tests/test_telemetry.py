@@ -235,6 +235,7 @@ def exercise(memory: Memory) -> None:
     memory.get_memories_for_prompt(USER, SAID)
     memory.create_user_memories(SAID, user_id=USER)
     memory.create_session_summary("s1", USER, [("user", SAID), ("assistant", "Noted.")])
+    memory.import_user_memories(memory.export_user_memories(USER))
     memory.delete_user_memory(USER, memory_id)
     memory.clear(USER)
 
@@ -262,6 +263,7 @@ def test_spans_carry_no_user_id_or_memory_text_unless_the_app_opts_in(
         "create_memory",
         "update_memory",
         "delete_memory",
+        "upsert_memory",
         "search_memory",
         "memory_agent.learn",
         "memory_agent.summarize",
