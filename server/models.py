@@ -65,7 +65,11 @@ class AgnoRows(Body):
     """Rows of an Agno memories table, as Agno stores them (see `memory.agno`)."""
 
     rows: list[dict[str, Any]] = Field(max_length=10_000)
+    """Columns as in the table, JSON columns as their text."""
     layout: Literal["Agno 1.x memory v2", "Agno 2.x"] = "Agno 2.x"
+    memory_is_json: bool = False
+    """Agno 1.x only: the `memory` column holds JSON (PostgreSQL), not a Python literal
+    (SQLite)."""
 
 
 class Health(BaseModel):

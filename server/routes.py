@@ -11,12 +11,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from graphs.steps import memory_section
-from memory import Memory, UserMemory
+from memory import Memory, UserMemory, import_agno_rows
 from memory.db.base import Scope
 from memory.db.view import MemoryFilter
 from memory.errors import MemoryNotFoundError
@@ -250,6 +251,24 @@ async def import_memories(
     """Restore exported memories into this user, in one transaction."""
     user_id, scoped = _scoped(memory, caller, user_id, agent_id)
     return models.Imported(memory_ids=await scoped.aimport_user_memories(data, user_id))
+
+
+@router.post("/v1/import/agno")
+async def import_agno(
+    body: models.AgnoRows, memory: Store, caller: Caller, agent_id: AgentQuery = None
+) -> dict[str, Any]:
+    """Import the rows of an Agno memories table, for the users they name (admins only).
+    Each user's memories land in one transaction; a bad row is reported, not imported."""
+    if not caller.admin:
+        raise HTTPException(403, "only an admin key may import Agno rows for any user")
+    report = await run_in_threadpool(
+        import_agno_rows,
+        body.rows,
+        memory.for_agent(agent_id),
+        body.layout,
+        memory_is_json=body.memory_is_json,
+    )
+    return report.to_dict()
 
 
 @router.post("/v1/users/{user_id}/prompt", response_model=models.PromptBlock)
