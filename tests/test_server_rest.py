@@ -383,3 +383,13 @@ def test_bad_input_gets_the_right_4xx_and_changes_nothing(
     )
     assert bad_import.status_code == 422
     assert snapshot(memory) == before
+
+
+def test_a_deployment_with_its_own_auth_but_no_route_auth_refuses_every_caller(
+    memory: Memory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGGRAPH_AUTH", json.dumps({"path": "my_auth.py:auth"}))
+    with TestClient(create_app(memory, keys=ApiKeys())) as client:
+        answer = client.get("/memory/v1/users/alice/memories")
+    assert answer.status_code == 401
+    assert "enable_custom_route_auth" in answer.json()["detail"]
