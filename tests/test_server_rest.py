@@ -433,3 +433,20 @@ def test_list_and_search_narrow_by_update_time(
     assert [r["memory"]["memory"] for r in found["results"]] == ["Likes tea"]
     bad = client.get("/memory/v1/users/alice/memories", params={"since": noon, "until": noon})
     assert bad.status_code == 422
+
+
+def test_a_users_session_summaries_are_listed_for_that_user_only(
+    keyed: TestClient, memory: Memory
+) -> None:
+    from memory.testing import ScriptedChatModel
+    from tests.test_session_summaries import HIKE, summary
+
+    memory.model = ScriptedChatModel([summary("Bob plans a hike in the Alps.", "hiking")])
+    memory.create_session_summary("trip", "bob", HIKE)
+    bobs = keyed.get("/memory/v1/users/bob/summaries", headers=as_key(BOB_KEY)).json()
+    assert [(s["session_id"], s["summary"]) for s in bobs["summaries"]] == [
+        ("trip", "Bob plans a hike in the Alps.")
+    ]
+    assert keyed.get("/memory/v1/users/bob/summaries", headers=as_key(ALICE_KEY)).status_code == 403
+    alices = keyed.get("/memory/v1/users/alice/summaries", headers=as_key(ALICE_KEY)).json()
+    assert alices == {"summaries": []}
