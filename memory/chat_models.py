@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
@@ -47,6 +46,8 @@ def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
             "base_url": base_url,
             "api_key": os.environ.get("OPENAI_API_KEY") or LOCAL_SERVER_KEY,
         } | settings
+    from langchain.chat_models import init_chat_model  # heavy: loaded when first needed
+
     try:
         model = init_chat_model(spec, **settings)
     except Exception as error:  # credentials, a missing package, an unknown provider
