@@ -55,6 +55,15 @@ def look_outside() -> str:
     return "sunny"
 
 
+def say(agent: Any, text: str, user: str) -> Any:
+    """`agent.invoke` for one user message."""
+    return agent.invoke({"messages": [("user", text)]}, context={"user_id": user})
+
+
+async def asay(agent: Any, text: str, user: str) -> Any:
+    return await agent.ainvoke({"messages": [("user", text)]}, context={"user_id": user})
+
+
 def system_text(messages: list[BaseMessage]) -> str:
     return messages[0].text if isinstance(messages[0], SystemMessage) else ""
 
@@ -85,11 +94,10 @@ def test_a_run_of_three_model_calls_chooses_its_memories_once(tmp_path: Path, mo
         middleware=[MemoryMiddleware(memory, extract=False, token_budget=SMALL_BUDGET)],
     )
     before = embeddings.queries
-    request = {"messages": [("user", "What tea should I drink?")]}
     if mode == "sync":
-        agent.invoke(request, context={"user_id": AVA})
+        say(agent, "What tea should I drink?", AVA)
     else:
-        asyncio.run(agent.ainvoke(request, context={"user_id": AVA}))
+        asyncio.run(asay(agent, "What tea should I drink?", AVA))
 
     assert len(model.calls) == 3
     assert memory.selections == 1
@@ -103,9 +111,9 @@ def test_the_next_run_chooses_again(tmp_path: Path) -> None:
     memory = make_memory(tmp_path, CountingEmbeddings())
     model = ScriptedChatModel(["Hi.", "Hi again."])
     agent = create_agent(model, middleware=[MemoryMiddleware(memory, extract=False)])
-    agent.invoke({"messages": [("user", "hello")]}, context={"user_id": AVA})
+    say(agent, "hello", AVA)
     memory.add_user_memory("Ava has a cat named Miso", user_id=AVA)
-    agent.invoke({"messages": [("user", "hello")]}, context={"user_id": AVA})
+    say(agent, "hello", AVA)
 
     assert memory.selections == 2
     assert "Miso" not in system_text(model.calls[0].messages)
@@ -120,7 +128,7 @@ def test_the_runs_own_memory_update_is_shown_to_its_next_model_call(tmp_path: Pa
         [tool_call("update_user_memory", task="remember Ava's cat Miso"), "Noted."]
     )
     agent = create_agent(model, middleware=[MemoryMiddleware(memory, extract=False, agentic=True)])
-    agent.invoke({"messages": [("user", "My cat is called Miso")]}, context={"user_id": AVA})
+    say(agent, "My cat is called Miso", AVA)
 
     assert "Miso" not in system_text(model.calls[0].messages)
     assert "Miso" in system_text(model.calls[1].messages)
@@ -144,11 +152,7 @@ def test_concurrent_runs_of_two_users_never_see_each_others_section(tmp_path: Pa
     async def both_runs() -> None:
         await asyncio.gather(
             *(
-                asyncio.to_thread(
-                    agent.invoke,
-                    {"messages": [("user", "what do you know about me?")]},
-                    context={"user_id": user},
-                )
+                asyncio.to_thread(say, agent, "what do you know about me?", user)
                 for user in (AVA, BOB)
             )
         )
