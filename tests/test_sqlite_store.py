@@ -341,3 +341,20 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
         memory.delete_user_memory(USER, "m1")
         assert [m.memory_id for m in planner.get_user_memories(USER)] == ["m0", "m1"]
         assert memory.search_user_memories(USER, "norway", retrieval_method="keyword") == []
+
+
+def test_memories_read_back_are_full_models(db_file: Path) -> None:
+    """Rows are not validated again when read; what comes back behaves as a validated
+    `UserMemory`: equal to one, dumped alike, and assignments still checked."""
+    with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
+        memory.add_user_memory(UserMemory(memory="Ava likes tea", topics=["drinks"]), "ava")
+        (read,) = memory.get_user_memories("ava")
+
+    rebuilt = UserMemory.model_validate(read.model_dump())
+    assert read == rebuilt
+    assert read.model_dump_json() == rebuilt.model_dump_json()
+    assert read.model_fields_set == rebuilt.model_fields_set
+    with pytest.raises(ValueError, match="at least 1 character"):
+        read.memory = "  "
+    read.topics = ["drinks", "drinks"]
+    assert read.topics == ["drinks"]

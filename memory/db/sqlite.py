@@ -49,6 +49,7 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    stored_memory,
     utc,
 )
 from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
@@ -78,22 +79,22 @@ _DOCS_CACHE_MEMORIES = 500_000
 
 
 def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
-    # The hot path of every prompt: topic lists are parsed in one call, and the rest is
-    # validated by pydantic-core (faster than constructing unvalidated models in Python).
+    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
+    # validated when written, are not validated again.
     topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    validate = UserMemory.__pydantic_validator__.validate_python
+    moment = datetime.fromisoformat
     return [
-        validate(
+        stored_memory(
             {
-                "memory_id": row[0],
-                "user_id": row[1],
                 "memory": row[2],
                 "topics": row_topics,
                 "input": row[4],
-                "created_at": row[5],
-                "updated_at": row[6],
+                "memory_id": row[0],
+                "user_id": row[1],
                 "agent_id": row[7] or None,
-                "expires_at": row[8],
+                "created_at": moment(row[5]),
+                "updated_at": moment(row[6]),
+                "expires_at": None if row[8] is None else moment(row[8]),
             }
         )
         for row, row_topics in zip(rows, topics, strict=True)
