@@ -28,7 +28,7 @@ from memory.db.base import (
     Scope,
     UserVectors,
 )
-from memory.db.sqlite_schema import migrate
+from memory.db.sqlite_schema import migrate, text_hash
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import (
@@ -52,7 +52,7 @@ from memory.schema import (
     stored_memory,
     utc,
 )
-from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
+from memory.text import TOPIC_WEIGHT, IndexedText, index_text
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 _MEMORY_COLUMNS = (
@@ -264,7 +264,7 @@ def _row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
         memory.memory,
         json.dumps(memory.topics) if memory.topics else "[]",
         memory.input,
-        normalized_text(memory.memory),
+        text_hash(memory.memory),
         created,
         created if memory.updated_at == memory.created_at else _iso(memory.updated_at),
         _iso_or_none(memory.expires_at),
@@ -437,11 +437,12 @@ class SqliteMemoryDb(MemoryDb):
             rows = conn.execute(select, _params(user_id, scope)).fetchall()
         else:
             rows = conn.execute(f"{select} AND {_EXPIRED}", _params(user_id, scope)).fetchall()
-            for column, keys in (("memory_id", reads.memory_ids), ("text_key", reads.text_keys)):
+            hashes = sorted(text_hash(key) for key in reads.text_keys)
+            for column, keys in (("memory_id", sorted(reads.memory_ids)), ("text_hash", hashes)):
                 if keys:
                     found = conn.execute(
                         f"{select} AND {column} IN (SELECT value FROM json_each(:keys))",
-                        _params(user_id, scope, keys=json.dumps(sorted(keys))),
+                        _params(user_id, scope, keys=json.dumps(keys)),
                     )
                     rows += found.fetchall()
             if len(rows) > 1:
@@ -483,14 +484,14 @@ class SqliteMemoryDb(MemoryDb):
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
         if changed:
             conn.executemany(
-                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_key = ?, created_at = ?, "
+                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_hash = ?, created_at = ?, "
                 "updated_at = ?, expires_at = ?, terms = ?, topic_terms = ?, term_count = ? "
                 "WHERE id = ?",
                 [(*_row(new, indexed), rowids[str(new.memory_id)]) for new, indexed in changed],
             )
         if added:
             conn.executemany(
-                f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, "
+                f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
                 "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id, "
                 "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
