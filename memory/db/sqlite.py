@@ -83,22 +83,22 @@ def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
     # validated when written, are not validated again.
     topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
     moment = datetime.fromisoformat
-    return [
-        stored_memory(
-            {
-                "memory": row[2],
-                "topics": row_topics,
-                "input": row[4],
-                "memory_id": row[0],
-                "user_id": row[1],
-                "agent_id": row[7] or None,
-                "created_at": moment(row[5]),
-                "updated_at": moment(row[6]),
-                "expires_at": None if row[8] is None else moment(row[8]),
-            }
-        )
-        for row, row_topics in zip(rows, topics, strict=True)
-    ]
+    built = []
+    for row, row_topics in zip(rows, topics, strict=True):
+        created = moment(row[5])
+        fields = {
+            "memory": row[2],
+            "topics": row_topics,
+            "input": row[4],
+            "memory_id": row[0],
+            "user_id": row[1],
+            "agent_id": row[7] or None,
+            "created_at": created,
+            "updated_at": created if row[6] == row[5] else moment(row[6]),
+            "expires_at": None if row[8] is None else moment(row[8]),
+        }
+        built.append(stored_memory(fields))
+    return built
 
 
 def _to_event(row: Sequence[Any]) -> MemoryEvent:
