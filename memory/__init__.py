@@ -23,11 +23,12 @@ from memory.errors import (
     MemoryModelError,
     MemoryNotFoundError,
     ModelConfigError,
+    ThreadOwnershipError,
 )
 from memory.manager import MemoryManager, MemoryUpdateResult, RefusedToolCall
 from memory.memory import Memory, RetrievalMethod
 from memory.retrieval import PromptMemories, SearchResult
-from memory.schema import MemoryEvent, SessionSummary, SummaryEvent, UserMemory
+from memory.schema import EraseResult, MemoryEvent, SessionSummary, SummaryEvent, UserMemory
 from memory.summarizer import SessionSummarizer
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ __all__ = [
     "DuplicateGroup",
     "EmbeddingMismatchError",
     "EmbeddingUnavailableError",
+    "EraseResult",
     "HashEmbeddings",
     "InvalidInputError",
     "Memory",
@@ -84,6 +86,7 @@ __all__ = [
     "SkippedAgnoRow",
     "SqliteMemoryDb",
     "SummaryEvent",
+    "ThreadOwnershipError",
     "UserMemory",
     "import_agno_memories",
 ]

@@ -363,6 +363,21 @@ def _text_hash(db: Database, t: str) -> None:
     )
 
 
+def _thread_owners(db: Database, t: str) -> None:
+    """The user each thread (session) belongs to: the user of its first run."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_threads (
+            thread_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            claimed_at TEXT NOT NULL
+        );
+        CREATE INDEX {t}_threads_user ON {t}_threads (user_id);
+        """,
+    )
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -384,7 +399,8 @@ STEPS: list[tuple[str, Step]] = [
     ("0004_session_summaries", _run_session_summaries),
     ("0005_pending", _pending),
     ("0006_scopes_and_expiry", _scopes_and_expiry),
-    ("0007_text_hash", _text_hash),
+    ("0007_thread_owners", _thread_owners),
+    ("0008_text_hash", _text_hash),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 
