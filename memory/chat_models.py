@@ -53,6 +53,7 @@ def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
         settings = {
             "base_url": base_url,
             "api_key": os.environ.get("OPENAI_API_KEY") or LOCAL_SERVER_KEY,
+            "stream_usage": True,  # as OpenAI's own URL has it: streamed answers count tokens
         } | settings
     key = _cache_key(spec, settings)
     with _built_lock:
