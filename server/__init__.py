@@ -1,0 +1,1 @@
+"""The operations surface under /memory/: REST API, inspector page and MCP server."""
