@@ -52,6 +52,7 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     mounted in. `keys` (default: from the environment, see `server.auth`) decide who may
     reach which user's memories; with none the app is open. The caller keeps `memory`
     and closes it."""
+    from server.mcp import mount_mcp
     from server.routes import router
 
     app = FastAPI(
@@ -67,6 +68,7 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     app.state.requires_identity = memory is None and _deployment_authenticates()
     add_error_handlers(app)
     app.include_router(router, prefix=PREFIX)
+    mount_mcp(app)
     return app
 
 

@@ -1,67 +1,75 @@
 """The MCP server: a user's memories as MCP tools, over stdio or streamable HTTP.
 
 No tool takes a user id. The user (and agent scope) the tools act for comes from
-how the server was reached: fixed by the command line for stdio (`fixed_actor`),
-or, over HTTP, from the request's API key, resolved before the MCP layer sees the
-request and read back by `request_actor`. A user id the model puts in a tool's
-arguments is not part of any schema and is ignored.
+how the server was reached: fixed by the command line for stdio (`for_user`), or,
+over HTTP at `/memory/mcp` (`mount_mcp`), from the request's API key, resolved
+before the MCP layer sees the request and read back by `request_caller`. A user id
+the model puts in a tool's arguments is in no schema and is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import FastAPI, HTTPException, Request
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel, Field, ValidationError
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from memory import Memory, MemoryAgentError, prompts
 from memory.schema import MemoryEvent, UserMemory, validate_agent_id, validate_user_id
+from server.app import PREFIX, memory_of
+from server.auth import authorize, principal
 
-ACTOR_STATE_KEY = "memory_actor"
-"""Where the HTTP endpoint leaves the request's `Actor` in the ASGI scope's state."""
+CALLER_STATE_KEY = "memory_mcp_caller"
+"""Where the HTTP endpoint leaves the request's `Caller` in the ASGI scope's state."""
+USER_HEADER = "X-Memory-User"
+"""The user an admin key's MCP connection acts for (a user key may only name its own)."""
+AGENT_HEADER = "X-Memory-Agent"
+"""The agent scope an MCP connection acts in, when its key is not bound to one."""
 MAX_RESULTS = 100
 """The most memories one search or list call returns."""
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Whose memories the tools reach: a user, and the agent scope within that user's."""
+class Caller:
+    """Whose memories a tool call reaches (`user_id`), and where they live: `memory`,
+    already in the caller's agent scope."""
 
+    memory: Memory
     user_id: str
-    agent_id: str | None = None
-
-    def __post_init__(self) -> None:
-        validate_user_id(self.user_id)
-        validate_agent_id(self.agent_id)
 
 
-ActorSource = Callable[[Context], Actor]
-"""Learns the acting user of one tool call from its MCP context."""
+CallerSource = Callable[[Context], Caller]
+"""Learns whose memories one tool call reaches, from its MCP context."""
 
 
-def fixed_actor(user_id: str, agent_id: str | None = None) -> ActorSource:
+def for_user(memory: Memory, user_id: str, agent_id: str | None = None) -> CallerSource:
     """Every call acts for one user: the stdio server, started for that user."""
-    actor = Actor(user_id, agent_id)
-    return lambda _context: actor
+    caller = Caller(memory.for_agent(agent_id), validate_user_id(user_id))
+    return lambda _context: caller
 
 
-def request_actor(context: Context) -> Actor:
-    """The actor the HTTP endpoint resolved from the request's key.
+def request_caller(context: Context) -> Caller:
+    """The caller the HTTP endpoint resolved from the request's key.
 
     Refuses a call that did not come through that endpoint, so a server mounted
     without it fails closed instead of acting for nobody in particular.
     """
     request = context.request_context.request
     state = getattr(request, "scope", {}).get("state") or {}
-    actor = state.get(ACTOR_STATE_KEY)
-    if not isinstance(actor, Actor):
+    caller = state.get(CALLER_STATE_KEY)
+    if not isinstance(caller, Caller):
         raise ToolError("this MCP server was reached without an authenticated user")
-    return actor
+    return caller
 
 
 class Found(BaseModel):
@@ -95,20 +103,21 @@ TopicFilter = Annotated[
 ]
 
 
-def create_mcp_server(memory: Memory, actor: ActorSource, *, name: str = "memory") -> MCPServer:
-    """An MCP server whose tools read and change one user's memories in `memory`.
+def create_mcp_server(caller: CallerSource, *, name: str = "memory") -> MCPServer:
+    """An MCP server whose tools read and change the memories of the user each call
+    acts for.
 
     Args:
-        memory: Where the memories live; each call reaches its actor's agent scope.
-        actor: How a call learns whose memories it reaches: `fixed_actor(...)` for
-            stdio, `request_actor` behind the HTTP endpoint.
+        caller: How a call learns whose memories it reaches, and where they live:
+            `for_user(memory, user_id)` for stdio, `request_caller` behind the
+            HTTP endpoint (`mount_mcp`).
         name: The server name MCP clients show.
     """
     server: MCPServer = MCPServer(name, instructions=prompts.MCP_SERVER_INSTRUCTIONS)
 
     def scoped(context: Context) -> tuple[Memory, str]:
-        who = actor(context)
-        return memory.for_agent(who.agent_id), who.user_id
+        found = caller(context)
+        return found.memory, found.user_id
 
     @server.tool(description=prompts.MCP_ADD_MEMORY_DESCRIPTION)
     async def add_memory(
@@ -206,6 +215,63 @@ def create_mcp_server(memory: Memory, actor: ActorSource, *, name: str = "memory
             return Forgotten(deleted=await store.aclear(user_id, source="mcp"))
 
     return server
+
+
+def mount_mcp(app: FastAPI) -> None:
+    """Serve the MCP server over streamable HTTP at `/memory/mcp` of `app`, behind the
+    app's own auth, and run its session manager for as long as the app runs.
+
+    Stateless: each request stands alone (no session to pin to one worker), and the
+    caller is resolved from each request's key, so a session id alone reaches nothing.
+    """
+    server = create_mcp_server(request_caller)
+    server.streamable_http_app(
+        stateless_http=True,
+        json_response=True,
+        # The app's keys guard every route alike; the SDK's Host check would refuse
+        # the hosts LangGraph Server or a proxy serves the app under.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+    manager = server.session_manager
+    app.router.routes.append(Route(f"{PREFIX}/mcp", McpEndpoint(StreamableHTTPASGIApp(manager))))
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with manager.run(), app_lifespan(app) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+
+
+class McpEndpoint:
+    """The streamable-HTTP transport behind the app's auth: a request without a usable
+    key is answered 401/403 as every REST route would, before any MCP message is read;
+    an authorized one carries its `Caller` to the tools in the ASGI scope's state."""
+
+    def __init__(self, transport: ASGIApp) -> None:
+        self.transport = transport
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        caller = _caller_of(Request(scope, receive))
+        scope.setdefault("state", {})[CALLER_STATE_KEY] = caller
+        await self.transport(scope, receive, send)
+
+
+def _caller_of(request: Request) -> Caller:
+    """A user key acts as its user (and its agent scope, when bound to one); an admin
+    must name the user in `X-Memory-User`. A header naming another user or agent than
+    the key's own is refused (403)."""
+    who = principal(request)
+    user_id = request.headers.get(USER_HEADER) or who.user_id
+    if user_id is None:
+        raise HTTPException(
+            400, f"an admin key must name the user the MCP connection acts for in {USER_HEADER}"
+        )
+    agent_id = request.headers.get(AGENT_HEADER) or who.agent_id
+    user_id, agent_id = validate_user_id(user_id), validate_agent_id(agent_id)
+    authorize(who, user_id, agent_id)
+    return Caller(memory_of(request).for_agent(agent_id), user_id)
 
 
 async def _existing(memory: Memory, memory_id: str, user_id: str) -> UserMemory:

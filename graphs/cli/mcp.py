@@ -11,8 +11,8 @@ from graphs.cli.options import EXIT_OK, open_memory
 
 def serve_stdio(args: argparse.Namespace, console: Console) -> int:
     """Serve until the client closes standard input; stdout carries only MCP messages."""
-    from server.mcp import create_mcp_server, fixed_actor  # the server's dependencies load here
+    from server.mcp import create_mcp_server, for_user  # the server's dependencies load here
 
     with open_memory(args) as memory:
-        create_mcp_server(memory, fixed_actor(args.user, args.agent)).run("stdio")
+        create_mcp_server(for_user(memory, args.user, args.agent)).run("stdio")
     return EXIT_OK
