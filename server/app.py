@@ -2,8 +2,8 @@
 
 Standalone (`memory-agent serve`) it serves the `Memory` it is given; mounted in
 LangGraph Server (`langgraph.json` `"http": {"app": "./server/langgraph_app.py:app"}`)
-it serves the server's own store, which LangGraph Server makes reachable from its
-custom routes as it does from a graph's nodes (`langgraph.config.get_store()`).
+it serves the server's own store (`langgraph_api.store.get_store()`, the one its graphs
+and its `/store` routes use).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.routing import APIRoute
-from langgraph.config import get_store
 
 from graphs.scope import StoreMemory
 from memory import Memory
@@ -72,20 +71,20 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     return app
 
 
-def memory_of(request: Request) -> Memory:
+async def memory_of(request: Request) -> Memory:
     """The `Memory` the routes act on: the app's, else one over the server's store."""
     memory: Memory | None = request.app.state.memory
     if memory is not None:
         return memory
     try:
-        store = get_store()
-    except RuntimeError:
+        from langgraph_api.store import get_store  # only installed where LangGraph Server runs
+    except ImportError:
         raise MemoryDbError(
-            "no store: create_app() without a Memory serves LangGraph Server's store, and "
-            "only runs inside it"
+            "no store: create_app() without a Memory serves the store of the LangGraph Server "
+            "it is mounted in, and only runs there"
         ) from None
     store_memory: StoreMemory = request.app.state.store_memory
-    return store_memory.memory(store)
+    return store_memory.memory(await get_store())
 
 
 def _deployment_authenticates() -> bool:
