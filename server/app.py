@@ -51,6 +51,7 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     mounted in. `keys` (default: from the environment, see `server.auth`) decide who may
     reach which user's memories; with none the app is open. The caller keeps `memory`
     and closes it."""
+    from server.inspector import mount_inspector
     from server.mcp import mount_mcp
     from server.routes import router
 
@@ -68,6 +69,7 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     add_error_handlers(app)
     app.include_router(router, prefix=PREFIX)
     mount_mcp(app)
+    mount_inspector(app)
     return app
 
 

@@ -253,12 +253,12 @@ class McpEndpoint:
         self.transport = transport
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        caller = _caller_of(Request(scope, receive))
+        caller = await _caller_of(Request(scope, receive))
         scope.setdefault("state", {})[CALLER_STATE_KEY] = caller
         await self.transport(scope, receive, send)
 
 
-def _caller_of(request: Request) -> Caller:
+async def _caller_of(request: Request) -> Caller:
     """A user key acts as its user (and its agent scope, when bound to one); an admin
     must name the user in `X-Memory-User`. A header naming another user or agent than
     the key's own is refused (403)."""
@@ -271,7 +271,7 @@ def _caller_of(request: Request) -> Caller:
     agent_id = request.headers.get(AGENT_HEADER) or who.agent_id
     user_id, agent_id = validate_user_id(user_id), validate_agent_id(agent_id)
     authorize(who, user_id, agent_id)
-    return Caller(memory_of(request).for_agent(agent_id), user_id)
+    return Caller((await memory_of(request)).for_agent(agent_id), user_id)
 
 
 async def _existing(memory: Memory, memory_id: str, user_id: str) -> UserMemory:
