@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
 

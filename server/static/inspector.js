@@ -251,7 +251,7 @@ function confirmDelete(item, memory) {
 
 async function showHistory(item, memory) {
   const { events } = await call("GET", userPath(`/memories/${encodeURIComponent(memory.memory_id)}/history`), { query: scope() });
-  const list = element("ol", { className: "history" });
+  const list = element("ol", { className: "events" });
   for (const event of events) {
     const entry = element("li");
     entry.append(element("strong", { text: event.action }), ` ${when(event.at)} by ${event.source}`);
