@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from memory import Memory, MemoryAgentError, prompts
 from memory.schema import MemoryEvent, UserMemory, validate_agent_id, validate_user_id
-from server.app import PREFIX, memory_of
 from server.auth import authorize, principal
+from server.routes import PREFIX, memory_of
 
 CALLER_STATE_KEY = "memory_mcp_caller"
 """Where the HTTP endpoint leaves the request's `Caller` in the ASGI scope's state."""

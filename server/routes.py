@@ -11,26 +11,46 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from graphs.scope import StoreMemory
 from graphs.steps import memory_section
 from memory import Memory, UserMemory, import_agno_rows
 from memory.db.base import Scope
 from memory.db.view import MemoryFilter
-from memory.errors import MemoryNotFoundError
+from memory.errors import MemoryDbError, MemoryNotFoundError
 from memory.retrieval import memory_tokens
 from memory.schema import DeleteMemory, WriteContext, validate_memory_id, validate_user_id
 from memory.twins import AWAITING
 from server import models
-from server.app import LimitedBodyRoute, memory_of
 from server.auth import Principal, authorize, principal
 
-router = APIRouter(route_class=LimitedBodyRoute)
+PREFIX = "/memory"
+MAX_BODY_BYTES = 1_000_000
+"""An import of a few thousand memories fits; a larger body is refused (413) unread."""
+router = APIRouter(prefix=PREFIX, max_body_size=MAX_BODY_BYTES)
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 """A moment before any memory expired: reads judged then include expired memories."""
+
+
+async def memory_of(request: Request) -> Memory:
+    """The `Memory` the routes act on: the app's, else one over the server's store."""
+    memory: Memory | None = request.app.state.memory
+    if memory is not None:
+        return memory
+    try:
+        from langgraph_api.store import get_store  # only installed where LangGraph Server runs
+    except ImportError:
+        raise MemoryDbError(
+            "no store: create_app() without a Memory serves the store of the LangGraph Server "
+            "it is mounted in, and only runs there"
+        ) from None
+    store_memory: StoreMemory = request.app.state.store_memory
+    return store_memory.memory(await get_store())
+
 
 Caller = Annotated[Principal, Depends(principal)]
 Store = Annotated[Memory, Depends(memory_of)]

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from memory import Memory, MemoryDb, SqliteMemoryDb
 from memory.db.base import Scope
 from server import ApiKeys, create_app
-from server.app import MAX_BODY_BYTES
 from server.auth import KEYS_ENV, KEYS_FILE_ENV
+from server.routes import MAX_BODY_BYTES
 from tests.server_routes import memories_of, tour_every_route
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
