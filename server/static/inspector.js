@@ -281,10 +281,10 @@ function wordDiff(before, after) {
       parts.push(document.createTextNode(a[i]));
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || common[i][j + 1] >= common[i + 1][j])) {
-      parts.push(element("ins", { text: b[j++] }));
-    } else {
+    } else if (i < a.length && (j === b.length || common[i + 1][j] >= common[i][j + 1])) {
       parts.push(element("del", { text: a[i++] }));
+    } else {
+      parts.push(element("ins", { text: b[j++] }));
     }
   }
   return parts;
