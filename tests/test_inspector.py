@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,10 @@ def memory(tmp_path: Path) -> Iterator[Memory]:
             UserMemory(memory="The user lives in Oslo", topics=["home"]), "alice"
         )
         memory.add_user_memory("The user is called Bob", "bob")
+        last_year = datetime.now(UTC) - timedelta(days=365)
+        then = Memory(memory.db, clock=lambda: last_year)
+        trip = UserMemory(memory="The user is in Rome", expires_at=last_year + timedelta(days=3))
+        then.add_user_memory(trip, "alice")
         yield memory
 
 
@@ -125,7 +130,10 @@ def search(browser: webdriver.Chrome, query: str, method: str = "keyword") -> No
     field.clear()
     field.send_keys(query)
     Select(browser.find_element(By.ID, "method")).select_by_value(method)
+    before = browser.find_elements(By.CSS_SELECTOR, "#memories .memory")
     browser.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    if before:  # the results are drawn anew: wait until the old ones are gone
+        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(before[0]))
 
 
 def stored(memory: Memory, user_id: str) -> list[str]:
@@ -152,9 +160,17 @@ def test_users_with_counts_then_keyword_and_hybrid_search_and_topic_chips(
     wait_for_text(page, "result-info", "found by keyword")
     assert shown(page) == ["The user plays the cello"]
     search(page, "Oslo", method="hybrid")
-    wait_for_text(page, "result-info", "found by")
+    wait_for_text(page, "result-info", "1 found by")
     assert shown(page) == ["The user lives in Oslo"]
 
+    search(page, "")
+    wait_for_text(page, "result-info", "2 memories")
+    page.find_element(By.ID, "include-expired").click()
+    search(page, "")
+    wait_for_text(page, "result-info", "3 memories")
+    rome = item(page, "The user is in Rome")
+    assert "expired" in rome.find_element(By.CSS_SELECTOR, ".meta .expired").text
+    page.find_element(By.ID, "include-expired").click()
     search(page, "")
     wait_for_text(page, "result-info", "2 memories")
     chip = next(c for c in page.find_elements(By.CSS_SELECTOR, "#topics .chip") if "home" in c.text)
