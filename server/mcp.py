@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from memory import Memory, MemoryAgentError, prompts
+from memory import Memory, MemoryAgentError, MemoryNotFoundError, prompts
 from memory.schema import MemoryEvent, UserMemory, validate_agent_id, validate_user_id
 from server.auth import authorize, principal
 from server.routes import PREFIX, memory_of
@@ -113,7 +113,11 @@ def create_mcp_server(caller: CallerSource, *, name: str = "memory") -> MCPServe
             HTTP endpoint (`mount_mcp`).
         name: The server name MCP clients show.
     """
-    server: MCPServer = MCPServer(name, instructions=prompts.MCP_SERVER_INSTRUCTIONS)
+    # The SDK sets up root logging when nothing did; WARNING keeps its per-call INFO lines
+    # (which quote tool errors) out of an app that never asked for them.
+    server: MCPServer = MCPServer(
+        name, instructions=prompts.MCP_SERVER_INSTRUCTIONS, log_level="WARNING"
+    )
 
     def scoped(context: Context) -> tuple[Memory, str]:
         found = caller(context)
@@ -287,5 +291,7 @@ def _refusals() -> Iterator[None]:
     reads, instead of the SDK's opaque "unexpected error"; nothing was changed."""
     try:
         yield
+    except MemoryNotFoundError as error:  # its message names the user: the SDK logs it
+        raise ToolError(f"no memory {error.memory_id!r}") from error
     except (MemoryAgentError, ValidationError) as error:
         raise ToolError(str(error)) from error
