@@ -1,5 +1,5 @@
-"""The MCP endpoint mounted in `langgraph dev`, behind the deployment's own login and on
-the server's store."""
+"""The MCP endpoint (and the inspector page) mounted in `langgraph dev`, behind the
+deployment's own login and on the server's store."""
 
 from __future__ import annotations
 
@@ -37,8 +37,12 @@ async def test_the_deployments_login_decides_whose_memories_the_tools_reach(
             )
             assert refused.status_code == 403
             listed = await http.get("/memory/v1/users/alice/memories", headers=ALICE)
+            page = await http.get("/memory/", headers=ALICE)
+            script = await http.get("/memory/static/inspector.js", headers=ALICE)
         async with Client(
             streamable_http_client(mcp_url, http_client=httpx2.AsyncClient(headers=BOB))
         ) as client:
             assert result(await client.call_tool("list_memories", {}))["total"] == 0
         assert [m["memory"] for m in listed.json()["memories"]] == ["The user likes tea"]
+        assert "Memory inspector" in page.text  # the inspector is mounted there too
+        assert script.status_code == 200
