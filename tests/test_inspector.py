@@ -3,6 +3,7 @@ against the app on uvicorn: what the page shows, and what the store holds afterw
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -262,6 +263,24 @@ def test_what_the_agent_sees_for_a_message(page: webdriver.Chrome) -> None:
     assert "memories_from_previous_interactions" in block
 
 
+def test_export_downloads_the_users_memories(page: webdriver.Chrome, tmp_path: Path) -> None:
+    downloads = tmp_path / "downloads"
+    page.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    open_user(page, "alice")
+    page.find_element(By.ID, "export").click()
+    wait_for_text(page, "status", "Exported 2 memories")
+    exported = downloads / "alice-memories.json"
+    WebDriverWait(page, 10).until(lambda _: exported.exists())
+    data = json.loads(exported.read_text())
+    assert data["user_id"] == "alice"
+    assert sorted(m["memory"] for m in data["memories"]) == [
+        "The user lives in Oslo",
+        "The user plays the cello",
+    ]
+
+
 def test_a_user_key_sees_only_its_user(page: webdriver.Chrome, memory: Memory) -> None:
     use_key(page, ALICE_KEY)
     wait_for_text(page, "status", "1 user")
@@ -272,6 +291,7 @@ def test_a_user_key_sees_only_its_user(page: webdriver.Chrome, memory: Memory) -
     page.find_element(By.CSS_SELECTOR, "#user-form button").click()
     wait_for_text(page, "status", "403")
     assert "Bob" not in page.find_element(By.TAG_NAME, "body").text
+    assert not page.find_element(By.ID, "memories-panel").is_displayed()
     assert stored(memory, "bob") == ["The user is called Bob"]
 
 

@@ -116,7 +116,12 @@ async function openUser(userId) {
   for (const open of document.querySelectorAll("#users button.user")) {
     open.setAttribute("aria-pressed", String(open.firstChild.textContent === userId));
   }
-  await Promise.all([loadTopics(), search()]);
+  try {
+    await Promise.all([loadTopics(), search()]);
+  } catch (error) {
+    $("memories-panel").hidden = true;
+    throw error;
+  }
 }
 
 // -- topics, search and listing ---------------------------------------------
