@@ -8,6 +8,8 @@ and its `/store` routes use).
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI
 
 from graphs.scope import StoreMemory
@@ -35,7 +37,7 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     app.state.memory = memory
     app.state.store_memory = StoreMemory(delete_memories=True, clear_memories=True)
     app.state.keys = ApiKeys.from_env() if keys is None else keys
-    app.state.requires_identity = memory is None and _deployment_authenticates()
+    app.state.requires_identity = _deployment_authenticates()
     add_error_handlers(app)
     # The routes themselves, not an included router: LangGraph Server wraps each route of
     # a mounted app in its auth middleware, which needs every route to be an ASGI app.
@@ -46,9 +48,6 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
 
 
 def _deployment_authenticates() -> bool:
-    """Whether the LangGraph Server this app may be mounted in has its own `Auth`."""
-    try:
-        from langgraph_api import config  # only installed where LangGraph Server runs
-    except ImportError:
-        return False
-    return bool(getattr(config, "LANGGRAPH_AUTH", None))
+    """Whether the app runs in a LangGraph Server that has its own `Auth` (`langgraph dev`
+    and the server's image pass langgraph.json's "auth" in this variable)."""
+    return bool(os.environ.get("LANGGRAPH_AUTH"))

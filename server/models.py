@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory import RetrievalMethod, UserMemory
+from memory import MemoryEvent, RetrievalMethod, SessionSummary, UserMemory
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 
 MAX_PAGE = 1_000
@@ -129,3 +129,13 @@ class Imported(BaseModel):
 class PromptBlock(BaseModel):
     prompt: str
     """The memory section of the system prompt, exactly as the agent would write it."""
+
+
+class History(BaseModel):
+    events: list[MemoryEvent]
+    """Every change to the memory, oldest first."""
+
+
+class Summaries(BaseModel):
+    summaries: list[SessionSummary]
+    """Most recent first."""

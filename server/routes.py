@@ -202,14 +202,13 @@ async def delete_memories(
     return models.Deleted(deleted=sum(event.action == "deleted" for event in events))
 
 
-@router.get("/v1/users/{user_id}/memories/{memory_id}/history")
+@router.get("/v1/users/{user_id}/memories/{memory_id}/history", response_model=models.History)
 async def memory_history(
     user_id: str, memory_id: str, memory: Store, caller: Caller, agent_id: AgentQuery = None
-) -> dict[str, Any]:
+) -> models.History:
     """Every change to the memory, oldest first, also after it was deleted."""
     user_id, scoped = _scoped(memory, caller, user_id, agent_id)
-    events = await scoped.aget_memory_history(memory_id, user_id)
-    return {"events": [event.to_dict() for event in events]}
+    return models.History(events=await scoped.aget_memory_history(memory_id, user_id))
 
 
 @router.post("/v1/users/{user_id}/search", response_model=models.SearchResults)
@@ -312,13 +311,12 @@ async def prompt_block(
     return models.PromptBlock(prompt=section)
 
 
-@router.get("/v1/users/{user_id}/summaries")
-async def session_summaries(user_id: str, memory: Store, caller: Caller) -> dict[str, Any]:
+@router.get("/v1/users/{user_id}/summaries", response_model=models.Summaries)
+async def session_summaries(user_id: str, memory: Store, caller: Caller) -> models.Summaries:
     """The user's session summaries, most recent first (they belong to the user, whatever
     the agent)."""
     user_id, _ = _scoped(memory, caller, user_id, None)
-    summaries = await memory.aget_session_summaries(user_id)
-    return {"summaries": [summary.to_dict() for summary in summaries]}
+    return models.Summaries(summaries=await memory.aget_session_summaries(user_id))
 
 
 async def _found(memory: Memory, user_id: str, memory_id: str) -> UserMemory:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from memory import Memory, MemoryDb, SqliteMemoryDb
+from memory import Memory, MemoryDb, SqliteMemoryDb, UserMemory
 from memory.db.base import Scope
 from server import ApiKeys, create_app
 from server.auth import KEYS_ENV, KEYS_FILE_ENV
@@ -383,3 +383,70 @@ def test_bad_input_gets_the_right_4xx_and_changes_nothing(
     )
     assert bad_import.status_code == 422
     assert snapshot(memory) == before
+
+
+def test_a_deployment_with_its_own_auth_but_no_route_auth_refuses_every_caller(
+    memory: Memory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGGRAPH_AUTH", json.dumps({"path": "my_auth.py:auth"}))
+    with TestClient(create_app(memory, keys=ApiKeys())) as client:
+        answer = client.get("/memory/v1/users/alice/memories")
+    assert answer.status_code == 401
+    assert "enable_custom_route_auth" in answer.json()["detail"]
+
+
+def test_the_prompt_route_shows_the_block_the_agent_puts_in_its_system_prompt(
+    client: TestClient, memory: Memory
+) -> None:
+    from graphs import create_memory_agent
+    from memory.testing import ScriptedChatModel
+
+    memory.add_user_memory(UserMemory(memory="The user likes green tea", topics=["food"]), "alice")
+    memory.add_user_memory("The user lives in Oslo", "alice")
+    message = "What should I drink tonight?"
+    model = ScriptedChatModel(["Green tea."])
+    agent = create_memory_agent(model=model, memory=memory)
+    agent.invoke(
+        {"messages": [{"role": "user", "content": message}]},
+        {"configurable": {"thread_id": "t1"}},
+        context={"user_id": "alice"},
+    )
+
+    shown = client.post("/memory/v1/users/alice/prompt", json={"message": message}).json()
+    assert "The user lives in Oslo" in shown["prompt"]
+    assert shown["prompt"] in model.calls[0].messages[0].text
+
+
+def test_list_and_search_narrow_by_update_time(
+    client: TestClient, memory: Memory, clock: Clock
+) -> None:
+    memory.add_user_memory(UserMemory(memory="Likes tea", topics=["food"]), "alice")
+    clock.now = NOW + timedelta(days=1)
+    memory.add_user_memory(UserMemory(memory="Likes green tea", topics=["food"]), "alice")
+    noon = (NOW + timedelta(hours=12)).isoformat()
+    assert [m["memory"] for m in memories_of(client, "alice", since=noon)] == ["Likes green tea"]
+    assert [m["memory"] for m in memories_of(client, "alice", until=noon)] == ["Likes tea"]
+    found = client.post(
+        "/memory/v1/users/alice/search",
+        json={"query": "tea", "method": "keyword", "until": noon, "topics": ["food"]},
+    ).json()
+    assert [r["memory"]["memory"] for r in found["results"]] == ["Likes tea"]
+    bad = client.get("/memory/v1/users/alice/memories", params={"since": noon, "until": noon})
+    assert bad.status_code == 422
+
+
+def test_a_users_session_summaries_are_listed_for_that_user_only(
+    keyed: TestClient, memory: Memory
+) -> None:
+    from memory.testing import ScriptedChatModel
+    from tests.test_session_summaries import HIKE, summary
+
+    memory.model = ScriptedChatModel([summary("Bob plans a hike in the Alps.", "hiking")])
+    memory.create_session_summary("trip", "bob", HIKE)
+    bobs = keyed.get("/memory/v1/users/bob/summaries", headers=as_key(BOB_KEY)).json()
+    assert [(s["session_id"], s["summary"]) for s in bobs["summaries"]] == [
+        ("trip", "Bob plans a hike in the Alps.")
+    ]
+    assert keyed.get("/memory/v1/users/bob/summaries", headers=as_key(ALICE_KEY)).status_code == 403
+    alices = keyed.get("/memory/v1/users/alice/summaries", headers=as_key(ALICE_KEY)).json()
+    assert alices == {"summaries": []}
