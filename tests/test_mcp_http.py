@@ -11,6 +11,7 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 
 from memory import Memory, SqliteMemoryDb
 from server import ApiKeys, create_app
@@ -119,6 +120,28 @@ def test_an_admin_key_must_name_the_user(mcp_url: str) -> None:
     assert "X-Memory-User" in unnamed.json()["detail"]
     too_long = post(mcp_url, Authorization=bearer(ADMIN_KEY), X_Memory_User="u" * 10_000)
     assert too_long.status_code == 422
+
+
+def test_malformed_and_huge_requests_change_nothing(mcp_url: str, memory: Memory) -> None:
+    headers = {
+        "Authorization": bearer(ALICE_KEY),
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    malformed = httpx.post(mcp_url, content=b'{"jsonrpc": "2.0", "method": ', headers=headers)
+    assert malformed.status_code == 400
+    call = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {
+            "name": "add_memory",
+            "arguments": {"memory": "x" * DEFAULT_MAX_REQUEST_BODY_SIZE},
+        },
+    }
+    huge = httpx.post(mcp_url, json=call, headers=headers)
+    assert huge.status_code == 413
+    assert texts(memory, "alice") == []
 
 
 async def test_an_admin_key_acts_for_the_user_it_names(mcp_url: str, memory: Memory) -> None:
