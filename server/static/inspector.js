@@ -268,7 +268,8 @@ async function showHistory(item, memory) {
   item.querySelector(".panel").replaceChildren(element("h4", { text: "History" }), list, button("Close", () => item.querySelector(".panel").replaceChildren()));
 }
 
-// Words of `before` and `after` as <del>/<ins>/text nodes, by their longest common subsequence.
+// `before` and `after` as text, <del> and <ins> nodes: runs of words (and the spaces
+// between them) outside their longest common subsequence of words.
 function wordDiff(before, after) {
   const a = before.split(/(\s+)/).filter(Boolean);
   const b = after.split(/(\s+)/).filter(Boolean);
@@ -278,21 +279,26 @@ function wordDiff(before, after) {
       common[i][j] = a[i] === b[j] ? common[i + 1][j + 1] + 1 : Math.max(common[i + 1][j], common[i][j + 1]);
     }
   }
-  const parts = [];
+  const runs = [];
+  const add = (kind, token) => {
+    const last = runs[runs.length - 1];
+    if (last && last.kind === kind) last.text += token;
+    else runs.push({ kind, text: token });
+  };
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) {
-      parts.push(document.createTextNode(a[i]));
+      add("same", a[i]);
       i++;
       j++;
     } else if (i < a.length && (j === b.length || common[i + 1][j] >= common[i][j + 1])) {
-      parts.push(element("del", { text: a[i++] }));
+      add("del", a[i++]);
     } else {
-      parts.push(element("ins", { text: b[j++] }));
+      add("ins", b[j++]);
     }
   }
-  return parts;
+  return runs.map(({ kind, text }) => (kind === "same" ? document.createTextNode(text) : element(kind, { text })));
 }
 
 // -- the user as a whole: preview, export, erase -------------------------------
@@ -340,7 +346,11 @@ function start() {
     $("api-key").value = "";
     say("Key forgotten.");
   });
-  $("scope-form").addEventListener("submit", guarded(loadUsers));
+  $("scope-form").addEventListener("submit", guarded(async () => {
+    state.user = null;  // another agent scope: its users first
+    $("memories-panel").hidden = true;
+    await loadUsers();
+  }));
   $("user-form").addEventListener("submit", guarded(() => openUser($("user-id").value.trim())));
   $("search-form").addEventListener("submit", guarded(search));
   $("prompt-form").addEventListener("submit", guarded(previewPrompt));
