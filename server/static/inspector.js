@@ -181,7 +181,12 @@ function renderMemories(memories) {
   for (const memory of memories) {
     const item = $("memory-item").content.firstElementChild.cloneNode(true);
     item.dataset.id = memory.memory_id;
-    item.querySelector(".text").textContent = memory.memory;
+    const text = item.querySelector(".text");
+    text.textContent = memory.memory;
+    text.id = `memory-${memory.memory_id}`;
+    for (const action of item.querySelectorAll(".actions button")) {
+      action.setAttribute("aria-describedby", text.id);  // "Edit", but which memory
+    }
     const meta = item.querySelector(".meta");
     for (const topic of memory.topics) meta.append(element("span", { text: topic, className: "tag" }));
     meta.append(element("span", { text: `updated ${when(memory.updated_at)}` }));
