@@ -6,6 +6,7 @@ import copy
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -20,7 +21,12 @@ from memory.db.sqlite import SqliteMemoryDb
 from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
-from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
+from memory.errors import (
+    InvalidInputError,
+    MemoryNotFoundError,
+    PendingClaimLostError,
+    ThreadOwnershipError,
+)
 from memory.manager import (
     MAX_TRANSCRIPT_CHARS,
     MemoryManager,
@@ -42,6 +48,7 @@ from memory.schema import (
     AddMemory,
     ClearMemories,
     DeleteMemory,
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -239,7 +246,9 @@ class Memory:
         Each user's memories are cleared in one transaction, with history. Their
         messages still waiting for deferred extraction are forgotten first, so
         nothing learned from them later brings a memory back. Only this Memory's
-        agent scope is cleared; expired memories are swept, not counted.
+        agent scope is cleared; expired memories are swept, not counted. History
+        (with the text the memories held) and session summaries are kept: to remove
+        every trace of a user, `erase_user`.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -900,6 +909,62 @@ class Memory:
     ) -> list[SummaryEvent]:
         user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
         return await self.db.asummary_history(user_id, session_id)
+
+    # -- who owns a session, and erasing a user --------------------------------
+
+    def claim_thread(self, user_id: str, thread_id: str) -> None:
+        """Make the thread (session) the user's, unless another user's first run made it
+        theirs: then raise `ThreadOwnershipError`, whose message names neither user.
+
+        Agents call it before any model call of a run, so no user sees, continues or
+        summarises another's session. Atomic across processes sharing the store.
+        """
+        run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> None:
+        await self._claim_thread(AWAITING, user_id, thread_id)
+
+    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> None:
+        user_id, thread_id = validate_user_id(user_id), validate_session_id(thread_id)
+        owner = await io.call(self.db.claim_thread, self.db.aclaim_thread, user_id, thread_id)
+        if owner != user_id:
+            logger.warning("refused a run on a session that belongs to another user")
+            raise ThreadOwnershipError()
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        """Remove every trace of the user, unlike `clear`, which keeps history.
+
+        Deletes their memories in every agent scope with their history, vectors and
+        keyword index entries, their session summaries and summary history, their
+        pending messages, and the sessions they own: the owner records, and the
+        checkpoints and archived runs this package keeps beside the memories (the
+        default sessions of `create_memory_agent` in the same SQLite file or
+        PostgreSQL database; the archive in the same LangGraph store). Sessions an
+        app keeps elsewhere (its own checkpointer, LangGraph Server's threads) are
+        the app's to delete: `user_threads` lists them first. Returns what was
+        removed, per kind.
+        """
+        return run_sync(self._erase(BLOCKING, user_id))
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await self._erase(AWAITING, user_id)
+
+    async def _erase(self, io: Io, user_id: str) -> EraseResult:
+        user_id = validate_user_id(user_id)
+        db = self.db
+        threads = await io.call(db.user_threads, db.auser_threads, user_id)
+        # Sessions first: until the rows go, the owner records still find the threads.
+        checkpoints, archived = await io.call(db.erase_sessions, db.aerase_sessions, threads)
+        erased = await io.call(db.erase_user, db.aerase_user, user_id)
+        logger.info("erased a user: %s", erased)
+        return replace(erased, checkpoints=checkpoints, archived_runs=archived)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        """The ids of the threads (sessions) the user owns."""
+        return self.db.user_threads(validate_user_id(user_id))
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await self.db.auser_threads(validate_user_id(user_id))
 
     # -- export / import ------------------------------------------------------
 

@@ -261,6 +261,10 @@ EXAMPLES = {
             )
         ],
     ),
+    'print("Refused:", error)': Example(
+        ["Refused: this session belongs to another user", "Erased 1 memory and 1 session"],
+        ["Hello Ava!"],
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage
 from rich.console import Console
 from rich.text import Text
 
+from graphs.cli.confirm import confirmed
 from graphs.cli.options import (
     EXIT_MODEL_FAILED,
     EXIT_OK,
@@ -20,7 +21,8 @@ from graphs.cli.options import (
 from graphs.cli.output import memory_table, print_json
 from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
-from memory import InvalidInputError, Memory, MemoryDbError
+from graphs.scope import user_session
+from memory import InvalidInputError, Memory, MemoryDbError, ThreadOwnershipError
 from memory.chat_models import resolve_chat_model
 from memory.schema import validate_user_id
 
@@ -35,6 +37,7 @@ CHAT_HELP = """\
 
 def chat(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
+    session = args.session or user_session(user)
     model = resolve_chat_model(args.model)  # no credentials: said before a file is made
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal)
@@ -43,20 +46,22 @@ def chat(args: argparse.Namespace, out: Console) -> int:
                 import readline  # noqa: F401  (line editing and history for input())
         agent_part = f", as agent {args.agent!r}" if args.agent else ""
         out.print(
-            f"Chatting as {user}, session {args.session!r}{agent_part}, model {args.model}; "
+            f"Chatting as {user}, session {session!r}{agent_part}, model {args.model}; "
             f"memories and sessions in {args.db}. /help for commands, /quit to leave.",
             style="dim",
             markup=False,
         )
         try:
-            _converse(agent, memory, user, args.session, out)
+            _converse(agent, memory, user, session, out, yes=args.yes)
         finally:
             if args.extraction == "deferred":
                 _learn_before_leaving(memory, out)
     return EXIT_OK
 
 
-def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Console) -> None:
+def _converse(
+    agent: Agent, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+) -> None:
     while True:
         try:
             line = out.input("[bold green]you>[/] ").strip()
@@ -66,7 +71,7 @@ def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Consol
         if line in ("/quit", "/exit"):
             return
         if line.startswith("/"):
-            _chat_command(line, memory, user, session, out)
+            _chat_command(line, memory, user, session, out, yes=yes)
         elif line:
             _chat_turn(agent, line, user, session, out)
 
@@ -92,11 +97,15 @@ def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -
         print_response(
             agent, line, user_id=user, session_id=session, markdown=out.is_terminal, console=out
         )
+    except ThreadOwnershipError:
+        raise  # no turn of this session can succeed: the command ends, exit 2
     except Exception as error:
         out.print(Text(f"error: {error}", style="red"))
 
 
-def _chat_command(line: str, memory: Memory, user: str, session: str, out: Console) -> None:
+def _chat_command(
+    line: str, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+) -> None:
     name, _, argument = line.partition(" ")
     argument = argument.strip()
     try:
@@ -107,8 +116,9 @@ def _chat_command(line: str, memory: Memory, user: str, session: str, out: Conso
             found = memory.delete_user_memory(user, argument, source="cli")
             out.print(f"Forgot {argument}." if found else f"No memory {argument}.", markup=False)
         elif name == "/forget-all":
-            count = memory.clear(user, source="cli")
-            out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+            if confirmed(f"forget every memory of {user}", yes=yes, out=out):
+                count = memory.clear(user, source="cli")
+                out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
         elif name == "/summary":
             summary = memory.get_session_summary(session, user)
             out.print(Text(summary.summary) if summary else "No summary of this session yet.")
@@ -122,18 +132,19 @@ def _chat_command(line: str, memory: Memory, user: str, session: str, out: Conso
 
 def ask(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
+    session = args.session or user_session(user)
     model = resolve_chat_model(args.model)
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal and not args.json)
         if args.json:
-            answer, updates = _answer_and_updates(agent, args.message, user, args.session)
+            answer, updates = _answer_and_updates(agent, args.message, user, session)
             print_json({"answer": answer.text, "memory_updates": updates}, out)
         else:
             answer = print_response(
                 agent,
                 args.message,
                 user_id=user,
-                session_id=args.session,
+                session_id=session,
                 markdown=out.is_terminal,
                 console=out,
             )

@@ -331,6 +331,21 @@ def _scopes_and_expiry(db: Database, t: str) -> None:
         db.execute(sql)
 
 
+def _thread_owners(db: Database, t: str) -> None:
+    """The user each thread (session) belongs to: the user of its first run."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_threads (
+            thread_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            claimed_at TEXT NOT NULL
+        );
+        CREATE INDEX {t}_threads_user ON {t}_threads (user_id);
+        """,
+    )
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -352,6 +367,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0004_session_summaries", _run_session_summaries),
     ("0005_pending", _pending),
     ("0006_scopes_and_expiry", _scopes_and_expiry),
+    ("0007_thread_owners", _thread_owners),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 
