@@ -8,6 +8,7 @@ it asks. Each write is one library call, applied whole or not at all.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -200,6 +201,18 @@ async def delete_memories(
     context = WriteContext("api", at=scoped.clock())
     events = await scoped.aapply_user_memory_ops(user_id, ops, context)
     return models.Deleted(deleted=sum(event.action == "deleted" for event in events))
+
+
+@router.post("/v1/users/{user_id}/erase")
+async def erase_user(user_id: str, memory: Store, caller: Caller) -> dict[str, int]:
+    """Remove every trace of the user (memories of every agent scope with their history,
+    summaries, pending messages, the sessions kept beside them), unlike the bulk delete,
+    which keeps history; returns the counts removed per kind. A key bound to one agent
+    may not, since this reaches every agent's memories."""
+    if caller.agent_id is not None:
+        raise HTTPException(403, "a key bound to one agent may not erase the user")
+    user_id, _ = _scoped(memory, caller, user_id, None)
+    return asdict(await memory.aerase_user(user_id))
 
 
 @router.get("/v1/users/{user_id}/memories/{memory_id}/history", response_model=models.History)

@@ -90,3 +90,12 @@ def tour_every_route(client: Http, user_id: str) -> None:
     assert [m["memory_id"] for m in memories_of(client, user_id)] == [tea_id]
     assert client.request("DELETE", f"{base}/memories").json() == {"deleted": 1}
     assert memories_of(client, user_id) == []
+    assert client.get(f"{base}/memories/{tea_id}/history").json()["events"]  # deletes keep it
+
+    client.post(f"{base}/memories", json={"memory": "The user rows", "agent_id": "coach"})
+    erased = client.post(f"{base}/erase")
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["memories"] == 1
+    assert erased.json()["memory_history"] >= 6
+    assert memories_of(client, user_id, agent_id="coach") == []
+    assert client.get(f"{base}/memories/{tea_id}/history").status_code == 404

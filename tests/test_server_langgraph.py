@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from langgraph_sdk import get_sync_client
 
-from memory.db.store import namespace_label
+from memory.db.namespaces import namespace_label
 from tests.server_routes import tour_every_route
 from tests.studio_server import langgraph_dev_server, requires_langgraph_cli
 

@@ -233,6 +233,7 @@ def every_route(user_id: str, memory_id: str) -> list[tuple[str, str, Any]]:
         ("POST", f"{base}/import", export),
         ("POST", f"{base}/prompt", {"message": "tea?"}),
         ("GET", f"{base}/summaries", None),
+        ("POST", f"{base}/erase", None),
     ]
 
 
@@ -284,6 +285,7 @@ def test_an_agent_key_reaches_its_own_agent_scope_only(keyed: TestClient, memory
         "/memory/v1/users/bob/memories", json={"memory": "x", "agent_id": "sales"}, headers=support
     )
     assert planted.status_code == 403
+    assert keyed.post("/memory/v1/users/bob/erase", headers=support).status_code == 403
     assert snapshot(memory) == before
 
 
