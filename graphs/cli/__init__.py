@@ -15,6 +15,7 @@ from rich.console import Console
 
 from graphs.cli import chat as chat_command
 from graphs.cli import demo as demo_command
+from graphs.cli import mcp as mcp_command
 from graphs.cli import memories as memories_command
 from graphs.cli.confirm import yes_option
 from graphs.cli.options import (
@@ -209,6 +210,12 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
+    mcp = commands.add_parser("mcp", help="serve one user's memories to an MCP client over stdio")
+    mcp.set_defaults(run=mcp_command.serve_stdio)
+    mcp.add_argument("--user", required=True, help="whose memories the MCP tools reach")
+    _agent_option(mcp)
+    db_option(mcp)
+    embeddings_option(mcp)
     _add_serve_command(commands)
 
 
