@@ -36,6 +36,7 @@ from graphs.history import SessionWindowMiddleware
 from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware, ThreadOwnerMiddleware
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
+from graphs.steps import current_thread
 from memory import Memory, prompts
 from memory.chat_models import ModelSpec
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
@@ -156,7 +157,9 @@ def _current_run(messages: list[Any]) -> Iterator[Any]:
 
 
 def _failed(error: Exception) -> AIMessage:
-    logger.error("the model failed to answer: %s", error)
+    logger.error(
+        "the model failed to answer (thread %r): %s", current_thread(), error, exc_info=True
+    )
     get_stream_writer()({"type": "error", "stage": "model", "error": str(error)})
     return AIMessage(
         FAILED_ANSWER.format(error=type(error).__name__),

@@ -167,6 +167,8 @@ def memory_completed(source: str, result: MemoryUpdateResult) -> dict[str, Any]:
         "status": "completed",
         "changes": [event.to_dict() for event in result.events],
         "refused": [refused.model_dump() for refused in result.refused],
+        "input_tokens": result.input_tokens,
+        "output_tokens": result.output_tokens,
     }
 
 

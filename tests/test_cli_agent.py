@@ -16,6 +16,7 @@ from graphs.cli.demo import AVA_SAYS
 from memory import HashEmbeddings, Memory, SqliteMemoryDb
 from memory.testing import tool_call, tool_calls
 from tests.fakes import HTTPFault, OpenAIServer
+from tests.fakes._scripted_server import count_tokens, split_tokens
 
 AVA = "ava"
 
@@ -463,3 +464,38 @@ def test_forget_all_in_a_piped_chat_needs_yes(
     assert code == 0
     assert "pass --yes" in out
     assert stored(db, AVA) == ["The user likes chess"]
+
+
+def test_ask_json_reports_the_answer_and_memory_models_tokens_apart(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script("Noted: you like tea.", tool_call("add_memory", memory="The user likes tea"))
+    code, out, _ = run(capsys, "ask", "I like tea", "--user", AVA, "--db", str(db), "--json")
+    assert code == 0
+    tokens = json.loads(out)["tokens"]
+    answer, learning = (count_tokens(request.body["messages"]) for request in server.requests)
+    assert tokens == {
+        "answer": {
+            "input_tokens": answer,
+            "output_tokens": len(split_tokens("Noted: you like tea.")),
+        },
+        "memory": {"input_tokens": learning, "output_tokens": 0},
+    }
+
+
+def test_chat_stats_shows_the_last_turns_tokens(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Hi Ava!", "No changes")
+    monkeypatch.setattr("sys.stdin", io.StringIO("/stats\nI'm Ava\n/stats\n/quit\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    assert code == 0
+    answer, learning = (count_tokens(request.body["messages"]) for request in server.requests)
+    before, after = out.split("Hi Ava!")
+    assert "No turns yet." in before
+    said, noted = len(split_tokens("Hi Ava!")), len(split_tokens("No changes"))
+    assert f"answer model {answer} in / {said} out tokens" in after
+    assert f"memory model {learning} in / {noted} out tokens" in after

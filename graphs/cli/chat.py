@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -25,12 +26,14 @@ from graphs.scope import user_session
 from memory import InvalidInputError, Memory, MemoryDbError, ThreadOwnershipError
 from memory.chat_models import resolve_chat_model
 from memory.schema import validate_user_id
+from memory.telemetry import TokenCounter, TokenUsage
 
 CHAT_HELP = """\
 /memories      list what I remember about you
 /forget ID     forget one memory (ids are in /memories)
 /forget-all    forget everything about you
 /summary       this session's summary (with --session-summaries)
+/stats         tokens of the last turn and of this chat, the answer's and memory's apart
 /help          this help
 /quit          leave (or end input with Ctrl-D)"""
 
@@ -62,6 +65,7 @@ def chat(args: argparse.Namespace, out: Console) -> int:
 def _converse(
     agent: Agent, memory: Memory, user: str, session: str, out: Console, *, yes: bool
 ) -> None:
+    turns: list[TokenCounter] = []
     while True:
         try:
             line = out.input("[bold green]you>[/] ").strip()
@@ -70,10 +74,13 @@ def _converse(
             return
         if line in ("/quit", "/exit"):
             return
-        if line.startswith("/"):
+        if line == "/stats":
+            out.print(_stats(turns), markup=False)
+        elif line.startswith("/"):
             _chat_command(line, memory, user, session, out, yes=yes)
         elif line:
-            _chat_turn(agent, line, user, session, out)
+            turns.append(TokenCounter())
+            _chat_turn(agent, line, user, session, out, turns[-1])
 
 
 def _learn_before_leaving(memory: Memory, out: Console) -> None:
@@ -91,16 +98,41 @@ def _learn_before_leaving(memory: Memory, out: Console) -> None:
         )
 
 
-def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -> None:
+def _chat_turn(
+    agent: Agent, line: str, user: str, session: str, out: Console, counter: TokenCounter
+) -> None:
     """One answer; whatever goes wrong is shown and the chat goes on."""
     try:
         print_response(
-            agent, line, user_id=user, session_id=session, markdown=out.is_terminal, console=out
+            agent.with_config(callbacks=[counter]),
+            line,
+            user_id=user,
+            session_id=session,
+            markdown=out.is_terminal,
+            console=out,
         )
     except ThreadOwnershipError:
         raise  # no turn of this session can succeed: the command ends, exit 2
     except Exception as error:
         out.print(Text(f"error: {error}", style="red"))
+
+
+def _stats(turns: list[TokenCounter]) -> str:
+    """Tokens (input/output, as the providers reported them) of the last turn and in all."""
+    if not turns:
+        return "No turns yet."
+    last = turns[-1]
+    answer = sum((turn.answer for turn in turns), TokenUsage())
+    memory = sum((turn.memory for turn in turns), TokenUsage())
+    return (
+        f"last turn: answer model {_tokens(last.answer)}, memory model {_tokens(last.memory)}\n"
+        f"this chat ({len(turns)} turns): answer model {_tokens(answer)}, "
+        f"memory model {_tokens(memory)}"
+    )
+
+
+def _tokens(usage: TokenUsage) -> str:
+    return f"{usage.input_tokens} in / {usage.output_tokens} out tokens"
 
 
 def _chat_command(
@@ -137,8 +169,10 @@ def ask(args: argparse.Namespace, out: Console) -> int:
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal and not args.json)
         if args.json:
-            answer, updates = _answer_and_updates(agent, args.message, user, session)
-            print_json({"answer": answer.text, "memory_updates": updates}, out)
+            counter = TokenCounter()
+            answer, updates = _answer_and_updates(agent, args.message, user, session, counter)
+            tokens = {"answer": asdict(counter.answer), "memory": asdict(counter.memory)}
+            print_json({"answer": answer.text, "memory_updates": updates, "tokens": tokens}, out)
         else:
             answer = print_response(
                 agent,
@@ -152,13 +186,17 @@ def ask(args: argparse.Namespace, out: Console) -> int:
 
 
 def _answer_and_updates(
-    agent: Agent, message: str, user: str, session: str
+    agent: Agent, message: str, user: str, session: str, counter: TokenCounter
 ) -> tuple[AIMessage, list[dict[str, Any]]]:
     """The answer, and each finished memory update with what it changed or refused."""
     answer: AIMessage | None = None
     updates: list[dict[str, Any]] = []
     for mode, chunk in run_agent(
-        agent, message, user_id=user, session_id=session, stream_mode=["updates", "custom"]
+        agent.with_config(callbacks=[counter]),
+        message,
+        user_id=user,
+        session_id=session,
+        stream_mode=["updates", "custom"],
     ):
         if mode == "updates":
             answer = answer_in(chunk) or answer

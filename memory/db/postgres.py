@@ -9,6 +9,7 @@ calls go through a `psycopg_pool.ConnectionPool`, awaited ones through an
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 import time
@@ -56,6 +57,8 @@ from memory.schema import (
 )
 from memory.text import TOPIC_WEIGHT, index_text, normalized_text
 from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -282,6 +285,11 @@ class PostgresMemoryDb(MemoryDb):
                     open=True,
                     name=f"memory-agent-{self._t}",
                 )
+                logger.info(
+                    "opened a pool of up to %d connections for table %r",
+                    self.max_connections,
+                    self._t,
+                )
             return self._pool
 
     def _check_reachable(self) -> None:
@@ -308,6 +316,11 @@ class PostgresMemoryDb(MemoryDb):
         )
         await pool.open()
         self._apool, self._apool_loop = pool, asyncio.get_running_loop()
+        logger.info(
+            "opened an async pool of up to %d connections for table %r",
+            self.max_connections,
+            self._t,
+        )
 
     def open_pool(self, **kwargs: Any) -> psycopg_pool.ConnectionPool[Any]:
         """A further blocking pool to this database, closed with the store.
@@ -444,13 +457,19 @@ class PostgresMemoryDb(MemoryDb):
             )
             version = found[0][0] if found else 0
             if version > len(scripts):
-                raise MemoryDbError(
+                refusal = (
                     f"table {self._t!r} has schema version {version}, newer than this release "
                     f"knows ({len(scripts)}); upgrade"
                 )
+                logger.info("refused the schema: %s", refusal)
+                raise MemoryDbError(refusal)
             for script in scripts[version:]:
                 for statement in statements(script):
                     await sql.execute(statement)
+            if version < len(scripts):
+                logger.info(
+                    "table %r: applied migrations %d to %d", self._t, version + 1, len(scripts)
+                )
             await sql.execute(
                 f"INSERT INTO {VERSIONS_TABLE} (table_name, version) VALUES (%s, %s) "
                 "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version",
