@@ -204,3 +204,25 @@ def _items_holding(store: InMemoryStore, user: str) -> list[tuple[str, ...]]:
         for item in found
         if any(_holds([*item.namespace, item.key, item.value], text) for text in wanted)
     ]
+
+
+def test_erase_reaches_the_sessions_an_agent_keeps_in_process() -> None:
+    with Memory() as memory:
+        model = ScriptedChatModel([answer] * 6)
+        agent = create_memory_agent(model, memory=memory, num_history_runs=1)
+        for user in (ALICE, BOB):
+            for n in range(3):
+                agent.invoke(
+                    {"messages": [("user", f"Day {n} in {MARKS[user]}")]},
+                    {"configurable": {"thread_id": f"{user}-session"}},
+                    context={"user_id": user},
+                )
+
+        erased = memory.erase_user(ALICE)
+
+        assert erased.checkpoints > 0
+        assert erased.archived_runs == 1
+        alices = agent.get_state({"configurable": {"thread_id": f"{ALICE}-session"}})
+        bobs = agent.get_state({"configurable": {"thread_id": f"{BOB}-session"}})
+        assert alices.values == {}
+        assert MARKS[BOB] in str(bobs.values["messages"])
