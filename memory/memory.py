@@ -1067,9 +1067,9 @@ class Memory:
                 more_checkpoints, more_archived = eraser(threads)
                 checkpoints, archived = checkpoints + more_checkpoints, archived + more_archived
             erased = await io.call(db.erase_user, db.aerase_user, user_id)
-            span.set({telemetry.RECORD_COUNT: erased.memories})
-        logger.info("erased a user: %s", erased)
-        return replace(erased, checkpoints=checkpoints, archived_runs=archived)
+            logger.info("erased a user: %s", erased)
+            span.set({telemetry.RECORD_COUNT: erased.memories, telemetry.THREADS: len(threads)})
+            return replace(erased, checkpoints=checkpoints, archived_runs=archived)
 
     def user_threads(self, user_id: str) -> list[str]:
         """The ids of the threads (sessions) the user owns."""
