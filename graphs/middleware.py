@@ -142,8 +142,8 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
 
     A thread belongs to the user of its first run. Another user's run ends before
     any model call, with its messages taken out of the thread, and raises
-    `ThreadOwnershipError`. `MemoryMiddleware` does this itself; put this first where
-    middleware before it reads or moves the thread's messages (as
+    `ThreadOwnershipError`. `MemoryMiddleware` is one too; put this one first where
+    middleware before that reads or moves the thread's messages (as
     `create_memory_agent`'s session window does).
     """
 
@@ -172,7 +172,7 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         return None
 
 
-class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
+class MemoryMiddleware(ThreadOwnerMiddleware):
     """Give any `create_agent` agent long-term memory of its users, as Agno's agents have.
 
     Before each model call, the user's memories chosen for the current message
@@ -219,9 +219,8 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         extraction_delay_s: float = DEFAULT_DELAY_S,
         extraction_graph: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(memory)
         check_extraction(memory_extraction, extraction_delay_s)
-        self.memory = memory
         self.extract = extract
         self.memory_extraction = memory_extraction
         self.extraction_delay_s = extraction_delay_s
@@ -240,17 +239,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             else []
         )
 
-    # -- the run's user and thread are checked before anything is called ----------
-
-    @hook_config(can_jump_to=["end"])
-    def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        return run_sync(refuse_foreign_run(BLOCKING, self.memory, state, runtime))
-
-    @hook_config(can_jump_to=["end"])
-    async def abefore_agent(
-        self, state: AgentState[Any], runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
-        return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
+    # Before the agent, the run's user and thread are checked (`ThreadOwnerMiddleware`).
 
     # -- memories join the system prompt of every model call ------------------------
 

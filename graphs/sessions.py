@@ -35,8 +35,9 @@ from psycopg.rows import dict_row
 
 from graphs.scope import MemorySource, StoreMemory
 from memory import PostgresMemoryDb, SqliteMemoryDb
+from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.store import StoreMemoryDb
-from memory.twins import offload
+from memory.twins import BLOCKING, offload, run_sync
 
 SESSION_CONNECTIONS: dict[str, Any] = {
     "autocommit": True,
@@ -140,8 +141,9 @@ class ThreadedSqliteStore(SqliteStore):
 
 
 def default_checkpointer(memory: MemorySource) -> BaseCheckpointSaver[Any] | None:
-    """Checkpoints in the memories' SQLite file or PostgreSQL database, else in process;
-    none for memories in the run's store, where LangGraph Server brings its own."""
+    """Checkpoints in the memories' SQLite file or PostgreSQL database, else in process
+    (erased with their user by `memory.erase_user`, as the others are); none for
+    memories in the run's store, where LangGraph Server brings its own."""
     if isinstance(memory, StoreMemory):
         return None
     db = memory.db
@@ -152,7 +154,9 @@ def default_checkpointer(memory: MemorySource) -> BaseCheckpointSaver[Any] | Non
         with db.exclusively():
             saver.setup()
         return saver
-    return InMemorySaver()
+    in_process = InMemorySaver()
+    memory.on_erase(lambda threads: (erase_checkpoints(in_process, threads), 0))
+    return in_process
 
 
 def default_archive(memory: MemorySource) -> BaseStore | None:
@@ -173,4 +177,6 @@ def default_archive(memory: MemorySource) -> BaseStore | None:
         return postgres_store
     if isinstance(db, StoreMemoryDb):
         return db.store
-    return InMemoryStore()
+    in_process = InMemoryStore()
+    memory.on_erase(lambda threads: (0, run_sync(erase_archive(BLOCKING, in_process, threads))))
+    return in_process

@@ -86,6 +86,8 @@ RetrievalMethod = Literal["last_n", "first_n", "keyword", "semantic", "hybrid", 
 EXPORT_FORMAT = "memory-agent/memories@1"
 
 
+SessionEraser = Callable[[Sequence[str]], tuple[int, int]]
+"""Deletes the checkpoints and archived runs of some threads; returns (checkpoints, runs)."""
 Topics = Iterable[str] | None
 """Keep only memories with any of these topics (ignoring case); None keeps all."""
 
@@ -168,6 +170,7 @@ class Memory:
             else None
         )
         self._on_close: list[Callable[[], None]] = []
+        self._session_erasers: list[SessionEraser] = []
 
     def for_agent(self, agent_id: str | None) -> Memory:
         """This memory as agent `agent_id` keeps it: that agent's own memories of each user
@@ -1060,6 +1063,9 @@ class Memory:
             threads = await io.call(db.user_threads, db.auser_threads, user_id)
             # Sessions first: until the rows go, the owner records still find the threads.
             checkpoints, archived = await io.call(db.erase_sessions, db.aerase_sessions, threads)
+            for eraser in self._session_erasers:
+                more_checkpoints, more_archived = eraser(threads)
+                checkpoints, archived = checkpoints + more_checkpoints, archived + more_archived
             erased = await io.call(db.erase_user, db.aerase_user, user_id)
             logger.info("erased a user: %s", erased)
             span.set({telemetry.RECORD_COUNT: erased.memories, telemetry.THREADS: len(threads)})
@@ -1109,6 +1115,12 @@ class Memory:
             span.set({telemetry.RECORD_COUNT: len(ops)})
             events = await self._write(io, user_id, ops, context)
             return [event.memory_id for event in events if event.action != "expired"]
+
+    def on_erase(self, eraser: SessionEraser) -> None:
+        """Let `erase_user` reach sessions kept outside the store (such as an agent's
+        in-process checkpointer): `eraser(thread_ids)` deletes those threads' checkpoints
+        and archived runs, and returns how many of each it deleted."""
+        self._session_erasers.append(eraser)
 
     def on_close(self, callback: Callable[[], None]) -> None:
         """Call `callback` when this Memory closes, before its store does: for what works

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from langchain_core.messages import BaseMessage
+from langgraph.store.memory import InMemoryStore
 
 from graphs import create_memory_agent
 from memory import (
@@ -22,6 +24,7 @@ from memory import (
     PostgresMemoryDb,
     SqliteMemoryDb,
 )
+from memory.db.store import StoreMemoryDb
 from memory.testing import ScriptedChatModel, remember_user_lines, tool_call
 
 ALICE, BOB = "alice-7f3", "bob-2c9"
@@ -173,3 +176,53 @@ def _every_value(db: MemoryDb) -> Iterator[tuple[str, str, Any]]:
             columns = [d.name for d in rows.description]
             for row in rows.fetchall():
                 yield from ((table, c, v) for c, v in zip(columns, row, strict=True))
+
+
+def test_erase_in_a_langgraph_store_leaves_no_item_of_the_user() -> None:
+    """As under LangGraph Server: memories, summaries, pending messages, owners and the
+    session archive all live in one store; awaited, as the server calls it."""
+    store = InMemoryStore()
+    memory = Memory(db=StoreMemoryDb(store), embeddings=HashEmbeddings())
+    for user in (ALICE, BOB):
+        live_a_little(memory, user)
+    assert _items_holding(store, ALICE)
+    bobs = _bob_as_seen(memory)
+
+    erased = asyncio.run(memory.aerase_user(ALICE))
+
+    assert _items_holding(store, ALICE) == []
+    assert _bob_as_seen(memory) == bobs
+    assert (erased.memories, erased.vectors, erased.session_summaries) == (5, 5, 1)
+    assert (erased.pending_messages, erased.threads, erased.archived_runs) == (1, 1, 1)
+
+
+def _items_holding(store: InMemoryStore, user: str) -> list[tuple[str, ...]]:
+    wanted = [user, MARKS[user]]
+    found = store.search((), limit=100_000)
+    return [
+        item.namespace
+        for item in found
+        if any(_holds([*item.namespace, item.key, item.value], text) for text in wanted)
+    ]
+
+
+def test_erase_reaches_the_sessions_an_agent_keeps_in_process() -> None:
+    with Memory() as memory:
+        model = ScriptedChatModel([answer] * 6)
+        agent = create_memory_agent(model, memory=memory, num_history_runs=1)
+        for user in (ALICE, BOB):
+            for n in range(3):
+                agent.invoke(
+                    {"messages": [("user", f"Day {n} in {MARKS[user]}")]},
+                    {"configurable": {"thread_id": f"{user}-session"}},
+                    context={"user_id": user},
+                )
+
+        erased = memory.erase_user(ALICE)
+
+        assert erased.checkpoints > 0
+        assert erased.archived_runs == 1
+        alices = agent.get_state({"configurable": {"thread_id": f"{ALICE}-session"}})
+        bobs = agent.get_state({"configurable": {"thread_id": f"{BOB}-session"}})
+        assert alices.values == {}
+        assert MARKS[BOB] in str(bobs.values["messages"])
