@@ -7,9 +7,15 @@ backends (each case makes a new backend), the fixed one on every backend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 import pytest
 
+from memory import SqliteMemoryDb
 from memory.db import conformance
+from memory.db.base import USER_SCOPE, Scope
+from memory.schema import MemoryEvent, MemoryOp, WriteContext
 
 IN_PROCESS = pytest.mark.parametrize("backend_factory", ["in_process", "store"], indirect=True)
 
@@ -33,3 +39,22 @@ def test_thirty_tea_memories_of_another_user_leave_my_tea_scores(
 ) -> None:
     """The case that failed with FTS5's table-wide statistics."""
     conformance.check_others_leave_my_scores(backend_factory)
+
+
+class SharedPartitions(SqliteMemoryDb):
+    """A backend that writes every agent's memories into the user's common ones."""
+
+    def apply(
+        self,
+        user_id: str,
+        ops: Sequence[MemoryOp],
+        context: WriteContext,
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> list[MemoryEvent]:
+        return super().apply(user_id, ops, context, scope=replace(scope, agent_id=None))
+
+
+def test_the_random_check_catches_a_backend_that_mixes_partitions() -> None:
+    with pytest.raises(AssertionError, match="through agent 'planner' changed Ava's results"):
+        conformance.check_agent_independence(lambda: SharedPartitions(db_file=":memory:"))
