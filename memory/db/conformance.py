@@ -32,10 +32,11 @@ namespace); the kit closes every backend it made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from memory.db.base import MemoryDb
 from memory.db.sqlite import SqliteMemoryDb
@@ -67,12 +68,8 @@ def sqlite_in_process() -> MemoryDb:
     return SqliteMemoryDb(db_file=":memory:")
 
 
-class Check(Protocol):
-    def __call__(self, factory: BackendFactory, /) -> None: ...
-
-
-class PropertyCheck(Protocol):
-    def __call__(self, factory: BackendFactory, /, examples: int = ...) -> None: ...
+Check = Callable[[BackendFactory], None]
+"""One check: it runs on backends the factory makes and raises `AssertionError` on failure."""
 
 
 # -- parity -----------------------------------------------------------------------
@@ -188,11 +185,13 @@ AVA_QUERIES = ["hiking tea", "tea", "nation", "dog hikes", "runner"]
 WORDS = ["tea", "hiking", "hikes", "dog", "mountains", "green", "runner", "nation", "coffee"]
 
 
-def _with_avas(factory: BackendFactory) -> Memory:
-    memory = Memory(db=factory(), embeddings=HashEmbeddings())
-    for text in AVAS:
-        memory.add_user_memory(text, AVA)
-    return memory
+@contextmanager
+def _with_avas(factory: BackendFactory) -> Iterator[Memory]:
+    """A memory over a new backend holding Ava's facts, closed after."""
+    with Memory(db=factory(), embeddings=HashEmbeddings()) as memory:
+        for text in AVAS:
+            memory.add_user_memory(text, AVA)
+        yield memory
 
 
 def _avas_results(memory: Memory) -> dict[str, Any]:
@@ -265,46 +264,49 @@ def _write_as_other(
             )
 
 
-def _independence(user: str, agent: str | None) -> PropertyCheck:
-    def check(factory: BackendFactory, /, examples: int = 40) -> None:
-        try:
-            from hypothesis import given, settings
-            from hypothesis import strategies as st
-        except ModuleNotFoundError as error:
-            raise ImportError(
-                "the independence checks generate random writes with hypothesis: "
-                "install it (pip install hypothesis) or run the other checks"
-            ) from error
-        texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(
-            lambda words: "The user " + " ".join(words)
-        )
-        steps = st.lists(
-            st.one_of(
-                st.tuples(st.just("add"), texts),
-                st.tuples(st.just("replace"), texts),
-                st.tuples(st.just("delete"), st.just("")),
-                st.tuples(st.just("clear"), st.just("")),
-            ),
-            min_size=1,
-            max_size=12,
-        )
+def _random_writes_change_nothing(
+    factory: BackendFactory, user: str, agent: str | None, examples: int
+) -> None:
+    """Random steps written as `user` through `agent` never change Ava's results."""
+    try:
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+    except ModuleNotFoundError as error:
+        raise ImportError(
+            "the independence checks generate random writes with hypothesis: "
+            "install it (pip install hypothesis) or run the other checks"
+        ) from error
+    texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(
+        lambda words: "The user " + " ".join(words)
+    )
+    steps = st.lists(
+        st.one_of(
+            st.tuples(st.just("add"), texts),
+            st.tuples(st.just("replace"), texts),
+            st.tuples(st.just("delete"), st.just("")),
+            st.tuples(st.just("clear"), st.just("")),
+        ),
+        min_size=1,
+        max_size=12,
+    )
 
-        @settings(max_examples=examples, deadline=None, database=None)
-        @given(steps)
-        def property_(steps: list[Step]) -> None:
-            _write_as_other(factory, user, agent, steps)
+    @settings(max_examples=examples, deadline=None, database=None)
+    @given(steps)
+    def property_(steps: list[Step]) -> None:
+        _write_as_other(factory, user, agent, steps)
 
-        property_()
-
-    return check
+    property_()
 
 
-check_user_independence = _independence(BOB, None)
-check_user_independence.__doc__ = "Another user's random writes never change my results or scores."
-check_agent_independence = _independence(AVA, "planner")
-check_agent_independence.__doc__ = (
-    "An agent's random writes of its own memories of me never change my common results."
-)
+def check_user_independence(factory: BackendFactory, /, examples: int = 40) -> None:
+    """Another user's random writes never change my results or scores."""
+    _random_writes_change_nothing(factory, BOB, None, examples)
+
+
+def check_agent_independence(factory: BackendFactory, /, examples: int = 40) -> None:
+    """An agent's random writes of its own memories of me never change my common results."""
+    _random_writes_change_nothing(factory, AVA, "planner", examples)
+
 
 CHECKS: dict[str, Check] = {
     "parity": check_parity,
