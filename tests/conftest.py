@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres import PostgresStore
 
 from memory import Memory, MemoryDb, PostgresMemoryDb, SqliteMemoryDb
+from memory.db.conformance import BackendFactory
 from memory.db.store import StoreMemoryDb
 from tests.fakes import GeminiServer, OpenAIServer
 from tests.fakes.offline import forbid_network, isolate_provider_env
@@ -104,6 +106,30 @@ def memory_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Memory
         db = request.getfixturevalue("postgres_db")
     yield db
     db.close()
+
+
+@pytest.fixture(params=["in_process", "sqlite_file", "store", "postgres_store", "postgres"])
+def backend_factory(request: pytest.FixtureRequest, tmp_path: Path) -> BackendFactory:
+    """A factory of new, empty backends of each kind, for the conformance kit: a new
+    file, namespace or table at each call, in this test's folder or schema."""
+    files = iter(tmp_path / f"m{n}.db" for n in itertools.count())
+    if request.param == "in_process":
+        return lambda: SqliteMemoryDb(db_file=":memory:")
+    if request.param == "sqlite_file":
+        return lambda: SqliteMemoryDb(db_file=next(files))
+    if request.param == "store":
+        return lambda: StoreMemoryDb(InMemoryStore())
+    if request.param == "postgres_store":
+        store = request.getfixturevalue("postgres_store")
+        return lambda: StoreMemoryDb(store, namespace_prefix=(f"test{uuid.uuid4().hex}",))
+    url = request.getfixturevalue("postgres_test_url")
+
+    def postgres() -> MemoryDb:
+        db = PostgresMemoryDb(url, table_name=f"m{uuid.uuid4().hex[:12]}")
+        db.setup()
+        return db
+
+    return postgres
 
 
 MemoryFactory = Callable[..., Memory]

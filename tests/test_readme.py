@@ -273,6 +273,7 @@ EXAMPLES = {
         ],
         [tool_call("add_memory", memory="The user loves pistachio ice cream")],
     ),
+    "new_backend conforms": Example(["new_backend conforms"]),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],
