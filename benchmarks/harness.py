@@ -9,6 +9,7 @@ fusion, embeds nothing.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import logging
 import re
@@ -127,6 +128,8 @@ class Question:
     group: str
     """The LoCoMo category or LongMemEval question type the question is reported under."""
     relevant: frozenset[str]
+    answer: str = ""
+    """The gold answer, for the optional QA mode (`benchmarks/qa.py`)."""
 
 
 @dataclass
@@ -271,3 +274,23 @@ def method_report(
         },
         "retrieval": latency([r.seconds for r in retrieved]),
     }
+
+
+def add_qa_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the optional answer-and-judge mode (`benchmarks/qa.py`)."""
+    parser.add_argument("--qa-model", help="answers the questions; turns on the QA mode")
+    parser.add_argument("--judge-model", help="grades the answers, with both judge prompts")
+    parser.add_argument("--qa-method", default="hybrid", help="whose retrieved items it reads")
+
+
+def qa_report(
+    args: argparse.Namespace, asked: Sequence[Question], run: Run, k: int, seed: int
+) -> dict[str, Any] | None:
+    """The QA mode's accuracies, when `--qa-model` is given; None otherwise."""
+    if not args.qa_model:
+        return None
+    if not args.judge_model:
+        raise SystemExit("--qa-model needs --judge-model")
+    from benchmarks.qa import accuracy
+
+    return accuracy(asked, run.results[args.qa_method], k, args.qa_model, args.judge_model, seed)

@@ -34,8 +34,10 @@ from benchmarks.harness import (
     Item,
     Question,
     Run,
+    add_qa_options,
     embeddings_for,
     method_report,
+    qa_report,
     retrieve,
 )
 from benchmarks.scoring import environment, evidence_ndcg, evidence_recall, grouped, markdown_table
@@ -144,7 +146,8 @@ def questions(conversations: Sequence[Conversation], categories: set[int]) -> Qu
                 skipped += 1
                 continue
             group = f"{qa['category']} {CATEGORIES.get(int(qa['category']), '?')}"
-            asked.append(Question(talk.sample_id, str(qa["question"]), group, relevant))
+            answer = str(qa.get("answer", qa.get("adversarial_answer", "")))
+            asked.append(Question(talk.sample_id, str(qa["question"]), group, relevant, answer))
     return Questions(asked, dropped, skipped)
 
 
@@ -206,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--model", help="the memory model, for --corpus memories")
     parser.add_argument("--chunk", type=int, default=8, help="turns per extraction call")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    add_qa_options(parser)
     args = parser.parse_args(argv)
     if args.corpus == "memories" and not args.model:
         parser.error("--corpus memories needs --model")
@@ -236,8 +240,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "seed": args.seed,
         "load_s": run.load_seconds,
         "methods": scores(run, chosen.asked, ks, args.seed),
+        "qa": None,
         "environment": environment(),
     }
+    report["qa"] = qa_report(args, chosen.asked, run, max(ks), args.seed)
     table = markdown_table(report["methods"], [*(f"recall@{k}" for k in ks), "ndcg@10"])
     print(json.dumps(report, indent=1))
     print(table, file=sys.stderr)

@@ -29,7 +29,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import METHODS, Item, Question, Run, embeddings_for, method_report, retrieve
+from benchmarks.harness import (
+    METHODS,
+    Item,
+    Question,
+    Run,
+    add_qa_options,
+    embeddings_for,
+    method_report,
+    qa_report,
+    retrieve,
+)
 from benchmarks.scoring import environment, grouped, markdown_table, recall_all, recall_any
 from memory import Memory
 
@@ -182,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--model", help="the memory model, for --corpus memories")
     parser.add_argument("--chunk", type=int, default=8, help="turns per extraction call")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    add_qa_options(parser)
     args = parser.parse_args(argv)
     if args.corpus == "memories" and not args.model:
         parser.error("--corpus memories needs --model")
@@ -195,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         else:
             corpora[instance.question_id] = turns(instance)
     asked = [
-        Question(i.question_id, i.question, i.question_type, i.answer_sessions) for i in instances
+        Question(i.question_id, i.question, i.question_type, i.answer_sessions, i.answer)
+        for i in instances
     ]
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     embeddings = embeddings_for(args.embeddings, args.cache)
@@ -212,8 +224,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "seed": args.seed,
         "load_s": run.load_seconds,
         "methods": scores(run, instances, ks, args.seed),
+        "qa": None,
         "environment": environment(),
     }
+    report["qa"] = qa_report(args, asked, run, max(ks), args.seed)
     metrics = [
         f"{level}_recall_{kind}@{k}"
         for level in ("session", "turn")
