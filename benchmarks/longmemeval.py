@@ -8,7 +8,9 @@ DATA is one of the published files, `longmemeval_s.json`, `longmemeval_m.json` o
 questions, each with its own chat history (`haystack_sessions`, named by
 `haystack_session_ids` and dated by `haystack_dates`). Each question is one user. The
 corpus is the history's `turns` (each `role: content`, cut to a memory's 2,000
-characters), or the `memories` that the memory model (`--model`) extracts from each
+characters; `--roles user` indexes the user's alone, as the published retrieval
+evaluation does, though then single-session-assistant evidence cannot be found),
+or the `memories` that the memory model (`--model`) extracts from each
 session, `--chunk` turns at a time. A turn is evidence when it has `has_answer`; a
 session when it is among `answer_session_ids`. Reports per `question_type`, each with a
 seeded bootstrap 95% interval: turn `recall_any@k` and `recall_all@k` (over questions
@@ -108,8 +110,11 @@ def load(path: Path) -> list[Instance]:
     return found
 
 
-def turns(instance: Instance) -> list[Item]:
-    """Each turn of the history, citing its own id and its session's (`session:` prefix)."""
+def turns(
+    instance: Instance, roles: frozenset[str] = frozenset({"user", "assistant"})
+) -> list[Item]:
+    """Each turn of the history by one of `roles`, citing its own id and its session's
+    (`session:` prefix)."""
     return [
         Item(
             f"{turn['role']}: {turn['content']}",
@@ -118,7 +123,7 @@ def turns(instance: Instance) -> list[Item]:
         )
         for session, at, history in instance.sessions
         for number, turn in enumerate(history, start=1)
-        if str(turn.get("content", "")).strip()
+        if str(turn.get("content", "")).strip() and turn.get("role") in roles
     ]
 
 
@@ -183,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("data", type=Path, help="longmemeval_s.json, _m.json or _oracle.json")
     parser.add_argument("--corpus", choices=["turns", "memories"], default="turns")
+    parser.add_argument(
+        "--roles", default="user,assistant", help="whose turns to index; the paper's: user"
+    )
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--embeddings", default="none", help="none, hash, e5 or module:attr")
     parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
@@ -204,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             with Memory(model=args.model) as memory:
                 corpora[instance.question_id] = extracted(memory, instance, args.chunk)
         else:
-            corpora[instance.question_id] = turns(instance)
+            roles = frozenset(r.strip() for r in args.roles.split(","))
+            corpora[instance.question_id] = turns(instance, roles)
     asked = [
         Question(i.question_id, i.question, i.question_type, i.answer_sessions, i.answer)
         for i in instances

@@ -279,6 +279,10 @@ def test_longmemeval_loader_reads_sessions_turns_and_evidence(longmemeval_s: Pat
     assert len(items) == 6
     assert items[0].text == "user: I just got a new bike, a green gravel bike."
     assert items[0].evidence == {"answer_a1_1_1", "session:answer_a1_1"}
+    assert [i.text for i in longmemeval.turns(first, frozenset({"user"}))][1:] == [
+        "user: Can you suggest a pasta recipe?",
+        "user: My bike commute takes 25 minutes now.",
+    ]
     ranked = [items[5].evidence, items[4].evidence, items[0].evidence]
     assert longmemeval.ranked_sessions(ranked) == ["answer_a1_2", "answer_a1_1"]
 
