@@ -16,7 +16,7 @@ from graphs.deferred import (
     create_memory_extractor,
     flush_memories,
 )
-from graphs.middleware import MemoryMiddleware, UserMemoryMiddleware
+from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware, UserMemoryMiddleware
 from graphs.nodes import extract_memories_node, recall_memories_node
 from graphs.printing import print_response
 from graphs.scope import AgentConfigError, StoreMemory
@@ -27,6 +27,7 @@ __all__ = [
     "FlushResult",
     "MemoryMiddleware",
     "StoreMemory",
+    "ThreadOwnerMiddleware",
     "UserMemoryMiddleware",
     "aflush_memories",
     "create_memory_agent",

@@ -177,6 +177,30 @@ class UserMemory(BaseModel):
         return self.model_dump(mode="json")
 
 
+_MEMORY_FIELDS = frozenset(UserMemory.model_fields)
+
+
+def stored_memory(fields: dict[str, Any]) -> UserMemory:
+    """A memory read back from a store that validated it when it was written: `fields`
+    holds every field of `UserMemory`, with values of their types.
+
+    Listing a user's memories builds one per row; validating each again would cost
+    ten times the read itself. The result is a full `UserMemory` (every field set,
+    assignment still validated), as `model_construct` gives, without its per-field
+    Python loop.
+    """
+    built = _new_memory(UserMemory)
+    _set(built, "__dict__", fields)
+    _set(built, "__pydantic_fields_set__", set(_MEMORY_FIELDS))
+    _set(built, "__pydantic_extra__", None)
+    _set(built, "__pydantic_private__", None)
+    return built
+
+
+_new_memory = UserMemory.__new__
+_set = object.__setattr__
+
+
 MemoryAction = Literal["added", "updated", "refreshed", "deleted", "cleared", "expired"]
 
 
@@ -328,3 +352,24 @@ class WriteContext:
     """Pending messages this batch was learned from: they stop being pending in the
     batch's transaction, and the batch fails whole (`PendingClaimLostError`) when
     another worker has taken or settled them meanwhile."""
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """What `Memory.erase_user` removed of one user, counted per kind."""
+
+    memories: int = 0
+    """Memories, of every agent scope, expired ones included."""
+    memory_history: int = 0
+    """History events of those memories (with the text they held)."""
+    vectors: int = 0
+    session_summaries: int = 0
+    summary_history: int = 0
+    pending_messages: int = 0
+    """Messages kept for deferred extraction, not yet learned from."""
+    threads: int = 0
+    """Threads (sessions) the user owned."""
+    checkpoints: int = 0
+    """Checkpoints of those threads, where the sessions live beside the memories."""
+    archived_runs: int = 0
+    """Runs of those threads in the session archive."""

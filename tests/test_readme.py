@@ -94,6 +94,9 @@ EXAMPLES = {
     ),
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
+    "create_app(memory, keys=keys)": Example(
+        ["added: 201 The user likes tea", "found: ['The user likes tea']", "bob's memories: 403"]
+    ),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
     "enable_session_summaries=True": Example(
         [
@@ -260,6 +263,18 @@ EXAMPLES = {
                 ("add_memory", {"memory": "The user lives in Oslo", "topics": ["home"]}),
             )
         ],
+    ),
+    'print("Refused:", error)': Example(
+        ["Refused: this session belongs to another user", "Erased 1 memory and 1 session"],
+        ["Hello Ava!"],
+    ),
+    "memory model tokens:": Example(
+        [
+            "memory model tokens: ",
+            "update_memory apply_user_memory_ops",
+            "memory_agent.learn create_user_memories",
+        ],
+        [tool_call("add_memory", memory="The user loves pistachio ice cream")],
     ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],

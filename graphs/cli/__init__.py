@@ -15,7 +15,9 @@ from rich.console import Console
 
 from graphs.cli import chat as chat_command
 from graphs.cli import demo as demo_command
+from graphs.cli import mcp as mcp_command
 from graphs.cli import memories as memories_command
+from graphs.cli.confirm import yes_option
 from graphs.cli.options import (
     DEFAULT_TABLE,
     EXIT_NOT_FOUND,
@@ -79,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         "clear", "forget every memory of the user (or of everyone with --all)", user=False
     )
     clear.add_argument("--all", action="store_true", help="every user's memories")
+    yes_option(clear)
+    erase = action(
+        "erase",
+        "remove every trace of the user (in every agent scope, whatever --agent says): "
+        "memories, their history, summaries, pending messages and the sessions they own",
+    )
+    yes_option(erase)
     search = action("search", "find memories")
     search.add_argument("query", nargs="?")
     search.add_argument(
@@ -157,9 +166,9 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
         sub.add_argument(
             "--session",
-            default="default",
+            default=None,
             type=_session_id,
-            help="the session to continue (default: default)",
+            help="the session to continue (default: the user's own)",
         )
         model_option(sub)
         db_option(sub)
@@ -193,6 +202,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="SECONDS",
         help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
     )
+    yes_option(chat)  # for /forget-all
     ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
@@ -200,6 +210,36 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
+    mcp = commands.add_parser("mcp", help="serve one user's memories to an MCP client over stdio")
+    mcp.set_defaults(run=mcp_command.serve_stdio)
+    mcp.add_argument("--user", required=True, help="whose memories the MCP tools reach")
+    _agent_option(mcp)
+    db_option(mcp)
+    embeddings_option(mcp)
+    _add_serve_command(commands)
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="serve the memories over HTTP (REST under /memory/)")
+    serve.set_defaults(run=_serve, agent=None)
+    db_option(serve)
+    embeddings_option(serve)
+    model_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--keys",
+        default=None,
+        metavar="FILE",
+        help="API keys (JSON, see the README's Server section); also $MEMORY_AGENT_API_KEYS "
+        "and $MEMORY_AGENT_API_KEYS_FILE. Without any key, only 127.0.0.1 is served",
+    )
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    from server.serve import serve  # loaded only to serve: other commands never import it
+
+    return serve(args, console)
 
 
 def _session_id(value: str) -> str:

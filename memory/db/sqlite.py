@@ -6,9 +6,10 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import sqlite_utils
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.sqlite import SqliteStore
 
 from memory.db.base import (
     USER_SCOPE,
@@ -28,7 +31,8 @@ from memory.db.base import (
     Scope,
     UserVectors,
 )
-from memory.db.sqlite_schema import migrate
+from memory.db.sessions import erase_archive, erase_checkpoints
+from memory.db.sqlite_schema import migrate, text_hash
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import (
@@ -40,6 +44,7 @@ from memory.planner import (
     reads_for,
 )
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -49,9 +54,12 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    stored_memory,
     utc,
+    utcnow,
 )
-from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
+from memory.text import TOPIC_WEIGHT, IndexedText, index_text
+from memory.twins import BLOCKING, run_sync
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 _MEMORY_COLUMNS = (
@@ -78,26 +86,26 @@ _DOCS_CACHE_MEMORIES = 500_000
 
 
 def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
-    # The hot path of every prompt: topic lists are parsed in one call, and the rest is
-    # validated by pydantic-core (faster than constructing unvalidated models in Python).
+    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
+    # validated when written, are not validated again.
     topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    validate = UserMemory.__pydantic_validator__.validate_python
-    return [
-        validate(
-            {
-                "memory_id": row[0],
-                "user_id": row[1],
-                "memory": row[2],
-                "topics": row_topics,
-                "input": row[4],
-                "created_at": row[5],
-                "updated_at": row[6],
-                "agent_id": row[7] or None,
-                "expires_at": row[8],
-            }
-        )
-        for row, row_topics in zip(rows, topics, strict=True)
-    ]
+    moment = datetime.fromisoformat
+    built = []
+    for row, row_topics in zip(rows, topics, strict=True):
+        created = moment(row[5])
+        fields = {
+            "memory": row[2],
+            "topics": row_topics,
+            "input": row[4],
+            "memory_id": row[0],
+            "user_id": row[1],
+            "agent_id": row[7] or None,
+            "created_at": created,
+            "updated_at": created if row[6] == row[5] else moment(row[6]),
+            "expires_at": None if row[8] is None else moment(row[8]),
+        }
+        built.append(stored_memory(fields))
+    return built
 
 
 def _to_event(row: Sequence[Any]) -> MemoryEvent:
@@ -263,7 +271,7 @@ def _row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
         memory.memory,
         json.dumps(memory.topics) if memory.topics else "[]",
         memory.input,
-        normalized_text(memory.memory),
+        text_hash(memory.memory),
         created,
         created if memory.updated_at == memory.created_at else _iso(memory.updated_at),
         _iso_or_none(memory.expires_at),
@@ -436,11 +444,12 @@ class SqliteMemoryDb(MemoryDb):
             rows = conn.execute(select, _params(user_id, scope)).fetchall()
         else:
             rows = conn.execute(f"{select} AND {_EXPIRED}", _params(user_id, scope)).fetchall()
-            for column, keys in (("memory_id", reads.memory_ids), ("text_key", reads.text_keys)):
+            hashes = sorted(text_hash(key) for key in reads.text_keys)
+            for column, keys in (("memory_id", sorted(reads.memory_ids)), ("text_hash", hashes)):
                 if keys:
                     found = conn.execute(
                         f"{select} AND {column} IN (SELECT value FROM json_each(:keys))",
-                        _params(user_id, scope, keys=json.dumps(sorted(keys))),
+                        _params(user_id, scope, keys=json.dumps(keys)),
                     )
                     rows += found.fetchall()
             if len(rows) > 1:
@@ -467,29 +476,33 @@ class SqliteMemoryDb(MemoryDb):
         removed += [index_text(old.memory, old.topics).length for old, _ in plan.updates]
         changed = [(new, index_text(new.memory, new.topics)) for _, new in plan.updates]
         added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
-        user_ref = self._user_ref(conn, _key(user_id, scope))
-        conn.execute(
-            f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
-            "version = version + 1 WHERE id = ?",
-            (
-                len(plan.inserts) - len(plan.deletes),
-                sum(i.length for _, i in changed + added) - sum(removed),
-                user_ref,
-            ),
+        key = _key(user_id, scope)
+        counts = (
+            len(plan.inserts) - len(plan.deletes),
+            sum(i.length for _, i in changed + added) - sum(removed),
         )
+        user_ref = self._user_ref(conn, key)
+        update = (
+            f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
+            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ?"
+        )
+        if not conn.execute(update, (*counts, user_ref, *key)).rowcount:
+            self._user_refs.pop(key, None)  # the user was erased since, maybe by another process
+            user_ref = self._user_ref(conn, key)
+            conn.execute(update, (*counts, user_ref, *key))
         if plan.deletes:
             gone = [(rowids[str(m.memory_id)],) for m in plan.deletes]
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
         if changed:
             conn.executemany(
-                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_key = ?, created_at = ?, "
+                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_hash = ?, created_at = ?, "
                 "updated_at = ?, expires_at = ?, terms = ?, topic_terms = ?, term_count = ? "
                 "WHERE id = ?",
                 [(*_row(new, indexed), rowids[str(new.memory_id)]) for new, indexed in changed],
             )
         if added:
             conn.executemany(
-                f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, "
+                f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
                 "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id, "
                 "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -503,14 +516,18 @@ class SqliteMemoryDb(MemoryDb):
         )
 
     def _user_ref(self, conn: sqlite3.Connection, key: ScopeKey) -> int:
-        """The number of a user's agent scope in the keyword index; once given, it never
-        changes."""
+        """The number of a user's agent scope in the keyword index; it changes only when
+        the user is erased.
+
+        A new scope's version starts at the clock, so no version an erased scope of the
+        same user had (and some process may have cached) comes back.
+        """
         ref = self._user_refs.get(key)
         if ref is None:
             conn.execute(
-                f"INSERT INTO {self._t}_users (user_id, agent_id, memories, terms) "
-                "VALUES (?, ?, 0, 0) ON CONFLICT (user_id, agent_id) DO NOTHING",
-                key,
+                f"INSERT INTO {self._t}_users (user_id, agent_id, memories, terms, version) "
+                "VALUES (?, ?, 0, 0, ?) ON CONFLICT (user_id, agent_id) DO NOTHING",
+                (*key, time.time_ns()),
             )
             (ref,) = conn.execute(
                 f"SELECT id FROM {self._t}_users WHERE user_id = ? AND agent_id = ?", key
@@ -674,6 +691,85 @@ class SqliteMemoryDb(MemoryDb):
             return conn.execute(
                 f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
             ).rowcount
+
+    # -- thread owners and erasure ----------------------------------------------
+
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        select = f"SELECT user_id FROM {self._t}_threads WHERE thread_id = ?"
+        owner = self._read(select, (thread_id,))
+        if owner:  # a thread's owner never changes: no write needed to know it
+            return str(owner[0][0])
+        with self._transaction() as conn:
+            conn.execute(
+                f"INSERT INTO {self._t}_threads (thread_id, user_id, claimed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (thread_id) DO NOTHING",
+                (thread_id, user_id, _moment(utcnow())),
+            )
+            (found,) = conn.execute(select, (thread_id,)).fetchone()
+        return str(found)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        rows = self._read(
+            f"SELECT thread_id FROM {self._t}_threads WHERE user_id = ? ORDER BY claimed_at",
+            (user_id,),
+        )
+        return [row[0] for row in rows]
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        """Every row of the user, then the keyword index rebuilt without their terms.
+
+        Deleted pages are overwritten (`secure_delete`), so the user's text does not
+        linger in the file's free space either.
+        """
+        t = self._t
+
+        def delete(table: str) -> int:
+            return conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+
+        with self._lock:
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._transaction() as conn:
+                    (vectors,) = conn.execute(
+                        f"SELECT count(*) FROM {t}_vectors WHERE user_id = ?", (user_id,)
+                    ).fetchone()
+                    erased = EraseResult(
+                        memories=delete(t),  # triggers drop their vectors and index terms
+                        memory_history=delete(f"{t}_history"),
+                        vectors=vectors,
+                        session_summaries=delete(f"{t}_summaries"),
+                        summary_history=delete(f"{t}_summary_history"),
+                        pending_messages=delete(f"{t}_pending"),
+                        threads=delete(f"{t}_threads"),
+                    )
+                    delete(f"{t}_vectors")
+                    delete(f"{t}_users")
+                    conn.execute(f"INSERT INTO {t}_keywords ({t}_keywords) VALUES ('optimize')")
+            finally:
+                self._conn.execute("PRAGMA secure_delete = OFF")
+            for cache in (self._user_refs, self._docs_cache, self._vector_cache):
+                for key in [key for key in cache if key[0] == user_id]:
+                    del cache[key]
+        return erased
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        """The threads' checkpoints and archived runs, where an agent keeps them in this
+        file (LangGraph's SQLite saver and store)."""
+        if self.in_process or not thread_ids:
+            return 0, 0
+        tables = {
+            row[0] for row in self._read("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+        }
+        checkpoints = archived = 0
+        if "checkpoints" in tables:
+            with closing(self.connect()) as conn:
+                checkpoints = erase_checkpoints(SqliteSaver(conn), thread_ids)
+        if "store" in tables:
+            with closing(self.connect(autocommit=True)) as conn:
+                store = SqliteStore(conn)
+                store.is_setup = True  # its tables exist: erasing creates none
+                archived = run_sync(erase_archive(BLOCKING, store, thread_ids))
+        return checkpoints, archived
 
     # -- reads ----------------------------------------------------------------
 
