@@ -19,7 +19,9 @@ from benchmarks.scoring import (
     recall_all,
     recall_any,
 )
+from memory import Memory
 from memory.embeddings import HashEmbeddings
+from memory.testing import ScriptedChatModel, tool_call
 
 
 def _turn(dia_id: str, speaker: str, text: str) -> dict[str, Any]:
@@ -315,3 +317,21 @@ def test_vectors_are_computed_once_per_text(tmp_path: Path) -> None:
     assert again.embed_documents(["a plum", "a pear"]) == [first[1], first[0]]
     assert sorted(Counting.texts) == ["a pear", "a plum"]
     assert first[0] == pytest.approx(HashEmbeddings().embed_documents(["a pear"])[0])
+
+
+def test_extracted_memories_cite_the_turns_they_were_learned_from(locomo10: Path) -> None:
+    (talk,) = locomo.load(locomo10)
+    model = ScriptedChatModel(
+        [
+            tool_call("add_memory", memory="Nora has a greyhound called Pepper"),
+            tool_call("add_memory", memory="Ivo's kiln broke"),
+        ]
+    )
+    with Memory(model=model) as memory:
+        items = locomo.extracted(memory, talk, chunk=3)
+    cited = {item.text: item.evidence for item in items}
+    assert cited == {
+        "Nora has a greyhound called Pepper": {"D1:1", "D1:2", "D1:3"},
+        "Ivo's kiln broke": {"D2:1", "D2:2"},
+    }
+    assert "Nora: Hi Ivo! I adopted a greyhound called Pepper." in str(model.calls[0].messages)
