@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import logging
 import re
 import sqlite3
 import threading
@@ -33,7 +32,6 @@ from memory.embeddings import embedding_model_name
 from memory.retrieval import approx_tokens
 from memory.schema import MAX_MEMORY_CHARS, AddMemory, WriteContext
 
-logger = logging.getLogger(__name__)
 
 METHODS = ("last_n", "bm25", "dense", "keyword", "semantic", "hybrid")
 """The peers' baselines (the newest items, BM25 alone as `rank_bm25` computes it, and
