@@ -32,7 +32,6 @@ from memory.embeddings import embedding_model_name
 from memory.retrieval import approx_tokens
 from memory.schema import MAX_MEMORY_CHARS, AddMemory, WriteContext
 
-
 METHODS = ("last_n", "bm25", "dense", "keyword", "semantic", "hybrid")
 """The peers' baselines (the newest items, BM25 alone as `rank_bm25` computes it, and
 dense vectors alone as LangGraph's indexed store finds them) and ours."""
