@@ -1,7 +1,7 @@
 """LangGraph and LangChain pieces that give agents long-term memory of their users.
 
 - `create_memory_agent`: a whole agent (LangChain's `create_agent` with the pieces below).
-- `MemoryMiddleware`: memory for any `create_agent` agent.
+- `MemoryMiddleware` (alias `UserMemoryMiddleware`): memory for any `create_agent` agent.
 - `create_memory_tools`: `update_user_memory` and `search_user_memories` for any agent.
 - `recall_memories_node`, `extract_memories_node`: nodes for an app's own StateGraph.
 - `StoreMemory`: memories in the run's LangGraph store, as under LangGraph Server.
@@ -16,7 +16,7 @@ from graphs.deferred import (
     create_memory_extractor,
     flush_memories,
 )
-from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware
+from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware, UserMemoryMiddleware
 from graphs.nodes import extract_memories_node, recall_memories_node
 from graphs.printing import print_response
 from graphs.scope import AgentConfigError, StoreMemory
@@ -28,6 +28,7 @@ __all__ = [
     "MemoryMiddleware",
     "StoreMemory",
     "ThreadOwnerMiddleware",
+    "UserMemoryMiddleware",
     "aflush_memories",
     "create_memory_agent",
     "create_memory_extractor",

@@ -359,3 +359,14 @@ class MemoryMiddleware(ThreadOwnerMiddleware):
 
     def _tool_model(self, runtime: ToolRuntime[Any, Any]) -> BaseChatModel | None:
         return self._fallback(self._agent_models.get(run_thread(runtime.config)))
+
+
+class UserMemoryMiddleware(MemoryMiddleware):
+    """`MemoryMiddleware` under a name no other package uses.
+
+    Deep Agents exports a `MemoryMiddleware` of its own (AGENTS.md files), and
+    `create_agent` names a middleware's nodes after its class and refuses two
+    middlewares of one name; this class's nodes are `UserMemoryMiddleware.*`, so
+    both fit in one agent. `MemoryMiddleware` keeps its node names, and so the
+    threads checkpointed under them.
+    """

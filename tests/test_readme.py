@@ -133,6 +133,9 @@ EXAMPLES = {
             "No changes",
         ],
     ),
+    "UserMemoryMiddleware(memory)": Example(
+        ["Try a lentil curry."], ["Try a lentil curry.", "No changes"]
+    ),
     "tools=create_memory_tools(memory)": Example(
         ["['The user is allergic to kiwi']"],
         [
