@@ -7,6 +7,7 @@ search alike; a string is built at first use, so importing needs no key.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from langchain.chat_models import init_chat_model
@@ -73,7 +74,12 @@ def first_model(own: ModelSpec | None, fallback: ModelSpec | None, task: str) ->
 
 
 def _reason(error: Exception) -> str:
-    """The message of a failed model construction, without pydantic's boilerplate."""
+    """The message of a failed model construction, without pydantic's boilerplate; a
+    missing integration package comes with the command that adds it."""
+    if isinstance(error, ImportError):
+        package = re.search(r"pip install (-U )?([\w.\-\[\]]+)", str(error))
+        if package is not None:
+            return f"it needs the {package[2]} package: uv add {package[2]}"
     if isinstance(error, ValidationError):
         return "; ".join(
             str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors()

@@ -67,7 +67,7 @@ def test_chat_answers_remembers_lists_and_forgets(
     code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
     assert code == 0
     first_list, rest = out.split("Nice to meet you, Ava!")
-    assert "No memories yet." in first_list
+    assert f"No memories of {AVA}." in first_list
     assert "· remembered: The user's name is Ava" in rest
     assert "memories of ava" in rest
     assert "context length exceeded" in rest
@@ -91,7 +91,7 @@ def test_chat_ends_at_end_of_input_and_forgets_one_memory(
     code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
     assert code == 0
     assert f"Forgot {tea}." in out
-    assert f"No memory {tea}." in out
+    assert f"No memory {tea}: /memories lists them." in out
     assert "/forget-all" in out
     assert stored(db, AVA) == ["The user likes chess"]
     assert server.requests == []
@@ -136,7 +136,7 @@ def test_a_deferred_chat_learns_once_from_the_session_before_leaving(
     argv = ["chat", "--user", AVA, "--db", str(db), "--extraction", "deferred"]
     code, out, _ = run(capsys, *argv)
     assert code == 0
-    assert "No memories yet." in out  # nothing was learned while chatting
+    assert f"No memories of {AVA}." in out  # nothing was learned while chatting
     assert "Remembered 2 changes." in out
     assert stored(db, AVA) == ["The user's name is Ava", "The user likes to ski"]
     [learning] = [r for r in server.requests if r.body.get("tools")]
@@ -284,7 +284,7 @@ def test_a_gemini_model_names_its_key(
     monkeypatch.setenv("MEMORY_AGENT_MODEL", "google_genai:gemini-2.5-flash")
     code, _, err = run(capsys, "ask", "hi", "--user", AVA, "--db", str(db))
     assert code == 2
-    assert "cannot use the model 'google_genai:gemini-2.5-flash': API key required" in err
+    assert "Cannot use the model 'google_genai:gemini-2.5-flash': API key required" in err
     assert "GOOGLE_API_KEY" in err
 
 

@@ -1,44 +1,62 @@
 """The `memory-agent` command: chat with the agent, and inspect and edit stored memories.
 
 One module per command: `chat` (chat and ask), `demo`, `memories`; `options` holds
-what they share and `output` how they print.
+what they share, `output` how they print, `errors` how they fail and `ids` how ids
+are typed. A command's modules are imported only when it runs, so `--help` is quick.
 """
+
+# PYTHON_ARGCOMPLETE_OK
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
+import argcomplete
 from rich.console import Console
 
-from graphs.cli import chat as chat_command
-from graphs.cli import demo as demo_command
-from graphs.cli import memories as memories_command
+from graphs.cli.errors import EXIT_INTERRUPTED, explain
 from graphs.cli.options import (
     DEFAULT_TABLE,
-    EXIT_NOT_FOUND,
-    EXIT_USAGE,
-    MODEL_HELP,
     db_option,
     embeddings_option,
+    model_help,
     model_option,
 )
-from graphs.deferred import DEFAULT_DELAY_S
-from memory import InvalidInputError, MemoryAgentError, MemoryNotFoundError, ModelConfigError
-from memory.dedupe import DEFAULT_THRESHOLD
-from memory.schema import utc, validate_agent_id
+
+logger = logging.getLogger("graphs.cli")
+
+
+def command(target: str) -> Callable[[argparse.Namespace, Console], int]:
+    """The function "module:function" in graphs.cli, imported when the command runs."""
+    module, _, function = target.partition(":")
+
+    def run(args: argparse.Namespace, out: Console) -> int:
+        found: Callable[[argparse.Namespace, Console], int] = getattr(
+            importlib.import_module(f"graphs.cli.{module}"), function
+        )
+        return found(args, out)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="memory-agent", description="Long-term user memory for LangGraph agents."
+        prog="memory-agent",
+        description="Long-term user memory for LangGraph agents.",
+        epilog="Shell completion (bash, zsh, fish): see README, 'Shell completion'.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log what happens, and errors in full"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _add_agent_commands(commands)
     memories = commands.add_parser("memories", help="list, edit and search stored memories")
-    memories.set_defaults(run=memories_command.run, from_agno=None)
+    memories.set_defaults(run=command("memories:run"), from_agno=None)
     actions = memories.add_subparsers(dest="action", required=True)
 
     def action(
@@ -55,7 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         db_option(sub)
         embeddings_option(sub)
         sub.add_argument("--table", default=DEFAULT_TABLE, help=table_help)
-        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts (full ids)")
+        sub.add_argument(
+            "--full-ids", action="store_true", help="show whole ids in tables, not prefixes"
+        )
         return sub
 
     listing = action("list", "the user's memories, oldest first")
@@ -116,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--threshold",
         type=float,
-        default=DEFAULT_THRESHOLD,
-        help=f"share of content words two memories must share (default {DEFAULT_THRESHOLD})",
+        default=None,
+        help="share of content words two memories must share (default 0.75)",
     )
     reembed = action(
         "reembed", "compute missing vectors, or all of them after a model change", user=False
@@ -149,9 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chat = commands.add_parser("chat", help="chat with the agent; it remembers you")
-    chat.set_defaults(run=chat_command.chat)
+    chat.set_defaults(run=command("chat:chat"))
     ask = commands.add_parser("ask", help="send the agent one message")
-    ask.set_defaults(run=chat_command.ask)
+    ask.set_defaults(run=command("chat:ask"))
     ask.add_argument("message")
     for sub in (chat, ask):
         sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
@@ -189,14 +210,14 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     chat.add_argument(
         "--extraction-delay",
         type=float,
-        default=DEFAULT_DELAY_S,
+        default=None,
         metavar="SECONDS",
-        help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
+        help="quiet seconds before deferred learning (default: 30)",
     )
-    ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
+    ask.set_defaults(extraction="inline", extraction_delay=None)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
-    demo.set_defaults(run=demo_command.demo, agent=None)
+    demo.set_defaults(run=command("demo:demo"), agent=None)
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
@@ -219,6 +240,9 @@ def _agent_option(sub: argparse.ArgumentParser) -> None:
 
 
 def _agent_id(value: str) -> str:
+    from memory import InvalidInputError
+    from memory.schema import validate_agent_id
+
     try:
         return str(validate_agent_id(value))
     except InvalidInputError as error:
@@ -228,33 +252,40 @@ def _agent_id(value: str) -> str:
 def _moment(value: str) -> datetime:
     """An ISO 8601 date ("2025-03-01", its midnight) or time; without a zone, UTC."""
     try:
-        return utc(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"not an ISO 8601 date or time: {value!r} (e.g. 2025-03-01 or 2025-03-01T18:00)"
         ) from error
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         code: int = args.run(args, console)
         return code
-    except MemoryNotFoundError as error:
-        errors.print(f"not found: {error}")
-        return EXIT_NOT_FOUND
-    except ModelConfigError as error:
-        errors.print(f"error: {error}", markup=False)
-        errors.print(MODEL_HELP, markup=False)
-        return EXIT_USAGE
-    except (MemoryAgentError, OSError, ValueError) as error:  # bad input, file, user or session
-        errors.print(f"error: {error}", markup=False)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         errors.print()
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:  # every failure ends as one sentence, the details in the log
+        failure = explain(error)
+        errors.print(f"error: {failure}", markup=False)
+        if _needs_model_help(error):
+            errors.print(model_help(), markup=False)
+        return failure.code
+
+
+def _needs_model_help(error: BaseException) -> bool:
+    from memory import ModelConfigError
+
+    return isinstance(error, ModelConfigError)
 
 
 if __name__ == "__main__":
