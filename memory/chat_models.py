@@ -85,3 +85,14 @@ def _reason(error: Exception) -> str:
             str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors()
         )
     return str(error)
+
+
+def unstreamed(model: BaseChatModel) -> BaseChatModel:
+    """A copy of `model` that answers whole, for structured output, which is parsed whole.
+
+    Inside a LangGraph run streamed with "messages", every model call streams; for a
+    structured answer langchain-openai then streams through OpenAI's parse helper
+    with the JSON schema as a plain dict, and serialising each chunk warns
+    (`PydanticSerializationUnexpectedValue`) on every call.
+    """
+    return model.model_copy(update={"disable_streaming": True})

@@ -18,7 +18,7 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model
+from memory.chat_models import ModelSpec, first_model, unstreamed
 from memory.db.view import MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
@@ -370,7 +370,7 @@ class MemoryManager:
             ),
             HumanMessage(prompts.agentic_search_input(query)),
         ]
-        structured = model.with_structured_output(RelatedMemories, include_raw=True)
+        structured = unstreamed(model).with_structured_output(RelatedMemories, include_raw=True)
         try:
             answer = await io.call(structured.invoke, structured.ainvoke, messages)
         except Exception as error:

@@ -7,7 +7,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model
+from memory.chat_models import ModelSpec, first_model, unstreamed
 from memory.errors import MemoryModelError
 from memory.schema import SessionSummary
 from memory.twins import Io
@@ -70,7 +70,9 @@ class SessionSummarizer:
                 prompts.session_summary_input(previous.summary if previous else None, transcript)
             ),
         ]
-        structured = model.with_structured_output(SessionSummaryResponse, include_raw=True)
+        structured = unstreamed(model).with_structured_output(
+            SessionSummaryResponse, include_raw=True
+        )
         try:
             answer = await io.call(structured.invoke, structured.ainvoke, messages)
         except Exception as error:

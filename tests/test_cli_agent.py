@@ -353,6 +353,7 @@ def test_the_installed_command_streams_an_answer(server: OpenAIServer, db: Path)
     assert sent(server, 0)[-1] == {"role": "user", "content": "Hello"}
 
 
+@pytest.mark.filterwarnings("error")  # no serializer warning from structured output
 def test_chat_keeps_a_session_summary_and_shows_it(
     server: OpenAIServer,
     db: Path,
