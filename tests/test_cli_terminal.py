@@ -3,6 +3,7 @@ that fit, id prefixes, one wording for errors and empty results, what writes wro
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from graphs.cli import main
 from graphs.deferred import DEFAULT_DELAY_S
 from memory.dedupe import DEFAULT_THRESHOLD
 from memory.memory import EXPORT_FORMAT
+from tests.fakes import OpenAIServer
 
 USER = "ava"
 ALLERGY = (
@@ -306,3 +308,24 @@ def test_completion_completes_commands_and_options(tmp_path: Path) -> None:
     env |= {"COMP_LINE": line, "COMP_POINT": str(len(line))}
     subprocess.run([str(command)], env=env, check=True, capture_output=True)
     assert answers.read_text().split() == ["--method"]
+
+
+def test_chat_commands_take_id_prefixes_and_explain_themselves(
+    cli: Cli, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url + "/v1")
+    tea = cli.add("The user drinks green tea")
+    said = ["/forget", f"/forget {tea[:8]}", f"/forget {tea[:8]}", "/summary", "/memories"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(said) + "\n"))
+    code, out, _ = cli("chat", "--user", USER)
+    assert code == 0
+    replies = [" ".join(part.split()) for part in out.split("you> ")[1:]]
+    assert replies == [
+        "Say which memory: /forget ID, with an id from /memories.",
+        f"Forgot {tea}.",
+        f"No memory {tea[:8]}: /memories lists them.",
+        "Session summaries are off: start the chat with --session-summaries to keep one.",
+        "No memories of ava.",
+        "",
+    ]
+    assert openai_server.requests == []  # none of this asked the model
