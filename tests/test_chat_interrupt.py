@@ -18,7 +18,7 @@ PROMPT = "you> "
 
 
 @pytest.fixture
-def chat(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[pexpect.spawn]:
+def chat(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[pexpect.spawn[str]]:
     command = Path(sys.executable).parent / "memory-agent"
     env = os.environ | {
         "OPENAI_BASE_URL": openai_server.url + "/v1",
@@ -35,7 +35,7 @@ def chat(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[pexpect.spawn]
 
 
 def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(
-    openai_server: OpenAIServer, chat: pexpect.spawn
+    openai_server: OpenAIServer, chat: pexpect.spawn[str]
 ) -> None:
     openai_server.script(Delay(30, "A very slow answer"), "Hello again, Ava!")
     chat.expect_exact(PROMPT)
