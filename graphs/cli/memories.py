@@ -8,7 +8,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -29,15 +29,11 @@ from graphs.cli.output import (
     summary_table,
     working,
 )
-from memory import (
-    AgnoImportReport,
-    DuplicateGroup,
-    Memory,
-    MemoryNotFoundError,
-    UserMemory,
-    import_agno_memories,
-)
+from memory import DuplicateGroup, Memory, MemoryNotFoundError, UserMemory
 from memory.dedupe import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from memory import AgnoImportReport
 
 READ_ONLY = frozenset({"list", "search", "show", "history", "export", "summaries"})
 """Commands that only read: on a path with no database they create none."""
@@ -261,6 +257,8 @@ def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if (args.file is None) == (args.from_agno is None):
         raise CliError("Name a file made by export, or --from-agno SOURCE (not both).")
     if args.from_agno is not None:
+        from memory import import_agno_memories  # loaded for this command only
+
         with working("importing...", out):
             report = import_agno_memories(args.from_agno, memory, args.table, user_id=args.user)
         return _print_agno_report(report, args, out)
