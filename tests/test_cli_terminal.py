@@ -329,3 +329,33 @@ def test_chat_commands_take_id_prefixes_and_explain_themselves(
         "",
     ]
     assert openai_server.requests == []  # none of this asked the model
+
+
+def test_a_failed_write_is_one_sentence_and_the_details_go_to_the_verbose_log(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli.add("The user skis")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, out, err = cli("memories", "export", "--user", USER, "--out", str(folder))
+    assert (code, out) == (2, "")
+    assert err == f"error: Cannot use {folder}: Is a directory.\n"
+    code, _, err = cli("-v", "memories", "export", "--user", USER, "--out", str(folder))
+    assert code == 2
+    assert "Traceback" in err
+    assert err.endswith(f"error: Cannot use {folder}: Is a directory.\n")
+
+
+def test_help_loads_no_command_module() -> None:
+    """`memory-agent --help` and argument parsing load neither LangChain nor the library."""
+    probe = (
+        "import sys\n"
+        "from graphs.cli import build_parser\n"
+        "build_parser().parse_args(['memories', 'list', '--user', 'ava'])\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules}))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    for heavy in ("langchain", "langchain_core", "langgraph", "memory", "pydantic"):
+        assert f"'{heavy}'" not in loaded
