@@ -246,7 +246,7 @@ def test_search_shows_its_method_and_scores(cli: Cli, monkeypatch: pytest.Monkey
     [found] = cli.json("memories", "search", "skis winter", "--user", USER)
     assert found["method"] == "keyword"
     assert found["score"] > 0
-    assert f"{found['score']:.2f}" in out
+    assert f"{found['score']:.3g}" in out
     hybrid = cli.json(
         "memories", "search", "skiing", "--user", USER, "--embeddings", "hash", "--method", "hybrid"
     )

@@ -7,6 +7,7 @@ import argparse
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, time
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +99,7 @@ def memory_table(
     table.add_column("id", no_wrap=True)
     if scores is not None:
         table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("memory", ratio=3, min_width=20)
+    table.add_column("memory", ratio=3, min_width=16)
     table.add_column("topics", ratio=1)
     table.add_column("updated", no_wrap=True)
     expiring = any(m.expires_at for m in memories)
@@ -108,12 +109,19 @@ def memory_table(
         updated = m.updated_at.strftime("%Y-%m-%d") if m.updated_at else ""
         row: list[str | Text] = [short_id(m.memory_id, length)]
         if scores is not None:
-            row.append(f"{scores[n]:.2f}")
+            row.append(f"{scores[n]:.3g}")
         row += [Text(m.memory), Text(", ".join(m.topics)), updated]
         if expiring:
-            row.append(m.expires_at.strftime("%Y-%m-%d %H:%M") if m.expires_at else "")
+            row.append(moment(m.expires_at))
         table.add_row(*row)
     return table
+
+
+def moment(at: datetime | None) -> str:
+    """A time as tables show it: the date, and the time of day unless it is midnight."""
+    if at is None:
+        return ""
+    return at.strftime("%Y-%m-%d" if at.time() == time() else "%Y-%m-%d %H:%M")
 
 
 def history_table(events: list[MemoryEvent]) -> Table:
