@@ -86,14 +86,15 @@ def test_exit_codes(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("add", "   ", "--user", USER)
     assert code == 2
     assert err == "error: The memory text is empty: give it in words.\n"
-    assert cli("add", "The user skates", "--user", "")[0] == 2
     assert cli("clear")[0] == 2
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert cli("import", str(bad), "--user", USER)[0] == 2
-    with pytest.raises(SystemExit) as exit_info:
-        cli("list")  # --user is required
-    assert exit_info.value.code == 2
+    for refused in (["list"], ["add", "The user skates", "--user", ""]):  # argparse says why
+        with pytest.raises(SystemExit) as exit_info:
+            cli(*refused)
+        assert exit_info.value.code == 2
+    assert cli.capsys.readouterr().err.endswith("error: argument --user: must not be empty\n")
 
 
 def test_a_file_that_is_not_a_database_is_refused(

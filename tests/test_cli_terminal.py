@@ -347,11 +347,11 @@ def test_a_failed_write_is_one_sentence_and_the_details_go_to_the_verbose_log(
 
 
 def test_help_loads_no_command_module() -> None:
-    """`memory-agent --help` and argument parsing load neither LangChain nor the library."""
+    """`memory-agent --help` loads neither LangChain nor the library."""
     probe = (
         "import sys\n"
         "from graphs.cli import build_parser\n"
-        "build_parser().parse_args(['memories', 'list', '--user', 'ava'])\n"
+        "build_parser().format_help()\n"
         "print(sorted({name.split('.')[0] for name in sys.modules}))\n"
     )
     loaded = subprocess.run(
@@ -359,3 +359,13 @@ def test_help_loads_no_command_module() -> None:
     ).stdout
     for heavy in ("langchain", "langchain_core", "langgraph", "memory", "pydantic"):
         assert f"'{heavy}'" not in loaded
+
+
+def test_an_invalid_memory_in_an_import_file_is_one_sentence(cli: Cli, tmp_path: Path) -> None:
+    path = export_file(tmp_path, ("m1", "The user skis"), ("m2", "x" * 2001))
+    code, out, err = cli("memories", "import", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: Import data holds an invalid memory: The memory text is 2001 characters "
+        "long, over the 2000 allowed: shorten it.\n"
+    )

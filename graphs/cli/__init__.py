@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         table_help: str = f"memories table name (default: {DEFAULT_TABLE})",
     ) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
-        sub.add_argument("--user", required=user, help=user_help)
+        sub.add_argument("--user", required=user, type=_user_id, help=user_help)
         _agent_option(sub)
         db_option(sub)
         embeddings_option(sub)
@@ -174,7 +174,12 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     ask.set_defaults(run=command("chat:ask"))
     ask.add_argument("message")
     for sub in (chat, ask):
-        sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
+        sub.add_argument(
+            "--user",
+            required=True,
+            type=_user_id,
+            help="who is talking: whose memories are used",
+        )
         sub.add_argument(
             "--session",
             default="default",
@@ -239,13 +244,26 @@ def _agent_option(sub: argparse.ArgumentParser) -> None:
 
 
 def _agent_id(value: str) -> str:
-    from memory import InvalidInputError
     from memory.schema import validate_agent_id
 
+    return _checked(validate_agent_id, value, "agent_id")
+
+
+def _user_id(value: str) -> str:
+    from memory.schema import validate_user_id
+
+    return _checked(validate_user_id, value, "user_id")
+
+
+def _checked(check: Callable[[str], object], value: str, name: str) -> str:
+    """`value` when `check` takes it; its refusal worded for the option argparse names."""
+    from memory import InvalidInputError
+
     try:
-        return str(validate_agent_id(value))
+        check(value)
+        return value
     except InvalidInputError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"{name} ")) from error
 
 
 def _moment(value: str) -> datetime:

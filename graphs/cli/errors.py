@@ -52,6 +52,9 @@ def explain(error: BaseException) -> CliError:
         return CliError(f"{_sentence(str(error))} Run memory-agent memories reembed to fix it.")
     if isinstance(error, ValidationError):
         return CliError(_validation_sentence(error))
+    if isinstance(error, MemoryAgentError) and isinstance(error.__cause__, ValidationError):
+        what = _sentence(str(error).partition(": ")[0]).removesuffix(".")
+        return CliError(f"{what}: {_validation_sentence(error.__cause__)}")
     if isinstance(error, MemoryAgentError | ValueError):
         return CliError(_sentence(str(error)))
     if isinstance(error, OSError):
