@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from graphs.cli import main
+from graphs.cli.output import working
 from graphs.deferred import DEFAULT_DELAY_S
 from memory.dedupe import DEFAULT_THRESHOLD
 from memory.memory import EXPORT_FORMAT
@@ -369,3 +371,11 @@ def test_an_invalid_memory_in_an_import_file_is_one_sentence(cli: Cli, tmp_path:
         "error: Import data holds an invalid memory: The memory text is 2001 characters "
         "long, over the 2000 allowed: shorten it.\n"
     )
+
+
+def test_long_work_shows_a_bar_on_a_terminal_and_nothing_on_a_pipe() -> None:
+    for terminal in (True, False):
+        screen = io.StringIO()
+        with working("importing...", Console(file=screen, force_terminal=terminal, width=80)):
+            pass
+        assert ("importing..." in screen.getvalue()) is terminal

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -163,9 +164,16 @@ def summary_table(summaries: list[SessionSummary], user: str) -> Table:
 
 @contextmanager
 def working(description: str, out: Console) -> Iterator[None]:
-    """A spinner with `description` while long work runs on a terminal; nothing on a pipe."""
-    if not out.is_terminal:
-        yield
-        return
-    with out.status(description, spinner="dots"):
+    """A pulsing progress bar with the time spent while long work runs on a terminal;
+    nothing on a pipe or in a file, so scripts read only the result."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+    with bar:
+        bar.add_task(description, total=None)
         yield
