@@ -211,7 +211,7 @@ def test_ask_as_an_agent_keeps_that_agents_memories_apart(
     with pytest.raises(SystemExit) as refused:
         run(capsys, "ask", "Hi", *ask, "--agent", " ")
     assert refused.value.code == 2
-    assert "agent_id must not be empty" in capsys.readouterr().err
+    assert "argument --agent: must not be empty" in capsys.readouterr().err
 
 
 def test_ask_json_with_the_agentic_tool(

@@ -37,7 +37,12 @@ def explain(error: BaseException) -> CliError:
     """The sentence and exit status for any error a command lets through."""
     from pydantic import ValidationError
 
-    from memory import EmbeddingMismatchError, MemoryAgentError, MemoryNotFoundError
+    from memory import (
+        EmbeddingMismatchError,
+        InvalidInputError,
+        MemoryAgentError,
+        MemoryNotFoundError,
+    )
 
     if isinstance(error, CliError):
         return error
@@ -52,7 +57,7 @@ def explain(error: BaseException) -> CliError:
         return CliError(f"{_sentence(str(error))} Run memory-agent memories reembed to fix it.")
     if isinstance(error, ValidationError):
         return CliError(_validation_sentence(error))
-    if isinstance(error, MemoryAgentError) and isinstance(error.__cause__, ValidationError):
+    if isinstance(error, InvalidInputError) and isinstance(error.__cause__, ValidationError):
         what = _sentence(str(error).partition(": ")[0]).removesuffix(".")
         return CliError(f"{what}: {_validation_sentence(error.__cause__)}")
     if isinstance(error, MemoryAgentError | ValueError):
