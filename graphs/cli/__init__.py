@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 import argcomplete
 from rich.console import Console
 
-from graphs.cli.errors import EXIT_INTERRUPTED, explain
+from graphs.cli.errors import explain
 from graphs.cli.options import (
     DEFAULT_TABLE,
+    EXIT_INTERRUPTED,
     db_option,
     embeddings_option,
     model_help,

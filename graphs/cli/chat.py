@@ -11,9 +11,15 @@ from langchain_core.messages import AIMessage
 from rich.console import Console
 from rich.text import Text
 
-from graphs.cli.errors import EXIT_FAILED, EXIT_OK, CliError, explain
+from graphs.cli.errors import CliError, explain
 from graphs.cli.ids import resolve_id
-from graphs.cli.options import open_agent, open_memory, resolve_model
+from graphs.cli.options import (
+    EXIT_MODEL_FAILED,
+    EXIT_OK,
+    open_agent,
+    open_memory,
+    resolve_model,
+)
 from graphs.cli.output import id_length, memory_table, nothing_found, print_json
 from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
@@ -156,7 +162,7 @@ def ask(args: argparse.Namespace, out: Console) -> int:
                 markdown=out.is_terminal,
                 console=out,
             )
-    return EXIT_FAILED if "error" in answer.response_metadata else EXIT_OK
+    return EXIT_MODEL_FAILED if "error" in answer.response_metadata else EXIT_OK
 
 
 def _answer_and_updates(

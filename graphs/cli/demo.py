@@ -10,8 +10,7 @@ from rich.pretty import pprint
 from rich.text import Text
 
 from graphs.agent import create_memory_agent
-from graphs.cli.errors import EXIT_OK
-from graphs.cli.options import embeddings, open_db, open_memory, resolve_model
+from graphs.cli.options import EXIT_OK, embeddings, open_db, open_memory, resolve_model
 from graphs.printing import Agent, print_response
 from memory import Memory
 

@@ -7,14 +7,15 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
+from graphs.cli.options import EXIT_NOT_FOUND, EXIT_USAGE
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 logger = logging.getLogger("graphs.cli")
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_NOT_FOUND = EXIT_FAILED
-EXIT_INTERRUPTED = 130
+EXIT_FAILED = 1
+"""Something went wrong that no option of the user's caused."""
 
 FIELD_NAMES = {
     "memory": "the memory text",

@@ -15,9 +15,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphs.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from graphs.cli.errors import CliError
 from graphs.cli.ids import resolve_id, user_ids
-from graphs.cli.options import DEFAULT_TABLE, EMBEDDINGS_ENV, embeddings, is_url, open_db
+from graphs.cli.options import (
+    DEFAULT_TABLE,
+    EMBEDDINGS_ENV,
+    EXIT_OK,
+    EXIT_USAGE,
+    embeddings,
+    is_url,
+    open_db,
+)
 from graphs.cli.output import (
     history_table,
     id_length,

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 DEFAULT_DB = "tmp/agent.db"
 DEFAULT_TABLE = "user_memories"
 EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_MODEL_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def db_option(sub: argparse.ArgumentParser) -> None:
