@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memory-agent",
         description="Long-term user memory for LangGraph agents.",
-        epilog="Shell completion (bash, zsh, fish): see README, 'Shell completion'.",
+        epilog='Shell completion: eval "$(register-python-argcomplete memory-agent)" in '
+        "~/.bashrc or ~/.zshrc; for fish, register-python-argcomplete --shell fish "
+        "memory-agent | source.",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log what happens, and errors in full"
