@@ -154,6 +154,11 @@ def test_another_users_ids_are_not_reached_by_prefix(cli: Cli) -> None:
         ),
         (["memories", "clear"], "Name exactly one of --user U or --all."),
         (
+            ["memories", "list", "--user", USER, "--embeddings", "bogus"],
+            "--embeddings bogus is not an embedding model: give hash, openai:MODEL, or "
+            "module:attribute naming a LangChain Embeddings.",
+        ),
+        (
             ["ask", "  ", "--user", USER, "--model", "anthropic:claude-sonnet-4-5"],
             'The message is empty: give ask something to say, e.g. ask "Hello".',
         ),
@@ -379,3 +384,20 @@ def test_long_work_shows_a_bar_on_a_terminal_and_nothing_on_a_pipe() -> None:
         with working("importing...", Console(file=screen, force_terminal=terminal, width=80)):
             pass
         assert ("importing..." in screen.getvalue()) is terminal
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (["search", "ski", "--limit", "0"], "argument --limit: give a whole number of 1 or more"),
+        (["dedupe", "--threshold", "2"], "argument --threshold: give a number above 0 and at most"),
+        (["list", "--user", " "], "argument --user: must not be empty"),
+    ],
+)
+def test_a_refused_option_value_is_named_by_argparse(
+    cli: Cli, argv: list[str], sentence: str
+) -> None:
+    with pytest.raises(SystemExit) as refused:
+        cli("memories", *argv, *([] if "--user" in argv else ["--user", USER]))
+    assert refused.value.code == 2
+    assert sentence in cli.capsys.readouterr().err

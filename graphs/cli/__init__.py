@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["keyword", "semantic", "hybrid", "last_n", "first_n"],
         help="with a query: hybrid when --embeddings is set, else keyword; without: last_n",
     )
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument(
+        "--limit", type=_count, default=10, help="at most this many results (default 10)"
+    )
     for narrowed in (listing, search):
         narrowed.add_argument(
             "--topic",
@@ -138,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--apply", action="store_true", help="merge each group into its newest")
     dedupe.add_argument(
         "--threshold",
-        type=float,
+        type=_share,
         default=None,
         help="share of content words two memories must share (default 0.75)",
     )
@@ -267,6 +269,26 @@ def _checked(check: Callable[[str], object], value: str, name: str) -> str:
         return value
     except InvalidInputError as error:
         raise argparse.ArgumentTypeError(str(error).removeprefix(f"{name} ")) from error
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more, not {value!r}")
+    return count
+
+
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        share = 0.0
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"give a number above 0 and at most 1, not {value!r}")
+    return share
 
 
 def _moment(value: str) -> datetime:

@@ -95,9 +95,20 @@ The model comes from --model, else ${MODEL_ENV}, else {DEFAULT_MODEL}."""
 
 
 def embeddings(args: argparse.Namespace) -> Embeddings | None:
+    """The embedding model `--embeddings` names; a name that is not one is a usage error."""
+    from graphs.cli.errors import CliError
+    from memory import InvalidInputError
     from memory.embeddings import load_embeddings
 
-    return load_embeddings(args.embeddings) if args.embeddings else None
+    if not args.embeddings:
+        return None
+    try:
+        return load_embeddings(args.embeddings)
+    except InvalidInputError as error:
+        raise CliError(
+            f"--embeddings {args.embeddings} is not an embedding model: give hash, "
+            "openai:MODEL, or module:attribute naming a LangChain Embeddings."
+        ) from error
 
 
 def open_memory(args: argparse.Namespace, model: BaseChatModel | None = None) -> Memory:
