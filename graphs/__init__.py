@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         create_memory_extractor,
         flush_memories,
     )
-    from graphs.middleware import MemoryMiddleware
+    from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware
     from graphs.nodes import extract_memories_node, recall_memories_node
     from graphs.printing import print_response
     from graphs.scope import AgentConfigError, StoreMemory
@@ -36,6 +36,7 @@ _MODULES = {
     "FlushResult": "graphs.deferred",
     "MemoryMiddleware": "graphs.middleware",
     "StoreMemory": "graphs.scope",
+    "ThreadOwnerMiddleware": "graphs.middleware",
     "aflush_memories": "graphs.deferred",
     "create_memory_agent": "graphs.agent",
     "create_memory_extractor": "graphs.deferred",
@@ -66,6 +67,7 @@ __all__ = [
     "FlushResult",
     "MemoryMiddleware",
     "StoreMemory",
+    "ThreadOwnerMiddleware",
     "aflush_memories",
     "create_memory_agent",
     "create_memory_extractor",

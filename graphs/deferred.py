@@ -51,10 +51,11 @@ from graphs.scope import (
     run_user,
 )
 from graphs.steps import EXTRACT, StreamWriter, memory_model
-from memory import Memory
+from memory import Memory, telemetry
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.manager import MemoryUpdateResult
 from memory.schema import MAX_USER_ID_CHARS, PendingThread
+from memory.telemetry import TokenUsage, for_user
 from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
 
 logger = logging.getLogger(__name__)
@@ -144,10 +145,11 @@ async def defer(
         )
     except Exception as error:
         logger.error(
-            "could not keep the messages of thread %r of user %r to learn from: %s",
+            "could not keep the messages of thread %r%s to learn from: %s",
             thread_id,
-            user_id,
+            for_user(logger, user_id),
             error,
+            exc_info=True,
         )
         write(memory_failed(EXTRACT, error))
         return
@@ -156,11 +158,12 @@ async def defer(
             await schedule_extractor_run(graph, user_id, thread_id, delay_s)
         except Exception as error:
             logger.warning(
-                "could not schedule %r for thread %r of user %r; learning in this process: %s",
+                "could not schedule %r for thread %r%s; learning in this process: %s",
                 graph,
                 thread_id,
-                user_id,
+                for_user(logger, user_id),
                 error,
+                exc_info=True,
             )
             extraction_worker(memory).schedule(user_id, thread_id, delay_s, model)
     else:
@@ -187,6 +190,15 @@ class FlushResult:
     """One per memory-model call."""
     pending: list[PendingThread]
     """Threads still pending: their model failed (logged), or another worker holds them."""
+
+    @property
+    def input_tokens(self) -> int:
+        """Input tokens of all the flush's memory-model calls, as the provider reported them."""
+        return sum(result.input_tokens for result in self.results)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(result.output_tokens for result in self.results)
 
 
 class ExtractionWorker:
@@ -286,11 +298,11 @@ class ExtractionWorker:
                 memory.learn_pending(user_id, thread_id, model=memory_model(memory, model))
             except Exception as error:
                 logger.warning(
-                    "learning from thread %r of user %r failed; it stays pending and is retried: "
-                    "%s",
+                    "learning from thread %r%s failed; it stays pending and is retried: %s",
                     thread_id,
-                    user_id,
+                    for_user(logger, user_id),
                     error,
+                    exc_info=True,
                 )
                 return False
         return True
@@ -329,6 +341,18 @@ class ExtractionWorker:
             self._learning.release()
 
     async def _flush(self, io: Io, model: ModelSpec | None) -> FlushResult:
+        with telemetry.memory_span(telemetry.FLUSH, "flush_memories") as span:
+            flushed = await self._learn_all(io, model)
+            span.set(
+                {
+                    telemetry.MODEL_CALLS: sum(r.model_calls for r in flushed.results),
+                    telemetry.THREADS_PENDING: len(flushed.pending),
+                }
+            )
+            span.usage(TokenUsage(flushed.input_tokens, flushed.output_tokens))
+            return flushed
+
+    async def _learn_all(self, io: Io, model: ModelSpec | None) -> FlushResult:
         memory = self._memory()
         if memory is None:
             return FlushResult([], [])
@@ -350,10 +374,11 @@ class ExtractionWorker:
                 )
             except Exception as error:
                 logger.warning(
-                    "flush: learning from thread %r of user %r failed; it stays pending: %s",
+                    "flush: learning from thread %r%s failed; it stays pending: %s",
                     thread.thread_id,
-                    thread.user_id,
+                    for_user(logger, thread.user_id),
                     error,
+                    exc_info=True,
                 )
                 continue
             with self._changed:
@@ -440,17 +465,18 @@ async def _retry(graph: str, user_id: str, thread_id: str, state: ExtractorState
         await schedule_extractor_run(graph, user_id, thread_id, delay_s, attempt=attempt)
     except Exception as error:
         logger.warning(
-            "could not schedule a retry for thread %r of user %r; its messages wait for the "
+            "could not schedule a retry for thread %r%s; its messages wait for the "
             "thread's next run: %s",
             thread_id,
-            user_id,
+            for_user(logger, user_id),
             error,
+            exc_info=True,
         )
         return
     logger.warning(
-        "learning from thread %r of user %r failed (attempt %d); retrying in %g s",
+        "learning from thread %r%s failed (attempt %d); retrying in %g s",
         thread_id,
-        user_id,
+        for_user(logger, user_id),
         attempt,
         delay_s,
     )

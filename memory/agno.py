@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from memory.errors import InvalidInputError, MemoryAgentError, MemoryDbError
 from memory.schema import AddMemory, UserMemory, WriteContext, validate_memory_id, validate_user_id
+from memory.telemetry import for_user
 from memory.text import normalized_text
 
 if TYPE_CHECKING:
@@ -172,7 +173,9 @@ def _import_user(
             user_id, [AddMemory(found) for _, found in new], WriteContext("import")
         )
     except MemoryAgentError as error:
-        logger.warning("Agno memories of user %r not imported: %s", user_id, error)
+        logger.warning(
+            "Agno memories%s not imported: %s", for_user(logger, user_id), error, exc_info=True
+        )
         reason = f"nothing of this user's was written: {error}"
         report.refused.extend(SkippedAgnoRow(memory_id, user_id, reason) for memory_id, _ in new)
         return

@@ -8,6 +8,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -15,11 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from graphs.cli.confirm import confirmed
 from graphs.cli.errors import CliError
 from graphs.cli.ids import resolve_id, user_ids
 from graphs.cli.options import (
     DEFAULT_TABLE,
     EMBEDDINGS_ENV,
+    EXIT_DECLINED,
     EXIT_OK,
     EXIT_USAGE,
     embeddings,
@@ -116,8 +119,21 @@ def _delete(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 def _clear(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if args.all == (args.user is not None):
         raise CliError("Name exactly one of --user U or --all.")
+    whose = "every user" if args.all else args.user
+    if not confirmed(f"forget every memory of {whose}", yes=args.yes, out=out):
+        return EXIT_DECLINED
     count = memory.clear(None if args.all else args.user, source="cli")
     print_result({"cleared": count}, f"Cleared {_count(count)}.", args, out)
+    return EXIT_OK
+
+
+def _erase(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    what = f"erase every trace of {args.user} (memories, history, summaries and sessions)"
+    if not confirmed(what, yes=args.yes, out=out):
+        return EXIT_DECLINED
+    erased = asdict(memory.erase_user(args.user))
+    counts = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in erased.items())
+    print_result(erased, f"erased {args.user}: {counts}", args, out)
     return EXIT_OK
 
 
@@ -351,6 +367,7 @@ ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {
     "replace": _replace,
     "delete": _delete,
     "clear": _clear,
+    "erase": _erase,
     "search": _search,
     "history": _history,
     "summaries": _summaries,
