@@ -1,6 +1,6 @@
 """User memory for LangGraph agents: facts about each user, kept current and searchable."""
 
-from memory.agno import AgnoImportReport, SkippedAgnoRow, import_agno_memories
+from memory.agno import AgnoImportReport, SkippedAgnoRow, import_agno_memories, import_agno_rows
 from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb
 from memory.db.postgres import PostgresMemoryDb
@@ -56,4 +56,5 @@ __all__ = [
     "ThreadOwnershipError",
     "UserMemory",
     "import_agno_memories",
+    "import_agno_rows",
 ]

@@ -1056,12 +1056,14 @@ class Memory:
     async def _erase(self, io: Io, user_id: str) -> EraseResult:
         user_id = validate_user_id(user_id)
         db = self.db
-        threads = await io.call(db.user_threads, db.auser_threads, user_id)
-        # Sessions first: until the rows go, the owner records still find the threads.
-        checkpoints, archived = await io.call(db.erase_sessions, db.aerase_sessions, threads)
-        erased = await io.call(db.erase_user, db.aerase_user, user_id)
-        logger.info("erased a user: %s", erased)
-        return replace(erased, checkpoints=checkpoints, archived_runs=archived)
+        with self._span(telemetry.DELETE, "erase_user", user_id) as span:
+            threads = await io.call(db.user_threads, db.auser_threads, user_id)
+            # Sessions first: until the rows go, the owner records still find the threads.
+            checkpoints, archived = await io.call(db.erase_sessions, db.aerase_sessions, threads)
+            erased = await io.call(db.erase_user, db.aerase_user, user_id)
+            logger.info("erased a user: %s", erased)
+            span.set({telemetry.RECORD_COUNT: erased.memories, telemetry.THREADS: len(threads)})
+            return replace(erased, checkpoints=checkpoints, archived_runs=archived)
 
     def user_threads(self, user_id: str) -> list[str]:
         """The ids of the threads (sessions) the user owns."""

@@ -66,6 +66,7 @@ MESSAGES = "memory_agent.messages"
 APPLIED = "memory_agent.operations.applied"
 REFUSED = "memory_agent.operations.refused"
 MODEL_CALLS = "memory_agent.model_calls"
+THREADS = "memory_agent.threads"
 THREADS_PENDING = "memory_agent.threads.pending"
 
 _tracer: trace.Tracer = trace.get_tracer(TRACER_NAME)

@@ -237,6 +237,7 @@ def exercise(memory: Memory) -> None:
     memory.create_session_summary("s1", USER, [("user", SAID), ("assistant", "Noted.")])
     memory.import_user_memories(memory.export_user_memories(USER))
     memory.delete_user_memory(USER, memory_id)
+    memory.erase_user(USER)
     memory.clear(USER)
 
 
@@ -269,6 +270,8 @@ def test_spans_carry_no_user_id_or_memory_text_unless_the_app_opts_in(
         "memory_agent.summarize",
     }
     assert [(span.name, leaks(span)) for span in traces.spans if leaks(span)] == []
+    erase = traces.one("delete_memory", "erase_user")
+    assert attrs(erase)[telemetry.RECORD_COUNT] == 1  # the memory the model learned
 
     traces.exporter.clear()
     monkeypatch.setenv(telemetry.TRACE_CONTENT_ENV, "1")
