@@ -16,6 +16,8 @@ from graphs.scope import StoreMemory
 from memory import Memory
 from server.auth import ApiKeys
 from server.errors import add_error_handlers
+from server.inspector import mount_inspector
+from server.mcp import mount_mcp
 from server.routes import PREFIX, router
 
 
@@ -40,6 +42,8 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
     # The routes themselves, not an included router: LangGraph Server wraps each route of
     # a mounted app in its auth middleware, which needs every route to be an ASGI app.
     app.router.routes.extend(router.routes)
+    mount_mcp(app)
+    mount_inspector(app)
     return app
 
 

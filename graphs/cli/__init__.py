@@ -239,6 +239,14 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
+    mcp = commands.add_parser("mcp", help="serve one user's memories to an MCP client over stdio")
+    mcp.set_defaults(run=command("mcp:serve_stdio"))
+    mcp.add_argument(
+        "--user", required=True, type=_user_id, help="whose memories the MCP tools reach"
+    )
+    _agent_option(mcp)
+    db_option(mcp)
+    embeddings_option(mcp)
     _add_serve_command(commands)
 
 
