@@ -7,20 +7,65 @@
 - `StoreMemory`: memories in the run's LangGraph store, as under LangGraph Server.
 - `flush_memories`, `create_memory_extractor`: deferred extraction's flush, and its
   graph for LangGraph Server.
+
+Each name's module loads on first use (PEP 562), so the `memory-agent` command, which
+lives in `graphs.cli`, starts without loading LangChain.
 """
 
-from graphs.agent import create_memory_agent
-from graphs.deferred import (
-    FlushResult,
-    aflush_memories,
-    create_memory_extractor,
-    flush_memories,
-)
-from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware, UserMemoryMiddleware
-from graphs.nodes import extract_memories_node, recall_memories_node
-from graphs.printing import print_response
-from graphs.scope import AgentConfigError, StoreMemory
-from graphs.tools import create_memory_tools
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graphs.agent import create_memory_agent
+    from graphs.deferred import (
+        FlushResult,
+        aflush_memories,
+        create_memory_extractor,
+        flush_memories,
+    )
+    from graphs.middleware import (
+        MemoryMiddleware,
+        ThreadOwnerMiddleware,
+        UserMemoryMiddleware,
+    )
+    from graphs.nodes import extract_memories_node, recall_memories_node
+    from graphs.printing import print_response
+    from graphs.scope import AgentConfigError, StoreMemory
+    from graphs.tools import create_memory_tools
+
+_MODULES = {
+    "AgentConfigError": "graphs.scope",
+    "FlushResult": "graphs.deferred",
+    "MemoryMiddleware": "graphs.middleware",
+    "StoreMemory": "graphs.scope",
+    "ThreadOwnerMiddleware": "graphs.middleware",
+    "UserMemoryMiddleware": "graphs.middleware",
+    "aflush_memories": "graphs.deferred",
+    "create_memory_agent": "graphs.agent",
+    "create_memory_extractor": "graphs.deferred",
+    "create_memory_tools": "graphs.tools",
+    "extract_memories_node": "graphs.nodes",
+    "flush_memories": "graphs.deferred",
+    "print_response": "graphs.printing",
+    "recall_memories_node": "graphs.nodes",
+}
+"""Where each public name lives."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULES])
+
 
 __all__ = [
     "AgentConfigError",

@@ -8,6 +8,7 @@ once per spec and settings: every later step reuses the same client.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -118,9 +119,25 @@ def first_model(own: ModelSpec | None, fallback: ModelSpec | None, task: str) ->
 
 
 def _reason(error: Exception) -> str:
-    """The message of a failed model construction, without pydantic's boilerplate."""
+    """The message of a failed model construction, without pydantic's boilerplate; a
+    missing integration package comes with the command that adds it."""
+    if isinstance(error, ImportError):
+        package = re.search(r"pip install (-U )?([\w.\-\[\]]+)", str(error))
+        if package is not None:
+            return f"it needs the {package[2]} package: uv add {package[2]}"
     if isinstance(error, ValidationError):
         return "; ".join(
             str(detail["msg"]).removeprefix("Value error, ") for detail in error.errors()
         )
     return str(error)
+
+
+def unstreamed(model: BaseChatModel) -> BaseChatModel:
+    """A copy of `model` that answers whole, for structured output, which is parsed whole.
+
+    Inside a LangGraph run streamed with "messages", every model call streams; for a
+    structured answer langchain-openai then streams through OpenAI's parse helper
+    with the JSON schema as a plain dict, and serialising each chunk warns
+    (`PydanticSerializationUnexpectedValue`) on every call.
+    """
+    return model.model_copy(update={"disable_streaming": True})

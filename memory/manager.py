@@ -18,7 +18,7 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model
+from memory.chat_models import ModelSpec, first_model, unstreamed
 from memory.db.view import MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, SearchResult, approx_tokens
@@ -379,7 +379,8 @@ class MemoryManager:
             HumanMessage(prompts.agentic_search_input(query)),
         ]
         structured = tagged(
-            model.with_structured_output(RelatedMemories, include_raw=True), "agentic_search"
+            unstreamed(model).with_structured_output(RelatedMemories, include_raw=True),
+            "agentic_search",
         )
         try:
             answer = await io.call(structured.invoke, structured.ainvoke, messages)

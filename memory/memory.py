@@ -1094,7 +1094,8 @@ class Memory:
         the ids.
 
         `user_id` imports into another user than the one the data was exported from.
-        A memory whose id the user already has is replaced; one already expired is skipped.
+        A memory whose id the user already has is replaced, unless it is the same: then
+        nothing is written, history included; one already expired is skipped.
         """
         return run_sync(self._import(BLOCKING, data, user_id))
 
@@ -1110,11 +1111,19 @@ class Memory:
         ids = [m.memory_id for m in memories if m.memory_id is not None]
         view = self._view()
         existing = await io.call(view.get_memories, view.aget_memories, user_id, ids)
-        ops = _import_ops(memories, {m.memory_id for m in existing})
+        stored = {m.memory_id: m.model_dump(include=EXPORTED_FIELDS) for m in existing}
+        unchanged = {
+            m.memory_id
+            for m in memories
+            if stored.get(m.memory_id) == m.model_dump(include=EXPORTED_FIELDS)
+        }
+        changed = [m for m in memories if m.memory_id not in unchanged]
+        ops = _import_ops(changed, set(stored))
         with self._span(telemetry.UPSERT, "import_user_memories", user_id) as span:
             span.set({telemetry.RECORD_COUNT: len(ops)})
             events = await self._write(io, user_id, ops, context)
-            return [event.memory_id for event in events if event.action != "expired"]
+        kept = unchanged | {event.memory_id for event in events if event.action != "expired"}
+        return [memory_id for memory_id in ids if memory_id in kept]
 
     def on_erase(self, eraser: SessionEraser) -> None:
         """Let `erase_user` reach sessions kept outside the store (such as an agent's
@@ -1231,25 +1240,23 @@ def _search_args(
     return user_id, method, query, limit  # type: ignore[return-value]
 
 
+EXPORTED_FIELDS: set[str] = {
+    "memory_id",
+    "memory",
+    "topics",
+    "input",
+    "created_at",
+    "updated_at",
+    "expires_at",
+}
+"""What an export keeps of each memory, and what an import compares to find it unchanged."""
+
+
 def _export(user_id: str, memories: list[UserMemory]) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "user_id": user_id,
-        "memories": [
-            m.model_dump(
-                mode="json",
-                include={
-                    "memory_id",
-                    "memory",
-                    "topics",
-                    "input",
-                    "created_at",
-                    "updated_at",
-                    "expires_at",
-                },
-            )
-            for m in memories
-        ],
+        "memories": [m.model_dump(mode="json", include=EXPORTED_FIELDS) for m in memories],
     }
 
 

@@ -7,7 +7,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model
+from memory.chat_models import ModelSpec, first_model, unstreamed
 from memory.errors import MemoryModelError
 from memory.schema import SessionSummary
 from memory.telemetry import current_span, tagged, usage_of
@@ -72,7 +72,7 @@ class SessionSummarizer:
             ),
         ]
         structured = tagged(
-            model.with_structured_output(SessionSummaryResponse, include_raw=True),
+            unstreamed(model).with_structured_output(SessionSummaryResponse, include_raw=True),
             "session_summary",
         )
         try:

@@ -1,46 +1,65 @@
 """The `memory-agent` command: chat with the agent, and inspect and edit stored memories.
 
 One module per command: `chat` (chat and ask), `demo`, `memories`; `options` holds
-what they share and `output` how they print.
+what they share, `output` how they print, `errors` how they fail and `ids` how ids
+are typed. A command's modules are imported only when it runs, so `--help` is quick.
 """
+
+# PYTHON_ARGCOMPLETE_OK
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
+import argcomplete
 from rich.console import Console
 
-from graphs.cli import chat as chat_command
-from graphs.cli import demo as demo_command
-from graphs.cli import mcp as mcp_command
-from graphs.cli import memories as memories_command
 from graphs.cli.confirm import yes_option
+from graphs.cli.errors import explain
 from graphs.cli.options import (
     DEFAULT_TABLE,
-    EXIT_NOT_FOUND,
-    EXIT_USAGE,
-    MODEL_HELP,
+    EXIT_INTERRUPTED,
     db_option,
     embeddings_option,
+    model_help,
     model_option,
 )
-from graphs.deferred import DEFAULT_DELAY_S
-from memory import InvalidInputError, MemoryAgentError, MemoryNotFoundError, ModelConfigError
-from memory.dedupe import DEFAULT_THRESHOLD
-from memory.schema import utc, validate_agent_id
+
+
+def command(target: str) -> Callable[[argparse.Namespace, Console], int]:
+    """The function "module:function" in graphs.cli, imported when the command runs."""
+    module, _, function = target.partition(":")
+
+    def run(args: argparse.Namespace, out: Console) -> int:
+        found: Callable[[argparse.Namespace, Console], int] = getattr(
+            importlib.import_module(f"graphs.cli.{module}"), function
+        )
+        return found(args, out)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="memory-agent", description="Long-term user memory for LangGraph agents."
+        prog="memory-agent",
+        description="Long-term user memory for LangGraph agents.",
+        epilog='Shell completion: eval "$(register-python-argcomplete memory-agent)" in '
+        "~/.bashrc or ~/.zshrc; for fish, register-python-argcomplete --shell fish "
+        "memory-agent | source.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log what happens, and errors in full"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _add_agent_commands(commands)
     memories = commands.add_parser("memories", help="list, edit and search stored memories")
-    memories.set_defaults(run=memories_command.run, from_agno=None)
+    memories.set_defaults(run=command("memories:run"), from_agno=None)
     actions = memories.add_subparsers(dest="action", required=True)
 
     def action(
@@ -52,12 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         table_help: str = f"memories table name (default: {DEFAULT_TABLE})",
     ) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_)
-        sub.add_argument("--user", required=user, help=user_help)
+        sub.add_argument("--user", required=user, type=_user_id, help=user_help)
         _agent_option(sub)
         db_option(sub)
         embeddings_option(sub)
         sub.add_argument("--table", default=DEFAULT_TABLE, help=table_help)
-        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts (full ids)")
+        sub.add_argument(
+            "--full-ids", action="store_true", help="show whole ids in tables, not prefixes"
+        )
         return sub
 
     listing = action("list", "the user's memories, oldest first")
@@ -96,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["keyword", "semantic", "hybrid", "last_n", "first_n"],
         help="with a query: hybrid when --embeddings is set, else keyword; without: last_n",
     )
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument(
+        "--limit", type=_count, default=10, help="at most this many results (default 10)"
+    )
     for narrowed in (listing, search):
         narrowed.add_argument(
             "--topic",
@@ -124,9 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--apply", action="store_true", help="merge each group into its newest")
     dedupe.add_argument(
         "--threshold",
-        type=float,
-        default=DEFAULT_THRESHOLD,
-        help=f"share of content words two memories must share (default {DEFAULT_THRESHOLD})",
+        type=_share,
+        default=None,
+        help="share of content words two memories must share (default 0.75)",
     )
     reembed = action(
         "reembed", "compute missing vectors, or all of them after a model change", user=False
@@ -158,12 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chat = commands.add_parser("chat", help="chat with the agent; it remembers you")
-    chat.set_defaults(run=chat_command.chat)
+    chat.set_defaults(run=command("chat:chat"))
     ask = commands.add_parser("ask", help="send the agent one message")
-    ask.set_defaults(run=chat_command.ask)
+    ask.set_defaults(run=command("chat:ask"))
     ask.add_argument("message")
     for sub in (chat, ask):
-        sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
+        sub.add_argument(
+            "--user",
+            required=True,
+            type=_user_id,
+            help="who is talking: whose memories are used",
+        )
         sub.add_argument(
             "--session",
             default=None,
@@ -198,21 +227,23 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     chat.add_argument(
         "--extraction-delay",
         type=float,
-        default=DEFAULT_DELAY_S,
+        default=None,
         metavar="SECONDS",
-        help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
+        help="quiet seconds before deferred learning (default: 30)",
     )
     yes_option(chat)  # for /forget-all
-    ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
+    ask.set_defaults(extraction="inline", extraction_delay=None)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")
-    demo.set_defaults(run=demo_command.demo, agent=None)
+    demo.set_defaults(run=command("demo:demo"), agent=None)
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
     mcp = commands.add_parser("mcp", help="serve one user's memories to an MCP client over stdio")
-    mcp.set_defaults(run=mcp_command.serve_stdio)
-    mcp.add_argument("--user", required=True, help="whose memories the MCP tools reach")
+    mcp.set_defaults(run=command("mcp:serve_stdio"))
+    mcp.add_argument(
+        "--user", required=True, type=_user_id, help="whose memories the MCP tools reach"
+    )
     _agent_option(mcp)
     db_option(mcp)
     embeddings_option(mcp)
@@ -259,42 +290,107 @@ def _agent_option(sub: argparse.ArgumentParser) -> None:
 
 
 def _agent_id(value: str) -> str:
+    from memory.schema import validate_agent_id
+
+    return _checked(validate_agent_id, value, "agent_id")
+
+
+def _user_id(value: str) -> str:
+    from memory.schema import validate_user_id
+
+    return _checked(validate_user_id, value, "user_id")
+
+
+def _checked(check: Callable[[str], object], value: str, name: str) -> str:
+    """`value` when `check` takes it; its refusal worded for the option argparse names."""
+    from memory import InvalidInputError
+
     try:
-        return str(validate_agent_id(value))
+        check(value)
+        return value
     except InvalidInputError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"{name} ")) from error
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more, not {value!r}")
+    return count
+
+
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        share = 0.0
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"give a number above 0 and at most 1, not {value!r}")
+    return share
 
 
 def _moment(value: str) -> datetime:
     """An ISO 8601 date ("2025-03-01", its midnight) or time; without a zone, UTC."""
     try:
-        return utc(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"not an ISO 8601 date or time: {value!r} (e.g. 2025-03-01 or 2025-03-01T18:00)"
         ) from error
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    with _log_to_stderr(args.verbose):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         code: int = args.run(args, console)
         return code
-    except MemoryNotFoundError as error:
-        errors.print(f"not found: {error}")
-        return EXIT_NOT_FOUND
-    except ModelConfigError as error:
-        errors.print(f"error: {error}", markup=False)
-        errors.print(MODEL_HELP, markup=False)
-        return EXIT_USAGE
-    except (MemoryAgentError, OSError, ValueError) as error:  # bad input, file, user or session
-        errors.print(f"error: {error}", markup=False)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         errors.print()
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:  # every failure ends as one sentence, the details in the log
+        failure = explain(error)
+        errors.print(f"error: {failure}", markup=False)
+        if _needs_model_help(error):
+            errors.print(model_help(), markup=False)
+        return failure.code
+
+
+@contextmanager
+def _log_to_stderr(verbose: bool) -> Iterator[None]:
+    """With -v, every log record (a failure's traceback included) goes to stderr."""
+    if not verbose:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _needs_model_help(error: BaseException) -> bool:
+    from memory import ModelConfigError
+
+    return isinstance(error, ModelConfigError)
 
 
 if __name__ == "__main__":

@@ -13,35 +13,38 @@ from rich.console import Console
 from rich.text import Text
 
 from graphs.cli.confirm import confirmed
+from graphs.cli.errors import CliError, explain
+from graphs.cli.ids import resolve_id
 from graphs.cli.options import (
     EXIT_MODEL_FAILED,
     EXIT_OK,
     open_agent,
     open_memory,
+    resolve_model,
 )
-from graphs.cli.output import memory_table, print_json
+from graphs.cli.output import id_length, memory_table, nothing_found, print_json
 from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
 from graphs.scope import user_session
-from memory import InvalidInputError, Memory, MemoryDbError, ThreadOwnershipError
-from memory.chat_models import resolve_chat_model
+from memory import Memory, ThreadOwnershipError
 from memory.schema import validate_user_id
 from memory.telemetry import TokenCounter, TokenUsage
 
 CHAT_HELP = """\
 /memories      list what I remember about you
-/forget ID     forget one memory (ids are in /memories)
+/forget ID     forget one memory (its id, or the start of it, from /memories)
 /forget-all    forget everything about you
 /summary       this session's summary (with --session-summaries)
 /stats         tokens of the last turn and of this chat, the answer's and memory's apart
 /help          this help
-/quit          leave (or end input with Ctrl-D)"""
+/quit          leave (or end input with Ctrl-D)
+Ctrl-C stops an answer; at the prompt it leaves."""
 
 
 def chat(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
     session = args.session or user_session(user)
-    model = resolve_chat_model(args.model)  # no credentials: said before a file is made
+    model = resolve_model(args)  # no credentials: said before a file is made
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal)
         if sys.stdin.isatty():
@@ -55,7 +58,9 @@ def chat(args: argparse.Namespace, out: Console) -> int:
             markup=False,
         )
         try:
-            _converse(agent, memory, user, session, out, yes=args.yes)
+            _converse(
+                agent, memory, user, session, out, yes=args.yes, summaries=args.session_summaries
+            )
         finally:
             if args.extraction == "deferred":
                 _learn_before_leaving(memory, out)
@@ -63,7 +68,14 @@ def chat(args: argparse.Namespace, out: Console) -> int:
 
 
 def _converse(
-    agent: Agent, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+    agent: Agent,
+    memory: Memory,
+    user: str,
+    session: str,
+    out: Console,
+    *,
+    yes: bool,
+    summaries: bool,
 ) -> None:
     turns: list[TokenCounter] = []
     while True:
@@ -77,7 +89,7 @@ def _converse(
         if line == "/stats":
             out.print(_stats(turns), markup=False)
         elif line.startswith("/"):
-            _chat_command(line, memory, user, session, out, yes=yes)
+            _chat_command(line, memory, user, session, out, yes=yes, summaries=summaries)
         elif line:
             turns.append(TokenCounter())
             _chat_turn(agent, line, user, session, out, turns[-1])
@@ -101,7 +113,8 @@ def _learn_before_leaving(memory: Memory, out: Console) -> None:
 def _chat_turn(
     agent: Agent, line: str, user: str, session: str, out: Console, counter: TokenCounter
 ) -> None:
-    """One answer; whatever goes wrong is shown and the chat goes on."""
+    """One answer; whatever goes wrong is shown and the chat goes on, and Ctrl-C stops
+    only this answer."""
     try:
         print_response(
             agent.with_config(callbacks=[counter]),
@@ -111,10 +124,12 @@ def _chat_turn(
             markdown=out.is_terminal,
             console=out,
         )
+    except KeyboardInterrupt:
+        out.print(Text("(answer stopped)", style="yellow"))
     except ThreadOwnershipError:
         raise  # no turn of this session can succeed: the command ends, exit 2
     except Exception as error:
-        out.print(Text(f"error: {error}", style="red"))
+        out.print(Text(f"error: {explain(error)}", style="red"))
 
 
 def _stats(turns: list[TokenCounter]) -> str:
@@ -136,36 +151,60 @@ def _tokens(usage: TokenUsage) -> str:
 
 
 def _chat_command(
-    line: str, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+    line: str,
+    memory: Memory,
+    user: str,
+    session: str,
+    out: Console,
+    *,
+    yes: bool,
+    summaries: bool,
 ) -> None:
     name, _, argument = line.partition(" ")
     argument = argument.strip()
     try:
         if name == "/memories":
             memories = memory.get_user_memories(user)
-            out.print(memory_table(memories, user) if memories else "No memories yet.")
-        elif name == "/forget" and argument:
-            found = memory.delete_user_memory(user, argument, source="cli")
-            out.print(f"Forgot {argument}." if found else f"No memory {argument}.", markup=False)
+            if memories:
+                ids = [m.memory_id for m in memories]
+                out.print(memory_table(memories, user, id_length(ids, ids)))
+            else:
+                out.print(nothing_found("memories", user), markup=False)
+        elif name == "/forget" and not argument:
+            out.print("Say which memory: /forget ID, with an id from /memories.", markup=False)
+        elif name == "/forget":
+            memory_id = resolve_id(memory, user, argument)
+            found = memory.delete_user_memory(user, memory_id, source="cli")
+            out.print(
+                f"Forgot {memory_id}." if found else f"No memory {argument}: /memories lists them.",
+                markup=False,
+            )
         elif name == "/forget-all":
             if confirmed(f"forget every memory of {user}", yes=yes, out=out):
                 count = memory.clear(user, source="cli")
                 out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+        elif name == "/summary" and not summaries:
+            out.print(
+                "Session summaries are off: start the chat with --session-summaries to keep one.",
+                markup=False,
+            )
         elif name == "/summary":
             summary = memory.get_session_summary(session, user)
             out.print(Text(summary.summary) if summary else "No summary of this session yet.")
         elif name == "/help":
             out.print(CHAT_HELP, markup=False)
         else:
-            out.print(f"Unknown command {line!r}.\n{CHAT_HELP}", markup=False)
-    except (InvalidInputError, MemoryDbError) as error:
-        out.print(Text(f"error: {error}", style="red"))
+            out.print(f"Unknown command {name}.\n{CHAT_HELP}", markup=False)
+    except Exception as error:  # a store or input error: said, and the chat goes on
+        out.print(Text(f"error: {explain(error)}", style="red"))
 
 
 def ask(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
     session = args.session or user_session(user)
-    model = resolve_chat_model(args.model)
+    if not args.message.strip():
+        raise CliError('The message is empty: give ask something to say, e.g. ask "Hello".')
+    model = resolve_model(args)
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal and not args.json)
         if args.json:

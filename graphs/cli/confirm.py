@@ -7,7 +7,7 @@ import sys
 
 from rich.console import Console
 
-from memory import InvalidInputError
+from graphs.cli.errors import CliError
 
 
 def yes_option(sub: argparse.ArgumentParser) -> None:
@@ -16,12 +16,12 @@ def yes_option(sub: argparse.ArgumentParser) -> None:
 
 def confirmed(what: str, *, yes: bool, out: Console) -> bool:
     """Whether to go on with `what` ("forget every memory of ava"): `--yes` says so, else
-    the person at the terminal; without a terminal to ask, it raises `InvalidInputError`
-    (exit 2) rather than wait for an answer that never comes."""
+    the person at the terminal; without a terminal to ask, it raises `CliError` (exit 2)
+    rather than wait for an answer that never comes."""
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise InvalidInputError(f"not confirmed: pass --yes to {what} without a terminal")
+        raise CliError(f"Not confirmed: pass --yes to {what} without a terminal.")
     try:
         answer = out.input(f"This will {what}, and cannot be undone. Continue? [y/N] ")
     except EOFError:

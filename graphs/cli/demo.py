@@ -10,11 +10,10 @@ from rich.pretty import pprint
 from rich.text import Text
 
 from graphs.agent import create_memory_agent
-from graphs.cli.options import EXIT_OK, embeddings, open_db, open_memory
+from graphs.cli.options import EXIT_OK, embeddings, open_db, open_memory, resolve_model
 from graphs.printing import Agent, print_response
 from graphs.scope import user_session
 from memory import Memory
-from memory.chat_models import resolve_chat_model
 
 AVA, JOHN = "ava", "john_doe@example.com"
 AVA_SAYS = (
@@ -34,7 +33,7 @@ def demo(args: argparse.Namespace, out: Console) -> int:
     Only the demo users' memories are cleared first, not everyone's as in the
     seed: the file may hold real users' memories.
     """
-    model = resolve_chat_model(args.model)
+    model = resolve_model(args)
     run = uuid.uuid4().hex[:8]
     sessions = {user: f"demo-{run}-{user_session(user)}" for user in (AVA, JOHN)}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -16,33 +17,45 @@ from rich.table import Table
 from rich.text import Text
 
 from graphs.cli.confirm import confirmed
+from graphs.cli.errors import CliError
+from graphs.cli.ids import resolve_id, user_ids
 from graphs.cli.options import (
     DEFAULT_TABLE,
+    EMBEDDINGS_ENV,
     EXIT_DECLINED,
     EXIT_OK,
     EXIT_USAGE,
     embeddings,
+    is_url,
     open_db,
 )
 from graphs.cli.output import (
     history_table,
+    id_length,
+    nothing_found,
     print_json,
     print_memories,
     print_result,
+    short_id,
     summary_table,
+    working,
 )
-from memory import (
-    AgnoImportReport,
-    DuplicateGroup,
-    InvalidInputError,
-    Memory,
-    MemoryNotFoundError,
-    UserMemory,
-    import_agno_memories,
-)
+from memory import DuplicateGroup, Memory, MemoryNotFoundError, UserMemory
+from memory.dedupe import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from memory import AgnoImportReport
+
+READ_ONLY = frozenset({"list", "search", "show", "history", "export", "summaries"})
+"""Commands that only read: on a path with no database they create none."""
 
 
 def run(args: argparse.Namespace, out: Console) -> int:
+    if args.action in READ_ONLY and not is_url(args.db) and not os.path.exists(args.db):
+        raise CliError(
+            f"There is no database at {args.db}: check --db (or $MEMORY_AGENT_DB), "
+            "or add a memory first."
+        )
     # With --from-agno, --table names the Agno table; the memories go to the default one.
     table = args.table if args.from_agno is None else None
     db = open_db(args.db, table or DEFAULT_TABLE)
@@ -50,19 +63,29 @@ def run(args: argparse.Namespace, out: Console) -> int:
         return ACTIONS[args.action](memory, args, out)
 
 
+def _check_period(args: argparse.Namespace) -> None:
+    if args.since is not None and args.until is not None and args.since >= args.until:
+        raise CliError(
+            f"--since {args.since:%Y-%m-%d %H:%M} is not before --until "
+            f"{args.until:%Y-%m-%d %H:%M}: give a --since earlier than --until."
+        )
+
+
 def _list(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    _check_period(args)
     found = memory.get_user_memories(
         args.user, topics=args.topics, updated_after=args.since, updated_before=args.until
     )
-    print_memories(found, args, out)
+    print_memories(found, args, out, among=user_ids(memory, args.user))
     return EXIT_OK
 
 
 def _show(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    found = memory.get_user_memory(args.memory_id, args.user)
+    memory_id = resolve_id(memory, args.user, args.memory_id)
+    found = memory.get_user_memory(memory_id, args.user)
     if found is None:
         raise MemoryNotFoundError(args.memory_id, args.user)
-    print_memories([found], args, out)
+    print_memories([found], args, out, among=user_ids(memory, args.user))
     return EXIT_OK
 
 
@@ -72,33 +95,35 @@ def _add(memory: Memory, args: argparse.Namespace, out: Console) -> int:
         args.user,
         source="cli",
     )
-    print_result({"memory_id": memory_id}, f"stored {memory_id}", args, out)
+    print_result({"memory_id": memory_id}, f"Stored {memory_id}.", args, out)
     return EXIT_OK
 
 
 def _replace(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    memory_id = resolve_id(memory, args.user, args.memory_id)
     memory.replace_user_memory(
-        args.memory_id, UserMemory(memory=args.text, topics=args.topic), args.user, source="cli"
+        memory_id, UserMemory(memory=args.text, topics=args.topic), args.user, source="cli"
     )
-    print_result({"memory_id": args.memory_id}, f"replaced {args.memory_id}", args, out)
+    print_result({"memory_id": memory_id}, f"Replaced {memory_id}.", args, out)
     return EXIT_OK
 
 
 def _delete(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    if not memory.delete_user_memory(args.user, args.memory_id, source="cli"):
+    memory_id = resolve_id(memory, args.user, args.memory_id)
+    if not memory.delete_user_memory(args.user, memory_id, source="cli"):
         raise MemoryNotFoundError(args.memory_id, args.user)
-    print_result({"deleted": args.memory_id}, f"deleted {args.memory_id}", args, out)
+    print_result({"deleted": memory_id}, f"Deleted {memory_id}.", args, out)
     return EXIT_OK
 
 
 def _clear(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if args.all == (args.user is not None):
-        raise InvalidInputError("name exactly one of --user U or --all")
+        raise CliError("Name exactly one of --user U or --all.")
     whose = "every user" if args.all else args.user
     if not confirmed(f"forget every memory of {whose}", yes=args.yes, out=out):
         return EXIT_DECLINED
     count = memory.clear(None if args.all else args.user, source="cli")
-    print_result({"cleared": count}, f"cleared {count} memories", args, out)
+    print_result({"cleared": count}, f"Cleared {_count(count)}.", args, out)
     return EXIT_OK
 
 
@@ -113,6 +138,12 @@ def _erase(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 
 def _search(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    _check_period(args)
+    if args.method == "semantic" and not memory.searches_by_meaning:
+        raise CliError(
+            "--method semantic needs embeddings: add --embeddings hash (or set "
+            f"${EMBEDDINGS_ENV}), or use --method keyword or hybrid."
+        )
     found = memory.search_user_memories(
         args.user,
         query=args.query,
@@ -123,29 +154,67 @@ def _search(memory: Memory, args: argparse.Namespace, out: Console) -> int:
         updated_before=args.until,
     )
     if found.fallback_reason:
-        Console(stderr=True, highlight=False).print(
-            f"warning: {found.fallback_reason}", markup=False
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"Note: {found.fallback_reason}.", markup=False
         )
-    print_memories(found, args, out)
+    if args.json:
+        rows = [m.to_dict() | {"method": found.method} for m in found]
+        if found.scores is not None:
+            rows = [row | {"score": s} for row, s in zip(rows, found.scores, strict=True)]
+        print_json(rows, out)
+    elif not found and args.query and found.method == "keyword":
+        out.print(
+            f"{nothing_found('memories', args.user)[:-1]} with the words of {args.query!r}. "
+            "Search by meaning finds related ones: add --embeddings hash (or set "
+            f"${EMBEDDINGS_ENV}) and run memory-agent memories reembed --user {args.user} "
+            "once.",
+            markup=False,
+            soft_wrap=True,
+        )
+    else:
+        print_memories(
+            found,
+            args,
+            out,
+            among=user_ids(memory, args.user),
+            scores=found.scores,
+            title=f"memories of {args.user}, by {found.method.replace('_', ' ')} search",
+        )
     return EXIT_OK
 
 
+def _count(count: int, what: str = "memory", many: str = "memories") -> str:
+    return f"{count} {what if count == 1 else many}"
+
+
 def _dedupe(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    groups = memory.dedupe_user_memories(
-        args.user, apply=args.apply, threshold=args.threshold, source="cli"
-    )
+    with working("looking for near-duplicate memories...", out):
+        groups = memory.dedupe_user_memories(
+            args.user,
+            apply=args.apply,
+            threshold=DEFAULT_THRESHOLD if args.threshold is None else args.threshold,
+            source="cli",
+        )
     if args.json:
         print_json([_group_dict(group) for group in groups], out)
         return EXIT_OK
-    table = Table("keep", "merge", "memory", box=box.SIMPLE_HEAD)
+    if not groups:
+        out.print(nothing_found("near-duplicate memories", args.user), markup=False)
+        return EXIT_OK
+    shown = [m.memory_id for group in groups for m in (group.keep, *group.duplicates)]
+    length = None if args.full_ids else id_length(shown, [*shown, *user_ids(memory, args.user)])
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("keep", no_wrap=True)
+    table.add_column("merge", no_wrap=True)
+    table.add_column("memory", min_width=20)
     for group in groups:
-        table.add_row(group.keep.memory_id, "", Text(group.keep.memory))
+        table.add_row(short_id(group.keep.memory_id, length), "", Text(group.keep.memory))
         for duplicate in group.duplicates:
-            table.add_row("", duplicate.memory_id, Text(duplicate.memory))
+            table.add_row("", short_id(duplicate.memory_id, length), Text(duplicate.memory))
     out.print(table)
     merged = sum(len(group.duplicates) for group in groups)
-    verb = "merged" if args.apply else "would merge (dry run; --apply merges)"
-    out.print(f"{verb} {merged} memories into {len(groups)}", markup=False)
+    verb = "Merged" if args.apply else "Would merge (a dry run: --apply merges)"
+    out.print(f"{verb} {_count(merged)} into {len(groups)}.", markup=False, soft_wrap=True)
     return EXIT_OK
 
 
@@ -158,14 +227,15 @@ def _group_dict(group: DuplicateGroup) -> dict[str, Any]:
 
 def _reembed(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if args.all == (args.user is not None):
-        raise InvalidInputError("name exactly one of --user U or --all")
-    count = memory.reembed_memories(None if args.all else args.user)
-    print_result({"embedded": count}, f"embedded {count} memories", args, out)
+        raise CliError("Name exactly one of --user U or --all.")
+    with working("computing vectors...", out):
+        count = memory.reembed_memories(None if args.all else args.user)
+    print_result({"embedded": count}, f"Embedded {_count(count)}.", args, out)
     return EXIT_OK
 
 
 def _history(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    events = memory.get_memory_history(args.memory_id, args.user)
+    events = memory.get_memory_history(resolve_id(memory, args.user, args.memory_id), args.user)
     if args.json:
         print_json([event.to_dict() for event in events], out)
     else:
@@ -181,26 +251,40 @@ def _summaries(memory: Memory, args: argparse.Namespace, out: Console) -> int:
         found = [] if one is None else [one]
     if args.json:
         print_json([summary.to_dict() for summary in found], out)
-    else:
+    elif found:
         out.print(summary_table(found, args.user))
+    else:
+        out.print(nothing_found("session summaries", args.user), markup=False)
     return EXIT_OK
 
 
 def _export(memory: Memory, args: argparse.Namespace, out: Console) -> int:
-    text = json.dumps(memory.export_user_memories(args.user), ensure_ascii=False, indent=2)
+    with working("exporting...", out):
+        exported = memory.export_user_memories(args.user)
+    text = json.dumps(exported, ensure_ascii=False, indent=2)
     if args.out == "-":
         out.print(text, markup=False, soft_wrap=True)
-    else:
-        with open(args.out, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
+        return EXIT_OK
+    with open(args.out, "w", encoding="utf-8") as file:
+        file.write(text + "\n")
+    count = len(exported["memories"])
+    print_result(
+        {"exported": count, "file": args.out},
+        f"Exported {_count(count)} of {args.user} to {args.out}.",
+        args,
+        out,
+    )
     return EXIT_OK
 
 
 def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if (args.file is None) == (args.from_agno is None):
-        raise InvalidInputError("name a file made by export, or --from-agno SOURCE (not both)")
+        raise CliError("Name a file made by export, or --from-agno SOURCE (not both).")
     if args.from_agno is not None:
-        report = import_agno_memories(args.from_agno, memory, args.table, user_id=args.user)
+        from memory import import_agno_memories  # loaded for this command only
+
+        with working("importing...", out):
+            report = import_agno_memories(args.from_agno, memory, args.table, user_id=args.user)
         return _print_agno_report(report, args, out)
     if args.file == "-":
         raw = sys.stdin.read()
@@ -210,10 +294,34 @@ def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise InvalidInputError(f"{args.file} is not JSON: {error}") from error
-    ids = memory.import_user_memories(data, user_id=args.user)
-    print_result({"imported": ids}, f"imported {len(ids)} memories", args, out)
+        raise CliError(
+            f"{args.file} is not JSON (line {error.lineno}): give a file written by "
+            "memory-agent memories export."
+        ) from error
+    user = args.user if args.user is not None else _exported_user(data)
+    before = {m.memory_id: m.to_dict() for m in memory.get_user_memories(user)}
+    with working("importing...", out):
+        ids = memory.import_user_memories(data, user_id=args.user)
+    after = {m.memory_id: m.to_dict() for m in memory.get_user_memories(user)}
+    added = [i for i in ids if i not in before]
+    unchanged = [i for i in ids if i in before and before[i] == after.get(i)]
+    updated = [i for i in ids if i not in added and i not in unchanged]
+    print_result(
+        {"imported": ids, "added": added, "updated": updated, "unchanged": unchanged},
+        f"Imported into {user}: {len(added)} added, {len(updated)} updated, "
+        f"{len(unchanged)} unchanged.",
+        args,
+        out,
+    )
     return EXIT_OK
+
+
+def _exported_user(data: Any) -> str:
+    """The user an export names, for the report; the import itself checks the data."""
+    user = data.get("user_id") if isinstance(data, dict) else None
+    if not isinstance(user, str):
+        raise CliError("The file names no user: give --user U, or a file written by export.")
+    return user
 
 
 def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: Console) -> int:

@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
 
-from graphs.agent import create_memory_agent
-from graphs.printing import Agent
-from graphs.scope import MODEL_ENV
-from memory import Memory, MemoryDb, PostgresMemoryDb, SqliteMemoryDb
-from memory.embeddings import load_embeddings
+    from graphs.printing import Agent
+    from memory import Memory, MemoryDb
+
+# The modules a command needs are imported when it runs, so `--help` starts fast.
 
 DEFAULT_DB = "tmp/agent.db"
 DEFAULT_TABLE = "user_memories"
-DEFAULT_MODEL = "openai:gpt-4.1-mini"
 EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_MODEL_FAILED = 1
+EXIT_INTERRUPTED = 130
 EXIT_DECLINED = 1
 """A destructive command the person at the terminal did not confirm: nothing changed."""
-MODEL_HELP = f"""\
-Set one of:
-  OPENAI_API_KEY=sk-...                          for OpenAI (--model openai:gpt-4.1-mini)
-  OPENAI_BASE_URL=http://localhost:11434/v1      for a local OpenAI-compatible server such as
-                                                 Ollama (--model openai:llama3.2)
-  GOOGLE_API_KEY=...                             for Gemini (--model google_genai:gemini-2.5-flash)
-Any other provider:model that LangChain's init_chat_model knows works with its package
-installed and its key set (e.g. --model anthropic:claude-sonnet-4-5 with ANTHROPIC_API_KEY).
-The model comes from --model, else ${MODEL_ENV}, else {DEFAULT_MODEL}."""
 
 
 def db_option(sub: argparse.ArgumentParser) -> None:
@@ -42,9 +34,16 @@ def db_option(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def open_db(spec: str, table: str = "user_memories") -> MemoryDb:
+def is_url(spec: str) -> bool:
+    """Whether `--db` names a PostgreSQL server rather than a SQLite file."""
+    return spec.startswith(("postgresql://", "postgres://"))
+
+
+def open_db(spec: str, table: str = DEFAULT_TABLE) -> MemoryDb:
     """The store `--db` names: a PostgreSQL URL (set up on first use) or a SQLite file."""
-    if spec.startswith(("postgresql://", "postgres://")):
+    from memory import PostgresMemoryDb, SqliteMemoryDb
+
+    if is_url(spec):
         db = PostgresMemoryDb(spec, table)
         try:
             db.setup()
@@ -67,17 +66,57 @@ def embeddings_option(sub: argparse.ArgumentParser) -> None:
 def model_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--model",
-        default=os.environ.get(MODEL_ENV) or DEFAULT_MODEL,
-        help=f"provider:model (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
+        default=None,
+        help="provider:model (default: $MEMORY_AGENT_MODEL, else openai:gpt-4.1-mini)",
     )
 
 
+def resolve_model(args: argparse.Namespace) -> BaseChatModel:
+    """The chat model `--model` names, else $MEMORY_AGENT_MODEL, else the default; the
+    name chosen is kept in `args.model` for what the command prints."""
+    from graphs.scope import DEFAULT_MODEL, MODEL_ENV
+    from memory.chat_models import resolve_chat_model
+
+    args.model = args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    return resolve_chat_model(args.model)
+
+
+def model_help() -> str:
+    """What to set so a model can be used: printed after a model configuration error."""
+    from graphs.scope import DEFAULT_MODEL, MODEL_ENV
+
+    return f"""\
+Set one of:
+  OPENAI_API_KEY=sk-...                          for OpenAI (--model openai:gpt-4.1-mini)
+  OPENAI_BASE_URL=http://localhost:11434/v1      for a local OpenAI-compatible server such as
+                                                 Ollama (--model openai:llama3.2)
+  GOOGLE_API_KEY=...                             for Gemini (--model google_genai:gemini-2.5-flash)
+Any other provider:model that LangChain's init_chat_model knows works with its package
+installed and its key set (e.g. --model anthropic:claude-sonnet-4-5 with ANTHROPIC_API_KEY).
+The model comes from --model, else ${MODEL_ENV}, else {DEFAULT_MODEL}."""
+
+
 def embeddings(args: argparse.Namespace) -> Embeddings | None:
-    return load_embeddings(args.embeddings) if args.embeddings else None
+    """The embedding model `--embeddings` names; a name that is not one is a usage error."""
+    from graphs.cli.errors import CliError
+    from memory import InvalidInputError
+    from memory.embeddings import load_embeddings
+
+    if not args.embeddings:
+        return None
+    try:
+        return load_embeddings(args.embeddings)
+    except InvalidInputError as error:
+        raise CliError(
+            f"--embeddings {args.embeddings} is not an embedding model: give hash, "
+            "openai:MODEL, or module:attribute naming a LangChain Embeddings."
+        ) from error
 
 
 def open_memory(args: argparse.Namespace, model: BaseChatModel | None = None) -> Memory:
     """The memories in `--db`; the user may ask the agent to forget one or all of theirs."""
+    from memory import Memory
+
     return Memory(
         db=open_db(args.db),
         model=model,
@@ -92,6 +131,10 @@ def open_agent(
     args: argparse.Namespace, model: BaseChatModel, memory: Memory, *, markdown: bool
 ) -> Agent:
     """The agent `chat` and `ask` talk to; sessions persist in the memories' SQLite file."""
+    from graphs.agent import create_memory_agent
+    from graphs.deferred import DEFAULT_DELAY_S
+
+    delay = DEFAULT_DELAY_S if args.extraction_delay is None else args.extraction_delay
     return create_memory_agent(
         model,
         memory=memory,
@@ -100,5 +143,5 @@ def open_agent(
         enable_session_summaries=args.session_summaries,
         markdown=markdown,
         memory_extraction=args.extraction,
-        extraction_delay_s=args.extraction_delay,
+        extraction_delay_s=delay,
     )

@@ -1,17 +1,27 @@
-"""How commands print: JSON for scripts, rich tables for people."""
+"""How commands print: JSON for scripts, Rich tables for people, and one wording for
+empty results and progress."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, time
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from memory import MemoryEvent, SessionSummary, UserMemory
+if TYPE_CHECKING:
+    from memory import MemoryEvent, SessionSummary, UserMemory
+
+MIN_ID_LENGTH = 8
+"""Ids in tables are cut to a prefix this long, longer when needed to stay unique (as git)."""
 
 
 def print_json(data: Any, out: Console) -> None:
@@ -22,41 +32,109 @@ def print_result(data: dict[str, Any], text: str, args: argparse.Namespace, out:
     if args.json:
         print_json(data, out)
     else:
-        out.print(text, markup=False)
+        out.print(text, markup=False, soft_wrap=True)
 
 
-def print_memories(memories: list[UserMemory], args: argparse.Namespace, out: Console) -> None:
+def nothing_found(what: str, user: str) -> str:
+    """The one sentence every command prints when it has nothing to show."""
+    return f"No {what} of {user}."
+
+
+def id_length(shown: Iterable[str | None], among: Iterable[str | None]) -> int:
+    """The shortest prefix length (at least `MIN_ID_LENGTH`) that tells each shown id
+    apart from every other id in `among`, the user's memories."""
+    others = sorted({i for i in among if i})
+    wanted = {i for i in shown if i}
+    length = MIN_ID_LENGTH
+    for before, after in pairwise(others):
+        if before in wanted or after in wanted:
+            common = next(
+                (n for n, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                min(len(before), len(after)),
+            )
+            length = max(length, common + 1)
+    return length
+
+
+def short_id(memory_id: str | None, length: int | None) -> str:
+    """The id as a table shows it: cut to `length`, or whole when `length` is None."""
+    if memory_id is None:
+        return ""
+    return memory_id if length is None else memory_id[:length]
+
+
+def print_memories(
+    memories: Sequence[UserMemory],
+    args: argparse.Namespace,
+    out: Console,
+    *,
+    among: Iterable[str | None] = (),
+    scores: Sequence[float] | None = None,
+    title: str | None = None,
+) -> None:
+    """JSON (full ids, with each score when there are scores), else a table or the
+    sentence that says there is nothing; `among` are the ids the shortened ones must
+    stay unique within."""
     if args.json:
-        print_json([m.to_dict() for m in memories], out)
+        rows = [m.to_dict() for m in memories]
+        if scores is not None:
+            rows = [row | {"score": score} for row, score in zip(rows, scores, strict=True)]
+        print_json(rows, out)
     elif memories:
-        out.print(memory_table(memories, args.user))
+        ids = [m.memory_id for m in memories]
+        length = None if args.full_ids else id_length(ids, [*ids, *among])
+        out.print(memory_table(memories, args.user, length, scores=scores, title=title))
     else:
-        out.print(f"No memories of {args.user}.", markup=False)
+        out.print(nothing_found("memories", args.user), markup=False)
 
 
-def memory_table(memories: list[UserMemory], user: str) -> Table:
-    table = Table(title=f"memories of {user}", box=box.SIMPLE_HEAD)
-    table.add_column("id", no_wrap=True, min_width=36)
-    table.add_column("memory", ratio=3)
+def memory_table(
+    memories: Sequence[UserMemory],
+    user: str,
+    length: int | None,
+    *,
+    scores: Sequence[float] | None = None,
+    title: str | None = None,
+) -> Table:
+    table = Table(title=title or f"memories of {user}", box=box.SIMPLE_HEAD)
+    table.add_column("id", no_wrap=True)
+    if scores is not None:
+        table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("memory", ratio=3, min_width=16)
     table.add_column("topics", ratio=1)
     table.add_column("updated", no_wrap=True)
     expiring = any(m.expires_at for m in memories)
     if expiring:
         table.add_column("expires", no_wrap=True)
-    for m in memories:
+    for n, m in enumerate(memories):
         updated = m.updated_at.strftime("%Y-%m-%d") if m.updated_at else ""
-        row = [m.memory_id, Text(m.memory), Text(", ".join(m.topics)), updated]
+        row: list[str | Text] = [short_id(m.memory_id, length)]
+        if scores is not None:
+            row.append(f"{scores[n]:.3g}")
+        row += [Text(m.memory), Text(", ".join(m.topics)), updated]
         if expiring:
-            row.append(m.expires_at.strftime("%Y-%m-%d %H:%M") if m.expires_at else "")
+            row.append(moment(m.expires_at))
         table.add_row(*row)
     return table
 
 
+def moment(at: datetime | None) -> str:
+    """A time as tables show it: the date, and the time of day unless it is midnight."""
+    if at is None:
+        return ""
+    return at.strftime("%Y-%m-%d" if at.time() == time() else "%Y-%m-%d %H:%M")
+
+
 def history_table(events: list[MemoryEvent]) -> Table:
-    table = Table("at", "action", "source", "before", "after", box=box.SIMPLE_HEAD)
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("at", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("before", ratio=1)
+    table.add_column("after", ratio=1)
     for e in events:
         table.add_row(
-            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.at.strftime("%Y-%m-%d %H:%M"),
             e.action,
             e.source,
             Text(e.old_memory or ""),
@@ -68,12 +146,12 @@ def history_table(events: list[MemoryEvent]) -> Table:
 def summary_table(summaries: list[SessionSummary], user: str) -> Table:
     table = Table(title=f"session summaries of {user}", box=box.SIMPLE_HEAD)
     table.add_column("session", no_wrap=True)
-    table.add_column("summary", ratio=3)
+    table.add_column("summary", ratio=3, min_width=20)
     table.add_column("topics", ratio=1)
     table.add_column("runs", justify="right")
     table.add_column("updated", no_wrap=True)
     for s in summaries:
-        updated = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else ""
+        updated = s.updated_at.strftime("%Y-%m-%d") if s.updated_at else ""
         table.add_row(
             Text(s.session_id or ""),
             Text(s.summary),
@@ -82,3 +160,20 @@ def summary_table(summaries: list[SessionSummary], user: str) -> Table:
             updated,
         )
     return table
+
+
+@contextmanager
+def working(description: str, out: Console) -> Iterator[None]:
+    """A pulsing progress bar with the time spent while long work runs on a terminal;
+    nothing on a pipe or in a file, so scripts read only the result."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+    with bar:
+        bar.add_task(description, total=None)
+        yield
