@@ -143,6 +143,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             agentic=self.agentic,
             token_budget=self.token_budget,
             topics=self.topics,
+            write=request.runtime.stream_writer,
         )
         thread_id = run_thread(config)
         if self.session_summaries and thread_id and request.state.get("archived_runs", 0):

@@ -172,6 +172,19 @@ def session_summary_section(summary: str) -> str:
     return f"{SESSION_SUMMARY_NOTE}\n<session_summary>\n{summary}\n</session_summary>"
 
 
+MEMORIES_UNAVAILABLE = """\
+What you know about the user could not be read just now; answer without it."""
+
+
+def user_memories_unavailable_section(agentic_memory: bool) -> str:
+    """What any agent's system prompt gains when the user's memories could not be read."""
+    return (
+        f"{MEMORIES_UNAVAILABLE}\n\n{AGENTIC_MEMORY_INSTRUCTION}"
+        if agentic_memory
+        else MEMORIES_UNAVAILABLE
+    )
+
+
 def user_memories_section(memory_lines: list[str], complete: bool, agentic_memory: bool) -> str:
     """What any agent's system prompt gains: the user's memories, and the memory tool's use."""
     if memory_lines:

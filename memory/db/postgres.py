@@ -15,7 +15,6 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -35,7 +34,7 @@ from memory.db.base import (
     recency_ranks,
 )
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
-from memory.db.vectors import as_vector, unit_rows
+from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
 from memory.schema import (
@@ -72,6 +71,7 @@ _EXPIRED = "expires_at IS NOT NULL AND expires_at <= %(at)s"
 ScopeKey = tuple[str, str]
 """(user_id, agent_id) as stored: '' for the user's own memories."""
 _CONNECT_TIMEOUT = 10
+_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 Row = tuple[Any, ...]
 Params = Sequence[Any] | Mapping[str, Any]
@@ -179,13 +179,6 @@ def _to_summary_event(row: Row) -> SummaryEvent:
     return SummaryEvent.model_validate(dict(zip(keys, row, strict=True)))
 
 
-@dataclass(frozen=True)
-class _CachedVectors:
-    version: int
-    model: str
-    vectors: UserVectors
-
-
 class PostgresMemoryDb(MemoryDb):
     """Memories, their history and their vectors in one PostgreSQL database.
 
@@ -231,7 +224,8 @@ class PostgresMemoryDb(MemoryDb):
         self._apool_loop: asyncio.AbstractEventLoop | None = None
         self._opened: list[psycopg_pool.ConnectionPool[Any]] = []
         self._aopened: list[psycopg_pool.AsyncConnectionPool[Any]] = []
-        self._vector_cache: dict[ScopeKey, _CachedVectors] = {}
+        self._vector_cache = VectorCache()
+        """Per user and agent scope, tagged with the scope's version and the model."""
 
     # -- connections --------------------------------------------------------------
 
@@ -388,16 +382,27 @@ class PostgresMemoryDb(MemoryDb):
         await offload(self.close)
 
     @asynccontextmanager
-    async def _sql(self, io: Io) -> AsyncIterator[_Sql]:
-        """A connection in one transaction: committed at the end, rolled back on error."""
+    async def _sql(self, io: Io, *, snapshot: bool = False) -> AsyncIterator[_Sql]:
+        """A connection in one transaction: committed at the end, rolled back on error.
+
+        With `snapshot`, a read-only transaction whose statements all see the database
+        as of its first one (REPEATABLE READ), so statistics read by one statement agree
+        with rows read by the next however many writers commit meanwhile.
+        """
         try:
             if io.blocking:
                 with self.pool().connection() as conn:
-                    yield _BlockingSql(conn)
+                    sql: _Sql = _BlockingSql(conn)
+                    if snapshot:
+                        await sql.execute(_SNAPSHOT)
+                    yield sql
             else:
                 assert self._apool is not None
                 async with self._apool.connection() as aconn:
-                    yield _AwaitingSql(aconn)
+                    sql = _AwaitingSql(aconn)
+                    if snapshot:
+                        await sql.execute(_SNAPSHOT)
+                    yield sql
         except psycopg.errors.UndefinedTable as error:
             raise MemoryDbError(
                 f"the tables of {self._t!r} do not exist: call PostgresMemoryDb.setup() first"
@@ -813,7 +818,7 @@ class PostgresMemoryDb(MemoryDb):
         Expired memories not yet swept are neither candidates nor counted.
         """
         wanted = list(dict.fromkeys(terms))
-        async with self._sql(io) as sql:
+        async with self._sql(io, snapshot=True) as sql:
             stats = await sql.fetch(
                 f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s AND agent_id = %s",
                 _key(user_id, scope),
@@ -861,7 +866,7 @@ class PostgresMemoryDb(MemoryDb):
         """
         t = self._t
         key = _key(user_id, scope)
-        async with self._sql(io) as sql:
+        async with self._sql(io, snapshot=True) as sql:
             found = await sql.fetch(
                 f"SELECT version, memories FROM {t}_users WHERE user_id = %s AND agent_id = %s",
                 key,
@@ -871,14 +876,9 @@ class PostgresMemoryDb(MemoryDb):
                 f"SELECT count(*) FROM {t} WHERE {_IN_SCOPE} AND {_EXPIRED}",
                 _params(user_id, scope),
             )
-            cached = self._vector_cache.get(key)
-            if (
-                not gone
-                and cached is not None
-                and (cached.version, cached.model) == (version, model)
-                and cached.vectors.matrix.shape[1] == dimensions
-            ):
-                return cached.vectors
+            cached = None if gone else self._vector_cache.get(key, (version, model), dimensions)
+            if cached is not None:
+                return cached
             rows = await sql.fetch(
                 f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {t}_vectors v "
                 f"JOIN {t} m ON m.id = v.memory_pk WHERE m.user_id = %(user)s "
@@ -895,7 +895,7 @@ class PostgresMemoryDb(MemoryDb):
             unembedded=int(memories) - int(gone) - len(rows),
         )
         if not gone:
-            self._vector_cache[key] = _CachedVectors(version, model, loaded)
+            self._vector_cache.put(key, (version, model), loaded)
         return loaded
 
     async def _unembedded(
