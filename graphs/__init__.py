@@ -10,17 +10,13 @@
 """
 
 from graphs.agent import create_memory_agent
-from graphs.deferred import (
-    FlushResult,
-    aflush_memories,
-    create_memory_extractor,
-    flush_memories,
-)
+from graphs.deferred import aflush_memories, create_memory_extractor, flush_memories
 from graphs.middleware import MemoryMiddleware
 from graphs.nodes import extract_memories_node, recall_memories_node
 from graphs.printing import print_response
 from graphs.scope import AgentConfigError, StoreMemory
 from graphs.tools import create_memory_tools
+from memory.extraction import FlushResult
 
 __all__ = [
     "AgentConfigError",

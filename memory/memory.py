@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
 from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
+from memory.extraction import ExtractionWorker
 from memory.manager import (
     MAX_TRANSCRIPT_CHARS,
     MemoryManager,
@@ -63,7 +65,7 @@ from memory.schema import (
     validate_user_id,
 )
 from memory.summarizer import SessionSummarizer
-from memory.twins import AWAITING, BLOCKING, Io, run_sync
+from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
 
 logger = logging.getLogger(__name__)
 
@@ -158,16 +160,38 @@ class Memory:
             if embeddings is not None
             else None
         )
-        self._on_close: list[Callable[[], None]] = []
+        self._owns_db = True
+        self._workers: dict[str | None, ExtractionWorker] = {}
+        """The deferred-extraction worker of each agent scope; this Memory's handles share them."""
+        self._workers_guard = threading.Lock()
+        self._closed = [False]
+        """Shared with the handles, like the workers."""
 
     def for_agent(self, agent_id: str | None) -> Memory:
         """This memory as agent `agent_id` keeps it: that agent's own memories of each user
         (None: the memories every agent without an id shares). The store, models and
         settings are shared, so two agents of one app may share a `Memory` and keep
-        their memories apart, or share them by sharing an id."""
+        their memories apart, or share them by sharing an id.
+
+        The handle owns nothing: its `close()` leaves the store open, and the `Memory`
+        it came from closes the store and the handle's extraction worker."""
         scoped = copy.copy(self)
         scoped.agent_id = validate_agent_id(agent_id)
+        scoped._owns_db = False
         return scoped
+
+    def extraction_worker(self, **options: Any) -> ExtractionWorker:
+        """The deferred-extraction worker of this Memory's agent scope, made at first use
+        (with `options`, see `ExtractionWorker`) and closed when this Memory closes."""
+        with self._workers_guard:
+            worker = self._workers.get(self.agent_id)
+            if worker is None:
+                worker = ExtractionWorker(self, **options)
+                if self._closed[0]:
+                    worker.close()  # schedules nothing on a closed store
+                else:
+                    self._workers[self.agent_id] = worker
+            return worker
 
     def _view(self, filter: MemoryFilter = NO_FILTER) -> MemoryView:
         """The store as this memory sees it now: its agent scope, unexpired, filtered."""
@@ -937,23 +961,42 @@ class Memory:
         events = await self._write(io, user_id, ops, context)
         return [event.memory_id for event in events if event.action != "expired"]
 
-    def on_close(self, callback: Callable[[], None]) -> None:
-        """Call `callback` when this Memory closes, before its store does: for what works
-        on the store in the background, such as a deferred-extraction worker."""
-        self._on_close.append(callback)
-
     def close(self) -> None:
-        """Release the store's connections (and whatever was opened on them)."""
-        callbacks, self._on_close = self._on_close, []
-        for callback in callbacks:
-            callback()
+        """Stop the extraction workers (after the batch in progress), then release the
+        store's connections and whatever was opened on them. A `for_agent` handle's
+        `close()` does neither: the Memory it came from owns them."""
+        if not self._owns_db:
+            return
+        for worker in self._stop_workers():
+            worker.close()
         self.db.close()
+
+    async def aclose(self) -> None:
+        """As `close`, awaited: async pools opened in this event loop close too."""
+        if not self._owns_db:
+            return
+        for worker in self._stop_workers():
+            await offload(worker.close)
+        await self.db.aclose()
+
+    def _stop_workers(self) -> list[ExtractionWorker]:
+        with self._workers_guard:
+            workers = list(self._workers.values())
+            self._workers.clear()
+            self._closed[0] = True
+        return workers
 
     def __enter__(self) -> Memory:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    async def __aenter__(self) -> Memory:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 def _as_user_memory(memory: UserMemory | str) -> UserMemory:
