@@ -76,5 +76,8 @@ def test_a_burst_leads_to_one_extractor_run_and_one_memory_model_call(
     learning = str(requests[3]["messages"])
     assert all(text in learning for text in BURST)
     assert "Welcome to Oslo!" not in learning  # the user's own words only
-    extractor_runs = client.runs.list(extractor_thread_id(AVA, thread_id))
+    extractor_thread = extractor_thread_id(AVA, thread_id)
+    for run in client.runs.list(extractor_thread):  # its memories land before it is marked done
+        client.runs.join(extractor_thread, run["run_id"])
+    extractor_runs = client.runs.list(extractor_thread)
     assert [run["status"] for run in extractor_runs] == ["success"]  # the burst's one run
