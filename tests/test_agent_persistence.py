@@ -201,15 +201,19 @@ def test_an_indexed_store_embeds_each_memory_text_once_and_none_of_the_bookkeepi
     assert embed.texts == ["The user is Ava", "The user is Eva"]
 
 
-def test_a_database_failure_is_an_error_not_an_apology(tmp_path: Path) -> None:
-    """Only a failing model call becomes an apology; a broken store is raised, typed."""
+def test_a_database_failure_before_the_answer_leaves_the_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The memory step never fails a run: the model answers without memories, and the
+    store's typed error is logged with its traceback."""
     memory = Memory(db=SqliteMemoryDb(db_file=tmp_path / "agent.db"))
+    model = ScriptedChatModel(["Hello without memories."])
     agent = create_memory_agent(
-        ScriptedChatModel(["never"]),
-        memory=memory,
-        checkpointer=InMemorySaver(),
-        store=InMemoryStore(),
+        model, memory=memory, checkpointer=InMemorySaver(), store=InMemoryStore()
     )
     memory.db.close()
-    with pytest.raises(MemoryDbError, match="cannot read"):
-        ask(agent, "hello")
+    with caplog.at_level(logging.ERROR, logger="graphs.steps"):
+        assert ask(agent, "hello") == "Hello without memories."
+    [record] = [r for r in caplog.records if r.name == "graphs.steps"]
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], MemoryDbError)
