@@ -55,6 +55,7 @@ from memory.schema import (
     UserMemory,
     WriteContext,
     expired,
+    later,
     storable_text,
     utc,
     utcnow,
@@ -147,6 +148,8 @@ class Memory:
             raise InvalidInputError(
                 f"default_ttl must be a positive timedelta, got {default_ttl!r}"
             )
+        if default_ttl is not None:
+            later(clock(), default_ttl)  # refuses a time to live that ends past the year 9999
         self.agent_id = validate_agent_id(agent_id)
         self.default_ttl = default_ttl
         self.clock = clock
@@ -311,7 +314,7 @@ class Memory:
         """`op` with `default_ttl` given to a memory it writes without an expiry."""
         if self.default_ttl is None:
             return op
-        expiry = utc(at) + self.default_ttl
+        expiry = later(at, self.default_ttl)
         match op:
             case AddMemory(memory=memory) if memory.expires_at is None:
                 return AddMemory(memory.model_copy(update={"expires_at": expiry}))

@@ -14,7 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphs.cli.options import DEFAULT_TABLE, EXIT_OK, EXIT_USAGE, embeddings, open_db
+from graphs.cli.options import (
+    DEFAULT_TABLE,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    embeddings,
+    open_db,
+)
 from graphs.cli.output import (
     history_table,
     print_json,
@@ -195,7 +201,8 @@ def _import(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 
 
 def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: Console) -> int:
-    """Print the report; exit status 2 when a row was refused, so a script notices."""
+    """Print the report; exit status 1 when some rows were skipped, so a script notices
+    (2 is for a source that could not be read at all, raised before)."""
     if args.json:
         print_json(report.to_dict(), out)
     else:
@@ -207,7 +214,7 @@ def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: 
         f"error: {count} Agno {'row was' if count == 1 else 'rows were'} not imported",
         markup=False,
     )
-    return EXIT_USAGE
+    return EXIT_PARTIAL
 
 
 def _agno_report_lines(report: AgnoImportReport) -> list[str]:

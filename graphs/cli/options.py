@@ -20,6 +20,8 @@ DEFAULT_MODEL = "openai:gpt-4.1-mini"
 EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_MODEL_FAILED = 1
+EXIT_PARTIAL = 1
+"""An import that skipped some rows (and imported the rest)."""
 MODEL_HELP = f"""\
 Set one of:
   OPENAI_API_KEY=sk-...                          for OpenAI (--model openai:gpt-4.1-mini)
