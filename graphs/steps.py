@@ -67,7 +67,8 @@ async def memory_section(
             write(memory_failed(RECALL, error))
         return prompts.user_memories_unavailable_section(agentic)
     lines = [
-        f"- {m.memory}" + (f" (until {m.expires_at.isoformat()})" if m.expires_at else "")
+        f"- {prompts.one_line(m.memory)}"
+        + (f" (until {m.expires_at.isoformat()})" if m.expires_at else "")
         for m in chosen.memories
     ]
     return prompts.user_memories_section(lines, chosen.complete, agentic)

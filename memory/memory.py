@@ -29,6 +29,7 @@ from memory.manager import (
     MemoryUpdateResult,
     MessageLike,
     render_transcript,
+    transcript_windows,
 )
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
@@ -613,15 +614,29 @@ class Memory:
         if (message is None) == (messages is None):
             raise InvalidInputError("pass exactly one of message=... or messages=[...]")
         try:
-            transcript, user_text = render_transcript(
-                [("user", message)] if message else messages or []
-            )
+            said, user_text = render_transcript([("user", message)] if message else messages or [])
         except (ValueError, TypeError, NotImplementedError) as error:
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
             raise InvalidInputError("there is no user message to learn from")
-        request = prompts.conversation_input(transcript)
-        return await self._manage(io, user_id, request, user_text, model, settles)
+        windows = transcript_windows(said)
+        if len(windows) > 1:
+            logger.info(
+                "learning from a long conversation of user %r in %d windows", user_id, len(windows)
+            )
+        results: list[MemoryUpdateResult] = []
+        for n, window in enumerate(windows, start=1):
+            # Each window's changes land before the next is read, so a fact said again
+            # later updates the memory an earlier window made; the claim on pending
+            # messages settles with the last window only.
+            request = prompts.conversation_input(window)
+            last = n == len(windows)
+            results.append(
+                await self._manage(
+                    io, user_id, request, user_text, model, settles if last else None
+                )
+            )
+        return _combined(results)
 
     async def _task(
         self, io: Io, task: str, user_id: str, model: ModelSpec | None
@@ -855,7 +870,9 @@ class Memory:
             raise InvalidInputError(f"runs must be a non-negative integer, got {runs!r}")
         try:
             said = convert_to_messages(list(messages))
-            transcript, user_text = render_transcript(said)
+            lines, user_text = render_transcript(said)
+            # A running summary: the previous one covers what came before the last window.
+            transcript = transcript_windows(lines)[-1] if lines else ""
         except (ValueError, TypeError, NotImplementedError) as error:
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
@@ -1000,6 +1017,19 @@ class Memory:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _combined(results: list[MemoryUpdateResult]) -> MemoryUpdateResult:
+    """The results of a conversation's windows as one: every change, refusal and call."""
+    if len(results) == 1:
+        return results[0]
+    return MemoryUpdateResult(
+        events=[event for result in results for event in result.events],
+        refused=[refused for result in results for refused in result.refused],
+        model_calls=sum(result.model_calls for result in results),
+        prompt_tokens=sum(result.prompt_tokens for result in results),
+        reply=results[-1].reply,
+    )
 
 
 def _as_user_memory(memory: UserMemory | str) -> UserMemory:
