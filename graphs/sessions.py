@@ -115,10 +115,15 @@ class PostgresSessionSaver(ThreadedSaver, PostgresSaver):
     def __init__(self, db: PostgresMemoryDb) -> None:
         super().__init__(db.pool())
         self.db = db
+        self._async: AsyncPostgresSaver | None = None
 
     async def _native(self) -> BaseCheckpointSaver[Any] | None:
         pool = self.db.async_pool()
-        return None if pool is None else AsyncPostgresSaver(pool)
+        if pool is None:
+            return None
+        if self._async is None or self._async.conn is not pool:
+            self._async = AsyncPostgresSaver(pool)
+        return self._async
 
 
 class ThreadedSqliteStore(SqliteStore):

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from graphs import create_memory_agent
-from memory import HashEmbeddings, Memory, PostgresMemoryDb, SqliteMemoryDb
+from memory import HashEmbeddings, Memory, MemoryDbError, PostgresMemoryDb, SqliteMemoryDb
 from memory.db.base import UserVectors
 from memory.db.vectors import VectorCache
 from memory.testing import ScriptedChatModel
@@ -110,7 +110,7 @@ def test_sqlite_memory_closes_with_async_with(tmp_path: Any) -> None:
         return memory
 
     memory = asyncio.run(run())
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(MemoryDbError, match="closed"):
         memory.get_user_memories("ava")
 
 
