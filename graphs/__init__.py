@@ -11,7 +11,7 @@
 
 from graphs.agent import create_memory_agent
 from graphs.deferred import aflush_memories, create_memory_extractor, flush_memories
-from graphs.middleware import MemoryMiddleware
+from graphs.middleware import MemoryMiddleware, ThreadOwnerMiddleware
 from graphs.nodes import extract_memories_node, recall_memories_node
 from graphs.printing import print_response
 from graphs.scope import AgentConfigError, StoreMemory
@@ -23,6 +23,7 @@ __all__ = [
     "FlushResult",
     "MemoryMiddleware",
     "StoreMemory",
+    "ThreadOwnerMiddleware",
     "aflush_memories",
     "create_memory_agent",
     "create_memory_extractor",

@@ -33,9 +33,10 @@ from langgraph.store.base import BaseStore
 from graphs.context import Context
 from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
 from graphs.history import SessionWindowMiddleware
-from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware
+from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware, ThreadOwnerMiddleware
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
+from graphs.steps import current_thread
 from memory import Memory, prompts
 from memory.chat_models import ModelSpec
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
@@ -156,7 +157,9 @@ def _current_run(messages: list[Any]) -> Iterator[Any]:
 
 
 def _failed(error: Exception) -> AIMessage:
-    logger.error("the model failed to answer: %s", error)
+    logger.error(
+        "the model failed to answer (thread %r): %s", current_thread(), error, exc_info=True
+    )
     get_stream_writer()({"type": "error", "stage": "model", "error": str(error)})
     return AIMessage(
         FAILED_ANSWER.format(error=type(error).__name__),
@@ -296,9 +299,11 @@ def create_memory_agent(
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
-    # Outermost first: the run's model is chosen before the memories see it, and
-    # only the model call itself is guarded, so a database error is not an apology.
+    # Outermost first: the thread's owner is checked before the window moves its
+    # runs, the run's model is chosen before the memories see it, and only the
+    # model call itself is guarded, so a database error is not an apology.
     middleware: list[AgentMiddleware[Any, Any, Any]] = [
+        ThreadOwnerMiddleware(memory),
         window,
         RunModelMiddleware(model),
         memories,

@@ -51,6 +51,7 @@ from memory import Memory
 from memory.chat_models import ModelSpec
 from memory.extraction import FlushResult, retry_after_s
 from memory.schema import MAX_USER_ID_CHARS
+from memory.telemetry import for_user
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 logger = logging.getLogger(__name__)
@@ -132,10 +133,11 @@ async def defer(
         )
     except Exception as error:
         logger.error(
-            "could not keep the messages of thread %r of user %r to learn from: %s",
+            "could not keep the messages of thread %r%s to learn from: %s",
             thread_id,
-            user_id,
+            for_user(logger, user_id),
             error,
+            exc_info=True,
         )
         write(memory_failed(EXTRACT, error))
         return
@@ -144,11 +146,12 @@ async def defer(
             await schedule_extractor_run(graph, user_id, thread_id, delay_s)
         except Exception as error:
             logger.warning(
-                "could not schedule %r for thread %r of user %r; learning in this process: %s",
+                "could not schedule %r for thread %r%s; learning in this process: %s",
                 graph,
                 thread_id,
-                user_id,
+                for_user(logger, user_id),
                 error,
+                exc_info=True,
             )
             memory.extraction_worker().schedule(user_id, thread_id, delay_s, model)
     else:
@@ -213,17 +216,18 @@ async def _retry(graph: str, user_id: str, thread_id: str, state: ExtractorState
         await schedule_extractor_run(graph, user_id, thread_id, delay_s, attempt=attempt)
     except Exception as error:
         logger.warning(
-            "could not schedule a retry for thread %r of user %r; its messages wait for the "
+            "could not schedule a retry for thread %r%s; its messages wait for the "
             "thread's next run: %s",
             thread_id,
-            user_id,
+            for_user(logger, user_id),
             error,
+            exc_info=True,
         )
         return
     logger.warning(
-        "learning from thread %r of user %r failed (attempt %d); retrying in %g s",
+        "learning from thread %r%s failed (attempt %d); retrying in %g s",
         thread_id,
-        user_id,
+        for_user(logger, user_id),
         attempt,
         delay_s,
     )

@@ -27,10 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.scope import run_thread
 from memory import prompts
-from memory.db.store import namespace_label
+from memory.db.namespaces import archive_namespace
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
-ARCHIVE_PREFIX = ("memory_agent", "sessions")
 MAX_CHATS = 50
 MAX_SUMMARY_RUNS = 20
 """Of the runs a session's summary lacks, at most the latest this many are summarised at
@@ -71,7 +70,7 @@ class SessionArchive:
     async def append(
         self, io: Io, thread_id: str, first_index: int, runs: Sequence[Sequence[BaseMessage]]
     ) -> None:
-        namespace = _namespace(thread_id)
+        namespace = archive_namespace(thread_id)
         ops = [
             PutOp(
                 namespace,
@@ -88,14 +87,10 @@ class SessionArchive:
         """Runs `start` to `stop - 1`, oldest first; runs missing from the store are skipped."""
         if stop <= start:
             return []
-        namespace = _namespace(thread_id)
+        namespace = archive_namespace(thread_id)
         ops = [GetOp(namespace, _key(n)) for n in range(start, stop)]
         items = await io.call(self.store.batch, self.store.abatch, ops)
         return [_messages(item.value) for item in cast(list[Item | None], items) if item]
-
-
-def _namespace(thread_id: str) -> tuple[str, ...]:
-    return (*ARCHIVE_PREFIX, namespace_label(thread_id))
 
 
 def _key(index: int) -> str:

@@ -8,16 +8,27 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from langchain.agents import AgentState
-from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ModelRequest,
+    ModelResponse,
+    hook_config,
+)
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
 from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
-from graphs.scope import MemorySource, run_memory, run_thread, run_user
+from graphs.scope import MemorySource, claim_run_thread, run_memory, run_thread, run_user
 from graphs.steps import (
     last_run_user_messages,
     last_run_user_texts,
@@ -28,6 +39,7 @@ from graphs.steps import (
     summary_section,
 )
 from graphs.tools import memory_tools
+from memory import ThreadOwnershipError
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.view import MemoryFilter
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
@@ -39,6 +51,67 @@ FAILED_ANSWER_KEY = "error"
 """An answer whose `response_metadata` has this key stands for a failed model call;
 nothing is learned from its run."""
 _REMEMBERED_MODELS = 1_024
+
+
+async def refuse_foreign_run(
+    io: Io, memory: MemorySource, state: AgentState[Any], runtime: Runtime[Any]
+) -> dict[str, Any] | None:
+    """Before the agent: claim the run's thread, or end a run of another user at once.
+
+    LangGraph has already written the run's input to the thread when the first
+    node runs, so a refused run takes its messages back out (and jumps to the end,
+    where `after_agent` raises `ThreadOwnershipError`): the owner's next run never
+    sees them. They remain only in LangGraph's checkpoint history of the thread.
+    """
+    try:
+        await claim_run_thread(io, memory, runtime)
+    except ThreadOwnershipError:
+        refused = [RemoveMessage(id=m.id) for m in run_input(state["messages"]) if m.id]
+        return {"messages": refused, "jump_to": "end"}
+    return None
+
+
+def run_input(messages: Sequence[AnyMessage]) -> Sequence[AnyMessage]:
+    """The messages this run brought: those after the thread's last answer or tool result."""
+    start = len(messages)
+    while start and not isinstance(messages[start - 1], (AIMessage, ToolMessage)):
+        start -= 1
+    return messages[start:]
+
+
+class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
+    """Refuses a run on another user's thread before any other middleware sees the run.
+
+    A thread belongs to the user of its first run. Another user's run ends before
+    any model call, with its messages taken out of the thread, and raises
+    `ThreadOwnershipError`. `MemoryMiddleware` does this itself; put this first where
+    middleware before it reads or moves the thread's messages (as
+    `create_memory_agent`'s session window does).
+    """
+
+    def __init__(self, memory: MemorySource) -> None:
+        super().__init__()
+        self.memory = memory
+
+    @hook_config(can_jump_to=["end"])
+    def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        return run_sync(refuse_foreign_run(BLOCKING, self.memory, state, runtime))
+
+    @hook_config(can_jump_to=["end"])
+    async def abefore_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
+
+    def after_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))  # raises for a refused run
+        return None
+
+    async def aafter_agent(
+        self, state: AgentState[Any], runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        await claim_run_thread(AWAITING, self.memory, runtime)
+        return None
 
 
 class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
@@ -62,7 +135,11 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     on LangGraph Server, in a delayed run of that graph.
 
     The user comes from the run (`context={"user_id": ...}`, else
-    `configurable.user_id`); a run without one fails before any model call.
+    `configurable.user_id`; under LangGraph Server with authentication, the
+    authenticated user); a run without one fails before any model call. A thread
+    belongs to the user of its first run: a run of another user on it raises
+    `ThreadOwnershipError` before any model call, so no user's messages reach
+    another's model, summary or memories.
     The memory manager's model is `model`, else the `Memory`'s own, else the
     agent's. With `topics`, only memories with one of them join the prompt (the
     memory manager still sees them all). Sync and async agents both work.
@@ -102,17 +179,17 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             else []
         )
 
-    # -- the run's user is checked before anything is called ------------------------
+    # -- the run's user and thread are checked before anything is called ----------
 
+    @hook_config(can_jump_to=["end"])
     def before_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        run_user(runtime.context, get_config())
-        return None
+        return run_sync(refuse_foreign_run(BLOCKING, self.memory, state, runtime))
 
+    @hook_config(can_jump_to=["end"])
     async def abefore_agent(
         self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        run_user(runtime.context, get_config())
-        return None
+        return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
 
     # -- memories join the system prompt of every model call ------------------------
 
@@ -166,6 +243,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         return None
 
     async def _learn(self, io: Io, state: AgentState[Any], runtime: Runtime[Any]) -> None:
+        await claim_run_thread(io, self.memory, runtime)  # a refused run raises here
         config = get_config()
         thread_id = run_thread(config)
         agent_model = self._agent_models.pop(thread_id, None)

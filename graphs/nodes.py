@@ -19,7 +19,7 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langgraph.config import get_stream_writer
 from langgraph.runtime import get_runtime
 
-from graphs.scope import MemorySource, run_memory, run_user
+from graphs.scope import MemorySource, claim_run_thread, run_memory, run_user
 from graphs.steps import last_run_user_texts, last_user_text, learn, memory_section
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.db.view import MemoryFilter
@@ -44,12 +44,14 @@ def recall_memories_node(
     They are chosen for the latest user message in `messages_key`: all of them
     while they fit `token_budget`, else the most related and the newest; with
     `topics`, only those with one of them. Give the app's state a `str` field
-    named `state_key`.
+    named `state_key`. A run of another user than the thread's first raises
+    `ThreadOwnershipError`; put this node before the model.
     """
     MemoryFilter.of(topics)  # refuse unusable topics now, not at the first run
 
     async def recall(io: Io, state: State, config: RunnableConfig) -> Update:
         runtime = get_runtime()
+        await claim_run_thread(io, memory, runtime)
         user_id = run_user(runtime.context, config)
         source = run_memory(memory, runtime.store)
         text = last_user_text(state.get(messages_key) or [])
@@ -89,6 +91,7 @@ def extract_memories_node(
 
     async def extract(io: Io, state: State, config: RunnableConfig) -> Update:
         runtime = get_runtime()
+        await claim_run_thread(io, memory, runtime)
         user_id = run_user(runtime.context, config)
         source = run_memory(memory, runtime.store)
         said = last_run_user_texts(state.get(messages_key) or [])

@@ -21,6 +21,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from graphs.context import Context
+from graphs.scope import user_session
 from graphs.steps import SUMMARY_EVENT
 
 Agent: TypeAlias = CompiledStateGraph[Any, Context, Any, Any]
@@ -72,7 +73,7 @@ def print_response(
     message: str,
     *,
     user_id: str,
-    session_id: str = "default",
+    session_id: str | None = None,
     stream: bool = True,
     show_intermediate_steps: bool = True,
     markdown: bool = False,
@@ -80,6 +81,8 @@ def print_response(
 ) -> AIMessage:
     """Run the agent on `message` and print the answer, streamed when `stream`; return it.
 
+    `session_id` is the thread to continue; by default the user's own
+    (`user_session(user_id)`), never shared with another user.
     With `stream=False` the model is called without streaming and the answer is
     printed whole at the end; intermediate steps are still shown as they happen.
     """
@@ -93,8 +96,9 @@ def print_response(
     updated_by: set[str] = set()  # tools whose results would only repeat their memory updates
     try:
         out.wait()
+        session = session_id if session_id is not None else user_session(user_id)
         for mode, chunk in run_agent(
-            agent, message, user_id=user_id, session_id=session_id, stream_mode=modes
+            agent, message, user_id=user_id, session_id=session, stream_mode=modes
         ):
             if mode == "messages":
                 token, metadata = chunk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from memory import Memory, MemoryAgentError
@@ -19,6 +22,7 @@ from memory.db.store import StoreMemoryDb
 from memory.errors import ModelConfigError
 from memory.manager import MemoryUpdateResult
 from memory.schema import validate_user_id
+from memory.twins import Io
 
 MODEL_ENV = "MEMORY_AGENT_MODEL"
 """Where a graph without a model (the Studio graph, the CLI) finds its "provider:model"."""
@@ -26,6 +30,8 @@ DEFAULT_MODEL = "openai:gpt-4.1-mini"
 """The model of the Studio graph and the CLI when nothing else names one."""
 AUTH_USER_KEY = "langgraph_auth_user_id"
 """Where LangGraph Server puts the identity of an authenticated caller."""
+AUTH_USER_OBJECT_KEY = "langgraph_auth_user"
+"""Where LangGraph Server puts the authenticated user, which becomes `runtime.server_info.user`."""
 
 
 class AgentConfigError(MemoryAgentError, ValueError):
@@ -44,12 +50,10 @@ def run_user(context: Any, config: RunnableConfig | None) -> str:
     """
     configurable: Mapping[str, Any] = (config or {}).get("configurable") or {}
     user_id = context_field(context, "user_id") or configurable.get("user_id")
-    authenticated = configurable.get(AUTH_USER_KEY)
+    authenticated = authenticated_user(configurable)
     if authenticated:
         if user_id and user_id != authenticated:
-            raise AgentConfigError(
-                f"user_id {user_id!r} is not the authenticated user {authenticated!r}"
-            )
+            raise AgentConfigError("the run names another user than the authenticated one")
         user_id = authenticated
     if not user_id:
         raise AgentConfigError(
@@ -57,6 +61,21 @@ def run_user(context: Any, config: RunnableConfig | None) -> str:
             "(or config={'configurable': {'user_id': ...}})"
         )
     return validate_user_id(user_id)
+
+
+def authenticated_user(configurable: Mapping[str, Any]) -> str | None:
+    """The identity LangGraph Server authenticated for the run: the user LangGraph makes
+    `runtime.server_info.user` of, else the identity the server puts beside it."""
+    user = configurable.get(AUTH_USER_OBJECT_KEY)
+    identity = getattr(user, "identity", None) or configurable.get(AUTH_USER_KEY)
+    return str(identity) if identity else None
+
+
+def user_session(user_id: str) -> str:
+    """The user's own default session: the same in every process, never another user's,
+    and without the user id in it."""
+    digest = hashlib.sha256(validate_user_id(user_id).encode()).hexdigest()
+    return f"session-{digest[:24]}"
 
 
 def run_thread(config: RunnableConfig | None) -> str | None:
@@ -148,8 +167,21 @@ def memory_completed(source: str, result: MemoryUpdateResult) -> dict[str, Any]:
         "status": "completed",
         "changes": [event.to_dict() for event in result.events],
         "refused": [refused.model_dump() for refused in result.refused],
+        "input_tokens": result.input_tokens,
+        "output_tokens": result.output_tokens,
     }
 
 
 def memory_failed(source: str, error: Exception) -> dict[str, Any]:
     return {"type": "memory_update", "source": source, "status": "failed", "error": str(error)}
+
+
+async def claim_run_thread(io: Io, memory: MemorySource, runtime: Runtime[Any]) -> None:
+    """Check the run's user, and claim its thread for them: a thread belongs to the user
+    of its first run, and a run of anyone else on it raises `ThreadOwnershipError`."""
+    config = get_config()
+    user_id = run_user(runtime.context, config)
+    thread_id = run_thread(config)
+    if thread_id is not None:
+        source = run_memory(memory, runtime.store)
+        await io.call(source.claim_thread, source.aclaim_thread, user_id, thread_id)

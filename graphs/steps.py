@@ -13,16 +13,18 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
+from langgraph.config import get_config
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.store.base import BaseStore
 
 from graphs.history import exchange, runs_since
-from graphs.scope import memory_completed, memory_failed, memory_started
+from graphs.scope import memory_completed, memory_failed, memory_started, run_thread
 from memory import Memory, prompts
 from memory.chat_models import resolve_chat_model
 from memory.manager import MemoryUpdateResult
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.schema import SessionSummary
+from memory.telemetry import for_user
 from memory.twins import Io
 
 logger = logging.getLogger(__name__)
@@ -132,7 +134,7 @@ async def learn(
             model=model,
         )
     except Exception as error:
-        logger.warning("learning memories failed for user %r: %s", user_id, error)
+        log_failure("learning memories", EXTRACT, user_id, error)
         write(memory_failed(EXTRACT, error))
         return None
     write(memory_completed(EXTRACT, result))
@@ -155,7 +157,7 @@ async def carry_out(
             memory.update_memory_task, memory.aupdate_memory_task, task, user_id, model=model
         )
     except Exception as error:
-        logger.warning("update_user_memory failed for user %r: %s", user_id, error)
+        log_failure("update_user_memory", UPDATE, user_id, error)
         write(memory_failed(UPDATE, error))
         return f"Memory update failed, nothing was changed: {error}"
     write(memory_completed(UPDATE, result))
@@ -212,11 +214,35 @@ async def summarize_session(
             source="agent",
         )
     except Exception as error:
-        logger.warning("summarising session %r failed for user %r: %s", session_id, user_id, error)
+        log_failure(f"summarising session {session_id!r}", SUMMARY_EVENT, user_id, error)
         write({"type": SUMMARY_EVENT, "status": "failed", "error": str(error)})
         return None
     write({"type": SUMMARY_EVENT, "status": "completed", "summary": summary.to_dict()})
     return summary
+
+
+def log_failure(
+    what: str, step: str, user_id: str, error: BaseException, thread_id: str | None = None
+) -> None:
+    """Log the failure being handled, once, with its traceback, the run's thread and step
+    (the user only at DEBUG); call it from the `except` block that swallows it."""
+    logger.warning(
+        "%s failed (step %s, thread %r%s): %s",
+        what,
+        step,
+        thread_id or current_thread(),
+        for_user(logger, user_id),
+        error,
+        exc_info=True,
+    )
+
+
+def current_thread() -> str | None:
+    """The thread of the LangGraph run this is part of; None outside a run."""
+    try:
+        return run_thread(get_config())
+    except RuntimeError:
+        return None
 
 
 def describe(result: MemoryUpdateResult) -> str:

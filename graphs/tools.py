@@ -17,7 +17,7 @@ from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.scope import MemorySource, run_memory, run_user
-from graphs.steps import carry_out
+from graphs.steps import carry_out, log_failure
 from memory import MemoryAgentError, prompts
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
@@ -125,6 +125,7 @@ async def _search(
             memory.search_user_memories, memory.asearch_user_memories, user_id, query, limit
         )
     except MemoryAgentError as error:
+        log_failure("search_user_memories", "search_user_memories", user_id, error)
         return f"Error: {error}"
     return "\n".join(_line(m.memory, m.topics) for m in found) or "No memories match."
 

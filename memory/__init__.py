@@ -16,11 +16,12 @@ from memory.errors import (
     MemoryModelError,
     MemoryNotFoundError,
     ModelConfigError,
+    ThreadOwnershipError,
 )
 from memory.manager import MemoryManager, MemoryUpdateResult, RefusedToolCall
 from memory.memory import Memory, RetrievalMethod
 from memory.retrieval import PromptMemories, SearchResult
-from memory.schema import MemoryEvent, SessionSummary, SummaryEvent, UserMemory
+from memory.schema import EraseResult, MemoryEvent, SessionSummary, SummaryEvent, UserMemory
 from memory.summarizer import SessionSummarizer
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "DuplicateGroup",
     "EmbeddingMismatchError",
     "EmbeddingUnavailableError",
+    "EraseResult",
     "HashEmbeddings",
     "InvalidInputError",
     "Memory",
@@ -51,6 +53,7 @@ __all__ = [
     "SkippedAgnoRow",
     "SqliteMemoryDb",
     "SummaryEvent",
+    "ThreadOwnershipError",
     "UserMemory",
     "import_agno_memories",
 ]

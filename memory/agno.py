@@ -42,6 +42,7 @@ from memory.schema import (
     validate_memory_id,
     validate_user_id,
 )
+from memory.telemetry import for_user
 from memory.text import normalized_text
 
 if TYPE_CHECKING:
@@ -180,7 +181,9 @@ def _import_user(
             user_id, [AddMemory(found) for _, found in new], WriteContext("import")
         )
     except Exception as error:  # one user's failed batch leaves the other users' imports
-        logger.warning("Agno memories of user %r not imported: %s", user_id, error)
+        logger.warning(
+            "Agno memories%s not imported: %s", for_user(logger, user_id), error, exc_info=True
+        )
         why = error if isinstance(error, MemoryAgentError) else _unexpected(error)
         reason = f"nothing of this user's was written: {why}"
         report.refused.extend(SkippedAgnoRow(memory_id, user_id, reason) for memory_id, _ in new)

@@ -46,6 +46,7 @@ def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
         settings = {
             "base_url": base_url,
             "api_key": os.environ.get("OPENAI_API_KEY") or LOCAL_SERVER_KEY,
+            "stream_usage": True,  # as OpenAI's own URL has it: streamed answers count tokens
         } | settings
     try:
         model = init_chat_model(spec, **settings)

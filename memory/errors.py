@@ -50,3 +50,14 @@ class PendingClaimLostError(MemoryAgentError):
     The batch was not applied: those messages are that worker's to learn from, so
     each message is learned from once.
     """
+
+
+class ThreadOwnershipError(MemoryAgentError):
+    """The thread (session) belongs to another user: a thread is its first run's user's.
+
+    Raised before any model call. The message names neither user, so it can be
+    shown to whoever made the request.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("this session belongs to another user: start a session of your own")

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 
+from memory import telemetry
 from memory.chat_models import ModelSpec, resolve_chat_model
 from memory.manager import MemoryUpdateResult
 from memory.schema import PendingThread
+from memory.telemetry import TokenUsage, for_user
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 if TYPE_CHECKING:
@@ -58,6 +60,15 @@ class FlushResult:
     """One per memory-model call."""
     pending: list[PendingThread]
     """Threads still pending: their model failed (logged), or another worker holds them."""
+
+    @property
+    def input_tokens(self) -> int:
+        """Input tokens of all the flush's memory-model calls, as the provider reported them."""
+        return sum(result.input_tokens for result in self.results)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(result.output_tokens for result in self.results)
 
 
 class ExtractionWorker:
@@ -165,11 +176,11 @@ class ExtractionWorker:
                 self.memory.learn_pending(user_id, thread_id, model=self._model(model))
             except Exception as error:
                 logger.warning(
-                    "learning from thread %r of user %r failed; it stays pending and is retried: "
-                    "%s",
+                    "learning from thread %r%s failed; it stays pending and is retried: %s",
                     thread_id,
-                    user_id,
+                    for_user(logger, user_id),
                     error,
+                    exc_info=True,
                 )
                 return False
         return True
@@ -206,6 +217,18 @@ class ExtractionWorker:
             return await self._flush(AWAITING, model)
 
     async def _flush(self, io: Io, model: ModelSpec | None) -> FlushResult:
+        with telemetry.memory_span(telemetry.FLUSH, "flush_memories") as span:
+            flushed = await self._learn_all(io, model)
+            span.set(
+                {
+                    telemetry.MODEL_CALLS: sum(r.model_calls for r in flushed.results),
+                    telemetry.THREADS_PENDING: len(flushed.pending),
+                }
+            )
+            span.usage(TokenUsage(flushed.input_tokens, flushed.output_tokens))
+            return flushed
+
+    async def _learn_all(self, io: Io, model: ModelSpec | None) -> FlushResult:
         memory = self.memory
         given = resolve_chat_model(model) if model is not None else None
         results: list[MemoryUpdateResult] = []
@@ -225,10 +248,11 @@ class ExtractionWorker:
                 )
             except Exception as error:
                 logger.warning(
-                    "flush: learning from thread %r of user %r failed; it stays pending: %s",
+                    "flush: learning from thread %r%s failed; it stays pending: %s",
                     thread.thread_id,
-                    thread.user_id,
+                    for_user(logger, thread.user_id),
                     error,
+                    exc_info=True,
                 )
                 continue
             with self._changed:

@@ -21,7 +21,7 @@ from memory import prompts
 from memory.chat_models import ModelSpec, first_model
 from memory.db.view import MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, approx_tokens
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, SearchResult, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
     AddMemory,
@@ -35,6 +35,7 @@ from memory.schema import (
     WriteContext,
     utc,
 )
+from memory.telemetry import TokenUsage, tagged, usage_of
 from memory.twins import Io
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ class MemoryUpdateResult(BaseModel):
     model_calls: int = 0
     prompt_tokens: int = 0
     """Approximate tokens sent to the model, summed over its calls."""
+    input_tokens: int = 0
+    """Input tokens the provider reported, summed over the calls (0 when it reports none)."""
+    output_tokens: int = 0
+    """Output tokens the provider reported, summed over the calls."""
     reply: str = ""
     """The model's last text, e.g. "No changes"."""
 
@@ -278,7 +283,10 @@ class MemoryManager:
         tools = {"add_memory", "update_memory"}
         tools |= {"delete_memory"} if delete_memories else set()
         tools |= {"clear_memory"} if clear_memories else set()
-        bound = model.bind_tools([_tool_schema(name) for name in _TOOL_ARGS if name in tools])
+        bound = tagged(
+            model.bind_tools([_tool_schema(name) for name in _TOOL_ARGS if name in tools]),
+            "memory_manager",
+        )
         now = utc(memory.clock())
         messages: list[BaseMessage] = [
             SystemMessage(self._system_prompt(aliases, shown.complete, now)),
@@ -293,6 +301,9 @@ class MemoryManager:
                 reply = await io.call(bound.invoke, bound.ainvoke, messages)
             except Exception as error:
                 raise MemoryModelError(f"the memory model failed: {error}") from error
+            used = usage_of(reply)
+            result.input_tokens += used.input_tokens
+            result.output_tokens += used.output_tokens
             result.reply = reply.text
             refused_before = len(plan.refused)
             answers = [
@@ -326,10 +337,7 @@ class MemoryManager:
         result.refused = plan.refused
         for refused in result.refused:
             logger.warning(
-                "refused a %s call of the memory model for user %r: %s",
-                refused.tool,
-                user_id,
-                refused.reason,
+                "refused a %s call of the memory model: %s", refused.tool, refused.reason
             )
         return result
 
@@ -343,7 +351,7 @@ class MemoryManager:
         *,
         model: BaseChatModel,
         filter: MemoryFilter,
-    ) -> list[UserMemory]:
+    ) -> SearchResult:
         """Agentic search: the model picks related memories; ids it invents are dropped.
 
         Its candidates are the memories a prompt would get (hybrid-ranked when
@@ -361,7 +369,7 @@ class MemoryManager:
             updated_before=filter.updated_before,
         )
         if not shown.memories:
-            return []
+            return SearchResult(method="agentic")
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
         messages = [
             SystemMessage(
@@ -370,15 +378,18 @@ class MemoryManager:
             ),
             HumanMessage(prompts.agentic_search_input(query)),
         ]
-        structured = model.with_structured_output(RelatedMemories, include_raw=True)
+        structured = tagged(
+            model.with_structured_output(RelatedMemories, include_raw=True), "agentic_search"
+        )
         try:
             answer = await io.call(structured.invoke, structured.ainvoke, messages)
         except Exception as error:
             raise MemoryModelError(f"the search model failed: {error}") from error
+        used = usage_of(answer.get("raw")) if isinstance(answer, dict) else TokenUsage()
         parsed = answer.get("parsed") if isinstance(answer, dict) else answer
         ids = parsed.memory_ids if isinstance(parsed, RelatedMemories) else []
         found = list({alias: aliases[alias] for alias in ids if alias in aliases}.values())
-        return found if limit is None else found[:limit]
+        return SearchResult(found if limit is None else found[:limit], method="agentic", usage=used)
 
     def _system_prompt(self, aliases: dict[str, UserMemory], complete: bool, now: datetime) -> str:
         parts = [

@@ -7,6 +7,8 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -14,14 +16,19 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.messages import convert_to_messages
 from pydantic import ValidationError
 
-from memory import prompts
+from memory import prompts, telemetry
 from memory.chat_models import ModelSpec
 from memory.db.base import MemoryDb, Scope
 from memory.db.sqlite import SqliteMemoryDb
 from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DEFAULT_THRESHOLD, DuplicateGroup, dedupe
 from memory.embeddings import Embedder
-from memory.errors import InvalidInputError, MemoryNotFoundError, PendingClaimLostError
+from memory.errors import (
+    InvalidInputError,
+    MemoryNotFoundError,
+    PendingClaimLostError,
+    ThreadOwnershipError,
+)
 from memory.extraction import ExtractionWorker
 from memory.manager import (
     MAX_TRANSCRIPT_CHARS,
@@ -45,6 +52,7 @@ from memory.schema import (
     AddMemory,
     ClearMemories,
     DeleteMemory,
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -67,6 +75,7 @@ from memory.schema import (
     validate_user_id,
 )
 from memory.summarizer import SessionSummarizer
+from memory.telemetry import TokenUsage, for_user
 from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
 
 logger = logging.getLogger(__name__)
@@ -219,8 +228,12 @@ class Memory:
 
     async def _add(self, io: Io, memory: UserMemory | str, user_id: str, source: str) -> str:
         user_id, owned = self._owned(memory, user_id)
-        events = await self._write(io, user_id, [AddMemory(owned)], self._context(source))
-        return events[-1].memory_id  # after any expired memories the write swept
+        with self._span(telemetry.CREATE, "add_user_memory", user_id) as span:
+            events = await self._write(io, user_id, [AddMemory(owned)], self._context(source))
+            memory_id = events[-1].memory_id  # after any expired memories the write swept
+            span.set({telemetry.RECORD_COUNT: 1, telemetry.RECORD_ID: memory_id})
+            span.records([(memory_id, owned.memory)])
+            return memory_id
 
     def replace_user_memory(
         self, memory_id: str, memory: UserMemory | str, user_id: str, *, source: str = "api"
@@ -241,8 +254,11 @@ class Memory:
     ) -> str:
         user_id, owned = self._owned(memory, user_id)
         op = ReplaceMemory(validate_memory_id(memory_id), owned)
-        await self._write(io, user_id, [op], self._context(source))
-        return op.memory_id
+        with self._span(telemetry.UPDATE, "replace_user_memory", user_id) as span:
+            span.set({telemetry.RECORD_COUNT: 1, telemetry.RECORD_ID: op.memory_id})
+            span.records([(op.memory_id, owned.memory)])
+            await self._write(io, user_id, [op], self._context(source))
+            return op.memory_id
 
     def delete_user_memory(self, user_id: str, memory_id: str, *, source: str = "api") -> bool:
         """Delete one memory; False when the user had no memory with that id."""
@@ -254,12 +270,16 @@ class Memory:
         return await self._delete(AWAITING, user_id, memory_id, source)
 
     async def _delete(self, io: Io, user_id: str, memory_id: str, source: str) -> bool:
-        op = DeleteMemory(validate_memory_id(memory_id))
-        try:
-            await self._write(io, validate_user_id(user_id), [op], self._context(source))
-        except MemoryNotFoundError:
-            return False
-        return True
+        user_id, op = validate_user_id(user_id), DeleteMemory(validate_memory_id(memory_id))
+        with self._span(telemetry.DELETE, "delete_user_memory", user_id) as span:
+            span.set({telemetry.RECORD_ID: op.memory_id})
+            try:
+                await self._write(io, user_id, [op], self._context(source))
+            except MemoryNotFoundError:
+                span.set({telemetry.RECORD_COUNT: 0})
+                return False
+            span.set({telemetry.RECORD_COUNT: 1})
+            return True
 
     def clear(self, user_id: str | None = None, *, source: str = "api") -> int:
         """Forget one user's memories, or everyone's when no user is named; returns the count.
@@ -267,7 +287,9 @@ class Memory:
         Each user's memories are cleared in one transaction, with history. Their
         messages still waiting for deferred extraction are forgotten first, so
         nothing learned from them later brings a memory back. Only this Memory's
-        agent scope is cleared; expired memories are swept, not counted.
+        agent scope is cleared; expired memories are swept, not counted. History
+        (with the text the memories held) and session summaries are kept: to remove
+        every trace of a user, `erase_user`.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -276,18 +298,20 @@ class Memory:
 
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
         user_id = None if user_id is None else validate_user_id(user_id)
-        await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
-        view = self._view()
-        users = (
-            [validate_user_id(user_id)]
-            if user_id is not None
-            else await io.call(view.user_ids, view.auser_ids)
-        )
-        cleared = 0
-        for user in users:
-            events = await self._write(io, user, [ClearMemories()], self._context(source))
-            cleared += sum(event.action == "cleared" for event in events)
-        return cleared
+        with self._span(telemetry.DELETE, "clear", user_id) as span:
+            await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
+            view = self._view()
+            users = (
+                [validate_user_id(user_id)]
+                if user_id is not None
+                else await io.call(view.user_ids, view.auser_ids)
+            )
+            cleared = 0
+            for user in users:
+                events = await self._write(io, user, [ClearMemories()], self._context(source))
+                cleared += sum(event.action == "cleared" for event in events)
+            span.set({telemetry.RECORD_COUNT: cleared})
+            return cleared
 
     def apply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
@@ -298,12 +322,27 @@ class Memory:
         this Memory has embeddings; a failing embedding model loses no memory.
         The events begin with the memories the batch swept because they expired.
         """
-        return run_sync(self._write(BLOCKING, validate_user_id(user_id), ops, context))
+        return run_sync(self._apply(BLOCKING, validate_user_id(user_id), ops, context))
 
     async def aapply_user_memory_ops(
         self, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
-        return await self._write(AWAITING, validate_user_id(user_id), ops, context)
+        return await self._apply(AWAITING, validate_user_id(user_id), ops, context)
+
+    async def _apply(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        with self._span(telemetry.UPDATE, "apply_user_memory_ops", user_id) as span:
+            span.set({telemetry.RECORD_COUNT: len(ops)})
+            events = await self._write(io, user_id, ops, context)
+            span.records([(e.memory_id, e.new_memory) for e in events if e.new_memory])
+            return events
+
+    def _span(
+        self, name: str, operation: str, user_id: str | None
+    ) -> AbstractContextManager[telemetry.MemorySpan]:
+        """The span of one operation of this memory, with its agent scope."""
+        return telemetry.memory_span(name, operation, user_id, {telemetry.AGENT_ID: self.agent_id})
 
     async def _write(
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
@@ -439,6 +478,25 @@ class Memory:
         user_id, method, query, limit = _search_args(
             user_id, query, limit, retrieval_method, embeddings=self.searches_by_meaning
         )
+        with self._span(telemetry.SEARCH, "search_user_memories", user_id) as span:
+            span.set({telemetry.METHOD: method, telemetry.TOP_K: limit})
+            span.text(telemetry.QUERY_TEXT, query)
+            found = await self._find(io, user_id, method, query, limit, model, filter)
+            span.set({telemetry.RECORD_COUNT: len(found)})
+            span.usage(TokenUsage(found.input_tokens, found.output_tokens))
+            span.records([(m.memory_id, m.memory) for m in found])
+            return found
+
+    async def _find(
+        self,
+        io: Io,
+        user_id: str,
+        method: RetrievalMethod,
+        query: str | None,
+        limit: int | None,
+        model: ModelSpec | None,
+        filter: MemoryFilter,
+    ) -> SearchResult:
         view = self._view(filter)
         if method in ("last_n", "first_n"):
             newest_first = method == "last_n"
@@ -454,10 +512,9 @@ class Memory:
         assert query is not None
         if method == "agentic":
             chat_model = self.memory_manager.chat_model(model or self.model)
-            chosen = await self.memory_manager.search(
+            return await self.memory_manager.search(
                 io, self, user_id, query, limit, model=chat_model, filter=filter
             )
-            return SearchResult(chosen, method=method)
         return await search(io, view, self.embedder, user_id, method, query, limit)
 
     @property
@@ -503,8 +560,19 @@ class Memory:
         self, io: Io, user_id: str, text: str, token_budget: int, filter: MemoryFilter
     ) -> PromptMemories:
         user_id = validate_user_id(user_id)
-        view = self._view(filter)
-        return await select_for_prompt(io, view, self.embedder, user_id, text, token_budget)
+        with self._span(telemetry.SEARCH, "get_memories_for_prompt", user_id) as span:
+            span.set({telemetry.TOKEN_BUDGET: token_budget})
+            span.text(telemetry.QUERY_TEXT, text)
+            view = self._view(filter)
+            chosen = await select_for_prompt(io, view, self.embedder, user_id, text, token_budget)
+            span.set(
+                {
+                    telemetry.RECORD_COUNT: len(chosen.memories),
+                    telemetry.CONTEXT_TOKENS: chosen.tokens,
+                }
+            )
+            span.records([(m.memory_id, m.memory) for m in chosen.memories])
+            return chosen
 
     # -- vectors and near-duplicates -----------------------------------------
 
@@ -624,19 +692,21 @@ class Memory:
             logger.info(
                 "learning from a long conversation of user %r in %d windows", user_id, len(windows)
             )
-        results: list[MemoryUpdateResult] = []
-        for n, window in enumerate(windows, start=1):
-            # Each window's changes land before the next is read, so a fact said again
-            # later updates the memory an earlier window made; the claim on pending
-            # messages settles with the last window only.
-            request = prompts.conversation_input(window)
-            last = n == len(windows)
-            results.append(
-                await self._manage(
-                    io, user_id, request, user_text, model, settles if last else None
+        with self._span(telemetry.LEARN, "create_user_memories", user_id) as span:
+            span.set({telemetry.MESSAGES: len(messages) if messages is not None else 1})
+            results: list[MemoryUpdateResult] = []
+            for n, window in enumerate(windows, start=1):
+                # Each window's changes land before the next is read, so a fact said again
+                # later updates the memory an earlier window made; the claim on pending
+                # messages settles with the last window only.
+                request = prompts.conversation_input(window)
+                last = n == len(windows)
+                results.append(
+                    await self._manage(
+                        io, user_id, request, user_text, model, settles if last else None
+                    )
                 )
-            )
-        return _combined(results)
+            return _learned(span, _combined(results))
 
     async def _task(
         self, io: Io, task: str, user_id: str, model: ModelSpec | None
@@ -644,7 +714,10 @@ class Memory:
         user_id = validate_user_id(user_id)
         if not isinstance(task, str) or not task.strip():
             raise InvalidInputError("task must be a non-empty string")
-        return await self._manage(io, user_id, prompts.task_input(task), task, model)
+        with self._span(telemetry.LEARN, "update_memory_task", user_id) as span:
+            span.set({telemetry.MESSAGES: 1})
+            result = await self._manage(io, user_id, prompts.task_input(task), task, model)
+            return _learned(span, result)
 
     async def _manage(
         self,
@@ -764,6 +837,32 @@ class Memory:
         claim_timeout: timedelta,
     ) -> list[MemoryUpdateResult]:
         user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        with self._span(telemetry.LEARN_PENDING, "learn_pending", user_id) as span:
+            span.set({telemetry.CONVERSATION_ID: thread_id})
+            results = await self._learn_claimed(io, user_id, thread_id, model, now, claim_timeout)
+            span.set(
+                {
+                    telemetry.MODEL_CALLS: sum(r.model_calls for r in results),
+                    telemetry.APPLIED: sum(len(r.events) for r in results),
+                    telemetry.REFUSED: sum(len(r.refused) for r in results),
+                }
+            )
+            span.usage(
+                TokenUsage(
+                    sum(r.input_tokens for r in results), sum(r.output_tokens for r in results)
+                )
+            )
+            return results
+
+    async def _learn_claimed(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        model: ModelSpec | None,
+        now: datetime | None,
+        claim_timeout: timedelta,
+    ) -> list[MemoryUpdateResult]:
         db = self.db
         results: list[MemoryUpdateResult] = []
         while True:
@@ -790,7 +889,10 @@ class Memory:
                     )
             except PendingClaimLostError as lost:
                 logger.info(
-                    "thread %r of user %r went to another worker: %s", thread_id, user_id, lost
+                    "thread %r%s went to another worker: %s",
+                    thread_id,
+                    for_user(logger, user_id),
+                    lost,
                 )
                 return results
             except BaseException:
@@ -806,7 +908,13 @@ class Memory:
                 self.db.release_pending, self.db.arelease_pending, user_id, thread_id, token
             )
         except Exception as error:
-            logger.warning("could not release thread %r of user %r: %s", thread_id, user_id, error)
+            logger.warning(
+                "could not release thread %r%s; its claim ends by itself: %s",
+                thread_id,
+                for_user(logger, user_id),
+                error,
+                exc_info=True,
+            )
 
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
@@ -882,17 +990,21 @@ class Memory:
         if runs is None:
             runs = (previous.runs if previous else 0) + sum(m.type == "human" for m in said)
         chat_model = self.summarizer.chat_model(model or self.model)
-        summary = await self.summarizer.summarize(io, previous, transcript, runs, model=chat_model)
-        plan = await io.call(
-            self.db.write_summary,
-            self.db.awrite_summary,
-            user_id,
-            session_id,
-            summary,
-            WriteContext(source),
-        )
-        assert plan.summary is not None, "a write keeps a summary"
-        return plan.summary
+        with self._span(telemetry.SUMMARIZE, "create_session_summary", user_id) as span:
+            span.set({telemetry.CONVERSATION_ID: session_id, telemetry.MESSAGES: len(said)})
+            summary = await self.summarizer.summarize(
+                io, previous, transcript, runs, model=chat_model
+            )
+            plan = await io.call(
+                self.db.write_summary,
+                self.db.awrite_summary,
+                user_id,
+                session_id,
+                summary,
+                WriteContext(source),
+            )
+            assert plan.summary is not None, "a write keeps a summary"
+            return plan.summary
 
     def get_session_summaries(self, user_id: str) -> list[SessionSummary]:
         """The user's session summaries, most recently updated first."""
@@ -945,6 +1057,64 @@ class Memory:
         user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
         return await self.db.asummary_history(user_id, session_id)
 
+    # -- who owns a session, and erasing a user --------------------------------
+
+    def claim_thread(self, user_id: str, thread_id: str) -> None:
+        """Make the thread (session) the user's, unless another user's first run made it
+        theirs: then raise `ThreadOwnershipError`, whose message names neither user.
+
+        Agents call it before any model call of a run, so no user sees, continues or
+        summarises another's session. Atomic across processes sharing the store.
+        """
+        run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> None:
+        await self._claim_thread(AWAITING, user_id, thread_id)
+
+    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> None:
+        user_id, thread_id = validate_user_id(user_id), validate_session_id(thread_id)
+        owner = await io.call(self.db.claim_thread, self.db.aclaim_thread, user_id, thread_id)
+        if owner != user_id:
+            logger.warning("refused a run on a session that belongs to another user")
+            raise ThreadOwnershipError()
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        """Remove every trace of the user, unlike `clear`, which keeps history.
+
+        Deletes their memories in every agent scope with their history, vectors and
+        keyword index entries, their session summaries and summary history, their
+        pending messages, and the sessions they own: the owner records, and the
+        checkpoints and archived runs this package keeps beside the memories (the
+        default sessions of `create_memory_agent` in the same SQLite file or
+        PostgreSQL database; the archive in the same LangGraph store). Sessions an
+        app keeps elsewhere (its own checkpointer, LangGraph Server's threads) are
+        the app's to delete: `user_threads` lists them first. Returns what was
+        removed, per kind.
+        """
+        return run_sync(self._erase(BLOCKING, user_id))
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await self._erase(AWAITING, user_id)
+
+    async def _erase(self, io: Io, user_id: str) -> EraseResult:
+        user_id = validate_user_id(user_id)
+        db = self.db
+        with self._span(telemetry.DELETE, "erase_user", user_id) as span:
+            threads = await io.call(db.user_threads, db.auser_threads, user_id)
+            # Sessions first: until the rows go, the owner records still find the threads.
+            checkpoints, archived = await io.call(db.erase_sessions, db.aerase_sessions, threads)
+            erased = await io.call(db.erase_user, db.aerase_user, user_id)
+            logger.info("erased a user: %s", erased)
+            span.set({telemetry.RECORD_COUNT: erased.memories, telemetry.THREADS: len(threads)})
+            return replace(erased, checkpoints=checkpoints, archived_runs=archived)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        """The ids of the threads (sessions) the user owns."""
+        return self.db.user_threads(validate_user_id(user_id))
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await self.db.auser_threads(validate_user_id(user_id))
+
     # -- export / import ------------------------------------------------------
 
     def export_user_memories(self, user_id: str) -> dict[str, Any]:
@@ -978,8 +1148,10 @@ class Memory:
         view = self._view()
         existing = await io.call(view.get_memories, view.aget_memories, user_id, ids)
         ops = _import_ops(memories, {m.memory_id for m in existing})
-        events = await self._write(io, user_id, ops, context)
-        return [event.memory_id for event in events if event.action != "expired"]
+        with self._span(telemetry.UPSERT, "import_user_memories", user_id) as span:
+            span.set({telemetry.RECORD_COUNT: len(ops)})
+            events = await self._write(io, user_id, ops, context)
+            return [event.memory_id for event in events if event.action != "expired"]
 
     def close(self) -> None:
         """Stop the extraction workers (after the batch in progress), then release the
@@ -1028,8 +1200,23 @@ def _combined(results: list[MemoryUpdateResult]) -> MemoryUpdateResult:
         refused=[refused for result in results for refused in result.refused],
         model_calls=sum(result.model_calls for result in results),
         prompt_tokens=sum(result.prompt_tokens for result in results),
+        input_tokens=sum(result.input_tokens for result in results),
+        output_tokens=sum(result.output_tokens for result in results),
         reply=results[-1].reply,
     )
+
+
+def _learned(span: telemetry.MemorySpan, result: MemoryUpdateResult) -> MemoryUpdateResult:
+    """Record what a learning run applied, refused and cost on its span."""
+    span.set(
+        {
+            telemetry.APPLIED: len(result.events),
+            telemetry.REFUSED: len(result.refused),
+            telemetry.MODEL_CALLS: result.model_calls,
+        }
+    )
+    span.usage(TokenUsage(result.input_tokens, result.output_tokens))
+    return result
 
 
 def _as_user_memory(memory: UserMemory | str) -> UserMemory:

@@ -33,6 +33,7 @@ from memory.ranking import (
     word_similarities,
 )
 from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
+from memory.telemetry import NO_USAGE, TokenUsage, for_user
 from memory.text import query_terms
 from memory.twins import Io
 
@@ -74,6 +75,7 @@ class SearchResult(list[UserMemory]):
         method: str,
         scores: Sequence[float] | None = None,
         fallback_reason: str | None = None,
+        usage: TokenUsage = NO_USAGE,
     ) -> None:
         super().__init__(memories)
         self.method = method
@@ -83,6 +85,9 @@ class SearchResult(list[UserMemory]):
         the fused score for hybrid (see `memory.ranking.fuse`); None for last_n,
         first_n and agentic."""
         self.fallback_reason = fallback_reason
+        self.input_tokens = usage.input_tokens
+        """Tokens the search model read (agentic search only; 0 for the others)."""
+        self.output_tokens = usage.output_tokens
 
 
 def _result(ranked: Ranked, method: str, limit: int | None, reason: str | None) -> SearchResult:
@@ -101,6 +106,11 @@ class PromptMemories:
     """True when these are all of the user's memories; False when the budget cut some."""
     fallback_reason: str | None = None
     """Why related memories were ranked by keyword although there are embeddings."""
+
+    @property
+    def tokens(self) -> int:
+        """The approximate tokens these memories take in a prompt (what the budget counts)."""
+        return sum(map(memory_tokens, self.memories))
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,9 @@ async def _semantic(
             if await embed(io, db, embedder, user_id, missing):
                 found = await _nearest(io, db, embedder.model, user_id, unit, limit)
         except EmbeddingUnavailableError as error:
-            logger.warning("could not embed memories of user %r: %s", user_id, error)
+            logger.warning(
+                "could not embed memories%s: %s", for_user(logger, user_id), error, exc_info=True
+            )
     return found
 
 
@@ -242,7 +254,13 @@ async def search(
             found = await _semantic(io, db, embedder, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
             reason = f"{error}; ranked by keyword instead"
-            logger.warning("%s search for user %r fell back to keyword: %s", method, user_id, error)
+            logger.warning(
+                "%s search%s fell back to keyword: %s",
+                method,
+                for_user(logger, user_id),
+                error,
+                exc_info=True,
+            )
     hits = found.hits if found is not None else []
     semantic = [(hit.memory, hit.score) for hit in hits]
     if method == "semantic" and reason is None:
@@ -299,7 +317,9 @@ async def write(
     try:
         await embed(io, db, embedder, user_id, written)
     except EmbeddingUnavailableError as error:
-        logger.warning("stored memories of user %r without vectors: %s", user_id, error)
+        logger.warning(
+            "stored memories%s without vectors: %s", for_user(logger, user_id), error, exc_info=True
+        )
     return events
 
 
@@ -367,7 +387,7 @@ async def select_for_prompt(
         try:
             related = await search(io, db, embedder, user_id, method, query, most)
         except EmbeddingMismatchError as error:
-            logger.warning("prompt memories of user %r ranked by keyword: %s", user_id, error)
+            logger.warning("prompt memories ranked by keyword: %s", error)
             related = await search(io, db, None, user_id, "keyword", query, most)
             related.fallback_reason = f"{error}; ranked by keyword instead"
     chosen: dict[str | None, UserMemory] = {}

@@ -345,3 +345,24 @@ class WriteContext:
     """Pending messages this batch was learned from: they stop being pending in the
     batch's transaction, and the batch fails whole (`PendingClaimLostError`) when
     another worker has taken or settled them meanwhile."""
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """What `Memory.erase_user` removed of one user, counted per kind."""
+
+    memories: int = 0
+    """Memories, of every agent scope, expired ones included."""
+    memory_history: int = 0
+    """History events of those memories (with the text they held)."""
+    vectors: int = 0
+    session_summaries: int = 0
+    summary_history: int = 0
+    pending_messages: int = 0
+    """Messages kept for deferred extraction, not yet learned from."""
+    threads: int = 0
+    """Threads (sessions) the user owned."""
+    checkpoints: int = 0
+    """Checkpoints of those threads, where the sessions live beside the memories."""
+    archived_runs: int = 0
+    """Runs of those threads in the session archive."""

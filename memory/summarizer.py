@@ -10,6 +10,7 @@ from memory import prompts
 from memory.chat_models import ModelSpec, first_model
 from memory.errors import MemoryModelError
 from memory.schema import SessionSummary
+from memory.telemetry import current_span, tagged, usage_of
 from memory.twins import Io
 
 
@@ -70,11 +71,16 @@ class SessionSummarizer:
                 prompts.session_summary_input(previous.summary if previous else None, transcript)
             ),
         ]
-        structured = model.with_structured_output(SessionSummaryResponse, include_raw=True)
+        structured = tagged(
+            model.with_structured_output(SessionSummaryResponse, include_raw=True),
+            "session_summary",
+        )
         try:
             answer = await io.call(structured.invoke, structured.ainvoke, messages)
         except Exception as error:
             raise MemoryModelError(f"the summary model failed: {error}") from error
+        if isinstance(answer, dict):
+            current_span().usage(usage_of(answer.get("raw")))
         parsed = answer.get("parsed") if isinstance(answer, dict) else answer
         if not isinstance(parsed, SessionSummaryResponse):
             raise MemoryModelError("the summary model returned no summary")

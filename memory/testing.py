@@ -15,7 +15,7 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, UsageMetadata
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.messages.tool import tool_call as make_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -32,6 +32,7 @@ __all__ = [
     "remember_user_lines",
     "tool_call",
     "tool_calls",
+    "with_usage",
 ]
 
 Reply = AIMessage | str | BaseException | Callable[[list[BaseMessage]], AIMessage | str]
@@ -222,6 +223,18 @@ def tool_calls(*calls: tuple[str, dict[str, Any]], content: str = "") -> AIMessa
 def tool_call(name: str, /, **args: Any) -> AIMessage:
     """Build a reply making one tool call, e.g. `tool_call("add_memory", memory="...")`."""
     return tool_calls((name, args))
+
+
+def with_usage(reply: AIMessage | str, input_tokens: int, output_tokens: int) -> AIMessage:
+    """A reply that reports its token usage as a provider does (`AIMessage.usage_metadata`),
+    e.g. `with_usage(tool_call("add_memory", memory="..."), 120, 15)`."""
+    message = AIMessage(content=reply) if isinstance(reply, str) else reply
+    usage = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=input_tokens + output_tokens,
+    )
+    return message.model_copy(update={"usage_metadata": usage})
 
 
 _USER_LINE = re.compile(r"^user: (.+)$", re.MULTILINE)

@@ -18,7 +18,8 @@ from graphs.agent import create_memory_agent
 from graphs.context import Context
 from graphs.scope import AgentConfigError
 from memory import Memory, SqliteMemoryDb, UserMemory
-from memory.db.store import StoreMemoryDb, namespace_label
+from memory.db.namespaces import namespace_label
+from memory.db.store import StoreMemoryDb
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
 from tests.conftest import MemoryFactory
 from tests.fakes import HTTPFault, OpenAIServer
@@ -331,7 +332,7 @@ def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for(
     authenticated: RunnableConfig = {
         "configurable": {"thread_id": "s1", "langgraph_auth_user_id": AVA}
     }
-    with pytest.raises(AgentConfigError, match="not the authenticated user"):
+    with pytest.raises(AgentConfigError, match="another user than the authenticated one"):
         agent.invoke({"messages": [("user", "hi")]}, authenticated, context={"user_id": BOB})
     agent.invoke({"messages": [("user", "What do I like?")]}, authenticated)
     assert "The user likes tea" in system_prompt(model, 0)
@@ -375,7 +376,12 @@ def test_streaming_yields_tokens_then_memory_updates_after_the_answer() -> None:
     assert len(tokens) > 3
     last_token = max(i for i, step in enumerate(order) if step == "token")
     assert order.index("memory started") > last_token
-    assert order[-3:] == ["memory started", "memory completed", "node MemoryMiddleware.after_agent"]
+    assert order[-4:] == [
+        "memory started",
+        "memory completed",
+        "node MemoryMiddleware.after_agent",
+        "node ThreadOwnerMiddleware.after_agent",
+    ]
 
 
 def test_the_async_path_works_the_same(new_memory: MemoryFactory) -> None:

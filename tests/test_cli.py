@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -61,9 +62,9 @@ def test_search_history_and_clear(cli: Cli) -> None:
     assert [m["memory"] for m in newest] == ["The user reads novels"]
     history = cli.json("history", memory_id, "--user", USER)
     assert [(e["action"], e["source"]) for e in history] == [("added", "cli")]
-    assert cli.json("clear", "--user", USER) == {"cleared": 2}
+    assert cli.json("clear", "--user", USER, "--yes") == {"cleared": 2}
     assert cli.json("list", "--user", "someone-else") != []
-    assert cli.json("clear", "--all") == {"cleared": 1}
+    assert cli.json("clear", "--all", "--yes") == {"cleared": 1}
     assert cli("list", "--user", USER) == (0, f"No memories of {USER}.\n", "")
     assert cli("search", "hiking", "--user", USER) == (0, f"No memories of {USER}.\n", "")
 
@@ -123,3 +124,45 @@ def test_the_installed_command_runs(db_file: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "memory_id" in json.loads(result.stdout)
+
+
+class TerminalInput(io.StringIO):
+    """Standard input as a person at a terminal types it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_erase_removes_every_trace_of_the_user_only(cli: Cli) -> None:
+    cli.json("add", "The user hikes", "--user", USER)
+    cli.json("add", "The user reads", "--user", "someone-else")
+    erased = cli.json("erase", "--user", USER, "--yes")
+    assert erased["memories"] == 1
+    assert erased["memory_history"] == 1
+    assert set(erased) >= {"session_summaries", "pending_messages", "threads", "checkpoints"}
+    assert cli.json("list", "--user", USER) == []
+    assert [m["memory"] for m in cli.json("list", "--user", "someone-else")] == ["The user reads"]
+
+
+@pytest.mark.parametrize(
+    "command", [["erase", "--user", USER], ["clear", "--user", USER], ["clear", "--all"]]
+)
+def test_destructive_commands_in_a_script_need_yes(cli: Cli, command: list[str]) -> None:
+    cli.json("add", "The user hikes", "--user", USER)
+    code, out, err = cli(*command)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "--yes" in err
+    assert [m["memory"] for m in cli.json("list", "--user", USER)] == ["The user hikes"]
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("n\n", ["The user hikes"]), ("y\n", [])])
+def test_a_destructive_command_asks_the_person_at_the_terminal(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, answer: str, kept: list[str]
+) -> None:
+    cli.json("add", "The user hikes", "--user", USER)
+    monkeypatch.setattr("sys.stdin", TerminalInput(answer))
+    code, out, _ = cli("erase", "--user", USER)
+    assert "cannot be undone" in out
+    assert code == (1 if kept else 0)
+    assert [m["memory"] for m in cli.json("list", "--user", USER)] == kept

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from graphs.cli import main
+from graphs.cli.demo import AVA_SAYS
 from memory import HashEmbeddings, Memory, SqliteMemoryDb
 from memory.testing import tool_call, tool_calls
 from tests.fakes import HTTPFault, OpenAIServer
+from tests.fakes._scripted_server import count_tokens, split_tokens
 
 AVA = "ava"
 
@@ -64,7 +66,7 @@ def test_chat_answers_remembers_lists_and_forgets(
     )
     said = ["/memories", "My name is Ava", "/memories", "Oops", "Hi", "/forget-all", "/quit"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*said, "never read"]) + "\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--yes")
     assert code == 0
     first_list, rest = out.split("Nice to meet you, Ava!")
     assert "No memories yet." in first_list
@@ -107,7 +109,8 @@ def test_a_chat_as_an_agent_lists_and_forgets_that_agents_memories_only(
         memory.add_user_memory("The user likes chess", AVA)
         memory.for_agent("planner").add_user_memory("The user plans a trip to Rome", AVA)
     monkeypatch.setattr("sys.stdin", io.StringIO("/memories\n/forget-all\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--agent", "planner")
+    argv = ["chat", "--user", AVA, "--db", str(db), "--agent", "planner", "--yes"]
+    code, out, _ = run(capsys, *argv)
     assert code == 0
     assert "as agent 'planner'" in out
     assert "Rome" in out
@@ -155,7 +158,8 @@ def test_forgetting_all_in_a_deferred_chat_forgets_what_waits_too(
 ) -> None:
     server.script("Nice to meet you, Ava!")
     monkeypatch.setattr("sys.stdin", io.StringIO("My name is Ava\n/forget-all\n"))
-    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db), "--extraction", "deferred")
+    argv = ["chat", "--user", AVA, "--db", str(db), "--extraction", "deferred", "--yes"]
+    code, out, _ = run(capsys, *argv)
     assert code == 0
     assert "Remembered" not in out
     assert stored(db, AVA) == []
@@ -328,6 +332,9 @@ def test_demo_runs_both_seed_examples(
     ]
     assert stored(db, "john_doe@example.com") == []
     assert stored(db, "bob") == ["The user is Bob"]  # only the demo's users were reset
+    for request in server.requests[6:]:  # John Doe's model never sees Ava's chat
+        for words in AVA_SAYS:
+            assert words not in json.dumps(request.body["messages"])
 
 
 def test_the_installed_command_streams_an_answer(server: OpenAIServer, db: Path) -> None:
@@ -400,3 +407,95 @@ def test_chat_keeps_a_session_summary_and_shows_it(
         "--json",
     )
     assert json.loads(out) == []
+
+
+def test_another_users_session_is_refused_in_one_sentence_before_any_model_call(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Noted.", "No changes")
+    assert (
+        run(
+            capsys,
+            "ask",
+            "My bank PIN hint is 42",
+            "--user",
+            AVA,
+            "--session",
+            "s1",
+            "--db",
+            str(db),
+        )[0]
+        == 0
+    )
+    for argv in (["ask", "Hi"], ["chat"]):
+        monkeypatch.setattr("sys.stdin", io.StringIO("Hi\n"))
+        code, out, err = run(capsys, *argv, "--user", "bob", "--session", "s1", "--db", str(db))
+        assert code == 2
+        assert err == "error: this session belongs to another user: start a session of your own\n"
+        assert "42" not in out
+    assert len(server.requests) == 2
+
+
+def test_by_default_each_user_talks_in_a_session_of_their_own(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script("Noted.", "No changes", "Hello Bob.", "No changes")
+    assert run(capsys, "ask", "My bank PIN hint is 42", "--user", AVA, "--db", str(db))[0] == 0
+    code, out, _ = run(capsys, "ask", "Hi", "--user", "bob", "--db", str(db))
+    assert code == 0
+    assert "Hello Bob." in out
+    assert "PIN" not in json.dumps(sent(server, 2))
+    assert "PIN" not in json.dumps(sent(server, 3))
+
+
+def test_forget_all_in_a_piped_chat_needs_yes(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Memory(db=SqliteMemoryDb(db_file=db)) as memory:
+        memory.add_user_memory("The user likes chess", AVA)
+    monkeypatch.setattr("sys.stdin", io.StringIO("/forget-all\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    assert code == 0
+    assert "pass --yes" in out
+    assert stored(db, AVA) == ["The user likes chess"]
+
+
+def test_ask_json_reports_the_answer_and_memory_models_tokens_apart(
+    server: OpenAIServer, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script("Noted: you like tea.", tool_call("add_memory", memory="The user likes tea"))
+    code, out, _ = run(capsys, "ask", "I like tea", "--user", AVA, "--db", str(db), "--json")
+    assert code == 0
+    tokens = json.loads(out)["tokens"]
+    answer, learning = (count_tokens(request.body["messages"]) for request in server.requests)
+    assert tokens == {
+        "answer": {
+            "input_tokens": answer,
+            "output_tokens": len(split_tokens("Noted: you like tea.")),
+        },
+        "memory": {"input_tokens": learning, "output_tokens": 0},
+    }
+
+
+def test_chat_stats_shows_the_last_turns_tokens(
+    server: OpenAIServer,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.script("Hi Ava!", "No changes")
+    monkeypatch.setattr("sys.stdin", io.StringIO("/stats\nI'm Ava\n/stats\n/quit\n"))
+    code, out, _ = run(capsys, "chat", "--user", AVA, "--db", str(db))
+    assert code == 0
+    answer, learning = (count_tokens(request.body["messages"]) for request in server.requests)
+    before, after = out.split("Hi Ava!")
+    assert "No turns yet." in before
+    said, noted = len(split_tokens("Hi Ava!")), len(split_tokens("No changes"))
+    assert f"answer model {answer} in / {said} out tokens" in after
+    assert f"memory model {learning} in / {noted} out tokens" in after

@@ -258,6 +258,18 @@ EXAMPLES = {
             )
         ],
     ),
+    'print("Refused:", error)': Example(
+        ["Refused: this session belongs to another user", "Erased 1 memory and 1 session"],
+        ["Hello Ava!"],
+    ),
+    "memory model tokens:": Example(
+        [
+            "memory model tokens: ",
+            "update_memory apply_user_memory_ops",
+            "memory_agent.learn create_user_memories",
+        ],
+        [tool_call("add_memory", memory="The user loves pistachio ice cream")],
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],

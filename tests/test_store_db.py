@@ -27,7 +27,8 @@ from memory import (
     UserMemory,
 )
 from memory.db import store as store_module
-from memory.db.store import StoreMemoryDb, namespace_label
+from memory.db.namespaces import namespace_label
+from memory.db.store import StoreMemoryDb
 from memory.schema import (
     AddMemory,
     ClearMemories,

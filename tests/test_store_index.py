@@ -18,7 +18,8 @@ from langgraph.store.postgres import PostgresStore
 from graphs import StoreMemory, create_memory_agent
 from memory import HashEmbeddings, InvalidInputError, Memory, UserMemory
 from memory.db import store as store_module
-from memory.db.store import StoreMemoryDb, declares_index, namespace_label
+from memory.db.namespaces import namespace_label
+from memory.db.store import StoreMemoryDb, declares_index
 from memory.testing import ScriptedChatModel, tool_call
 from tests.fakes.meaning import ConceptEmbeddings
 

@@ -12,7 +12,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from memory.db.store import namespace_label
+from memory.db.namespaces import namespace_label
 from memory.testing import tool_call
 from tests.fakes import OpenAIServer
 from tests.studio_server import langgraph_dev_server, requires_langgraph_cli
@@ -21,7 +21,7 @@ pytestmark = requires_langgraph_cli
 
 CONFIG = "studio/langgraph.json"
 GRAPH = "memory_agent"
-AVA, BOB = "ava@example.com", "bob@example.com"
+AVA, BOB, DAVE = "ava@example.com", "bob@example.com", "dave@example.com"
 AVA_LOOKALIKE = "ava@example%2Ecom"
 """Would share Ava's namespace label if labels were not injective."""
 ASKED = "My name is Ava and I like to ski."
@@ -124,11 +124,13 @@ def test_a_streamed_run_sends_answer_tokens_then_the_memory_update(
     assert max(i for i, e in enumerate(events) if e == "messages") < events.index("custom")
     updates = [node for p in parts if p.event == "updates" for node in p.data]
     assert updates == [
+        "ThreadOwnerMiddleware.before_agent",
         "SessionWindowMiddleware.before_agent",
         "MemoryMiddleware.before_agent",
         "model",
         "AnswerGuard.after_model",
         "MemoryMiddleware.after_agent",
+        "ThreadOwnerMiddleware.after_agent",
     ]
     assert memories(client, BOB) == ["The user snowboards"]
 
@@ -162,3 +164,31 @@ def test_a_run_may_choose_its_model_in_the_context(
         "gpt-4o-mini",
         "gpt-4o-mini",
     ]
+
+
+def test_a_second_user_on_a_thread_is_refused_before_any_model_call(
+    client: SyncLangGraphClient, model_server: OpenAIServer
+) -> None:
+    """Dave, new to this server, asks on Ava's thread: refused, and nothing of his is kept."""
+    model_server.script(ANSWER, tool_call("add_memory", memory=FACT))
+    thread_id = client.threads.create()["thread_id"]
+    client.runs.wait(thread_id, GRAPH, input=said(ASKED), context={"user_id": AVA})
+    before = len(model_server.requests)
+    result = client.runs.wait(
+        thread_id,
+        GRAPH,
+        input=said("What is her name?"),
+        context={"user_id": DAVE},
+        raise_error=False,
+    )
+
+    assert isinstance(result, dict)
+    assert result["__error__"]["error"] == "ThreadOwnershipError"
+    assert AVA not in result["__error__"]["message"]
+    assert DAVE not in result["__error__"]["message"]
+    assert len(model_server.requests) == before
+    state = client.threads.get_state(thread_id)
+    assert isinstance(state["values"], dict)
+    texts = [m["content"] for m in state["values"]["messages"]]
+    assert texts == [ASKED, ANSWER]  # Dave's message was taken back out of Ava's thread
+    assert memories(client, DAVE) == []

@@ -16,7 +16,8 @@ from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
 from memory import Memory, UserMemory
-from memory.db.store import StoreMemoryDb, namespace_label
+from memory.db.namespaces import namespace_label
+from memory.db.store import StoreMemoryDb
 from memory.schema import AddMemory, WriteContext
 from memory.testing import tool_call
 from tests.fakes import OpenAIServer

@@ -16,6 +16,7 @@ from rich.console import Console
 from graphs.cli import chat as chat_command
 from graphs.cli import demo as demo_command
 from graphs.cli import memories as memories_command
+from graphs.cli.confirm import yes_option
 from graphs.cli.options import (
     DEFAULT_TABLE,
     EXIT_NOT_FOUND,
@@ -79,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         "clear", "forget every memory of the user (or of everyone with --all)", user=False
     )
     clear.add_argument("--all", action="store_true", help="every user's memories")
+    yes_option(clear)
+    erase = action(
+        "erase",
+        "remove every trace of the user (in every agent scope, whatever --agent says): "
+        "memories, their history, summaries, pending messages and the sessions they own",
+    )
+    yes_option(erase)
     search = action("search", "find memories")
     search.add_argument("query", nargs="?")
     search.add_argument(
@@ -157,9 +165,9 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         sub.add_argument("--user", required=True, help="who is talking: whose memories are used")
         sub.add_argument(
             "--session",
-            default="default",
+            default=None,
             type=_session_id,
-            help="the session to continue (default: default)",
+            help="the session to continue (default: the user's own)",
         )
         model_option(sub)
         db_option(sub)
@@ -193,6 +201,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="SECONDS",
         help=f"quiet seconds before deferred learning (default: {DEFAULT_DELAY_S:g})",
     )
+    yes_option(chat)  # for /forget-all
     ask.set_defaults(extraction="inline", extraction_delay=DEFAULT_DELAY_S)
     ask.add_argument("--json", action="store_true", help="print the answer and updates as JSON")
     demo = commands.add_parser("demo", help="run the two agent examples of Agno's User Memories")

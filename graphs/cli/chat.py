@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from rich.console import Console
 from rich.text import Text
 
+from graphs.cli.confirm import confirmed
 from graphs.cli.options import (
     EXIT_MODEL_FAILED,
     EXIT_OK,
@@ -20,21 +22,25 @@ from graphs.cli.options import (
 from graphs.cli.output import memory_table, print_json
 from graphs.deferred import flush_memories
 from graphs.printing import Agent, answer_in, print_response, run_agent
-from memory import InvalidInputError, Memory, MemoryDbError
+from graphs.scope import user_session
+from memory import InvalidInputError, Memory, MemoryDbError, ThreadOwnershipError
 from memory.chat_models import resolve_chat_model
 from memory.schema import validate_user_id
+from memory.telemetry import TokenCounter, TokenUsage
 
 CHAT_HELP = """\
 /memories      list what I remember about you
 /forget ID     forget one memory (ids are in /memories)
 /forget-all    forget everything about you
 /summary       this session's summary (with --session-summaries)
+/stats         tokens of the last turn and of this chat, the answer's and memory's apart
 /help          this help
 /quit          leave (or end input with Ctrl-D)"""
 
 
 def chat(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
+    session = args.session or user_session(user)
     model = resolve_chat_model(args.model)  # no credentials: said before a file is made
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal)
@@ -43,20 +49,23 @@ def chat(args: argparse.Namespace, out: Console) -> int:
                 import readline  # noqa: F401  (line editing and history for input())
         agent_part = f", as agent {args.agent!r}" if args.agent else ""
         out.print(
-            f"Chatting as {user}, session {args.session!r}{agent_part}, model {args.model}; "
+            f"Chatting as {user}, session {session!r}{agent_part}, model {args.model}; "
             f"memories and sessions in {args.db}. /help for commands, /quit to leave.",
             style="dim",
             markup=False,
         )
         try:
-            _converse(agent, memory, user, args.session, out)
+            _converse(agent, memory, user, session, out, yes=args.yes)
         finally:
             if args.extraction == "deferred":
                 _learn_before_leaving(memory, out)
     return EXIT_OK
 
 
-def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Console) -> None:
+def _converse(
+    agent: Agent, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+) -> None:
+    turns: list[TokenCounter] = []
     while True:
         try:
             line = out.input("[bold green]you>[/] ").strip()
@@ -65,10 +74,13 @@ def _converse(agent: Agent, memory: Memory, user: str, session: str, out: Consol
             return
         if line in ("/quit", "/exit"):
             return
-        if line.startswith("/"):
-            _chat_command(line, memory, user, session, out)
+        if line == "/stats":
+            out.print(_stats(turns), markup=False)
+        elif line.startswith("/"):
+            _chat_command(line, memory, user, session, out, yes=yes)
         elif line:
-            _chat_turn(agent, line, user, session, out)
+            turns.append(TokenCounter())
+            _chat_turn(agent, line, user, session, out, turns[-1])
 
 
 def _learn_before_leaving(memory: Memory, out: Console) -> None:
@@ -86,17 +98,46 @@ def _learn_before_leaving(memory: Memory, out: Console) -> None:
         )
 
 
-def _chat_turn(agent: Agent, line: str, user: str, session: str, out: Console) -> None:
+def _chat_turn(
+    agent: Agent, line: str, user: str, session: str, out: Console, counter: TokenCounter
+) -> None:
     """One answer; whatever goes wrong is shown and the chat goes on."""
     try:
         print_response(
-            agent, line, user_id=user, session_id=session, markdown=out.is_terminal, console=out
+            agent.with_config(callbacks=[counter]),
+            line,
+            user_id=user,
+            session_id=session,
+            markdown=out.is_terminal,
+            console=out,
         )
+    except ThreadOwnershipError:
+        raise  # no turn of this session can succeed: the command ends, exit 2
     except Exception as error:
         out.print(Text(f"error: {error}", style="red"))
 
 
-def _chat_command(line: str, memory: Memory, user: str, session: str, out: Console) -> None:
+def _stats(turns: list[TokenCounter]) -> str:
+    """Tokens (input/output, as the providers reported them) of the last turn and in all."""
+    if not turns:
+        return "No turns yet."
+    last = turns[-1]
+    answer = sum((turn.answer for turn in turns), TokenUsage())
+    memory = sum((turn.memory for turn in turns), TokenUsage())
+    return (
+        f"last turn: answer model {_tokens(last.answer)}, memory model {_tokens(last.memory)}\n"
+        f"this chat ({len(turns)} turns): answer model {_tokens(answer)}, "
+        f"memory model {_tokens(memory)}"
+    )
+
+
+def _tokens(usage: TokenUsage) -> str:
+    return f"{usage.input_tokens} in / {usage.output_tokens} out tokens"
+
+
+def _chat_command(
+    line: str, memory: Memory, user: str, session: str, out: Console, *, yes: bool
+) -> None:
     name, _, argument = line.partition(" ")
     argument = argument.strip()
     try:
@@ -107,8 +148,9 @@ def _chat_command(line: str, memory: Memory, user: str, session: str, out: Conso
             found = memory.delete_user_memory(user, argument, source="cli")
             out.print(f"Forgot {argument}." if found else f"No memory {argument}.", markup=False)
         elif name == "/forget-all":
-            count = memory.clear(user, source="cli")
-            out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
+            if confirmed(f"forget every memory of {user}", yes=yes, out=out):
+                count = memory.clear(user, source="cli")
+                out.print(f"Forgot {count} {'memory' if count == 1 else 'memories'}.")
         elif name == "/summary":
             summary = memory.get_session_summary(session, user)
             out.print(Text(summary.summary) if summary else "No summary of this session yet.")
@@ -122,18 +164,21 @@ def _chat_command(line: str, memory: Memory, user: str, session: str, out: Conso
 
 def ask(args: argparse.Namespace, out: Console) -> int:
     user = validate_user_id(args.user)
+    session = args.session or user_session(user)
     model = resolve_chat_model(args.model)
     with open_memory(args) as memory:
         agent = open_agent(args, model, memory, markdown=out.is_terminal and not args.json)
         if args.json:
-            answer, updates = _answer_and_updates(agent, args.message, user, args.session)
-            print_json({"answer": answer.text, "memory_updates": updates}, out)
+            counter = TokenCounter()
+            answer, updates = _answer_and_updates(agent, args.message, user, session, counter)
+            tokens = {"answer": asdict(counter.answer), "memory": asdict(counter.memory)}
+            print_json({"answer": answer.text, "memory_updates": updates, "tokens": tokens}, out)
         else:
             answer = print_response(
                 agent,
                 args.message,
                 user_id=user,
-                session_id=args.session,
+                session_id=session,
                 markdown=out.is_terminal,
                 console=out,
             )
@@ -141,13 +186,17 @@ def ask(args: argparse.Namespace, out: Console) -> int:
 
 
 def _answer_and_updates(
-    agent: Agent, message: str, user: str, session: str
+    agent: Agent, message: str, user: str, session: str, counter: TokenCounter
 ) -> tuple[AIMessage, list[dict[str, Any]]]:
     """The answer, and each finished memory update with what it changed or refused."""
     answer: AIMessage | None = None
     updates: list[dict[str, Any]] = []
     for mode, chunk in run_agent(
-        agent, message, user_id=user, session_id=session, stream_mode=["updates", "custom"]
+        agent.with_config(callbacks=[counter]),
+        message,
+        user_id=user,
+        session_id=session,
+        stream_mode=["updates", "custom"],
     ):
         if mode == "updates":
             answer = answer_in(chunk) or answer

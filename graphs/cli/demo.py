@@ -12,6 +12,7 @@ from rich.text import Text
 from graphs.agent import create_memory_agent
 from graphs.cli.options import EXIT_OK, embeddings, open_db, open_memory
 from graphs.printing import Agent, print_response
+from graphs.scope import user_session
 from memory import Memory
 from memory.chat_models import resolve_chat_model
 
@@ -28,13 +29,14 @@ JOHN_SAYS = (
 
 
 def demo(args: argparse.Namespace, out: Console) -> int:
-    """The seed's two agent examples as written, each in a new session.
+    """The seed's two agent examples as written, each user in a new session of their own.
 
     Only the demo users' memories are cleared first, not everyone's as in the
     seed: the file may hold real users' memories.
     """
     model = resolve_chat_model(args.model)
-    session = f"demo-{uuid.uuid4().hex[:8]}"
+    run = uuid.uuid4().hex[:8]
+    sessions = {user: f"demo-{run}-{user_session(user)}" for user in (AVA, JOHN)}
 
     def say(agent: Agent, message: str, user: str, *, steps: bool, markdown: bool) -> None:
         out.print(Text(f"> {message}", style="bold"))
@@ -42,7 +44,7 @@ def demo(args: argparse.Namespace, out: Console) -> int:
             agent,
             message,
             user_id=user,
-            session_id=session,
+            session_id=sessions[user],
             show_intermediate_steps=steps,
             markdown=markdown,
             console=out,

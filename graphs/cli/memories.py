@@ -7,6 +7,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from rich import box
@@ -14,8 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from graphs.cli.confirm import confirmed
 from graphs.cli.options import (
     DEFAULT_TABLE,
+    EXIT_DECLINED,
     EXIT_OK,
     EXIT_PARTIAL,
     embeddings,
@@ -91,8 +94,21 @@ def _delete(memory: Memory, args: argparse.Namespace, out: Console) -> int:
 def _clear(memory: Memory, args: argparse.Namespace, out: Console) -> int:
     if args.all == (args.user is not None):
         raise InvalidInputError("name exactly one of --user U or --all")
+    whose = "every user" if args.all else args.user
+    if not confirmed(f"forget every memory of {whose}", yes=args.yes, out=out):
+        return EXIT_DECLINED
     count = memory.clear(None if args.all else args.user, source="cli")
     print_result({"cleared": count}, f"cleared {count} memories", args, out)
+    return EXIT_OK
+
+
+def _erase(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    what = f"erase every trace of {args.user} (memories, history, summaries and sessions)"
+    if not confirmed(what, yes=args.yes, out=out):
+        return EXIT_DECLINED
+    erased = asdict(memory.erase_user(args.user))
+    counts = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in erased.items())
+    print_result(erased, f"erased {args.user}: {counts}", args, out)
     return EXIT_OK
 
 
@@ -244,6 +260,7 @@ ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {
     "replace": _replace,
     "delete": _delete,
     "clear": _clear,
+    "erase": _erase,
     "search": _search,
     "history": _history,
     "summaries": _summaries,

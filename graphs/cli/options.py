@@ -22,6 +22,8 @@ EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_MODEL_FAILED = 1
 EXIT_PARTIAL = 1
 """An import that skipped some rows (and imported the rest)."""
+EXIT_DECLINED = 1
+"""A destructive command the person at the terminal did not confirm: nothing changed."""
 MODEL_HELP = f"""\
 Set one of:
   OPENAI_API_KEY=sk-...                          for OpenAI (--model openai:gpt-4.1-mini)

@@ -18,7 +18,10 @@ subclass `MemoryDb` and implement:
 - `add_pending`, `claim_pending`, `release_pending`, `pending_threads`,
   `drop_pending`: user messages kept for deferred extraction until a batch
   learned from them settles them (`apply` with `WriteContext.settles`, in the
-  batch's transaction).
+  batch's transaction);
+- `claim_thread`, `user_threads`: who owns each thread (session), claimed
+  atomically by the first run on it;
+- `erase_user`: every row of one user, in one transaction.
 
 That is all a backend must do. Optionally it overrides `keyword_candidates`
 (the default reads all of the user's memories; an index finds only the ones
@@ -26,7 +29,8 @@ that contain a query term), `semantic_index` and `semantic_ranking` (when the
 store embeds memories itself, as a LangGraph store with an index does), and the
 async twins (`a...`; by default they run the sync method in a worker thread,
 which suits local blocking I/O such as SQLite; a backend with a native async
-client overrides them). Scoring, fusion, recency rules, filters by topic and
+client overrides them), and `erase_sessions` when the agent's sessions live in the
+backend's own database. Scoring, fusion, recency rules, filters by topic and
 time (`memory.db.view`) and dedupe live above this protocol, in
 `memory.ranking` and `memory.retrieval`, so every backend returns the same results.
 """
@@ -44,6 +48,7 @@ import numpy.typing as npt
 
 from memory.planner import SummaryPlan
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingMessage,
@@ -326,7 +331,30 @@ class MemoryDb(ABC):
         A batch learned from them meanwhile then fails to settle, and lands nothing.
         """
 
+    @abstractmethod
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        """Make `user_id` the owner of `thread_id` unless it has one; returns its owner.
+
+        Atomic: of two processes claiming one new thread for two users, one wins and
+        both see the winner.
+        """
+
+    @abstractmethod
+    def user_threads(self, user_id: str) -> list[str]:
+        """The ids of the threads the user owns."""
+
+    @abstractmethod
+    def erase_user(self, user_id: str) -> EraseResult:
+        """Delete every row of the user, in every agent scope, as one transaction: memories,
+        their history and vectors, summaries and their history, pending messages,
+        statistics and thread owners; returns the counts (the sessions' are 0)."""
+
     # -- optional ---------------------------------------------------------------
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        """Delete the checkpoints and archived runs of these threads where this backend
+        hosts the agent's sessions; returns (checkpoints, archived runs). None by default."""
+        return 0, 0
 
     def keyword_candidates(
         self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
@@ -486,3 +514,15 @@ class MemoryDb(ABC):
 
     async def adrop_pending(self, user_id: str | None = None) -> int:
         return await offload(self.drop_pending, user_id)
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
+        return await offload(self.claim_thread, user_id, thread_id)
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await offload(self.user_threads, user_id)
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await offload(self.erase_user, user_id)
+
+    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        return await offload(self.erase_sessions, thread_ids)

@@ -9,6 +9,7 @@ calls go through a `psycopg_pool.ConnectionPool`, awaited ones through an
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 import time
@@ -21,6 +22,8 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 import numpy as np
 import psycopg
 import psycopg_pool
+from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.store.postgres import PostgresStore
 from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 
@@ -35,10 +38,12 @@ from memory.db.base import (
     recency_ranks,
 )
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
+from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.vectors import VECTOR_CACHE_BYTES, VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -51,6 +56,8 @@ from memory.schema import (
 )
 from memory.text import TOPIC_WEIGHT, index_text, normalized_text
 from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -288,6 +295,11 @@ class PostgresMemoryDb(MemoryDb):
                     open=True,
                     name=f"memory-agent-{self._t}",
                 )
+                logger.info(
+                    "opened a pool of up to %d connections for table %r",
+                    self.max_connections,
+                    self._t,
+                )
             return self._pool
 
     def _check_reachable(self) -> None:
@@ -316,6 +328,11 @@ class PostgresMemoryDb(MemoryDb):
         )
         await pool.open()
         self._apool, self._apool_loop = pool, asyncio.get_running_loop()
+        logger.info(
+            "opened an async pool of up to %d connections for table %r",
+            self.max_connections,
+            self._t,
+        )
 
     def async_pool(self) -> psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None:
         """The async pool (connections as `pool()`'s), when it lives in the running event loop."""
@@ -428,13 +445,19 @@ class PostgresMemoryDb(MemoryDb):
             )
             version = found[0][0] if found else 0
             if version > len(scripts):
-                raise MemoryDbError(
+                refusal = (
                     f"table {self._t!r} has schema version {version}, newer than this release "
                     f"knows ({len(scripts)}); upgrade"
                 )
+                logger.info("refused the schema: %s", refusal)
+                raise MemoryDbError(refusal)
             for script in scripts[version:]:
                 for statement in statements(script):
                     await sql.execute(statement)
+            if version < len(scripts):
+                logger.info(
+                    "table %r: applied migrations %d to %d", self._t, version + 1, len(scripts)
+                )
             await sql.execute(
                 f"INSERT INTO {VERSIONS_TABLE} (table_name, version) VALUES (%s, %s) "
                 "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version",
@@ -482,6 +505,103 @@ class PostgresMemoryDb(MemoryDb):
                 f"{len(ids) - settled} of {len(ids)} messages of thread {claim.thread_id!r} "
                 "were taken or settled by another worker"
             )
+
+    # -- thread owners and erasure ----------------------------------------------------
+
+    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
+        owner = f"SELECT user_id FROM {self._t}_threads WHERE thread_id = %s"
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(owner, (thread_id,))
+            if not rows:  # else no write is needed: a thread's owner never changes
+                await sql.execute(
+                    f"INSERT INTO {self._t}_threads (thread_id, user_id) VALUES (%s, %s) "
+                    "ON CONFLICT (thread_id) DO NOTHING",
+                    (thread_id, user_id),
+                )
+                rows = await sql.fetch(owner, (thread_id,))
+        return str(rows[0][0])
+
+    async def _user_threads(self, io: Io, user_id: str) -> list[str]:
+        async with self._sql(io) as sql:
+            rows = await sql.fetch(
+                f"SELECT thread_id FROM {self._t}_threads WHERE user_id = %s "
+                "ORDER BY claimed_at, thread_id",
+                (user_id,),
+            )
+        return [row[0] for row in rows]
+
+    async def _erase_user(self, io: Io, user_id: str) -> EraseResult:
+        """Every row of the user; PostgreSQL frees their space at its next VACUUM."""
+        t = self._t
+        async with self._sql(io) as sql:
+            await self._lock_user(sql, user_id)
+
+            async def delete(table: str) -> int:
+                return await sql.execute(f"DELETE FROM {table} WHERE user_id = %s", (user_id,))
+
+            vectors = await delete(f"{t}_vectors")
+            erased = EraseResult(
+                memories=await delete(t),
+                memory_history=await delete(f"{t}_history"),
+                vectors=vectors,
+                session_summaries=await delete(f"{t}_summaries"),
+                summary_history=await delete(f"{t}_summary_history"),
+                pending_messages=await delete(f"{t}_pending"),
+                threads=await delete(f"{t}_threads"),
+            )
+            await delete(f"{t}_users")
+        self._vector_cache.discard_where(lambda key: isinstance(key, tuple) and key[0] == user_id)
+        return erased
+
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        return run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
+        return await self._run(AWAITING, self._claim_thread, user_id, thread_id)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        return run_sync(self._user_threads(BLOCKING, user_id))
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await self._run(AWAITING, self._user_threads, user_id)
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        return run_sync(self._erase_user(BLOCKING, user_id))
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await self._run(AWAITING, self._erase_user, user_id)
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        """The threads' checkpoints and archived runs, where an agent keeps them in this
+        database (LangGraph's PostgreSQL saver and store), on one connection of its own."""
+        if not thread_ids:
+            return 0, 0
+        try:
+            with psycopg.connect(
+                self.conn_string,
+                autocommit=True,
+                prepare_threshold=0,
+                row_factory=dict_row,
+                connect_timeout=_CONNECT_TIMEOUT,
+            ) as conn:
+                found = conn.execute(
+                    "SELECT to_regclass('checkpoints') IS NOT NULL AS checkpoints, "
+                    "to_regclass('store') IS NOT NULL AS store"
+                ).fetchone()
+                assert found is not None
+                checkpoints = (
+                    erase_checkpoints(PostgresSaver(conn), thread_ids)
+                    if found["checkpoints"]
+                    else 0
+                )
+                archived = (
+                    run_sync(erase_archive(BLOCKING, PostgresStore(conn), thread_ids))
+                    if found["store"]
+                    else 0
+                )
+        except psycopg.Error as error:
+            raise MemoryDbError(f"PostgreSQL failed: {error}") from error
+        return checkpoints, archived
 
     # -- pending messages (deferred extraction) ---------------------------------------
 
@@ -589,7 +709,7 @@ class PostgresMemoryDb(MemoryDb):
         added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
         await sql.execute(
             f"INSERT INTO {t}_users (user_id, agent_id, memories, terms, version) "
-            "VALUES (%s, %s, %s, %s, 1) "
+            "VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT (user_id, agent_id) DO UPDATE SET memories = {t}_users.memories + "
             f"excluded.memories, terms = {t}_users.terms + excluded.terms, "
             f"version = {t}_users.version + 1",
@@ -597,6 +717,7 @@ class PostgresMemoryDb(MemoryDb):
                 *_key(user_id, scope),
                 len(plan.inserts) - len(plan.deletes),
                 sum(i.length for _, i in changed + added) - sum(removed),
+                time.time_ns(),  # no version an erased scope had, and a cache holds, comes back
             ),
         )
         if plan.deletes:

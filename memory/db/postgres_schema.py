@@ -126,7 +126,16 @@ def migrations(t: str) -> list[str]:
     ALTER TABLE {t}_users DROP CONSTRAINT {t}_users_pkey;
     ALTER TABLE {t}_users ADD PRIMARY KEY (user_id, agent_id);
     """
-    return [v1, session_summaries, pending, scopes_and_expiry]
+    # The user each thread (session) belongs to: the user of its first run.
+    thread_owners = f"""
+    CREATE TABLE {t}_threads (
+        thread_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        claimed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE INDEX {t}_threads_user ON {t}_threads (user_id)
+    """
+    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners]
 
 
 def statements(script: str) -> list[str]:

@@ -6,9 +6,10 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import sqlite_utils
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.sqlite import SqliteStore
 
 from memory.db.base import (
     USER_SCOPE,
@@ -28,6 +31,7 @@ from memory.db.base import (
     Scope,
     UserVectors,
 )
+from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_schema import migrate
 from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
@@ -40,6 +44,7 @@ from memory.planner import (
     reads_for,
 )
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -50,8 +55,10 @@ from memory.schema import (
     UserMemory,
     WriteContext,
     utc,
+    utcnow,
 )
 from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
+from memory.twins import BLOCKING, run_sync
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 _MEMORY_COLUMNS = (
@@ -465,16 +472,20 @@ class SqliteMemoryDb(MemoryDb):
         removed += [index_text(old.memory, old.topics).length for old, _ in plan.updates]
         changed = [(new, index_text(new.memory, new.topics)) for _, new in plan.updates]
         added = [(new, index_text(new.memory, new.topics)) for new in plan.inserts]
-        user_ref = self._user_ref(conn, _key(user_id, scope))
-        conn.execute(
-            f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
-            "version = version + 1 WHERE id = ?",
-            (
-                len(plan.inserts) - len(plan.deletes),
-                sum(i.length for _, i in changed + added) - sum(removed),
-                user_ref,
-            ),
+        key = _key(user_id, scope)
+        counts = (
+            len(plan.inserts) - len(plan.deletes),
+            sum(i.length for _, i in changed + added) - sum(removed),
         )
+        user_ref = self._user_ref(conn, key)
+        update = (
+            f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
+            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ?"
+        )
+        if not conn.execute(update, (*counts, user_ref, *key)).rowcount:
+            self._user_refs.pop(key, None)  # the user was erased since, maybe by another process
+            user_ref = self._user_ref(conn, key)
+            conn.execute(update, (*counts, user_ref, *key))
         if plan.deletes:
             gone = [(rowids[str(m.memory_id)],) for m in plan.deletes]
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
@@ -501,14 +512,18 @@ class SqliteMemoryDb(MemoryDb):
         )
 
     def _user_ref(self, conn: sqlite3.Connection, key: ScopeKey) -> int:
-        """The number of a user's agent scope in the keyword index; once given, it never
-        changes."""
+        """The number of a user's agent scope in the keyword index; it changes only when
+        the user is erased.
+
+        A new scope's version starts at the clock, so no version an erased scope of the
+        same user had (and some process may have cached) comes back.
+        """
         ref = self._user_refs.get(key)
         if ref is None:
             conn.execute(
-                f"INSERT INTO {self._t}_users (user_id, agent_id, memories, terms) "
-                "VALUES (?, ?, 0, 0) ON CONFLICT (user_id, agent_id) DO NOTHING",
-                key,
+                f"INSERT INTO {self._t}_users (user_id, agent_id, memories, terms, version) "
+                "VALUES (?, ?, 0, 0, ?) ON CONFLICT (user_id, agent_id) DO NOTHING",
+                (*key, time.time_ns()),
             )
             (ref,) = conn.execute(
                 f"SELECT id FROM {self._t}_users WHERE user_id = ? AND agent_id = ?", key
@@ -672,6 +687,88 @@ class SqliteMemoryDb(MemoryDb):
             return conn.execute(
                 f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
             ).rowcount
+
+    # -- thread owners and erasure ----------------------------------------------
+
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        select = f"SELECT user_id FROM {self._t}_threads WHERE thread_id = ?"
+        owner = self._read(select, (thread_id,))
+        if owner:  # a thread's owner never changes: no write needed to know it
+            return str(owner[0][0])
+        with self._transaction() as conn:
+            conn.execute(
+                f"INSERT INTO {self._t}_threads (thread_id, user_id, claimed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (thread_id) DO NOTHING",
+                (thread_id, user_id, _moment(utcnow())),
+            )
+            (found,) = conn.execute(select, (thread_id,)).fetchone()
+        return str(found)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        rows = self._read(
+            f"SELECT thread_id FROM {self._t}_threads WHERE user_id = ? ORDER BY claimed_at",
+            (user_id,),
+        )
+        return [row[0] for row in rows]
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        """Every row of the user, then the keyword index rebuilt without their terms.
+
+        Deleted pages are overwritten (`secure_delete`), so the user's text does not
+        linger in the file's free space either.
+        """
+        t = self._t
+
+        def delete(table: str) -> int:
+            return conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+
+        with self._lock:
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._transaction() as conn:
+                    (vectors,) = conn.execute(
+                        f"SELECT count(*) FROM {t}_vectors WHERE user_id = ?", (user_id,)
+                    ).fetchone()
+                    erased = EraseResult(
+                        memories=delete(t),  # triggers drop their vectors and index terms
+                        memory_history=delete(f"{t}_history"),
+                        vectors=vectors,
+                        session_summaries=delete(f"{t}_summaries"),
+                        summary_history=delete(f"{t}_summary_history"),
+                        pending_messages=delete(f"{t}_pending"),
+                        threads=delete(f"{t}_threads"),
+                    )
+                    delete(f"{t}_vectors")
+                    delete(f"{t}_users")
+                    conn.execute(f"INSERT INTO {t}_keywords ({t}_keywords) VALUES ('optimize')")
+            finally:
+                self._conn.execute("PRAGMA secure_delete = OFF")
+            for cache in (self._user_refs, self._docs_cache):
+                for key in [key for key in cache if key[0] == user_id]:
+                    del cache[key]
+            self._vector_cache.discard_where(
+                lambda key: isinstance(key, tuple) and key[0] == user_id
+            )
+        return erased
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        """The threads' checkpoints and archived runs, where an agent keeps them in this
+        file (LangGraph's SQLite saver and store)."""
+        if self.in_process or not thread_ids:
+            return 0, 0
+        tables = {
+            row[0] for row in self._read("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+        }
+        checkpoints = archived = 0
+        if "checkpoints" in tables:
+            with closing(self.connect()) as conn:
+                checkpoints = erase_checkpoints(SqliteSaver(conn), thread_ids)
+        if "store" in tables:
+            with closing(self.connect(autocommit=True)) as conn:
+                store = SqliteStore(conn)
+                store.is_setup = True  # its tables exist: erasing creates none
+                archived = run_sync(erase_archive(BLOCKING, store, thread_ids))
+        return checkpoints, archived
 
     # -- reads ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ it so that an older release refuses a newer file instead of damaging it.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from sqlite_utils.migrations import Migrations
 from memory.errors import MemoryDbError
 from memory.schema import utc, utcnow
 from memory.text import index_text
+
+logger = logging.getLogger(__name__)
 
 LEGACY_VERSIONS = "memory_agent_schema"
 
@@ -331,6 +334,21 @@ def _scopes_and_expiry(db: Database, t: str) -> None:
         db.execute(sql)
 
 
+def _thread_owners(db: Database, t: str) -> None:
+    """The user each thread (session) belongs to: the user of its first run."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_threads (
+            thread_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            claimed_at TEXT NOT NULL
+        );
+        CREATE INDEX {t}_threads_user ON {t}_threads (user_id);
+        """,
+    )
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -352,6 +370,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0004_session_summaries", _run_session_summaries),
     ("0005_pending", _pending),
     ("0006_scopes_and_expiry", _scopes_and_expiry),
+    ("0007_thread_owners", _thread_owners),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 
@@ -389,17 +408,27 @@ def migrate(db: Database, table: str, db_file: str) -> int:
     legacy = 0 if row is None else int(row[0])
     applied = [m.name for m in known.applied(db)]
     if legacy > len(names) or any(name not in names for name in applied):
-        raise MemoryDbError(
+        refusal = (
             f"table {table!r} in {db_file!r} has a schema newer than this release knows "
             f"(version {max(legacy, len(applied))}, this release: {len(names)}); upgrade"
         )
+        logger.info("refused the schema: %s", refusal)
+        raise MemoryDbError(refusal)
     if legacy and not applied:  # made before sqlite-utils ran the migrations
         known.ensure_migrations_table(db)
         db.table(known.migrations_table).insert_all(
             {"migration_set": known.name, "name": name, "applied_at": str(utcnow())}
             for name in names[:legacy]
         )
+    done = {m.name for m in known.applied(db)}
+    pending = [name for name in names if name not in done]
     known.apply(db)
+    if pending:
+        # an in-process database is new every time: that is no news
+        level = logging.DEBUG if db_file == ":memory:" else logging.INFO
+        logger.log(
+            level, "table %r in %r: applied migrations %s", table, db_file, ", ".join(pending)
+        )
     db.execute(
         f"INSERT INTO {LEGACY_VERSIONS} (table_name, version) VALUES (?, ?) "
         "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from langgraph.store.base import (
     BaseStore,
@@ -39,10 +39,13 @@ from memory.db.base import (
     UserVectors,
     keyword_candidates_of,
 )
+from memory.db.namespaces import namespace_label
+from memory.db.sessions import erase_archive
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import EmbeddingUnavailableError, InvalidInputError, PendingClaimLostError
 from memory.planner import SummaryPlan, plan_summary, plan_writes
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingClaim,
@@ -62,21 +65,22 @@ FIRST_READ_LIMIT = 1_000
 _ITEMS, _HISTORY, _META, _VECTORS, _AGENTS = "items", "history", "meta", "vectors", "agents"
 _SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
 _PENDING = "pending"
+_THREADS = "#threads"
+"""The label of the thread owners' namespace: no user's label (`namespace_label`) has "#"."""
+_COUNTED = {
+    _ITEMS: "memories",
+    _HISTORY: "memory_history",
+    _VECTORS: "vectors",
+    _SUMMARIES: "session_summaries",
+    _SUMMARY_HISTORY: "summary_history",
+    _PENDING: "pending_messages",
+}
+"""What `erase_user` counts of the items of each of a user's namespaces."""
 _SEQUENCE_KEY = "sequence"
 TEXT_FIELD = "memory"
 """The only field of a memory item a store's semantic index embeds: its text."""
 SERVER_STORE_ENV = "LANGGRAPH_STORE"
 """Where LangGraph Server (and `langgraph dev`) puts langgraph.json's `store` settings."""
-
-
-def namespace_label(user_id: str) -> str:
-    """The user id as one namespace label, reversible with `unquote` and never shared.
-
-    Percent-encoding is injective ("%" itself becomes "%25"); "." is encoded too
-    because stores refuse it in labels, so "org/team.lead" becomes
-    "org%2Fteam%2Elead", still readable in Studio's store browser.
-    """
-    return quote(user_id, safe="@").replace(".", "%2E")
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,10 @@ class _Namespaces:
 def _pending_key(thread_id: str, message_id: str) -> str:
     """One key per message of a thread, whatever characters the two ids hold."""
     return hashlib.sha256(f"{thread_id}\0{message_id}".encode()).hexdigest()
+
+
+def _claim_key(thread_id: str, user_id: str) -> str:
+    return hashlib.sha256(f"{thread_id}\0{user_id}".encode()).hexdigest()
 
 
 def _moment(moment: datetime) -> str:
@@ -213,6 +221,12 @@ class StoreMemoryDb(MemoryDb):
     learned from once when one worker per thread runs at a time, as LangGraph
     Server's runs API schedules the extractor (SQLite's and PostgreSQL's claims
     are exclusive by themselves).
+
+    Thread owners live in one namespace, `(*namespace_prefix, "#threads")`, one
+    item per claim of a user on a thread; of a thread's claims the earliest (by the
+    store's `created_at`, then key) owns it, and a refused claim is taken back. A
+    claim never overwrites another, so all agree on the owner once both writes are
+    visible; LangGraph Server never runs two runs of one thread at once.
 
     Keyword candidates and vectors are read by loading all of a user's items:
     fine for the users of one app, slow for a user with many thousands.
@@ -782,6 +796,78 @@ class StoreMemoryDb(MemoryDb):
             key=lambda item: item.key,
         )
         return [SummaryEvent.model_validate(item.value) for item in mine]
+
+    # -- thread owners and erasure -------------------------------------------------
+
+    @property
+    def _threads(self) -> tuple[str, ...]:
+        return (*self.namespace_prefix, _THREADS)
+
+    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
+        mine = _claim_key(thread_id, user_id)
+        claims = await self._search_all(io, self._threads, {"thread_id": thread_id})
+        if not claims:
+            value = {"thread_id": thread_id, "user_id": user_id}
+            await _batch(io, self.store, [PutOp(self._threads, mine, value, index=False)])
+            claims = await self._search_all(io, self._threads, {"thread_id": thread_id})
+        first = min(claims, key=lambda item: (item.created_at, item.key), default=None)
+        if first is None:  # a store that does not read its own writes at once
+            return user_id
+        owner = str(first.value["user_id"])
+        if owner != user_id and any(item.key == mine for item in claims):
+            await _batch(io, self.store, [PutOp(self._threads, mine, None)])
+        return owner
+
+    async def _user_threads(self, io: Io, user_id: str) -> list[str]:
+        claims = await self._search_all(io, self._threads, {"user_id": user_id})
+        return [str(item.value["thread_id"]) for item in claims]
+
+    async def _erase_user(self, io: Io, user_id: str) -> EraseResult:
+        """Every item under the user's namespaces (their agents' too) and their claims,
+        page by page until none is left."""
+        counts = dict.fromkeys(_COUNTED.values(), 0)
+        user = (*self.namespace_prefix, namespace_label(user_id))
+        while True:
+            [found] = await _batch(io, self.store, [SearchOp(user, limit=FIRST_READ_LIMIT)])
+            items = [
+                item for item in cast(list[Item], found) if item.namespace[: len(user)] == user
+            ]
+            if not items:
+                break
+            for item in items:
+                if item.namespace[-1] in _COUNTED:
+                    counts[_COUNTED[item.namespace[-1]]] += 1
+            await _batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in items])
+        claims = await self._search_all(io, self._threads, {"user_id": user_id})
+        if claims:
+            await _batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in claims])
+        return EraseResult(**counts, threads=len(claims))
+
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        return run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
+        return await self._claim_thread(AWAITING, user_id, thread_id)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        return run_sync(self._user_threads(BLOCKING, user_id))
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await self._user_threads(AWAITING, user_id)
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        return run_sync(self._erase_user(BLOCKING, user_id))
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await self._erase_user(AWAITING, user_id)
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        """The threads' archived runs, kept in this store beside the memories (under
+        LangGraph Server its checkpoints are the server's: delete its threads there)."""
+        return 0, run_sync(erase_archive(BLOCKING, self.store, thread_ids))
+
+    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        return 0, await erase_archive(AWAITING, self.store, thread_ids)
 
     # -- the MemoryDb protocol --------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -80,6 +80,12 @@ class VectorCache:
     def discard(self, key: Hashable) -> None:
         with self._lock:
             self._entries.pop(key, None)
+
+    def discard_where(self, unwanted: Callable[[Hashable], bool]) -> None:
+        """Drop every entry whose key is `unwanted` (such as all of one user's scopes)."""
+        with self._lock:
+            for key in [key for key in self._entries if unwanted(key)]:
+                del self._entries[key]
 
     def clear(self) -> None:
         with self._lock:

@@ -30,6 +30,7 @@ from memory.db.base import (
 from memory.errors import InvalidInputError
 from memory.planner import SummaryPlan
 from memory.schema import (
+    EraseResult,
     MemoryEvent,
     MemoryOp,
     PendingMessage,
@@ -445,3 +446,27 @@ class MemoryView(MemoryDb):
 
     async def adrop_pending(self, user_id: str | None = None) -> int:
         return await self.db.adrop_pending(user_id)
+
+    def claim_thread(self, user_id: str, thread_id: str) -> str:
+        return self.db.claim_thread(user_id, thread_id)
+
+    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
+        return await self.db.aclaim_thread(user_id, thread_id)
+
+    def user_threads(self, user_id: str) -> list[str]:
+        return self.db.user_threads(user_id)
+
+    async def auser_threads(self, user_id: str) -> list[str]:
+        return await self.db.auser_threads(user_id)
+
+    def erase_user(self, user_id: str) -> EraseResult:
+        return self.db.erase_user(user_id)
+
+    async def aerase_user(self, user_id: str) -> EraseResult:
+        return await self.db.aerase_user(user_id)
+
+    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        return self.db.erase_sessions(thread_ids)
+
+    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+        return await self.db.aerase_sessions(thread_ids)
