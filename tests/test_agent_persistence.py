@@ -201,19 +201,16 @@ def test_an_indexed_store_embeds_each_memory_text_once_and_none_of_the_bookkeepi
     assert embed.texts == ["The user is Ava", "The user is Eva"]
 
 
-def test_a_database_failure_before_the_answer_leaves_the_answer(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The memory step never fails a run: the model answers without memories, and the
-    store's typed error is logged with its traceback."""
+def test_a_database_failure_is_an_error_not_an_apology(tmp_path: Path) -> None:
+    """Only a failing model call becomes an apology; a store that cannot say who owns the
+    thread is raised, typed, before any model call (reading memories that fails is not:
+    tests/test_memory_step_failures.py)."""
     memory = Memory(db=SqliteMemoryDb(db_file=tmp_path / "agent.db"))
-    model = ScriptedChatModel(["Hello without memories."])
+    model = ScriptedChatModel(["never"])
     agent = create_memory_agent(
         model, memory=memory, checkpointer=InMemorySaver(), store=InMemoryStore()
     )
     memory.db.close()
-    with caplog.at_level(logging.ERROR, logger="graphs.steps"):
-        assert ask(agent, "hello") == "Hello without memories."
-    [record] = [r for r in caplog.records if r.name == "graphs.steps"]
-    assert record.exc_info is not None
-    assert isinstance(record.exc_info[1], MemoryDbError)
+    with pytest.raises(MemoryDbError, match="cannot read"):
+        ask(agent, "hello")
+    assert model.calls == []
