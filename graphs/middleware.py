@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -18,6 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
+    BaseMessage,
+    HumanMessage,
     RemoveMessage,
     SystemMessage,
     ToolMessage,
@@ -30,6 +33,7 @@ from langgraph.runtime import Runtime
 from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
 from graphs.scope import MemorySource, claim_run_thread, run_memory, run_thread, run_user
 from graphs.steps import (
+    UPDATE,
     last_run_user_messages,
     last_run_user_texts,
     last_user_text,
@@ -51,6 +55,60 @@ FAILED_ANSWER_KEY = "error"
 """An answer whose `response_metadata` has this key stands for a failed model call;
 nothing is learned from its run."""
 _REMEMBERED_MODELS = 1_024
+_REMEMBERED_SECTIONS = 1_024
+
+RunKey = tuple[str | None, str, str]
+"""A run as its state tells it: (thread, user, id of the user message it answers)."""
+
+
+class _RunSections:
+    """The memory section chosen for each run in flight, so a run's later model calls
+    reuse it instead of selecting (and embedding the query) again.
+
+    Keyed by the run's own user message id (unique per run, as `add_messages` gives
+    each message an id), so concurrent runs of one compiled agent, with or without a
+    thread, never share an entry. An entry remembers how many `update_user_memory`
+    results the run had when it was chosen: after the run's own update the section is
+    chosen again, so the model never reads memories the tool just changed. Bounded:
+    a run that failed before `after_agent` leaves an entry that ages out.
+    """
+
+    def __init__(self) -> None:
+        self._sections: OrderedDict[RunKey, tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: RunKey, updates: int) -> str | None:
+        with self._lock:
+            kept = self._sections.get(key)
+        return kept[1] if kept is not None and kept[0] == updates else None
+
+    def put(self, key: RunKey, updates: int, section: str) -> None:
+        with self._lock:
+            self._sections[key] = (updates, section)
+            self._sections.move_to_end(key)
+            while len(self._sections) > _REMEMBERED_SECTIONS:
+                self._sections.popitem(last=False)
+
+    def drop(self, key: RunKey) -> None:
+        with self._lock:
+            self._sections.pop(key, None)
+
+
+def run_key(thread_id: str | None, user_id: str, messages: Sequence[BaseMessage]) -> RunKey | None:
+    """The run's key, or None when its user message has no id (then nothing is reused)."""
+    said = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
+    return None if said is None or not said.id else (thread_id, user_id, said.id)
+
+
+def updates_this_run(messages: Sequence[BaseMessage]) -> int:
+    """How many `update_user_memory` results follow the run's user message."""
+    count = 0
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, ToolMessage) and message.name == UPDATE:
+            count += 1
+    return count
 
 
 async def refuse_foreign_run(
@@ -119,9 +177,11 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
 
     Before each model call, the user's memories chosen for the current message
     (all of them while they fit `token_budget`, else the most related and the
-    newest) join the system prompt. After the agent finishes, the memory manager
-    learns from the run's user messages (`extract`); a failure there never fails
-    the run, and is logged and streamed as `memory_update` events. With
+    newest) join the system prompt; they are chosen once per run and reused by the
+    run's later model calls (chosen again after the run's own `update_user_memory`).
+    After the agent finishes, the memory manager learns from the run's user
+    messages (`extract`); a failure there never fails the run, and is logged and
+    streamed as `memory_update` events. With
     `agentic`, the model also gets the `update_user_memory(task)` tool. With
     `session_summaries`, each thread's summary is brought up to date after each
     run (from the previous summary and the runs since, never the whole thread;
@@ -173,6 +233,7 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         MemoryFilter.of(self.topics)  # refuse unusable topics now, not at the first run
         self.model = None if model is None else resolve_chat_model(model)
         self._agent_models: OrderedDict[str | None, BaseChatModel] = OrderedDict()
+        self._sections = _RunSections()
         self.tools = (
             memory_tools(memory, update=True, search=False, agent_model=self._tool_model)
             if agentic
@@ -210,8 +271,25 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     async def _with_memories(self, io: Io, request: ModelRequest[Any]) -> ModelRequest[Any]:
         config = get_config()
         user_id = run_user(request.runtime.context, config)
-        memory = run_memory(self.memory, request.runtime.store)
         self._remember(config, request.model)
+        thread_id = run_thread(config)
+        key = run_key(thread_id, user_id, request.messages)
+        updates = updates_this_run(request.messages)
+        section = None if key is None else self._sections.get(key, updates)
+        if section is None:
+            section = await self._section(io, request, user_id, thread_id)
+            if key is not None:
+                self._sections.put(key, updates, section)
+        base = request.system_message.text if request.system_message else ""
+        system = f"{base}\n\n{section}" if base else section
+        return request.override(system_message=SystemMessage(system))
+
+    async def _section(
+        self, io: Io, request: ModelRequest[Any], user_id: str, thread_id: str | None
+    ) -> str:
+        """The user's memories for the run's message, and the session's summary once
+        runs have left the model's window."""
+        memory = run_memory(self.memory, request.runtime.store)
         section = await memory_section(
             io,
             memory,
@@ -222,13 +300,10 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             topics=self.topics,
             write=request.runtime.stream_writer,
         )
-        thread_id = run_thread(config)
         if self.session_summaries and thread_id and request.state.get("archived_runs", 0):
             summary = await summary_section(io, memory, user_id, thread_id)
             section = f"{section}\n\n{summary}" if summary else section
-        base = request.system_message.text if request.system_message else ""
-        system = f"{base}\n\n{section}" if base else section
-        return request.override(system_message=SystemMessage(system))
+        return section
 
     # -- after the answer, the memory manager learns from the run -------------------
 
@@ -248,10 +323,13 @@ class MemoryMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         thread_id = run_thread(config)
         agent_model = self._agent_models.pop(thread_id, None)
         messages = state["messages"]
+        user_id = run_user(runtime.context, config)
+        key = run_key(thread_id, user_id, messages)
+        if key is not None:
+            self._sections.drop(key)
         failed = bool(messages) and FAILED_ANSWER_KEY in messages[-1].response_metadata
         if failed or not (self.extract or self.session_summaries):
             return
-        user_id = run_user(runtime.context, config)
         memory = run_memory(self.memory, runtime.store)
         model = self._fallback(agent_model)
         if self.extract and self.memory_extraction == "deferred":

@@ -130,13 +130,42 @@ def import_agno_memories(
     user_id = None if user_id is None else validate_user_id(user_id)
     read = _read_source(os.fspath(source), table, user_id)
     report = AgnoImportReport(read.source, read.table, read.layout, other_tables=read.others)
+    return _import_rows(read.rows, read.layout, read.memory_is_json, memory, report)
+
+
+def import_agno_rows(
+    rows: Sequence[Mapping[str, object]],
+    memory: Memory,
+    layout: AgnoLayout = AGNO_2,
+    *,
+    memory_is_json: bool = False,
+    source: str = "rows",
+) -> AgnoImportReport:
+    """Copy Agno rows already read (as `import_agno_memories` reads its table: JSON columns
+    as text) into `memory`, with the same rules and report.
+
+    `memory_is_json` tells how an Agno 1.x row's `memory` column holds its dict: as JSON
+    (PostgreSQL's JSONB) or as a Python literal (SQLite). A row missing a column of its
+    layout is refused like any other bad row.
+    """
+    report = AgnoImportReport(source, "", layout)
+    return _import_rows(rows, layout, memory_is_json, memory, report)
+
+
+def _import_rows(
+    rows: Sequence[Mapping[str, object]],
+    layout: AgnoLayout,
+    memory_is_json: bool,
+    memory: Memory,
+    report: AgnoImportReport,
+) -> AgnoImportReport:
     batches: dict[str, list[UserMemory]] = {}
-    for position, row in enumerate(read.rows, start=1):
+    for position, row in enumerate(rows, start=1):
         try:
-            owner, found = _parse(row, read.layout, memory_is_json=read.memory_is_json)
+            owner, found = _parse(row, layout, memory_is_json=memory_is_json)
         except Exception as error:  # whatever is wrong with one row, the others go on
             reason = error.reason if isinstance(error, _Refused) else _unexpected(error)
-            skipped = _skipped(row, read.layout, position, reason)
+            skipped = _skipped(row, layout, position, reason)
             logger.info("Agno row %s not imported: %s", skipped.row, skipped.reason)
             report.refused.append(skipped)
             continue
@@ -147,7 +176,7 @@ def import_agno_memories(
         "imported %d Agno memories of %d users from %s; %d already present, %d refused",
         sum(map(len, report.imported.values())),
         len(report.imported),
-        report.table,
+        report.table or report.source,
         len(report.already_present),
         len(report.refused),
     )
@@ -222,6 +251,9 @@ def _parse(
     row: Mapping[str, object], layout: AgnoLayout, *, memory_is_json: bool
 ) -> tuple[str, UserMemory]:
     """The row's user and memory; raises `_Refused` for a row that cannot be imported."""
+    missing = [c for c in (_ID_COLUMN[layout], "user_id", "memory") if c not in row]
+    if missing:
+        raise _Refused(f"no {', '.join(missing)} column")
     _check_text(row)
     if layout == AGNO_2:
         return _memory(
@@ -344,7 +376,7 @@ def _in_utc(value: datetime | None, column: str) -> datetime | None:
 def _skipped(
     row: Mapping[str, object], layout: AgnoLayout, position: int, reason: str
 ) -> SkippedAgnoRow:
-    memory_id, user_id = row[_ID_COLUMN[layout]], row["user_id"]
+    memory_id, user_id = row.get(_ID_COLUMN[layout]), row.get("user_id")
     return SkippedAgnoRow(
         memory_id if isinstance(memory_id, str) and memory_id else f"row {position}",
         user_id if isinstance(user_id, str) else None,

@@ -1,15 +1,17 @@
 """Chat models from "provider:model" strings, through LangChain's `init_chat_model`.
 
 The one place a model is resolved, for the agent, the memory manager and agentic
-search alike; a string is built at first use, so importing needs no key.
+search alike; a string is built at first use, so importing needs no key, and built
+once per spec and settings: every later step reuses the same client.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 
@@ -23,15 +25,20 @@ DEFAULT_CLIENT_SETTINGS: dict[str, Any] = {"timeout": 60, "max_retries": 2}
 """A hung provider fails a call within minutes instead of stalling an agent forever."""
 
 LOCAL_SERVER_KEY = "not-needed-for-a-local-server"
+_KEPT_MODELS = 64
+_built: OrderedDict[tuple[Any, ...], BaseChatModel] = OrderedDict()
+_built_lock = threading.Lock()
 
 
 def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
-    """Return `spec` itself, or build the chat model it names.
+    """Return `spec` itself, or the chat model it names.
 
     OpenAI-compatible servers (Ollama, llama.cpp, vLLM) are reached with
     "openai:<model>" and `OPENAI_BASE_URL`; they need no real key. Raises
     `ModelConfigError` naming what is missing: credentials, the provider's
-    package, or a provider at all.
+    package, or a provider at all. A string is built once per settings and
+    credentials in the environment: later calls give the same client, so a
+    step never pays for a new one.
     """
     if isinstance(spec, BaseChatModel):
         return spec
@@ -48,6 +55,43 @@ def resolve_chat_model(spec: ModelSpec, **kwargs: Any) -> BaseChatModel:
             "api_key": os.environ.get("OPENAI_API_KEY") or LOCAL_SERVER_KEY,
             "stream_usage": True,  # as OpenAI's own URL has it: streamed answers count tokens
         } | settings
+    key = _cache_key(spec, settings)
+    with _built_lock:
+        model = _built.get(key) if key is not None else None
+    if model is not None:
+        return model
+    model = _build(spec, provider, settings)
+    if key is not None:
+        with _built_lock:
+            model = _built.setdefault(key, model)
+            _built.move_to_end(key)
+            while len(_built) > _KEPT_MODELS:
+                _built.popitem(last=False)
+    return model
+
+
+def _cache_key(spec: str, settings: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a built client depends on: the spec, its settings and the credentials and
+    endpoints in the environment (a changed key builds a new client); None when a
+    setting cannot be compared, which is then built every time."""
+    environment = tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.endswith(("_API_KEY", "_BASE_URL", "_ENDPOINT"))
+        )
+    )
+    key = (spec, tuple(sorted(settings.items())), environment)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _build(spec: str, provider: str | None, settings: dict[str, Any]) -> BaseChatModel:
+    from langchain.chat_models import init_chat_model  # heavy: loaded when first needed
+
     try:
         model = init_chat_model(spec, **settings)
     except Exception as error:  # credentials, a missing package, an unknown provider

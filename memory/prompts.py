@@ -226,3 +226,37 @@ def user_memories_section(memory_lines: list[str], complete: bool, agentic_memor
     else:
         memories = AGENT_NO_MEMORIES
     return f"{memories}\n\n{AGENTIC_MEMORY_INSTRUCTION}" if agentic_memory else memories
+
+
+# -- MCP tools (server/mcp.py): what an MCP client's model reads about each tool ----------
+
+MCP_ADD_MEMORY_DESCRIPTION = """\
+Remember one fact about the user, in the third person ("The user's name is Ava"). \
+Returns the stored memory; saying a fact the user already has refreshes it."""
+
+MCP_SEARCH_MEMORIES_DESCRIPTION = """\
+Find the user's memories most related to a query, best first."""
+
+MCP_LIST_MEMORIES_DESCRIPTION = """\
+List the user's memories, oldest first, optionally only those with any of some topics \
+or updated within a time range."""
+
+MCP_GET_MEMORY_DESCRIPTION = "Read one of the user's memories by its id."
+
+MCP_UPDATE_MEMORY_DESCRIPTION = """\
+Change one of the user's memories: its text, its topics or when it expires. What is \
+not given stays as it was; the id stays the same."""
+
+MCP_DELETE_MEMORY_DESCRIPTION = "Delete one of the user's memories by its id."
+
+MCP_MEMORY_HISTORY_DESCRIPTION = """\
+Every change made to one of the user's memories, oldest first (kept after it is deleted)."""
+
+MCP_FORGET_ALL_DESCRIPTION = """\
+Delete every memory of the user. Only when the user asked for it in so many words; \
+`confirm` must be true."""
+
+MCP_SERVER_INSTRUCTIONS = """\
+Long-term memories of the user this connection acts for: facts learned in earlier \
+conversations. Search them before answering questions about the user; add or update \
+a memory when the user shares or corrects a lasting fact."""

@@ -194,6 +194,30 @@ class UserMemory(BaseModel):
         return self.model_dump(mode="json")
 
 
+_MEMORY_FIELDS = frozenset(UserMemory.model_fields)
+
+
+def stored_memory(fields: dict[str, Any]) -> UserMemory:
+    """A memory read back from a store that validated it when it was written: `fields`
+    holds every field of `UserMemory`, with values of their types.
+
+    Listing a user's memories builds one per row; validating each again would cost
+    ten times the read itself. The result is a full `UserMemory` (every field set,
+    assignment still validated), as `model_construct` gives, without its per-field
+    Python loop.
+    """
+    built = _new_memory(UserMemory)
+    _set(built, "__dict__", fields)
+    _set(built, "__pydantic_fields_set__", set(_MEMORY_FIELDS))
+    _set(built, "__pydantic_extra__", None)
+    _set(built, "__pydantic_private__", None)
+    return built
+
+
+_new_memory = UserMemory.__new__
+_set = object.__setattr__
+
+
 MemoryAction = Literal["added", "updated", "refreshed", "deleted", "cleared", "expired"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from langgraph_sdk import get_sync_client
 
 from graphs.deferred import extractor_thread_id
@@ -42,6 +43,8 @@ def test_the_deployment_keeps_memories_in_postgres_and_sessions_on_the_platform(
                 "Nice to meet you!",
             ]
             assert model.requests[0].body["model"] == "gpt-4.1-mini"
+            listed = httpx.get(f"{url}/memory/v1/users/ava@example.com/memories", timeout=60)
+            assert [m["memory"] for m in listed.json()["memories"]] == ["The user is Ava"]
     with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
         stored = Memory(db=db).get_user_memories("ava@example.com")
         assert [m.memory for m in stored] == ["The user is Ava"]

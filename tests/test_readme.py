@@ -94,6 +94,9 @@ EXAMPLES = {
     ),
     "ScriptedChatModel(": Example([]),
     "get_sync_client": Example([], covered_by="tests/test_studio.py"),
+    "create_app(memory, keys=keys)": Example(
+        ["added: 201 The user likes tea", "found: ['The user likes tea']", "bob's memories: 403"]
+    ),
     "tmp/sessions.db": Example(["Hello!"], ["Hello!"]),
     "enable_session_summaries=True": Example(
         [

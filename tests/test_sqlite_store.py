@@ -289,7 +289,8 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
     texts = ["The user drinks green tea", "The user skis in Norway"]
     db_file.parent.mkdir(parents=True)
     old = Database(db_file)
-    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:-1])
+    before = [name for name, _ in sqlite_schema.STEPS].index("0006_scopes_and_expiry")
+    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:before])
     sqlite_schema.migrate(old, "user_memories", str(db_file))
     monkeypatch.undo()
     lengths = [index_text(text, ["drinks"]) for text in texts]
@@ -336,8 +337,27 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
         nearest = memory.search_user_memories(USER, "norway", retrieval_method="semantic", limit=1)
         assert [m.memory_id for m in nearest] == ["m1"]
         assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added"]
+        assert memory.add_user_memory("the user drinks GREEN tea!", USER) == "m0"  # the same text
+        assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added", "refreshed"]
         planner = memory.for_agent("planner")
         planner.import_user_memories(memory.export_user_memories(USER))  # the same ids
         memory.delete_user_memory(USER, "m1")
         assert [m.memory_id for m in planner.get_user_memories(USER)] == ["m0", "m1"]
         assert memory.search_user_memories(USER, "norway", retrieval_method="keyword") == []
+
+
+def test_memories_read_back_are_full_models(db_file: Path) -> None:
+    """Rows are not validated again when read; what comes back behaves as a validated
+    `UserMemory`: equal to one, dumped alike, and assignments still checked."""
+    with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
+        memory.add_user_memory(UserMemory(memory="Ava likes tea", topics=["drinks"]), "ava")
+        (read,) = memory.get_user_memories("ava")
+
+    rebuilt = UserMemory.model_validate(read.model_dump())
+    assert read == rebuilt
+    assert read.model_dump_json() == rebuilt.model_dump_json()
+    assert read.model_fields_set == rebuilt.model_fields_set
+    with pytest.raises(ValueError, match="at least 1 character"):
+        read.memory = "  "
+    read.topics = ["drinks", "drinks"]
+    assert read.topics == ["drinks"]

@@ -1,6 +1,10 @@
-"""Check the hand-written eval sets and write them in the shared eval format.
+"""Check the hand-written eval sets (YAML) and write them in the shared eval format.
 
     uv run python -m benchmarks.eval_sets.build      # writes benchmarks/eval_sets/*.json
+
+Each `<set>.yaml` is validated against `model.py` (unknown or missing fields fail)
+and built into the committed `<set>.json`; `tests/test_eval_sets.py` checks that the
+two agree.
 
 Memories are numbered m1, m2, ... per user in created_at order, as in
 `shared/eval/dev_retrieval.json`, and queries name them by those ids. The checks
@@ -13,12 +17,15 @@ and a chat turn is 100-450 characters long.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from benchmarks.eval_sets import chats, conversations, facts
-from benchmarks.eval_sets.model import FactUser, Query, User
+import yaml
+from pydantic import ValidationError
+
+from benchmarks.eval_sets.model import ChatSet, ChatUser, FactSet, FactUser, Query
 from memory.text import terms
 
 HERE = Path(__file__).parent
@@ -26,6 +33,7 @@ TURN_LENGTH = (100, 450)
 TRAP = "cross_user_trap"
 
 Memory = dict[str, Any]
+Shape = TypeVar("Shape", ChatSet, FactSet)
 
 
 def _at(moment: str, minutes: int) -> str:
@@ -33,25 +41,33 @@ def _at(moment: str, minutes: int) -> str:
     return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def chat_memories(user: User, problems: list[str]) -> list[tuple[str, Memory]]:
+def chat_memories(user: ChatUser, problems: list[str]) -> list[tuple[str, Memory]]:
     """(key, memory) of each turn, "Speaker: text", two minutes apart within a session."""
     found = []
-    for start, turns in user.sessions:
-        for n, (key, speaker, text) in enumerate(turns):
-            memory = f"{speaker}: {text}"
+    for session in user.sessions:
+        for n, turn in enumerate(session.turns):
+            memory = f"{turn.speaker}: {turn.text}"
             low, high = TURN_LENGTH
             if not low <= len(memory) <= high:
                 problems.append(f"{user.user_id}: {len(memory)} characters: {memory!r}")
-            found.append((key, {"memory": memory, "topics": [], "created_at": _at(start, 2 * n)}))
+            at = _at(session.start, 2 * n)
+            found.append((turn.key, {"memory": memory, "topics": [], "created_at": at}))
     return found
 
 
 def fact_memories(user: FactUser) -> list[tuple[str, Memory]]:
     """(key, memory) of each fact, learned from 9:00 on its day, three minutes apart."""
     return [
-        (key, {"memory": text, "topics": topics, "created_at": _at(f"{day}T09:00:00Z", 3 * n)})
-        for day, day_facts in user.days
-        for n, (key, text, topics) in enumerate(day_facts)
+        (
+            fact.key,
+            {
+                "memory": fact.text,
+                "topics": list(fact.topics),
+                "created_at": _at(f"{day.day}T09:00:00Z", 3 * n),
+            },
+        )
+        for day in user.days
+        for n, fact in enumerate(day.facts)
     ]
 
 
@@ -96,7 +112,7 @@ def check(query: Query, users: dict[str, list[Memory]], answers: list[Memory]) -
 
 
 def build(
-    memories: dict[str, list[tuple[str, Memory]]], queries: list[Query], problems: list[str]
+    memories: dict[str, list[tuple[str, Memory]]], queries: Sequence[Query], problems: list[str]
 ) -> dict[str, Any]:
     users: dict[str, list[Memory]] = {}
     keys: dict[str, dict[str, str]] = {}
@@ -120,26 +136,44 @@ def build(
     return {"users": users, "queries": rows}
 
 
-def main() -> None:
+def load(name: str, shape: type[Shape], problems: list[str]) -> Shape | None:
+    """One set's YAML file, validated; None (and the reason in `problems`) when it is not."""
+    path = HERE / f"{name}.yaml"
+    try:
+        return shape.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as error:
+        problems.append(f"{path}: {error}")
+        return None
+
+
+def built() -> dict[str, dict[str, Any]]:
+    """Every set, checked and built, by the name of its JSON file; raises `SystemExit`
+    listing every problem found."""
     problems: list[str] = []
-    sets = {
-        "conversations.json": build(
-            {u.user_id: chat_memories(u, problems) for u in conversations.USERS},
-            conversations.QUERIES,
-            problems,
-        ),
-        "chats.json": build(
-            {u.user_id: chat_memories(u, problems) for u in chats.USERS}, chats.QUERIES, problems
-        ),
-        "facts.json": build(
-            {u.user_id: fact_memories(u) for u in facts.USERS}, facts.QUERIES, problems
-        ),
-    }
+    sets: dict[str, dict[str, Any]] = {}
+    for name in ("conversations", "chats"):
+        chat_set = load(name, ChatSet, problems)
+        if chat_set is not None:
+            memories = {u.user_id: chat_memories(u, problems) for u in chat_set.users}
+            sets[f"{name}.json"] = build(memories, chat_set.queries, problems)
+    fact_set = load("facts", FactSet, problems)
+    if fact_set is not None:
+        memories = {u.user_id: fact_memories(u) for u in fact_set.users}
+        sets["facts.json"] = build(memories, fact_set.queries, problems)
     if problems:
         raise SystemExit("\n".join(problems))
-    for name, data in sets.items():
+    return sets
+
+
+def as_text(data: dict[str, Any]) -> str:
+    """A built set as its committed JSON file holds it."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def main() -> None:
+    for name, data in built().items():
         path = HERE / name
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        path.write_text(as_text(data), encoding="utf-8")
         memories = sum(len(ms) for ms in data["users"].values())
         queries = len(data["queries"])
         print(f"{path}: {len(data['users'])} users, {memories} memories, {queries} queries")

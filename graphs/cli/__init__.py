@@ -15,6 +15,7 @@ from rich.console import Console
 
 from graphs.cli import chat as chat_command
 from graphs.cli import demo as demo_command
+from graphs.cli import mcp as mcp_command
 from graphs.cli import memories as memories_command
 from graphs.cli.confirm import yes_option
 from graphs.cli.options import (
@@ -209,6 +210,36 @@ def _add_agent_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     model_option(demo)
     db_option(demo)
     embeddings_option(demo)
+    mcp = commands.add_parser("mcp", help="serve one user's memories to an MCP client over stdio")
+    mcp.set_defaults(run=mcp_command.serve_stdio)
+    mcp.add_argument("--user", required=True, help="whose memories the MCP tools reach")
+    _agent_option(mcp)
+    db_option(mcp)
+    embeddings_option(mcp)
+    _add_serve_command(commands)
+
+
+def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="serve the memories over HTTP (REST under /memory/)")
+    serve.set_defaults(run=_serve, agent=None)
+    db_option(serve)
+    embeddings_option(serve)
+    model_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--keys",
+        default=None,
+        metavar="FILE",
+        help="API keys (JSON, see the README's Server section); also $MEMORY_AGENT_API_KEYS "
+        "and $MEMORY_AGENT_API_KEYS_FILE. Without any key, only 127.0.0.1 is served",
+    )
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    from server.serve import serve  # loaded only to serve: other commands never import it
+
+    return serve(args, console)
 
 
 def _session_id(value: str) -> str:

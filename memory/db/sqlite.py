@@ -32,7 +32,7 @@ from memory.db.base import (
     UserVectors,
 )
 from memory.db.sessions import erase_archive, erase_checkpoints
-from memory.db.sqlite_schema import migrate
+from memory.db.sqlite_schema import migrate, text_hash
 from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import (
@@ -54,10 +54,11 @@ from memory.schema import (
     SummaryEvent,
     UserMemory,
     WriteContext,
+    stored_memory,
     utc,
     utcnow,
 )
-from memory.text import TOPIC_WEIGHT, IndexedText, index_text, normalized_text
+from memory.text import TOPIC_WEIGHT, IndexedText, index_text
 from memory.twins import BLOCKING, run_sync
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
@@ -83,26 +84,26 @@ _DOCS_CACHE_MEMORIES = 500_000
 
 
 def _to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
-    # The hot path of every prompt: topic lists are parsed in one call, and the rest is
-    # validated by pydantic-core (faster than constructing unvalidated models in Python).
+    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
+    # validated when written, are not validated again.
     topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    validate = UserMemory.__pydantic_validator__.validate_python
-    return [
-        validate(
-            {
-                "memory_id": row[0],
-                "user_id": row[1],
-                "memory": row[2],
-                "topics": row_topics,
-                "input": row[4],
-                "created_at": row[5],
-                "updated_at": row[6],
-                "agent_id": row[7] or None,
-                "expires_at": row[8],
-            }
-        )
-        for row, row_topics in zip(rows, topics, strict=True)
-    ]
+    moment = datetime.fromisoformat
+    built = []
+    for row, row_topics in zip(rows, topics, strict=True):
+        created = moment(row[5])
+        fields = {
+            "memory": row[2],
+            "topics": row_topics,
+            "input": row[4],
+            "memory_id": row[0],
+            "user_id": row[1],
+            "agent_id": row[7] or None,
+            "created_at": created,
+            "updated_at": created if row[6] == row[5] else moment(row[6]),
+            "expires_at": None if row[8] is None else moment(row[8]),
+        }
+        built.append(stored_memory(fields))
+    return built
 
 
 def _to_event(row: Sequence[Any]) -> MemoryEvent:
@@ -268,7 +269,7 @@ def _row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
         memory.memory,
         json.dumps(memory.topics) if memory.topics else "[]",
         memory.input,
-        normalized_text(memory.memory),
+        text_hash(memory.memory),
         created,
         created if memory.updated_at == memory.created_at else _iso(memory.updated_at),
         _iso_or_none(memory.expires_at),
@@ -441,11 +442,12 @@ class SqliteMemoryDb(MemoryDb):
             rows = conn.execute(select, _params(user_id, scope)).fetchall()
         else:
             rows = conn.execute(f"{select} AND {_EXPIRED}", _params(user_id, scope)).fetchall()
-            for column, keys in (("memory_id", reads.memory_ids), ("text_key", reads.text_keys)):
+            hashes = sorted(text_hash(key) for key in reads.text_keys)
+            for column, keys in (("memory_id", sorted(reads.memory_ids)), ("text_hash", hashes)):
                 if keys:
                     found = conn.execute(
                         f"{select} AND {column} IN (SELECT value FROM json_each(:keys))",
-                        _params(user_id, scope, keys=json.dumps(sorted(keys))),
+                        _params(user_id, scope, keys=json.dumps(keys)),
                     )
                     rows += found.fetchall()
             if len(rows) > 1:
@@ -491,14 +493,14 @@ class SqliteMemoryDb(MemoryDb):
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
         if changed:
             conn.executemany(
-                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_key = ?, created_at = ?, "
+                f"UPDATE {t} SET memory = ?, topics = ?, input = ?, text_hash = ?, created_at = ?, "
                 "updated_at = ?, expires_at = ?, terms = ?, topic_terms = ?, term_count = ? "
                 "WHERE id = ?",
                 [(*_row(new, indexed), rowids[str(new.memory_id)]) for new, indexed in changed],
             )
         if added:
             conn.executemany(
-                f"INSERT INTO {t} (memory, topics, input, text_key, created_at, updated_at, "
+                f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
                 "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id, "
                 "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [

@@ -1,0 +1,62 @@
+"""`import memory` leaves the heavy modules (chat model providers, psycopg, the Agno
+importer) unloaded until a name that needs them is used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ["psycopg", "langchain.chat_models", "memory.agno"]
+
+
+def _run(code: str) -> object:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(done.stdout)
+
+
+def test_import_memory_loads_none_of_the_heavy_modules() -> None:
+    loaded = _run(
+        f"import json, sys, memory; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
+def test_the_lazy_public_names_still_resolve() -> None:
+    found = _run(
+        "import json, memory\n"
+        "from memory import PostgresMemoryDb, import_agno_memories\n"
+        "print(json.dumps({'postgres': PostgresMemoryDb.__module__,"
+        " 'agno': import_agno_memories.__module__,"
+        " 'all': all(hasattr(memory, n) for n in memory.__all__),"
+        " 'listed': set(memory.__all__) <= set(dir(memory))}))"
+    )
+    assert found == {
+        "postgres": "memory.db.postgres",
+        "agno": "memory.agno",
+        "all": True,
+        "listed": True,
+    }
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import memory
+
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        memory.NoSuchThing  # noqa: B018
+
+
+def test_a_model_string_still_resolves_after_the_lazy_import() -> None:
+    loaded = _run(
+        "import json, os, sys\n"
+        "os.environ['OPENAI_API_KEY'] = 'test-key'\n"
+        "from memory.chat_models import resolve_chat_model\n"
+        "before = 'langchain.chat_models' in sys.modules\n"
+        "resolve_chat_model('openai:gpt-4.1-mini')\n"
+        "print(json.dumps([before, 'langchain.chat_models' in sys.modules]))"
+    )
+    assert loaded == [False, True]
