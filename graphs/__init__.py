@@ -19,12 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from graphs.agent import create_memory_agent
-    from graphs.deferred import (
-        FlushResult,
-        aflush_memories,
-        create_memory_extractor,
-        flush_memories,
-    )
+    from graphs.deferred import aflush_memories, create_memory_extractor, flush_memories
     from graphs.middleware import (
         MemoryMiddleware,
         ThreadOwnerMiddleware,
@@ -34,10 +29,11 @@ if TYPE_CHECKING:
     from graphs.printing import print_response
     from graphs.scope import AgentConfigError, StoreMemory
     from graphs.tools import create_memory_tools
+    from memory.extraction import FlushResult
 
 _MODULES = {
     "AgentConfigError": "graphs.scope",
-    "FlushResult": "graphs.deferred",
+    "FlushResult": "memory.extraction",
     "MemoryMiddleware": "graphs.middleware",
     "StoreMemory": "graphs.scope",
     "ThreadOwnerMiddleware": "graphs.middleware",

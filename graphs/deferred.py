@@ -6,7 +6,8 @@ thread, one memory-model call learns from all of them (`Memory.learn_pending`), 
 its changes land in one transaction with the end of their pending state. Two
 schedulers do the waiting:
 
-- in the app's process, an `ExtractionWorker` per `Memory`: a background thread
+- in the app's process, the `ExtractionWorker` the `Memory` owns
+  (`memory.extraction_worker()`, closed with the `Memory`): a background thread
   that lives only while something is scheduled; `flush_memories` learns from
   everything pending now, for shutdown and tests;
 - on LangGraph Server, a delayed run of the extractor graph
@@ -23,12 +24,7 @@ import hashlib
 import logging
 import math
 import os
-import threading
-import time
 import uuid
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
@@ -51,12 +47,12 @@ from graphs.scope import (
     run_user,
 )
 from graphs.steps import EXTRACT, StreamWriter, memory_model
-from memory import Memory, telemetry
-from memory.chat_models import ModelSpec, resolve_chat_model
-from memory.manager import MemoryUpdateResult
-from memory.schema import MAX_USER_ID_CHARS, PendingThread
-from memory.telemetry import TokenUsage, for_user
-from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
+from memory import Memory
+from memory.chat_models import ModelSpec
+from memory.extraction import FlushResult, retry_after_s
+from memory.schema import MAX_USER_ID_CHARS
+from memory.telemetry import for_user
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +62,6 @@ once the thread has been quiet for `extraction_delay_s`."""
 DEFAULT_DELAY_S = 30.0
 EXTRACTOR_GRAPH = "memory_extractor"
 """The extractor's graph id in langgraph.json, which deferred agents on the server schedule."""
-RETRY_BASE_S = 5.0
-RETRY_MAX_S = 300.0
-"""A failed thread is retried after 5 s, 10 s, 20 s, ... and at most every 5 minutes."""
 _EXTRACTOR_THREADS = uuid.UUID("9a4f6c1e-3b7d-4d2a-8f0e-5c6b7a8d9e01")
 EXTRACTION_ENV = "MEMORY_AGENT_EXTRACTION"
 EXTRACTION_DELAY_ENV = "MEMORY_AGENT_EXTRACTION_DELAY"
@@ -92,11 +85,6 @@ def extraction_from_env() -> ExtractionOptions:
         ) from error
     check_extraction(mode, delay_s)
     return {"memory_extraction": cast(Extraction, mode), "extraction_delay_s": delay_s}
-
-
-def retry_after_s(failures: int, base_s: float = RETRY_BASE_S, max_s: float = RETRY_MAX_S) -> float:
-    """How long a thread whose learning failed `failures` times in a row waits to retry."""
-    return float(min(base_s * 2 ** (failures - 1), max_s))
 
 
 def check_extraction(memory_extraction: str, extraction_delay_s: float) -> None:
@@ -165,250 +153,13 @@ async def defer(
                 error,
                 exc_info=True,
             )
-            extraction_worker(memory).schedule(user_id, thread_id, delay_s, model)
+            memory.extraction_worker().schedule(user_id, thread_id, delay_s, model)
     else:
-        extraction_worker(memory).schedule(user_id, thread_id, delay_s, model)
+        memory.extraction_worker().schedule(user_id, thread_id, delay_s, model)
     write({"type": "memory_update", "source": EXTRACT, "status": "deferred", "pending": added})
 
 
 # -- in the app's process -----------------------------------------------------------
-
-
-@dataclass
-class _Scheduled:
-    due: float
-    model: BaseChatModel | None
-    version: int = 0
-    failures: int = 0
-
-
-@dataclass(frozen=True)
-class FlushResult:
-    """What a flush learned, and which threads it left pending."""
-
-    results: list[MemoryUpdateResult]
-    """One per memory-model call."""
-    pending: list[PendingThread]
-    """Threads still pending: their model failed (logged), or another worker holds them."""
-
-    @property
-    def input_tokens(self) -> int:
-        """Input tokens of all the flush's memory-model calls, as the provider reported them."""
-        return sum(result.input_tokens for result in self.results)
-
-    @property
-    def output_tokens(self) -> int:
-        return sum(result.output_tokens for result in self.results)
-
-
-class ExtractionWorker:
-    """Learns from a `Memory`'s pending messages in a background thread, as they fall due.
-
-    Each (user, thread) falls due `delay_s` after its latest message; a failed one is
-    retried after a back-off (`retry_base_s`, doubling up to `retry_max_s`). The
-    thread is a daemon that exits when nothing is scheduled, so it never keeps the
-    process alive; closing the `Memory` stops it (after the batch it is learning
-    from). `clock` (monotonic seconds) and `background=False` let a test drive
-    `run_due` by hand. Get the one worker of a memory with `extraction_worker`.
-    """
-
-    def __init__(
-        self,
-        memory: Memory,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        background: bool = True,
-        retry_base_s: float = RETRY_BASE_S,
-        retry_max_s: float = RETRY_MAX_S,
-    ) -> None:
-        self._memory = weakref.ref(memory)  # the registry must not keep a memory alive
-        self.clock = clock
-        self.background = background
-        self.retry_base_s = retry_base_s
-        self.retry_max_s = retry_max_s
-        self.model: BaseChatModel | None = None
-        """The latest memory model a run lent; a flush after a restart has no other."""
-        self._scheduled: dict[tuple[str, str], _Scheduled] = {}
-        self._changed = threading.Condition()
-        self._learning = threading.Lock()
-        """Held while learning from a thread, so a flush waits for the batch in progress."""
-        self._thread: threading.Thread | None = None
-        self._closed = False
-
-    @property
-    def scheduled(self) -> dict[tuple[str, str], float]:
-        """When each scheduled (user, thread) falls due, by `clock`."""
-        with self._changed:
-            return {key: entry.due for key, entry in self._scheduled.items()}
-
-    def schedule(
-        self, user_id: str, thread_id: str, delay_s: float, model: BaseChatModel | None
-    ) -> None:
-        """(Re)start the thread's quiet delay: it falls due `delay_s` from now."""
-        with self._changed:
-            if self._closed:
-                return
-            entry = self._scheduled.setdefault((user_id, thread_id), _Scheduled(0.0, None))
-            entry.due = self.clock() + delay_s
-            entry.version += 1
-            entry.model = model or entry.model
-            self.model = model or self.model
-            self._changed.notify_all()
-            if self.background and self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="memory-agent-extraction", daemon=True
-                )
-                self._thread.start()
-
-    def run_due(self) -> int:
-        """Learn from every thread that is due now, in this thread; returns how many it tried."""
-        tried = 0
-        while True:
-            with self._changed:
-                now = self.clock()
-                due = [(e.due, key) for key, e in self._scheduled.items() if e.due <= now]
-                if self._closed or not due:
-                    return tried
-                key = min(due)[1]
-                entry = self._scheduled[key]
-                version, model = entry.version, entry.model
-            learned = self._learn_one(key, model)
-            tried += 1
-            with self._changed:
-                current = self._scheduled.get(key)
-                if current is None or current.version != version:
-                    continue  # a new message restarted its delay meanwhile
-                if learned:
-                    del self._scheduled[key]
-                else:
-                    current.failures += 1
-                    current.due = self.clock() + self._backoff(current.failures)
-
-    def _backoff(self, failures: int) -> float:
-        return retry_after_s(failures, self.retry_base_s, self.retry_max_s)
-
-    def _learn_one(self, key: tuple[str, str], model: BaseChatModel | None) -> bool:
-        """Learn from one thread's pending messages; False (logged) when it failed."""
-        memory = self._memory()
-        if memory is None:
-            return True  # the memory is gone, and its pending messages with it or on disk
-        user_id, thread_id = key
-        with self._learning:
-            try:
-                memory.learn_pending(user_id, thread_id, model=memory_model(memory, model))
-            except Exception as error:
-                logger.warning(
-                    "learning from thread %r%s failed; it stays pending and is retried: %s",
-                    thread_id,
-                    for_user(logger, user_id),
-                    error,
-                    exc_info=True,
-                )
-                return False
-        return True
-
-    def _run(self) -> None:
-        while True:
-            with self._changed:
-                while True:
-                    if self._closed or not self._scheduled or self._memory() is None:
-                        self._thread = None
-                        return
-                    wait = min(e.due for e in self._scheduled.values()) - self.clock()
-                    if wait <= 0:
-                        break
-                    self._changed.wait(wait)
-            try:
-                self.run_due()
-            except Exception:  # a bug must not end the thread while work is scheduled
-                logger.exception("deferred extraction failed")
-
-    def flush(self, model: ModelSpec | None = None) -> FlushResult:
-        """Learn now from every pending message of the memory's store, whatever is due.
-
-        It first waits for the batch the background thread may be learning from.
-        `model` is the memory model when the `Memory` has none; by default the
-        model the latest run lent.
-        """
-        with self._learning:
-            return run_sync(self._flush(BLOCKING, model))
-
-    async def aflush(self, model: ModelSpec | None = None) -> FlushResult:
-        await offload(self._learning.acquire)
-        try:
-            return await self._flush(AWAITING, model)
-        finally:
-            self._learning.release()
-
-    async def _flush(self, io: Io, model: ModelSpec | None) -> FlushResult:
-        with telemetry.memory_span(telemetry.FLUSH, "flush_memories") as span:
-            flushed = await self._learn_all(io, model)
-            span.set(
-                {
-                    telemetry.MODEL_CALLS: sum(r.model_calls for r in flushed.results),
-                    telemetry.THREADS_PENDING: len(flushed.pending),
-                }
-            )
-            span.usage(TokenUsage(flushed.input_tokens, flushed.output_tokens))
-            return flushed
-
-    async def _learn_all(self, io: Io, model: ModelSpec | None) -> FlushResult:
-        memory = self._memory()
-        if memory is None:
-            return FlushResult([], [])
-        lent = resolve_chat_model(model) if model is not None else None
-        results: list[MemoryUpdateResult] = []
-        threads = await io.call(memory.pending_threads, memory.apending_threads)
-        for thread in threads:
-            key = (thread.user_id, thread.thread_id)
-            with self._changed:
-                scheduled = self._scheduled.get(key)
-                fallback = lent or (scheduled.model if scheduled else None) or self.model
-            try:
-                results += await io.call(
-                    memory.learn_pending,
-                    memory.alearn_pending,
-                    thread.user_id,
-                    thread.thread_id,
-                    model=memory_model(memory, fallback),
-                )
-            except Exception as error:
-                logger.warning(
-                    "flush: learning from thread %r%s failed; it stays pending: %s",
-                    thread.thread_id,
-                    for_user(logger, thread.user_id),
-                    error,
-                    exc_info=True,
-                )
-                continue
-            with self._changed:
-                if self._scheduled.get(key) is scheduled:
-                    self._scheduled.pop(key, None)
-        left = await io.call(memory.pending_threads, memory.apending_threads)
-        return FlushResult(results, left)
-
-    def close(self) -> None:
-        """Stop the background thread, after the batch it is learning from; schedule nothing."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-
-
-_workers: weakref.WeakKeyDictionary[Memory, ExtractionWorker] = weakref.WeakKeyDictionary()
-_workers_guard = threading.Lock()
-
-
-def extraction_worker(memory: Memory, **options: Any) -> ExtractionWorker:
-    """The one `ExtractionWorker` of `memory`, made with `options` the first time."""
-    with _workers_guard:
-        worker = _workers.get(memory)
-        if worker is None:
-            worker = _workers[memory] = ExtractionWorker(memory, **options)
-            memory.on_close(worker.close)
-        return worker
 
 
 def flush_memories(memory: Memory, *, model: ModelSpec | None = None) -> FlushResult:
@@ -420,11 +171,11 @@ def flush_memories(memory: Memory, *, model: ModelSpec | None = None) -> FlushRe
     `model` is the memory model when the `Memory` has none (default: the one the
     latest deferred run on this memory lent).
     """
-    return extraction_worker(memory).flush(model)
+    return memory.extraction_worker().flush(model)
 
 
 async def aflush_memories(memory: Memory, *, model: ModelSpec | None = None) -> FlushResult:
-    return await extraction_worker(memory).aflush(model)
+    return await memory.extraction_worker().aflush(model)
 
 
 # -- on LangGraph Server --------------------------------------------------------------

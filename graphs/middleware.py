@@ -287,6 +287,7 @@ class MemoryMiddleware(ThreadOwnerMiddleware):
             agentic=self.agentic,
             token_budget=self.token_budget,
             topics=self.topics,
+            write=request.runtime.stream_writer,
         )
         if self.session_summaries and thread_id and request.state.get("archived_runs", 0):
             summary = await summary_section(io, memory, user_id, thread_id)

@@ -56,7 +56,13 @@ def recall_memories_node(
         source = run_memory(memory, runtime.store)
         text = last_user_text(state.get(messages_key) or [])
         section = await memory_section(
-            io, source, user_id, text, token_budget=token_budget, topics=topics
+            io,
+            source,
+            user_id,
+            text,
+            token_budget=token_budget,
+            topics=topics,
+            write=runtime.stream_writer,
         )
         return {state_key: section}
 

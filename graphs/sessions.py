@@ -3,8 +3,9 @@
 With memories in a SQLite file, checkpoints and the session archive go in the same
 file; with memories in PostgreSQL, in the same database (LangGraph's
 `PostgresSaver` and `PostgresStore`). Either way on connections the memories'
-backend opens and closes with itself, so closing the `Memory` (or leaving its
-`with` block) closes everything the agent opened. LangGraph's SQLite and
+backend opens and closes with itself (on PostgreSQL, its one pool: however many
+agents share the database, they open no pool of their own), so closing the `Memory`
+(or leaving its `with` block) closes everything the agent opened. LangGraph's SQLite and
 PostgreSQL savers are sync; awaited calls here run them in a worker thread, or,
 when the memories' database has an async pool in the running event loop, go to
 `AsyncPostgresSaver`, so `ainvoke` and `astream` work as well.
@@ -31,20 +32,12 @@ from langgraph.store.base import BaseStore, Op, Result
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres import PostgresStore
 from langgraph.store.sqlite import SqliteStore
-from psycopg.rows import dict_row
 
 from graphs.scope import MemorySource, StoreMemory
 from memory import PostgresMemoryDb, SqliteMemoryDb
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.store import StoreMemoryDb
 from memory.twins import BLOCKING, offload, run_sync
-
-SESSION_CONNECTIONS: dict[str, Any] = {
-    "autocommit": True,
-    "prepare_threshold": 0,
-    "row_factory": dict_row,
-}
-"""How LangGraph's PostgreSQL saver and store want their pooled connections."""
 
 
 class ThreadedSaver(BaseCheckpointSaver[Any]):
@@ -121,15 +114,16 @@ class PostgresSessionSaver(ThreadedSaver, PostgresSaver):
     awaited calls in the event loop where that database has an async pool."""
 
     def __init__(self, db: PostgresMemoryDb) -> None:
-        super().__init__(db.open_pool(**SESSION_CONNECTIONS))
+        super().__init__(db.pool())
         self.db = db
         self._async: AsyncPostgresSaver | None = None
 
     async def _native(self) -> BaseCheckpointSaver[Any] | None:
-        if not self.db.awaiting_here():
+        pool = self.db.async_pool()
+        if pool is None:
             return None
-        if self._async is None:
-            self._async = AsyncPostgresSaver(await self.db.aopen_pool(**SESSION_CONNECTIONS))
+        if self._async is None or self._async.conn is not pool:
+            self._async = AsyncPostgresSaver(pool)
         return self._async
 
 
@@ -171,7 +165,7 @@ def default_archive(memory: MemorySource) -> BaseStore | None:
         sqlite_store.setup()
         return sqlite_store
     if isinstance(db, PostgresMemoryDb):
-        postgres_store = PostgresStore(db.open_pool(**SESSION_CONNECTIONS))
+        postgres_store = PostgresStore(db.pool())
         with db.exclusively():
             postgres_store.setup()
         return postgres_store

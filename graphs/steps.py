@@ -30,8 +30,9 @@ from memory.twins import Io
 logger = logging.getLogger(__name__)
 
 StreamWriter = Callable[[Any], None]
-EXTRACT, UPDATE = "extract_memories", "update_user_memory"
-"""The `source` of the memory_update events of learning after a run and of the tool."""
+EXTRACT, UPDATE, RECALL = "extract_memories", "update_user_memory", "recall_memories"
+"""The `source` of the memory_update events of learning after a run, of the tool, and of
+choosing the memories a model is shown."""
 SUMMARY_EVENT = "session_summary"
 """The `type` of the events of keeping a session's summary up to date."""
 
@@ -45,19 +46,31 @@ async def memory_section(
     agentic: bool = False,
     token_budget: int = DEFAULT_TOKEN_BUDGET,
     topics: Sequence[str] | None = None,
+    write: StreamWriter | None = None,
 ) -> str:
     """The user's memories chosen for `text` within the budget (of `topics` only, when
-    given), as system-prompt text; a temporary fact says until when it holds."""
-    chosen = await io.call(
-        memory.get_memories_for_prompt,
-        memory.aget_memories_for_prompt,
-        user_id,
-        text,
-        token_budget,
-        topics=topics,
-    )
+    given), as system-prompt text; a temporary fact says until when it holds.
+
+    Never raises: when the memories cannot be read, the failure is logged with its
+    traceback and streamed (`write`), and the model answers without them.
+    """
+    try:
+        chosen = await io.call(
+            memory.get_memories_for_prompt,
+            memory.aget_memories_for_prompt,
+            user_id,
+            text,
+            token_budget,
+            topics=topics,
+        )
+    except Exception as error:
+        logger.exception("the memories of user %r could not be read; answering without", user_id)
+        if write is not None:
+            write(memory_failed(RECALL, error))
+        return prompts.user_memories_unavailable_section(agentic)
     lines = [
-        f"- {m.memory}" + (f" (until {m.expires_at.isoformat()})" if m.expires_at else "")
+        f"- {prompts.one_line(m.memory)}"
+        + (f" (until {m.expires_at.isoformat()})" if m.expires_at else "")
         for m in chosen.memories
     ]
     return prompts.user_memories_section(lines, chosen.complete, agentic)
@@ -152,10 +165,15 @@ async def carry_out(
 
 
 async def summary_section(io: Io, memory: Memory, user_id: str, session_id: str) -> str:
-    """The session's summary as system-prompt text, or "" when it has none."""
-    found = await io.call(
-        memory.get_session_summary, memory.aget_session_summary, session_id, user_id
-    )
+    """The session's summary as system-prompt text, or "" when it has none or it cannot
+    be read (logged with its traceback: the model answers without it)."""
+    try:
+        found = await io.call(
+            memory.get_session_summary, memory.aget_session_summary, session_id, user_id
+        )
+    except Exception:
+        logger.exception("the summary of a session of user %r could not be read", user_id)
+        return ""
     return prompts.session_summary_section(found.summary) if found else ""
 
 

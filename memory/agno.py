@@ -34,7 +34,14 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from memory.errors import InvalidInputError, MemoryAgentError, MemoryDbError
-from memory.schema import AddMemory, UserMemory, WriteContext, validate_memory_id, validate_user_id
+from memory.schema import (
+    AddMemory,
+    UserMemory,
+    WriteContext,
+    utc,
+    validate_memory_id,
+    validate_user_id,
+)
 from memory.telemetry import for_user
 from memory.text import normalized_text
 
@@ -156,8 +163,9 @@ def _import_rows(
     for position, row in enumerate(rows, start=1):
         try:
             owner, found = _parse(row, layout, memory_is_json=memory_is_json)
-        except _Refused as refused:
-            skipped = _skipped(row, layout, position, refused.reason)
+        except Exception as error:  # whatever is wrong with one row, the others go on
+            reason = error.reason if isinstance(error, _Refused) else _unexpected(error)
+            skipped = _skipped(row, layout, position, reason)
             logger.info("Agno row %s not imported: %s", skipped.row, skipped.reason)
             report.refused.append(skipped)
             continue
@@ -201,11 +209,12 @@ def _import_user(
         events = memory.apply_user_memory_ops(
             user_id, [AddMemory(found) for _, found in new], WriteContext("import")
         )
-    except MemoryAgentError as error:
+    except Exception as error:  # one user's failed batch leaves the other users' imports
         logger.warning(
             "Agno memories%s not imported: %s", for_user(logger, user_id), error, exc_info=True
         )
-        reason = f"nothing of this user's was written: {error}"
+        why = error if isinstance(error, MemoryAgentError) else _unexpected(error)
+        reason = f"nothing of this user's was written: {why}"
         report.refused.extend(SkippedAgnoRow(memory_id, user_id, reason) for memory_id, _ in new)
         return
     report.imported[user_id] = [event.memory_id for event in events]
@@ -222,6 +231,22 @@ class _Refused(Exception):
         self.reason = reason
 
 
+def _unexpected(error: Exception) -> str:
+    """The reason of a row error that no check foresaw, for the report (and the log)."""
+    logger.debug("Agno row failed", exc_info=error)
+    return f"cannot be read ({type(error).__name__}: {str(error)[:200]})"
+
+
+NOT_UTF8 = object()
+"""Read in place of a text value of the source that is not valid UTF-8."""
+
+
+def _check_text(row: Mapping[str, object]) -> None:
+    for column, value in row.items():
+        if value is NOT_UTF8:
+            raise _Refused(f"{column} is not valid UTF-8 text")
+
+
 def _parse(
     row: Mapping[str, object], layout: AgnoLayout, *, memory_is_json: bool
 ) -> tuple[str, UserMemory]:
@@ -229,6 +254,7 @@ def _parse(
     missing = [c for c in (_ID_COLUMN[layout], "user_id", "memory") if c not in row]
     if missing:
         raise _Refused(f"no {', '.join(missing)} column")
+    _check_text(row)
     if layout == AGNO_2:
         return _memory(
             row["user_id"],
@@ -283,8 +309,8 @@ def _memory(
                 "topics": topics,
                 "input": input,
                 "memory_id": memory_id,
-                "created_at": _time(created_at, "created_at"),
-                "updated_at": _time(updated_at, "updated_at"),
+                "created_at": _in_utc(_time(created_at, "created_at"), "created_at"),
+                "updated_at": _in_utc(_time(updated_at, "updated_at"), "updated_at"),
             }
         )
     except ValidationError as error:
@@ -321,6 +347,8 @@ def _json(raw: object, column: str) -> object:
         return json.loads(raw)
     except ValueError as error:
         raise _Refused(f"{column} is not JSON ({error})") from error
+    except RecursionError as error:
+        raise _Refused(f"{column} is JSON nested too deeply to read") from error
 
 
 def _time(value: object, column: str) -> datetime | None:
@@ -336,6 +364,13 @@ def _time(value: object, column: str) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         pass
     raise _Refused(f"{column} is not a time: {str(value)[:40]!r}")
+
+
+def _in_utc(value: datetime | None, column: str) -> datetime | None:
+    try:
+        return None if value is None else utc(value)
+    except InvalidInputError as error:
+        raise _Refused(f"{column}: {error}") from error
 
 
 def _skipped(
@@ -462,8 +497,19 @@ class _SqliteDatabase:
         if user_id is not None:
             query += " WHERE user_id = ?"
         query += f" ORDER BY {', '.join(map(_quote, _order(columns)))}"
-        cursor = self.conn.execute(query, () if user_id is None else (user_id,))
-        return [dict(zip(columns, row, strict=True)) for row in cursor]
+        self.conn.text_factory = _text  # so one value that is not UTF-8 skips one row
+        try:
+            cursor = self.conn.execute(query, () if user_id is None else (user_id,))
+            return [dict(zip(columns, row, strict=True)) for row in cursor]
+        finally:
+            self.conn.text_factory = str
+
+
+def _text(value: bytes) -> object:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return NOT_UTF8
 
 
 def _quote(identifier: str) -> str:
@@ -515,9 +561,10 @@ class _PostgresDatabase:
     ) -> list[dict[str, object]]:
         from psycopg import sql
 
+        # JSON as its text; times too, so a time Python cannot hold (BC) skips one row.
         selected = [
             sql.SQL("{}::text AS {}").format(sql.Identifier(c), sql.Identifier(c))
-            if table.columns[c] in _JSON_TYPES
+            if table.columns[c] in _JSON_TYPES or table.columns[c].startswith("timestamp")
             else sql.Identifier(c)
             for c in columns
         ]

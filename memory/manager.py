@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -411,29 +411,56 @@ class MemoryManager:
 
 def _memory_lines(aliases: dict[str, UserMemory]) -> list[str]:
     return [
-        f"[{alias}] {m.memory}"
-        + (f" (topics: {', '.join(m.topics)})" if m.topics else "")
-        + (f" (expires_at: {m.expires_at.isoformat()})" if m.expires_at else "")
-        for alias, m in aliases.items()
+        prompts.memory_line(alias, m.memory, m.topics, m.expires_at) for alias, m in aliases.items()
     ]
 
 
 MessageLike = BaseMessage | dict[str, Any] | tuple[str, str] | str
 
 
-def render_transcript(messages: Iterable[MessageLike]) -> tuple[str, str]:
-    """A conversation as `(transcript, user_text)`: roles kept, tools and system dropped.
+def render_transcript(messages: Iterable[MessageLike]) -> tuple[list[tuple[str, str]], str]:
+    """A conversation as `(said, user_text)`: (role, text) of each message, tools and
+    system dropped, and what the user said.
 
     Accepts LangChain messages, {"role", "content"} dicts and (role, text) pairs.
     """
-    lines, user_lines = [], []
+    said: list[tuple[str, str]] = []
     for message in convert_to_messages(list(messages)):
         text = message.text.strip()
-        if not text:
-            continue
-        if message.type == "human":
-            lines.append(f"user: {text}")
-            user_lines.append(text)
-        elif message.type == "ai":
-            lines.append(f"assistant: {text}")
-    return "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:], "\n".join(user_lines)
+        if text and message.type in _ROLES:
+            said.append((_ROLES[message.type], text))
+    return said, "\n".join(text for role, text in said if role == "user")
+
+
+_ROLES = {"human": "user", "ai": "assistant"}
+
+
+def transcript_windows(
+    said: Sequence[tuple[str, str]], size: int = MAX_TRANSCRIPT_CHARS
+) -> list[str]:
+    """The conversation as transcripts of at most about `size` characters, in order, so
+    that all of a long one is read, a window per model call. A message longer than a
+    window is cut at a space where it can be, its later parts marked "(continued)"."""
+    windows: list[str] = []
+    lines: list[str] = []
+    length = 0
+    for role, text in said:
+        for n, part in enumerate(_parts(text, size)):
+            line = prompts.transcript_line(f"{role} (continued)" if n else role, part)
+            if lines and length + len(line) > size:
+                windows.append("\n".join(lines))
+                lines, length = [], 0
+            lines.append(line)
+            length += len(line) + 1
+    if lines:
+        windows.append("\n".join(lines))
+    return windows
+
+
+def _parts(text: str, size: int) -> Iterator[str]:
+    while len(text) > size:
+        cut = text.rfind(" ", size // 2, size)
+        cut = size if cut < 0 else cut
+        yield text[:cut]
+        text = text[cut:].lstrip()
+    yield text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -28,12 +29,14 @@ from memory.errors import (
     PendingClaimLostError,
     ThreadOwnershipError,
 )
+from memory.extraction import ExtractionWorker
 from memory.manager import (
     MAX_TRANSCRIPT_CHARS,
     MemoryManager,
     MemoryUpdateResult,
     MessageLike,
     render_transcript,
+    transcript_windows,
 )
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
@@ -61,6 +64,7 @@ from memory.schema import (
     UserMemory,
     WriteContext,
     expired,
+    later,
     storable_text,
     utc,
     utcnow,
@@ -72,7 +76,7 @@ from memory.schema import (
 )
 from memory.summarizer import SessionSummarizer
 from memory.telemetry import TokenUsage, for_user
-from memory.twins import AWAITING, BLOCKING, Io, run_sync
+from memory.twins import AWAITING, BLOCKING, Io, offload, run_sync
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +160,8 @@ class Memory:
             raise InvalidInputError(
                 f"default_ttl must be a positive timedelta, got {default_ttl!r}"
             )
+        if default_ttl is not None:
+            later(clock(), default_ttl)  # refuses a time to live that ends past the year 9999
         self.agent_id = validate_agent_id(agent_id)
         self.default_ttl = default_ttl
         self.clock = clock
@@ -169,17 +175,39 @@ class Memory:
             if embeddings is not None
             else None
         )
-        self._on_close: list[Callable[[], None]] = []
         self._session_erasers: list[SessionEraser] = []
+        self._owns_db = True
+        self._workers: dict[str | None, ExtractionWorker] = {}
+        """The deferred-extraction worker of each agent scope; this Memory's handles share them."""
+        self._workers_guard = threading.Lock()
+        self._closed = [False]
+        """Shared with the handles, like the workers."""
 
     def for_agent(self, agent_id: str | None) -> Memory:
         """This memory as agent `agent_id` keeps it: that agent's own memories of each user
         (None: the memories every agent without an id shares). The store, models and
         settings are shared, so two agents of one app may share a `Memory` and keep
-        their memories apart, or share them by sharing an id."""
+        their memories apart, or share them by sharing an id.
+
+        The handle owns nothing: its `close()` leaves the store open, and the `Memory`
+        it came from closes the store and the handle's extraction worker."""
         scoped = copy.copy(self)
         scoped.agent_id = validate_agent_id(agent_id)
+        scoped._owns_db = False
         return scoped
+
+    def extraction_worker(self, **options: Any) -> ExtractionWorker:
+        """The deferred-extraction worker of this Memory's agent scope, made at first use
+        (with `options`, see `ExtractionWorker`) and closed when this Memory closes."""
+        with self._workers_guard:
+            worker = self._workers.get(self.agent_id)
+            if worker is None:
+                worker = ExtractionWorker(self, **options)
+                if self._closed[0]:
+                    worker.close()  # schedules nothing on a closed store
+                else:
+                    self._workers[self.agent_id] = worker
+            return worker
 
     def _view(self, filter: MemoryFilter = NO_FILTER) -> MemoryView:
         """The store as this memory sees it now: its agent scope, unexpired, filtered."""
@@ -329,7 +357,7 @@ class Memory:
         """`op` with `default_ttl` given to a memory it writes without an expiry."""
         if self.default_ttl is None:
             return op
-        expiry = utc(at) + self.default_ttl
+        expiry = later(at, self.default_ttl)
         match op:
             case AddMemory(memory=memory) if memory.expires_at is None:
                 return AddMemory(memory.model_copy(update={"expires_at": expiry}))
@@ -657,18 +685,31 @@ class Memory:
         if (message is None) == (messages is None):
             raise InvalidInputError("pass exactly one of message=... or messages=[...]")
         try:
-            transcript, user_text = render_transcript(
-                [("user", message)] if message else messages or []
-            )
+            said, user_text = render_transcript([("user", message)] if message else messages or [])
         except (ValueError, TypeError, NotImplementedError) as error:
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
             raise InvalidInputError("there is no user message to learn from")
-        request = prompts.conversation_input(transcript)
+        windows = transcript_windows(said)
+        if len(windows) > 1:
+            logger.info(
+                "learning from a long conversation of user %r in %d windows", user_id, len(windows)
+            )
         with self._span(telemetry.LEARN, "create_user_memories", user_id) as span:
             span.set({telemetry.MESSAGES: len(messages) if messages is not None else 1})
-            result = await self._manage(io, user_id, request, user_text, model, settles)
-            return _learned(span, result)
+            results: list[MemoryUpdateResult] = []
+            for n, window in enumerate(windows, start=1):
+                # Each window's changes land before the next is read, so a fact said again
+                # later updates the memory an earlier window made; the claim on pending
+                # messages settles with the last window only.
+                request = prompts.conversation_input(window)
+                last = n == len(windows)
+                results.append(
+                    await self._manage(
+                        io, user_id, request, user_text, model, settles if last else None
+                    )
+                )
+            return _learned(span, _combined(results))
 
     async def _task(
         self, io: Io, task: str, user_id: str, model: ModelSpec | None
@@ -940,7 +981,9 @@ class Memory:
             raise InvalidInputError(f"runs must be a non-negative integer, got {runs!r}")
         try:
             said = convert_to_messages(list(messages))
-            transcript, user_text = render_transcript(said)
+            lines, user_text = render_transcript(said)
+            # A running summary: the previous one covers what came before the last window.
+            transcript = transcript_windows(lines)[-1] if lines else ""
         except (ValueError, TypeError, NotImplementedError) as error:
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
@@ -1131,23 +1174,57 @@ class Memory:
         and archived runs, and returns how many of each it deleted."""
         self._session_erasers.append(eraser)
 
-    def on_close(self, callback: Callable[[], None]) -> None:
-        """Call `callback` when this Memory closes, before its store does: for what works
-        on the store in the background, such as a deferred-extraction worker."""
-        self._on_close.append(callback)
-
     def close(self) -> None:
-        """Release the store's connections (and whatever was opened on them)."""
-        callbacks, self._on_close = self._on_close, []
-        for callback in callbacks:
-            callback()
+        """Stop the extraction workers (after the batch in progress), then release the
+        store's connections and whatever was opened on them. A `for_agent` handle's
+        `close()` does neither: the Memory it came from owns them."""
+        if not self._owns_db:
+            return
+        for worker in self._stop_workers():
+            worker.close()
         self.db.close()
+
+    async def aclose(self) -> None:
+        """As `close`, awaited: async pools opened in this event loop close too."""
+        if not self._owns_db:
+            return
+        for worker in self._stop_workers():
+            await offload(worker.close)
+        await self.db.aclose()
+
+    def _stop_workers(self) -> list[ExtractionWorker]:
+        with self._workers_guard:
+            workers = list(self._workers.values())
+            self._workers.clear()
+            self._closed[0] = True
+        return workers
 
     def __enter__(self) -> Memory:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    async def __aenter__(self) -> Memory:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _combined(results: list[MemoryUpdateResult]) -> MemoryUpdateResult:
+    """The results of a conversation's windows as one: every change, refusal and call."""
+    if len(results) == 1:
+        return results[0]
+    return MemoryUpdateResult(
+        events=[event for result in results for event in result.events],
+        refused=[refused for result in results for refused in result.refused],
+        model_calls=sum(result.model_calls for result in results),
+        prompt_tokens=sum(result.prompt_tokens for result in results),
+        input_tokens=sum(result.input_tokens for result in results),
+        output_tokens=sum(result.output_tokens for result in results),
+        reply=results[-1].reply,
+    )
 
 
 def _learned(span: telemetry.MemorySpan, result: MemoryUpdateResult) -> MemoryUpdateResult:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
+
+
+def quoted(text: str) -> str:
+    """`text` for between a prompt's delimiters, where it can neither close nor open one
+    (`&`, `<` and `>` are escaped as in HTML) nor forge a line of its own (each line
+    after its first is indented, so only the prompt's own lines start at the margin)."""
+    return html.escape(text, quote=False).replace("\n", "\n  ")
+
+
+def one_line(text: str) -> str:
+    """`quoted`, on one line: for an item of a list (a memory, a topic)."""
+    return html.escape(" ".join(text.split()), quote=False)
+
 
 MEMORY_MANAGER_ROLE = """\
 You maintain a list of short facts about one user, so that an assistant can \
@@ -65,6 +79,20 @@ def current_time(now: datetime) -> str:
     return f"The current time is {now.isoformat()} ({now:%A})."
 
 
+def transcript_line(role: str, text: str) -> str:
+    """One message of a conversation shown to a model: its role, then its `quoted` text."""
+    return f"{role}: {quoted(text)}"
+
+
+def memory_line(alias: str, memory: str, topics: list[str], expires_at: datetime | None) -> str:
+    """One memory as the memory manager and agentic search see it, on one line."""
+    return (
+        f"[{alias}] {one_line(memory)}"
+        + (f" (topics: {', '.join(map(one_line, topics))})" if topics else "")
+        + (f" (expires_at: {expires_at.isoformat()})" if expires_at else "")
+    )
+
+
 def existing_memories_section(lines: list[str], complete: bool) -> str:
     body = "\n".join(lines) if lines else NO_MEMORIES
     note = "" if complete else f"\n{PARTIAL_LIST_NOTE}"
@@ -72,6 +100,7 @@ def existing_memories_section(lines: list[str], complete: bool) -> str:
 
 
 def conversation_input(transcript: str) -> str:
+    """The conversation for the memory manager; `transcript` is `transcript_line`s."""
     return (
         "Update the memories from what the user says in this conversation. Facts come "
         f"from the user's own messages only.\n\n<conversation>\n{transcript}\n</conversation>"
@@ -81,7 +110,7 @@ def conversation_input(transcript: str) -> str:
 def task_input(task: str) -> str:
     return (
         "The assistant passes on this request about the user's memories. Carry it out.\n\n"
-        f"<task>\n{task}\n</task>"
+        f"<task>\n{quoted(task)}\n</task>"
     )
 
 
@@ -92,7 +121,7 @@ is related. Judge by meaning, not by shared words."""
 
 
 def agentic_search_input(query: str) -> str:
-    return f"<query>\n{query}\n</query>"
+    return f"<query>\n{quoted(query)}\n</query>"
 
 
 SESSION_SUMMARIZER_ROLE = """\
@@ -110,7 +139,7 @@ def session_summary_input(previous: str | None, transcript: str) -> str:
         return f"Summarise this conversation.\n\n{conversation}"
     return (
         "Update the previous summary with what was said since it was written.\n\n"
-        f"<previous_summary>\n{previous}\n</previous_summary>\n\n{conversation}"
+        f"<previous_summary>\n{quoted(previous)}\n</previous_summary>\n\n{conversation}"
     )
 
 
@@ -169,7 +198,20 @@ the conversation so far."""
 
 def session_summary_section(summary: str) -> str:
     """What the agent's system prompt gains when runs have left the window it sees."""
-    return f"{SESSION_SUMMARY_NOTE}\n<session_summary>\n{summary}\n</session_summary>"
+    return f"{SESSION_SUMMARY_NOTE}\n<session_summary>\n{quoted(summary)}\n</session_summary>"
+
+
+MEMORIES_UNAVAILABLE = """\
+What you know about the user could not be read just now; answer without it."""
+
+
+def user_memories_unavailable_section(agentic_memory: bool) -> str:
+    """What any agent's system prompt gains when the user's memories could not be read."""
+    return (
+        f"{MEMORIES_UNAVAILABLE}\n\n{AGENTIC_MEMORY_INSTRUCTION}"
+        if agentic_memory
+        else MEMORIES_UNAVAILABLE
+    )
 
 
 def user_memories_section(memory_lines: list[str], complete: bool, agentic_memory: bool) -> str:

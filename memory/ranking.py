@@ -86,18 +86,19 @@ def bm25(terms: Sequence[str], found: KeywordCandidates) -> list[tuple[int, floa
     average (`B`); IDF is floored so a term most memories contain still counts a
     little. Statistics are the user's own, so no other user's memories move a
     score. Equal scores put the more recently updated, then the later added, first.
-    Every score returned is above 0.
+    Every score returned is above 0, whatever the statistics (`_consistent`).
     """
-    documents = found.documents
-    if not terms or not documents or not found.memory_ids:
+    if not terms or not found.memory_ids:
         return []
-    average_length = found.total_length / documents or 1.0
-    saturation = K1 * (1 - B + B * found.lengths / average_length)
+    documents, average_length = _consistent(found)
+    lengths = np.maximum(found.lengths, 0.0)
+    saturation = K1 * (1 - B + B * lengths / average_length)
     scores = np.zeros(len(found.memory_ids))
     for t in dict.fromkeys(terms):
         frequency = found.frequencies.get(t)
         if frequency is None:
             continue
+        frequency = np.maximum(frequency, 0.0)
         idf = _idf(documents, int(np.count_nonzero(frequency)))
         scores += idf * frequency * (K1 + 1) / (frequency + saturation)
     kept = np.flatnonzero(scores > 0)
@@ -114,14 +115,31 @@ def bm25_ceiling(terms: Sequence[str], found: KeywordCandidates) -> float:
     match stays weak.
     """
     frequencies = found.frequencies
+    documents, _ = _consistent(found)
     return sum(
-        _idf(found.documents, int(np.count_nonzero(frequencies[t])) if t in frequencies else 0)
-        * (K1 + 1)
+        _idf(documents, int(np.count_nonzero(frequencies[t])) if t in frequencies else 0) * (K1 + 1)
         for t in dict.fromkeys(terms)
     )
 
 
+def _consistent(found: KeywordCandidates) -> tuple[int, float]:
+    """The user's memory count and average length, made to agree with the candidates.
+
+    A backend reads statistics and candidates in one snapshot, so they agree; should
+    they not (a store without snapshots, a count lowered by a sweep), the candidates
+    themselves are a lower bound of the statistics, and ranking still works on them.
+    """
+    documents = max(found.documents, len(found.memory_ids), 1)
+    total_length = max(float(found.total_length), float(np.maximum(found.lengths, 0.0).sum()))
+    average_length = total_length / documents
+    return documents, average_length if average_length > 0 else 1.0
+
+
 def _idf(documents: int, hits: int) -> float:
+    """BM25's IDF, floored at `_MIN_IDF`; defined for any counts (hits beyond documents
+    count as found in every memory)."""
+    hits = max(hits, 0)
+    documents = max(documents, hits)
     return max(math.log((documents - hits + 0.5) / (hits + 0.5)), _MIN_IDF)
 
 

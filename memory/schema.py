@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -50,21 +50,40 @@ def validate_agent_id(agent_id: object) -> str | None:
     return None if agent_id is None else _validate_owner(agent_id, "agent_id")
 
 
-def _validate_owner(value: object, name: str) -> str:
+def _validate_owner(value: object, name: str, max_chars: int = MAX_USER_ID_CHARS) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, got {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(f"{name} must not be empty")
-    if len(value) > MAX_USER_ID_CHARS:
-        raise InvalidInputError(f"{name} is longer than {MAX_USER_ID_CHARS} characters")
+    if len(value) > max_chars:
+        raise InvalidInputError(f"{name} is longer than {max_chars} characters")
     if _UNUSABLE_IN_IDS.search(value):
         raise InvalidInputError(f"{name} must not contain control characters or lone surrogates")
     return value
 
 
 def utc(moment: datetime) -> datetime:
-    """Every stored time is in UTC, so its ISO text sorts as time does; naive means UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """Every stored time is in UTC, so its ISO text sorts as time does; naive means UTC.
+
+    A time whose UTC falls outside years 1 to 9999 (year 1 east of Greenwich, 9999
+    west of it) is refused with `InvalidInputError`.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise InvalidInputError(f"{moment.isoformat()} is outside what UTC can hold") from error
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` (in UTC) plus `delta`; `InvalidInputError` past the year 9999."""
+    try:
+        return utc(moment) + delta
+    except OverflowError as error:
+        raise InvalidInputError(
+            f"{delta} after {moment.isoformat()} is past the year 9999"
+        ) from error
 
 
 def expired(memory: UserMemory, now: datetime) -> bool:
@@ -102,11 +121,9 @@ def storable_text(text: str) -> str:
 
 
 def validate_memory_id(memory_id: object) -> str:
-    if not isinstance(memory_id, str) or not memory_id.strip():
-        raise InvalidInputError("memory_id must be a non-empty string")
-    if len(memory_id) > MAX_MEMORY_ID_CHARS:
-        raise InvalidInputError(f"memory_id is longer than {MAX_MEMORY_ID_CHARS} characters")
-    return memory_id
+    """Return `memory_id` unchanged if usable: the rules of user ids (no control characters,
+    no lone surrogates), within `MAX_MEMORY_ID_CHARS`, the same on every backend."""
+    return _validate_owner(memory_id, "memory_id", MAX_MEMORY_ID_CHARS)
 
 
 STORABLE = r"^[^\x00]*$"

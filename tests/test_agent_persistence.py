@@ -202,14 +202,15 @@ def test_an_indexed_store_embeds_each_memory_text_once_and_none_of_the_bookkeepi
 
 
 def test_a_database_failure_is_an_error_not_an_apology(tmp_path: Path) -> None:
-    """Only a failing model call becomes an apology; a broken store is raised, typed."""
+    """Only a failing model call becomes an apology; a store that cannot say who owns the
+    thread is raised, typed, before any model call (reading memories that fails is not:
+    tests/test_memory_step_failures.py)."""
     memory = Memory(db=SqliteMemoryDb(db_file=tmp_path / "agent.db"))
+    model = ScriptedChatModel(["never"])
     agent = create_memory_agent(
-        ScriptedChatModel(["never"]),
-        memory=memory,
-        checkpointer=InMemorySaver(),
-        store=InMemoryStore(),
+        model, memory=memory, checkpointer=InMemorySaver(), store=InMemoryStore()
     )
     memory.db.close()
     with pytest.raises(MemoryDbError, match="cannot read"):
         ask(agent, "hello")
+    assert model.calls == []

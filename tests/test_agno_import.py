@@ -38,7 +38,7 @@ from tests.agno_tables import (
     sqlite_table,
     utc_text,
 )
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, MemoryFactory
 
 AVA, BOB = "ava@example.com", "bob"
 CREATED = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
@@ -451,20 +451,20 @@ def test_command_imports_then_imports_nothing_twice(
         assert_ava_kept(memory)
 
 
-def test_command_reports_bad_rows_and_exits_2(
+def test_command_reports_bad_rows_and_exits_1(
     tmp_path: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = [*agno1_rows(), agno1_row("m-evil", AVA, "__import__('os').getcwd()")]
     agno = sqlite_table(tmp_path / "agno.db", AGNO1_SQLITE, rows)
     code, out, err = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file), "--json")
-    assert code == 2
+    assert code == 1
     report = json.loads(out)
     assert report["imported"] == {AVA: ["m-ava-1", "m-ava-2"], BOB: ["m-bob-1"]}
     [refused] = report["refused"]
     assert (refused["row"], refused["user_id"]) == ("m-evil", AVA)
     assert "1 Agno row was not imported" in err
     code, out, _ = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file))
-    assert code == 2
+    assert code == 1
     assert f"m-evil (user {AVA!r}): memory is not a plain Python literal" in out
 
 
@@ -509,3 +509,78 @@ def test_command_one_user_into_the_default_table(
     with Memory(db=SqliteMemoryDb(table_name="user_memories", db_file=db_file)) as memory:
         assert [m.memory_id for m in memory.get_user_memories(BOB)] == ["m-bob-1"]
         assert memory.get_user_memories(AVA) == []
+
+
+# -- rows that broke whole imports: each is now one skipped, reported row ------------
+
+
+def test_rows_a_probe_found_are_skipped_one_by_one(
+    tmp_path: Path, new_memory: MemoryFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A year-1 time with an offset, JSON nested too deeply and text that is not UTF-8
+    each skip their row; the other rows are imported and nothing stored is lost."""
+    memory = new_memory()
+    memory.add_user_memory("The user likes tea", BOB)
+    path = sqlite_table(
+        tmp_path / "agno.db",
+        AGNO2_SQLITE,
+        [
+            *agno2_rows(),
+            agno2_row("m-year-1", AVA, "The user was born long ago"),
+            agno2_row("m-nested", AVA, "The user nests", topics=None),
+        ],
+    )
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE agno_memories SET created_at = ? WHERE memory_id = 'm-year-1'",
+            ["0001-01-01T00:00:00+05:00"],
+        )
+        conn.execute(
+            "UPDATE agno_memories SET topics = ? WHERE memory_id = 'm-nested'", ["[" * 100_000]
+        )
+        conn.execute(
+            "INSERT INTO agno_memories (memory_id, user_id, memory, created_at) "
+            "VALUES ('m-latin-1', ?, CAST(? AS TEXT), 1709285400)",
+            [AVA, b'"The user lives in Z\xfcrich"'],
+        )
+    conn.close()
+    report = import_agno_memories(path, memory)
+    assert report.imported == {AVA: ["m-ava-1", "m-ava-2"], BOB: ["m-bob-1"]}
+    reasons = {row.row: row.reason for row in report.refused}
+    assert reasons.keys() == {"m-year-1", "m-nested", "m-latin-1"}
+    assert "outside what UTC can hold" in reasons["m-year-1"]
+    assert "nested too deeply" in reasons["m-nested"]
+    assert reasons["m-latin-1"] == "memory is not valid UTF-8 text"
+    assert "The user likes tea" in [m.memory for m in memory.get_user_memories(BOB)]
+
+
+def test_a_postgres_time_before_year_1_skips_its_row(
+    agno_database: str, agno_postgres: psycopg.Connection[Any]
+) -> None:
+    rows = pg_agno1_rows()
+    rows.append({**rows[0], "id": "m-bc", "created_at": "0001-01-01 00:00:00+05"})
+    postgres_table(agno_postgres, AGNO1_POSTGRES, "ai", rows)
+    memory = Memory()
+    report = import_agno_memories(agno_database, memory)
+    assert report.imported == {AVA: ["m-ava-1", "m-ava-2"], BOB: ["m-bob-1"]}
+    [refused] = report.refused
+    assert refused.row == "m-bc"
+    assert refused.reason.startswith("created_at is not a time")
+
+
+def test_an_import_that_skipped_rows_exits_1_and_one_that_read_nothing_exits_2(
+    tmp_path: Path, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [*agno2_rows(), agno2_row("m-nested", AVA, "The user nests")]
+    agno = sqlite_table(tmp_path / "agno.db", AGNO2_SQLITE, rows)
+    with sqlite3.connect(agno) as conn:
+        conn.execute(
+            "UPDATE agno_memories SET topics = ? WHERE memory_id = 'm-nested'", ["[" * 100_000]
+        )
+    conn.close()
+    code, out, err = run_import(capsys, "--from-agno", str(agno), "--db", str(db_file))
+    assert code == 1
+    assert "m-nested" in out
+    assert "1 Agno row was not imported" in err
+    code, _, _ = run_import(capsys, "--from-agno", str(tmp_path / "none.db"), "--db", str(db_file))
+    assert code == 2

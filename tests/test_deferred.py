@@ -25,13 +25,9 @@ from graphs import (
     create_memory_extractor,
     flush_memories,
 )
-from graphs.deferred import (
-    ExtractionWorker,
-    ExtractorState,
-    extraction_worker,
-    extractor_thread_id,
-)
+from graphs.deferred import ExtractorState, extractor_thread_id
 from memory import Memory, SqliteMemoryDb
+from memory.extraction import ExtractionWorker
 from memory.testing import ScriptedChatModel, remember_user_lines
 
 AVA = "ava"
@@ -80,7 +76,7 @@ def deferred_agent(memory: Memory, answers: int, **options: Any) -> Any:
 
 def manual_worker(memory: Memory, clock: Clock) -> ExtractionWorker:
     """The memory's worker, driven by the test's clock and `run_due` instead of a thread."""
-    return extraction_worker(memory, clock=clock, background=False)
+    return memory.extraction_worker(clock=clock, background=False)
 
 
 def prompt_of(model: ScriptedChatModel, call: int) -> str:
@@ -188,7 +184,7 @@ def test_a_flush_learns_everything_pending_now(clock: Clock, awaited: bool) -> N
     assert len(flushed.results) == len(learner.calls) == 2  # one call per thread
     assert flushed.pending == []
     assert sorted(texts(memory)) == sorted(LEARNED)
-    assert extraction_worker(memory).scheduled == {}
+    assert memory.extraction_worker().scheduled == {}
     assert flush_memories(memory).results == []
 
 
@@ -218,7 +214,7 @@ def test_the_background_worker_learns_when_due_and_then_exits() -> None:
     for text in BURST:
         agent.invoke(said(text), config(), context={"user_id": AVA})
     deadline = time.monotonic() + 10
-    while extraction_worker(memory).scheduled and time.monotonic() < deadline:
+    while memory.extraction_worker().scheduled and time.monotonic() < deadline:
         time.sleep(0.01)
     assert texts(memory) == LEARNED
     assert len(learner.calls) == 1
@@ -234,7 +230,7 @@ def test_closing_the_memory_stops_its_worker_and_keeps_the_messages(tmp_path: Pa
         with Memory(db=SqliteMemoryDb(db_file=path)) as memory:
             agent = deferred_agent(memory, answers=1)
             agent.invoke(said(f"Fact {n}."), config(f"t{n}"), context={"user_id": AVA})
-            assert extraction_worker(memory).scheduled
+            assert memory.extraction_worker().scheduled
     assert threading.active_count() == threads
     assert len(os.listdir("/proc/self/fd")) == descriptors
     with Memory(db=SqliteMemoryDb(db_file=path)) as memory:

@@ -17,7 +17,6 @@ import pytest
 
 from graphs import create_memory_agent, flush_memories
 from graphs.cli.options import open_db
-from graphs.deferred import extraction_worker
 from memory import Memory
 from memory.memory import CLAIM_TIMEOUT
 from memory.schema import utcnow
@@ -112,7 +111,7 @@ def test_the_next_run_of_the_thread_learns_what_a_killed_process_left(
     learner = ScriptedChatModel([remember_user_lines])
     with Memory(db=open_db(db_spec), model=learner) as memory:
         clock = [0.0]
-        worker = extraction_worker(memory, clock=lambda: clock[0], background=False)
+        worker = memory.extraction_worker(clock=lambda: clock[0], background=False)
         agent = create_memory_agent(
             ScriptedChatModel(["Noted."]),
             memory=memory,

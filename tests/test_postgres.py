@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,22 +50,6 @@ print("ok")
 """
 
 
-def run_workers(script: str, *args: str, count: int) -> None:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, *args, str(n)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(count)
-    ]
-    results = [worker.communicate(timeout=600) for worker in workers]
-    failures = [err for worker, (_, err) in zip(workers, results, strict=True) if worker.returncode]
-    assert failures == []
-    assert [out.strip() for out, _ in results] == ["ok"] * count
-
-
 def test_eight_workers_lose_nothing_and_mix_nothing(postgres_test_url: str) -> None:
     workers = [
         subprocess.Popen(
@@ -107,23 +90,45 @@ def test_eight_workers_lose_nothing_and_mix_nothing(postgres_test_url: str) -> N
 
 
 SAME_FACT = """
-import sys, time
+import sys
 from memory import Memory, PostgresMemoryDb
-url, start = sys.argv[1], float(sys.argv[2])
+url = sys.argv[1]
 with PostgresMemoryDb.from_conn_string(url) as db:
     memory = Memory(db=db)
-    memory.get_user_memories("ava")  # connected before the start
-    time.sleep(max(0.0, start - time.time()))
+    memory.get_user_memories("ava")  # imported and connected before the start
+    print("ready", flush=True)
+    sys.stdin.readline()  # the barrier: every worker is ready
     memory.add_user_memory("The user likes green tea", "ava")
 print("ok")
 """
 
 
 def test_eight_workers_adding_one_fact_at_once_leave_one_memory(postgres_test_url: str) -> None:
+    """The workers start together at a barrier (each says it is ready, then waits for the
+    word), however long their imports take."""
     with PostgresMemoryDb.from_conn_string(postgres_test_url):
         pass  # the tables exist before the race
-    start = str(time.time() + 3.0)
-    run_workers(SAME_FACT, postgres_test_url, start, count=WORKERS)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAME_FACT, postgres_test_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WORKERS)
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "ready", worker.stderr
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    results = [worker.communicate(timeout=600) for worker in workers]
+    assert [(w.returncode, out.strip()) for w, (out, _) in zip(workers, results, strict=True)] == [
+        (0, "ok")
+    ] * WORKERS, [err[-2000:] for _, err in results]
     with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
         [only] = Memory(db=db).get_user_memories("ava")
         assert only.memory == "The user likes green tea"

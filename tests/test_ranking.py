@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
-from memory.db.base import Document, keyword_candidates_of
+from memory.db.base import Document, KeywordCandidates, keyword_candidates_of
 from memory.ranking import bm25, bm25_ceiling
 from memory.schema import UserMemory
 from memory.text import index_text, query_terms, term
@@ -93,3 +95,49 @@ def test_a_share_of_the_query_stays_below_one_and_drops_for_unmatched_words() ->
     [(_, whole)] = ranked("kiwi allergy", stored, share=True)
     [(_, part)] = ranked("kiwi allergy rash", stored, share=True)
     assert 0 < part < whole < 1
+
+
+def _candidates(
+    documents: int, total_length: int, lengths: list[float], frequencies: list[float]
+) -> KeywordCandidates:
+    return KeywordCandidates(
+        documents=documents,
+        total_length=total_length,
+        memory_ids=[f"m{i}" for i in range(len(lengths))],
+        recency=np.arange(len(lengths), dtype=np.int64),
+        lengths=np.array(lengths, dtype=np.float64),
+        frequencies={"tea": np.array(frequencies, dtype=np.float64)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("documents", "total_length", "lengths", "frequencies"),
+    [
+        (0, 0, [3.0, 4.0], [1.0, 2.0]),  # no memories counted, candidates found
+        (1, 3, [3.0, 4.0, 5.0], [1.0, 1.0, 1.0]),  # fewer memories than candidates
+        (-2, -10, [3.0], [1.0]),  # a count gone below zero
+        (5, 0, [0.0, 0.0], [1.0, 1.0]),  # empty memories
+        (3, 10, [-1.0, 4.0], [-1.0, 2.0]),  # nonsense from a broken backend
+        (2**62, 2**62, [1.0], [1.0]),  # huge
+    ],
+)
+def test_ranking_is_defined_for_any_statistics(
+    documents: int, total_length: int, lengths: list[float], frequencies: list[float]
+) -> None:
+    """Statistics read apart from their candidates may disagree with them; ranking must
+    still rank (a write between two reads made `log` of a negative number raise)."""
+    found = _candidates(documents, total_length, lengths, frequencies)
+    ranked = bm25(["tea"], found)
+    ceiling = bm25_ceiling(["tea", "green"], found)
+    assert ranked
+    assert all(math.isfinite(score) and score > 0 for _, score in ranked)
+    assert math.isfinite(ceiling)
+    assert ceiling > max(score for _, score in ranked)
+
+
+def test_ranking_agrees_with_itself_when_statistics_agree() -> None:
+    """The guard changes nothing when statistics and candidates agree."""
+    found = _candidates(10, 40, [3.0, 4.0], [1.0, 2.0])
+    [(first, high), (second, low)] = bm25(["tea"], found)
+    assert (first, second) == (1, 0)
+    assert high > low

@@ -16,7 +16,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Tracer
 
 from graphs import create_memory_agent, flush_memories
-from graphs.deferred import extraction_worker
 from memory import Memory, PostgresMemoryDb, SqliteMemoryDb, telemetry
 from memory.telemetry import TokenCounter, TokenUsage
 from memory.testing import ScriptedChatModel, tool_call, with_usage
@@ -195,7 +194,7 @@ def test_an_agentic_search_span_counts_its_results_and_model_tokens(traces: Trac
 def test_a_deferred_flush_spans_each_thread_it_learns_from(traces: Traces) -> None:
     learner = ScriptedChatModel([with_usage(tool_call("add_memory", memory=LEARNED), 200, 11)])
     memory = Memory(model=learner)
-    extraction_worker(memory, background=False)  # learning waits for the flush
+    memory.extraction_worker(background=False)  # learning waits for the flush
     agent = create_memory_agent(
         ScriptedChatModel(["Noted."]),
         memory=memory,

@@ -24,7 +24,7 @@ from graphs.cli.options import (
     EMBEDDINGS_ENV,
     EXIT_DECLINED,
     EXIT_OK,
-    EXIT_USAGE,
+    EXIT_PARTIAL,
     embeddings,
     is_url,
     open_db,
@@ -325,7 +325,8 @@ def _exported_user(data: Any) -> str:
 
 
 def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: Console) -> int:
-    """Print the report; exit status 2 when a row was refused, so a script notices."""
+    """Print the report; exit status 1 when some rows were skipped, so a script notices
+    (2 is for a source that could not be read at all, raised before)."""
     if args.json:
         print_json(report.to_dict(), out)
     else:
@@ -337,7 +338,7 @@ def _print_agno_report(report: AgnoImportReport, args: argparse.Namespace, out: 
         f"error: {count} Agno {'row was' if count == 1 else 'rows were'} not imported",
         markup=False,
     )
-    return EXIT_USAGE
+    return EXIT_PARTIAL
 
 
 def _agno_report_lines(report: AgnoImportReport) -> list[str]:

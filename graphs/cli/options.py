@@ -21,6 +21,8 @@ EMBEDDINGS_ENV = "MEMORY_AGENT_EMBEDDINGS"
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_MODEL_FAILED = 1
 EXIT_INTERRUPTED = 130
+EXIT_PARTIAL = 1
+"""An import that skipped some rows (and imported the rest)."""
 EXIT_DECLINED = 1
 """A destructive command the person at the terminal did not confirm: nothing changed."""
 

@@ -390,6 +390,10 @@ class MemoryDb(ABC):
     def close(self) -> None:  # noqa: B027 (optional: most backends hold nothing to release)
         """Release connections, when the backend holds any."""
 
+    async def aclose(self) -> None:
+        """As `close`; a backend with async pools closes them here."""
+        await offload(self.close)
+
     def __enter__(self) -> MemoryDb:
         return self
 

@@ -16,7 +16,6 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -25,7 +24,7 @@ import psycopg
 import psycopg_pool
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.store.postgres import PostgresStore
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 
 from memory.db.base import (
@@ -40,7 +39,7 @@ from memory.db.base import (
 )
 from memory.db.postgres_schema import VERSIONS_TABLE, migrations, statements
 from memory.db.sessions import erase_archive, erase_checkpoints
-from memory.db.vectors import as_vector, unit_rows
+from memory.db.vectors import VECTOR_CACHE_BYTES, VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, SummaryPlan, WritePlan, plan_summary, plan_writes, reads_for
 from memory.schema import (
@@ -80,6 +79,14 @@ _EXPIRED = "expires_at IS NOT NULL AND expires_at <= %(at)s"
 ScopeKey = tuple[str, str]
 """(user_id, agent_id) as stored: '' for the user's own memories."""
 _CONNECT_TIMEOUT = 10
+_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_CONNECTIONS: dict[str, Any] = {
+    "autocommit": True,
+    "prepare_threshold": 0,
+    "row_factory": dict_row,
+    "connect_timeout": _CONNECT_TIMEOUT,
+}
+"""The pool's connections: as LangGraph's PostgreSQL saver and store want them."""
 
 Row = tuple[Any, ...]
 Params = Sequence[Any] | Mapping[str, Any]
@@ -96,33 +103,34 @@ class _Sql(Protocol):
 
 
 class _BlockingSql:
-    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
 
     async def fetch(self, query: str, params: Params = ()) -> list[Row]:
-        return self.conn.execute(query, params).fetchall()
+        return self.conn.cursor(row_factory=tuple_row).execute(query, params).fetchall()
 
     async def execute(self, query: str, params: Params = ()) -> int:
-        return self.conn.execute(query, params).rowcount
+        return self.conn.cursor(row_factory=tuple_row).execute(query, params).rowcount
 
     async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.conn.cursor().executemany(query, rows)
+            self.conn.cursor(row_factory=tuple_row).executemany(query, rows)
 
 
 class _AwaitingSql:
-    def __init__(self, conn: psycopg.AsyncConnection[Row]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
         self.conn = conn
 
     async def fetch(self, query: str, params: Params = ()) -> list[Row]:
-        return await (await self.conn.execute(query, params)).fetchall()
+        cursor = self.conn.cursor(row_factory=tuple_row)
+        return await (await cursor.execute(query, params)).fetchall()
 
     async def execute(self, query: str, params: Params = ()) -> int:
-        return (await self.conn.execute(query, params)).rowcount
+        return (await self.conn.cursor(row_factory=tuple_row).execute(query, params)).rowcount
 
     async def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            await self.conn.cursor().executemany(query, rows)
+            await self.conn.cursor(row_factory=tuple_row).executemany(query, rows)
 
 
 def _to_memories(rows: Sequence[Row]) -> list[UserMemory]:
@@ -187,13 +195,6 @@ def _to_summary_event(row: Row) -> SummaryEvent:
     return SummaryEvent.model_validate(dict(zip(keys, row, strict=True)))
 
 
-@dataclass(frozen=True)
-class _CachedVectors:
-    version: int
-    model: str
-    vectors: UserVectors
-
-
 class PostgresMemoryDb(MemoryDb):
     """Memories, their history and their vectors in one PostgreSQL database.
 
@@ -214,13 +215,17 @@ class PostgresMemoryDb(MemoryDb):
         *,
         max_connections: int = 10,
         timeout: float = 10.0,
+        vector_cache_bytes: int = VECTOR_CACHE_BYTES,
     ) -> None:
         """
         Args:
             conn_string: A libpq URL or DSN, e.g. "postgresql://user@host:5432/db".
             table_name: Memories table; several tables may share one database.
-            max_connections: Size of the connection pool.
+            max_connections: Size of the one connection pool (and of the async pool,
+                when one is opened); the agent's default sessions share it.
             timeout: Seconds to wait for a free connection before failing.
+            vector_cache_bytes: Memory for users' vectors kept between searches;
+                the least recently searched go first.
         """
         if not _IDENTIFIER.fullmatch(table_name):
             raise InvalidInputError(
@@ -234,12 +239,11 @@ class PostgresMemoryDb(MemoryDb):
         self._lock_key = zlib.crc32(self._t.encode()) - 2**31
         self._shared_key = zlib.crc32(f"{self._t}:shared".encode()) - 2**31
         self._guard = threading.Lock()
-        self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[Row]] | None = None
-        self._apool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
+        self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._apool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
         self._apool_loop: asyncio.AbstractEventLoop | None = None
-        self._opened: list[psycopg_pool.ConnectionPool[Any]] = []
-        self._aopened: list[psycopg_pool.AsyncConnectionPool[Any]] = []
-        self._vector_cache: dict[ScopeKey, _CachedVectors] = {}
+        self._vector_cache = VectorCache(vector_cache_bytes)
+        """Per user and agent scope, tagged with the scope's version and the model."""
 
     # -- connections --------------------------------------------------------------
 
@@ -270,8 +274,14 @@ class PostgresMemoryDb(MemoryDb):
         finally:
             await db.aclose()
 
-    def pool(self) -> psycopg_pool.ConnectionPool[psycopg.Connection[Row]]:
-        """The blocking connection pool, opened at first use."""
+    def pool(self) -> psycopg_pool.ConnectionPool[psycopg.Connection[Any]]:
+        """The one blocking connection pool (`max_connections`), opened at first use.
+
+        What shares the database borrows it too, such as the agent's default sessions:
+        its connections are autocommit with dict rows and no server-side prepared
+        statements kept, as LangGraph's `PostgresSaver` and `PostgresStore` want them;
+        this store's own statements run in explicit transactions with tuple rows.
+        """
         with self._guard:
             if self._pool is None:
                 self._check_reachable()
@@ -281,7 +291,7 @@ class PostgresMemoryDb(MemoryDb):
                     max_size=self.max_connections,
                     timeout=self.timeout,
                     check=psycopg_pool.ConnectionPool.check_connection,
-                    kwargs={"connect_timeout": _CONNECT_TIMEOUT},
+                    kwargs=_CONNECTIONS,
                     open=True,
                     name=f"memory-agent-{self._t}",
                 )
@@ -300,19 +310,21 @@ class PostgresMemoryDb(MemoryDb):
             raise MemoryDbError(f"cannot connect to PostgreSQL: {error}".strip()) from error
 
     async def aopen(self) -> None:
-        """Open an async pool in the running event loop; awaited calls made there use it."""
+        """Open the async pool in the running event loop; awaited calls made there use it."""
         if self._apool is not None:
             return
         await offload(self._check_reachable)
-        pool = psycopg_pool.AsyncConnectionPool(
-            self.conn_string,
-            min_size=1,
-            max_size=self.max_connections,
-            timeout=self.timeout,
-            check=psycopg_pool.AsyncConnectionPool.check_connection,
-            kwargs={"connect_timeout": _CONNECT_TIMEOUT},
-            open=False,
-            name=f"memory-agent-{self._t}-async",
+        pool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]] = (
+            psycopg_pool.AsyncConnectionPool(
+                self.conn_string,
+                min_size=1,
+                max_size=self.max_connections,
+                timeout=self.timeout,
+                check=psycopg_pool.AsyncConnectionPool.check_connection,
+                kwargs=_CONNECTIONS,
+                open=False,
+                name=f"memory-agent-{self._t}-async",
+            )
         )
         await pool.open()
         self._apool, self._apool_loop = pool, asyncio.get_running_loop()
@@ -322,38 +334,9 @@ class PostgresMemoryDb(MemoryDb):
             self._t,
         )
 
-    def open_pool(self, **kwargs: Any) -> psycopg_pool.ConnectionPool[Any]:
-        """A further blocking pool to this database, closed with the store.
-
-        For what shares the database, such as the agent's sessions (LangGraph's
-        `PostgresSaver` wants autocommit connections with dict rows).
-        """
-        self._check_reachable()
-        pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
-            self.conn_string,
-            min_size=1,
-            max_size=self.max_connections,
-            kwargs=kwargs,
-            check=psycopg_pool.ConnectionPool.check_connection,
-            open=True,
-        )
-        with self._guard:
-            self._opened.append(pool)
-        return pool
-
-    async def aopen_pool(self, **kwargs: Any) -> psycopg_pool.AsyncConnectionPool[Any]:
-        """As `open_pool`, async and bound to the running event loop; closed by `aclose()`."""
-        pool: psycopg_pool.AsyncConnectionPool[Any] = psycopg_pool.AsyncConnectionPool(
-            self.conn_string,
-            min_size=1,
-            max_size=self.max_connections,
-            kwargs=kwargs,
-            check=psycopg_pool.AsyncConnectionPool.check_connection,
-            open=False,
-        )
-        await pool.open()
-        self._aopened.append(pool)
-        return pool
+    def async_pool(self) -> psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None:
+        """The async pool (connections as `pool()`'s), when it lives in the running event loop."""
+        return self._apool if self.awaiting_here() else None
 
     def awaiting_here(self) -> bool:
         """Whether awaited calls made now use the async pool: it lives in this event loop."""
@@ -386,36 +369,41 @@ class PostgresMemoryDb(MemoryDb):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (self._shared_key,))
 
     def close(self) -> None:
-        """Close every blocking pool; async pools are closed by `aclose()`."""
+        """Close the blocking pool; the async pool is closed by `aclose()`."""
         with self._guard:
-            pools: list[psycopg_pool.ConnectionPool[Any]] = [*self._opened]
-            if self._pool is not None:
-                pools.append(self._pool)
-            self._opened.clear()
-            self._pool = None
-        for pool in pools:
+            pool, self._pool = self._pool, None
+        if pool is not None:
             pool.close()
 
     async def aclose(self) -> None:
-        pools, self._aopened = self._aopened, []
-        for pool in pools:
-            await pool.close()
+        """Close both pools."""
         if self._apool is not None:
             await self._apool.close()
             self._apool = self._apool_loop = None
         await offload(self.close)
 
     @asynccontextmanager
-    async def _sql(self, io: Io) -> AsyncIterator[_Sql]:
-        """A connection in one transaction: committed at the end, rolled back on error."""
+    async def _sql(self, io: Io, *, snapshot: bool = False) -> AsyncIterator[_Sql]:
+        """A connection in one transaction: committed at the end, rolled back on error.
+
+        With `snapshot`, a read-only transaction whose statements all see the database
+        as of its first one (REPEATABLE READ), so statistics read by one statement agree
+        with rows read by the next however many writers commit meanwhile.
+        """
         try:
             if io.blocking:
-                with self.pool().connection() as conn:
-                    yield _BlockingSql(conn)
+                with self.pool().connection() as conn, conn.transaction():
+                    sql: _Sql = _BlockingSql(conn)
+                    if snapshot:
+                        await sql.execute(_SNAPSHOT)
+                    yield sql
             else:
                 assert self._apool is not None
-                async with self._apool.connection() as aconn:
-                    yield _AwaitingSql(aconn)
+                async with self._apool.connection() as aconn, aconn.transaction():
+                    sql = _AwaitingSql(aconn)
+                    if snapshot:
+                        await sql.execute(_SNAPSHOT)
+                    yield sql
         except psycopg.errors.UndefinedTable as error:
             raise MemoryDbError(
                 f"the tables of {self._t!r} do not exist: call PostgresMemoryDb.setup() first"
@@ -562,8 +550,7 @@ class PostgresMemoryDb(MemoryDb):
                 threads=await delete(f"{t}_threads"),
             )
             await delete(f"{t}_users")
-        for key in [key for key in list(self._vector_cache) if key[0] == user_id]:
-            self._vector_cache.pop(key, None)
+        self._vector_cache.discard_where(lambda key: isinstance(key, tuple) and key[0] == user_id)
         return erased
 
     def claim_thread(self, user_id: str, thread_id: str) -> str:
@@ -936,7 +923,7 @@ class PostgresMemoryDb(MemoryDb):
         Expired memories not yet swept are neither candidates nor counted.
         """
         wanted = list(dict.fromkeys(terms))
-        async with self._sql(io) as sql:
+        async with self._sql(io, snapshot=True) as sql:
             stats = await sql.fetch(
                 f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s AND agent_id = %s",
                 _key(user_id, scope),
@@ -984,7 +971,7 @@ class PostgresMemoryDb(MemoryDb):
         """
         t = self._t
         key = _key(user_id, scope)
-        async with self._sql(io) as sql:
+        async with self._sql(io, snapshot=True) as sql:
             found = await sql.fetch(
                 f"SELECT version, memories FROM {t}_users WHERE user_id = %s AND agent_id = %s",
                 key,
@@ -994,14 +981,9 @@ class PostgresMemoryDb(MemoryDb):
                 f"SELECT count(*) FROM {t} WHERE {_IN_SCOPE} AND {_EXPIRED}",
                 _params(user_id, scope),
             )
-            cached = self._vector_cache.get(key)
-            if (
-                not gone
-                and cached is not None
-                and (cached.version, cached.model) == (version, model)
-                and cached.vectors.matrix.shape[1] == dimensions
-            ):
-                return cached.vectors
+            cached = None if gone else self._vector_cache.get(key, (version, model), dimensions)
+            if cached is not None:
+                return cached
             rows = await sql.fetch(
                 f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {t}_vectors v "
                 f"JOIN {t} m ON m.id = v.memory_pk WHERE m.user_id = %(user)s "
@@ -1018,7 +1000,7 @@ class PostgresMemoryDb(MemoryDb):
             unembedded=int(memories) - int(gone) - len(rows),
         )
         if not gone:
-            self._vector_cache[key] = _CachedVectors(version, model, loaded)
+            self._vector_cache.put(key, (version, model), loaded)
         return loaded
 
     async def _unembedded(

@@ -33,7 +33,7 @@ from memory.db.base import (
 )
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_schema import migrate, text_hash
-from memory.db.vectors import as_vector, unit_rows
+from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import InvalidInputError, MemoryDbError, PendingClaimLostError
 from memory.planner import (
     Reads,
@@ -79,8 +79,6 @@ _EXPIRED = "expires_at IS NOT NULL AND expires_at <= :at"
 
 ScopeKey = tuple[str, str]
 """(user_id, agent_id) as stored: '' for the user's own memories."""
-_VECTOR_CACHE_BYTES = 256 * 2**20
-"""Vectors kept in memory between searches; 10,000 of 384 floats take 15 MB."""
 _DOCS_CACHE_MEMORIES = 500_000
 """Memories whose keyword statistics are kept between searches (about 60 MB)."""
 
@@ -315,8 +313,8 @@ class SqliteMemoryDb(MemoryDb):
         self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.RLock()
         self._t = table_name
-        self._vector_cache: OrderedDict[ScopeKey, tuple[str, UserVectors]] = OrderedDict()
-        """Per user and agent scope: the model of the cached vectors, and the vectors."""
+        self._vector_cache = VectorCache()
+        """Per user and agent scope, tagged with the model of the vectors."""
         self._data_version = -1
         self._opened: list[sqlite3.Connection] = []
         self._user_refs: dict[ScopeKey, int] = {}
@@ -417,7 +415,7 @@ class SqliteMemoryDb(MemoryDb):
             plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
                 self._store(conn, user_id, scope, rowids, plan)
-            self._vector_cache.pop(_key(user_id, scope), None)
+            self._vector_cache.discard(_key(user_id, scope))
         return plan.events
 
     def _settle(self, conn: sqlite3.Connection, user_id: str, claim: PendingClaim) -> None:
@@ -564,7 +562,7 @@ class SqliteMemoryDb(MemoryDb):
                         memory=item.memory,
                     ),
                 ).rowcount
-            self._vector_cache.pop(_key(user_id, scope), None)
+            self._vector_cache.discard(_key(user_id, scope))
         return stored
 
     def write_summary(
@@ -747,9 +745,12 @@ class SqliteMemoryDb(MemoryDb):
                     conn.execute(f"INSERT INTO {t}_keywords ({t}_keywords) VALUES ('optimize')")
             finally:
                 self._conn.execute("PRAGMA secure_delete = OFF")
-            for cache in (self._user_refs, self._docs_cache, self._vector_cache):
+            for cache in (self._user_refs, self._docs_cache):
                 for key in [key for key in cache if key[0] == user_id]:
                     del cache[key]
+            self._vector_cache.discard_where(
+                lambda key: isinstance(key, tuple) and key[0] == user_id
+            )
         return erased
 
     def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
@@ -981,21 +982,11 @@ class SqliteMemoryDb(MemoryDb):
                 _params(user_id, scope),
             ):
                 return self._load_vectors(user_id, model, dimensions, scope)
-            cached = self._vector_cache.get(key)
-            if (
-                cached is not None
-                and cached[0] == model
-                and cached[1].matrix.shape[1] == dimensions
-            ):
-                self._vector_cache.move_to_end(key)
-                return cached[1]
+            cached = self._vector_cache.get(key, model, dimensions)
+            if cached is not None:
+                return cached
             loaded = self._load_vectors(user_id, model, dimensions, scope)
-            self._vector_cache[key] = (model, loaded)
-            size = 0
-            for other in reversed(self._vector_cache):
-                size += self._vector_cache[other][1].matrix.nbytes
-                if size > _VECTOR_CACHE_BYTES and other != key:
-                    del self._vector_cache[other]
+            self._vector_cache.put(key, model, loaded)
             return loaded
 
     def _load_vectors(self, user_id: str, model: str, dimensions: int, scope: Scope) -> UserVectors:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
-from memory.db.base import Matrix
+from memory.db.base import Matrix, UserVectors
 from memory.errors import InvalidInputError
 
 DTYPE = "<f4"
@@ -32,3 +34,59 @@ def normalised(matrix: Matrix) -> Matrix:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     result: Matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     return result
+
+
+VECTOR_CACHE_BYTES = 256 * 2**20
+"""Vectors a store keeps in memory between searches; 10,000 of 384 floats take 15 MB."""
+
+
+class VectorCache:
+    """Users' vectors kept between searches, within `max_bytes` in all.
+
+    Each entry is tagged with what it was loaded for (a model, a version); a lookup
+    with another tag misses. Beyond `max_bytes`, the least recently used entries
+    go first (never the one just stored). Safe to share between threads.
+    """
+
+    def __init__(self, max_bytes: int = VECTOR_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[Hashable, UserVectors]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        """The size of the cached matrices."""
+        with self._lock:
+            return sum(vectors.matrix.nbytes for _, vectors in self._entries.values())
+
+    def get(self, key: Hashable, tag: Hashable, dimensions: int) -> UserVectors | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != tag or entry[1].matrix.shape[1] != dimensions:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, tag: Hashable, vectors: UserVectors) -> None:
+        with self._lock:
+            self._entries[key] = (tag, vectors)
+            self._entries.move_to_end(key)
+            size = 0
+            for other in reversed(self._entries):
+                size += self._entries[other][1].matrix.nbytes
+                if size > self.max_bytes and other != key:
+                    del self._entries[other]
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def discard_where(self, unwanted: Callable[[Hashable], bool]) -> None:
+        """Drop every entry whose key is `unwanted` (such as all of one user's scopes)."""
+        with self._lock:
+            for key in [key for key in self._entries if unwanted(key)]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
