@@ -478,8 +478,8 @@ def test_command_usage_errors_exit_2(
     for args, message in [
         (["--from-agno", str(notes)], "not an Agno database"),
         (["--from-agno", str(agno_file), "--table", "nope"], "has no table 'nope'"),
-        ([str(exported), "--from-agno", str(agno_file)], "name a file made by export"),
-        ([], "name a file made by export"),
+        ([str(exported), "--from-agno", str(agno_file)], "Name a file made by export"),
+        ([], "Name a file made by export"),
     ]:
         code, _, err = run_import(capsys, *args, "--db", str(db_file))
         assert code == 2, args

@@ -413,4 +413,4 @@ def test_cli_searches_dedupes_and_reembeds(
     assert (
         main(["memories", "search", "kiwi", "--user", USER, "--db", db, "--embeddings", down]) == 0
     )
-    assert "warning: the embedding model failed" in capsys.readouterr().err
+    assert "Note: the embedding model failed" in capsys.readouterr().err
