@@ -135,7 +135,17 @@ def migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_threads_user ON {t}_threads (user_id)
     """
-    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners]
+    # Pending messages belong to the agent scope that recorded them ('' is the user's
+    # own, as for rows from before); one message id may be pending once per scope.
+    pending_scopes = f"""
+    ALTER TABLE {t}_pending ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE {t}_pending DROP CONSTRAINT {t}_pending_user_id_thread_id_message_id_key;
+    ALTER TABLE {t}_pending ADD CONSTRAINT {t}_pending_scope_message_key
+        UNIQUE (user_id, agent_id, thread_id, message_id);
+    DROP INDEX {t}_pending_thread;
+    CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, agent_id, thread_id, id)
+    """
+    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners, pending_scopes]
 
 
 def statements(script: str) -> list[str]:
