@@ -313,3 +313,15 @@ def test_tables_without_pending_scopes_keep_their_pending_messages_in_the_common
             "The user said: I moved to Oslo."
         ]
         assert memory.pending_threads() == []
+
+
+def test_a_table_with_the_longest_name_migrates_its_pending_messages(
+    postgres_test_url: str,
+) -> None:
+    """The migration drops the old key by the name PostgreSQL shortened it to."""
+    with PostgresMemoryDb.from_conn_string(postgres_test_url, table_name="t" * 41) as db:
+        db.setup()
+        memory = Memory(db=db)
+        memory.add_pending_messages("ava", "t1", [("m1", "I moved to Oslo.")])
+        assert memory.for_agent("planner").add_pending_messages("ava", "t1", [("m1", "x")]) == 1
+        assert [t.messages for t in memory.pending_threads("ava")] == [1]
