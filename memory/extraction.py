@@ -202,7 +202,7 @@ class ExtractionWorker:
                 logger.exception("deferred extraction failed")
 
     def flush(self, model: ModelSpec | None = None) -> FlushResult:
-        """Learn now from every pending message of the memory's store, whatever is due.
+        """Learn now from every pending message of the memory's agent scope, whatever is due.
 
         It first waits for the batch the background thread may be learning from.
         `model` is the memory model when the `Memory` has none; by default the

@@ -290,9 +290,10 @@ class Memory:
         Each user's memories are cleared in one transaction, with history. Their
         messages still waiting for deferred extraction are forgotten first, so
         nothing learned from them later brings a memory back. Only this Memory's
-        agent scope is cleared; expired memories are swept, not counted. History
-        (with the text the memories held) and session summaries are kept: to remove
-        every trace of a user, `erase_user`.
+        agent scope is cleared (its memories and its pending messages; another
+        agent's stay); expired memories are swept, not counted. History (with the
+        text the memories held) and session summaries are kept: to remove every
+        trace of a user, `erase_user`.
         """
         return run_sync(self._clear(BLOCKING, user_id, source))
 
@@ -302,8 +303,8 @@ class Memory:
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
         user_id = None if user_id is None else validate_user_id(user_id)
         with self._span(telemetry.DELETE, "clear", user_id) as span:
-            await io.call(self.db.drop_pending, self.db.adrop_pending, user_id)
             view = self._view()
+            await io.call(view.drop_pending, view.adrop_pending, user_id)
             users = (
                 [validate_user_id(user_id)]
                 if user_id is not None
@@ -756,7 +757,8 @@ class Memory:
         """Keep a user's messages to learn from later, durably; returns how many were new.
 
         `messages` are (message_id, text) pairs; a message id the thread already has
-        pending is kept once, and blank texts are skipped. `learn_pending` learns from them.
+        pending is kept once, and blank texts are skipped. They belong to this Memory's
+        agent scope: its `learn_pending` learns from them, its `clear` drops them.
         """
         return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, at))
 
@@ -785,16 +787,18 @@ class Memory:
             for message_id, text in messages
             if isinstance(text, str) and storable_text(text).strip()
         ]
-        return await io.call(self.db.add_pending, self.db.aadd_pending, user_id, thread_id, kept)
+        view = self._view()
+        return await io.call(view.add_pending, view.aadd_pending, user_id, thread_id, kept)
 
     def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        """The threads (of one user, or of every user) with messages not yet learned from."""
+        """The threads (of one user, or of every user) with messages not yet learned from
+        in this Memory's agent scope."""
         user_id = None if user_id is None else validate_user_id(user_id)
-        return self.db.pending_threads(user_id)
+        return self._view().pending_threads(user_id)
 
     async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         user_id = None if user_id is None else validate_user_id(user_id)
-        return await self.db.apending_threads(user_id)
+        return await self._view().apending_threads(user_id)
 
     def learn_pending(
         self,
@@ -805,7 +809,8 @@ class Memory:
         now: datetime | None = None,
         claim_timeout: timedelta = CLAIM_TIMEOUT,
     ) -> list[MemoryUpdateResult]:
-        """Learn from the thread's pending messages now, each message once.
+        """Learn from the thread's pending messages of this agent scope now, each message
+        once, into this scope's memories.
 
         One memory-model call sees all of them (the user's words only; as many as the
         manager reads at once, else one call per such batch), and its changes land
@@ -866,7 +871,7 @@ class Memory:
         now: datetime | None,
         claim_timeout: timedelta,
     ) -> list[MemoryUpdateResult]:
-        db = self.db
+        db = self._view()
         results: list[MemoryUpdateResult] = []
         while True:
             token = uuid.uuid4().hex
@@ -907,9 +912,8 @@ class Memory:
     async def _release(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
         """Give a failed claim back at once; if that fails too, it ends by itself."""
         try:
-            await io.call(
-                self.db.release_pending, self.db.arelease_pending, user_id, thread_id, token
-            )
+            view = self._view()
+            await io.call(view.release_pending, view.arelease_pending, user_id, thread_id, token)
         except Exception as error:
             logger.warning(
                 "could not release thread %r%s; its claim ends by itself: %s",

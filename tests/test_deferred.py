@@ -458,3 +458,18 @@ def test_a_failing_extractor_run_fails_and_leaves_the_messages_pending() -> None
         extractor.invoke({"thread_id": "t1"}, context={"user_id": AVA})
     [pending] = memory.pending_threads()
     assert (pending.messages, pending.claimed_until) == (1, None)
+
+
+def test_an_agents_deferred_messages_wait_and_land_in_its_own_scope() -> None:
+    with Memory(model=ScriptedChatModel([remember_user_lines])) as memory:
+        agent = deferred_agent(memory, answers=1, agent_id="planner")
+        agent.invoke(said(BURST[0]), config(), context={"user_id": AVA})
+        planner = memory.for_agent("planner")
+
+        assert flush_memories(memory).results == []  # the common scope has nothing waiting
+        assert [t.thread_id for t in planner.pending_threads(AVA)] == ["t1"]
+        flush_memories(planner)
+
+        assert texts(planner) == LEARNED[:1]
+        assert texts(memory) == []
+        assert planner.pending_threads() == []

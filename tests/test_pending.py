@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage
 
+from graphs import flush_memories
 from memory import InvalidInputError, Memory, MemoryDb, MemoryModelError
 from memory.errors import PendingClaimLostError
 from memory.memory import CLAIM_TIMEOUT
@@ -209,3 +210,67 @@ def test_clearing_a_user_forgets_their_waiting_messages_and_what_is_learned_from
     assert [t.user_id for t in memory.pending_threads()] == [BOB]
     memory.clear()
     assert memory.pending_threads() == []
+
+
+def test_an_agents_clear_leaves_the_common_scopes_pending_messages_to_be_learned(
+    memory: Memory,
+) -> None:
+    planner = memory.for_agent("planner")
+    memory.add_pending_messages(AVA, "t1", BURST[:1], at=T0)
+    planner.add_pending_messages(AVA, "t1", BURST[1:2], at=T0)
+
+    planner.clear(AVA)
+
+    assert planner.pending_threads(AVA) == []
+    assert [(t.thread_id, t.messages) for t in memory.pending_threads(AVA)] == [("t1", 1)]
+    flushed = flush_memories(memory, model=ScriptedChatModel([remember_user_lines]))
+    assert flushed.pending == []
+    assert texts(memory) == LEARNED[:1]
+    assert texts(planner) == []
+
+
+def test_each_agent_scope_lists_and_learns_only_its_own_pending_messages(memory: Memory) -> None:
+    planner, coach = memory.for_agent("planner"), memory.for_agent("coach")
+    memory.add_pending_messages(AVA, "t1", BURST[:1], at=T0)
+    planner.add_pending_messages(AVA, "t1", BURST[1:2], at=T0)
+    coach.add_pending_messages(AVA, "t2", BURST[2:], at=T0)
+    assert coach.add_pending_messages(AVA, "t1", BURST[:1], at=T0) == 1  # its own copy
+    assert [(t.thread_id, t.messages) for t in planner.pending_threads()] == [("t1", 1)]
+    assert sorted((t.thread_id, t.messages) for t in coach.pending_threads(AVA)) == [
+        ("t1", 1),
+        ("t2", 1),
+    ]
+    model = ScriptedChatModel([remember_user_lines])
+
+    [result] = planner.learn_pending(AVA, "t1", model=model)
+
+    prompt = "\n".join(m.text for m in model.calls[0].messages)
+    assert BURST[1][1] in prompt
+    assert BURST[0][1] not in prompt
+    assert [e.new_memory for e in result.events] == LEARNED[1:2]
+    assert texts(planner) == LEARNED[1:2]
+    assert [t.thread_id for t in memory.pending_threads(AVA)] == ["t1"]
+    flush_memories(coach, model=ScriptedChatModel([remember_user_lines] * 2))
+    assert sorted(texts(coach)) == sorted([LEARNED[0], LEARNED[2]])
+    assert texts(memory) == []
+    flush_memories(memory, model=ScriptedChatModel([remember_user_lines]))
+    assert texts(memory) == LEARNED[:1]
+    assert texts(planner) == LEARNED[1:2]
+    assert [memory.pending_threads(), planner.pending_threads(), coach.pending_threads()] == [
+        [],
+        [],
+        [],
+    ]
+
+
+def test_erasing_a_user_removes_their_pending_messages_in_every_scope(memory: Memory) -> None:
+    planner = memory.for_agent("planner")
+    memory.add_pending_messages(AVA, "t1", BURST[:1], at=T0)
+    planner.add_pending_messages(AVA, "t1", BURST[1:], at=T0)
+    planner.add_pending_messages(BOB, "t2", BURST[:1], at=T0)
+
+    erased = memory.erase_user(AVA)
+
+    assert erased.pending_messages == 3
+    assert memory.pending_threads() == []
+    assert [(t.user_id, t.messages) for t in planner.pending_threads()] == [(BOB, 1)]

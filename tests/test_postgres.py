@@ -11,10 +11,12 @@ import psycopg
 import pytest
 from langgraph.checkpoint.postgres import PostgresSaver
 
+from graphs import flush_memories
 from memory import Memory, MemoryDbError, PostgresMemoryDb, UserMemory
 from memory import planner as planner_module
 from memory.db.postgres_schema import migrations, statements
 from memory.schema import AddMemory, WriteContext
+from memory.testing import ScriptedChatModel, remember_user_lines
 from memory.text import index_text
 
 WORKERS, TURNS, USERS = 8, 100, 20
@@ -280,3 +282,46 @@ def test_tables_without_agent_scopes_keep_their_memories_and_history(
         assert [m.memory_id for m in planner.get_user_memories("ava")] == ["m0"]
         assert len(memory.get_user_memories("ava")) == 2
         assert sorted(db.user_ids()) == ["ava"]
+
+
+def test_tables_without_pending_scopes_keep_their_pending_messages_in_the_common_scope(
+    postgres_test_url: str,
+) -> None:
+    """Pending messages had no agent scope before; they stay the common scope's, and are learned."""
+    older = migrations("user_memories")[:5]
+    with psycopg.connect(postgres_test_url, autocommit=True) as conn:
+        for script in older:
+            for statement in statements(script):
+                conn.execute(statement)
+        conn.execute(
+            "CREATE TABLE memory_agent_migrations (table_name TEXT PRIMARY KEY, version INTEGER)"
+        )
+        conn.execute("INSERT INTO memory_agent_migrations VALUES ('user_memories', %s)", (5,))
+        conn.execute(
+            "INSERT INTO user_memories_pending (user_id, thread_id, message_id, text, at) "
+            "VALUES ('ava', 't1', 'm1', 'I moved to Oslo.', now())"
+        )
+    with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
+        memory = Memory(db=db)
+        planner = memory.for_agent("planner")
+        assert planner.pending_threads("ava") == []
+        assert planner.add_pending_messages("ava", "t1", [("m1", "I plan a trip.")]) == 1
+        planner.clear("ava")
+        assert [(t.thread_id, t.messages) for t in memory.pending_threads("ava")] == [("t1", 1)]
+        flush_memories(memory, model=ScriptedChatModel([remember_user_lines]))
+        assert [m.memory for m in memory.get_user_memories("ava")] == [
+            "The user said: I moved to Oslo."
+        ]
+        assert memory.pending_threads() == []
+
+
+def test_a_table_with_the_longest_name_migrates_its_pending_messages(
+    postgres_test_url: str,
+) -> None:
+    """The migration drops the old key by the name PostgreSQL shortened it to."""
+    with PostgresMemoryDb.from_conn_string(postgres_test_url, table_name="t" * 41) as db:
+        db.setup()
+        memory = Memory(db=db)
+        memory.add_pending_messages("ava", "t1", [("m1", "I moved to Oslo.")])
+        assert memory.for_agent("planner").add_pending_messages("ava", "t1", [("m1", "x")]) == 1
+        assert [t.messages for t in memory.pending_threads("ava")] == [1]

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from graphs import flush_memories
 from memory import HashEmbeddings, Memory, MemoryDbError, SqliteMemoryDb, UserMemory
 from memory.db import sqlite_schema
 from memory.db.vectors import as_vector
 from memory.embeddings import embedding_model_name
+from memory.testing import ScriptedChatModel, remember_user_lines
 from memory.text import index_text
 
 USER = "john_doe@example.com"
@@ -361,3 +363,36 @@ def test_memories_read_back_are_full_models(db_file: Path) -> None:
         read.memory = "  "
     read.topics = ["drinks", "drinks"]
     assert read.topics == ["drinks"]
+
+
+def test_a_file_without_pending_scopes_keeps_its_pending_messages_in_the_common_scope(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pending messages had no agent scope before; they stay the common scope's, and are learned."""
+    db_file.parent.mkdir(parents=True)
+    old = Database(db_file)
+    before = [name for name, _ in sqlite_schema.STEPS].index("0009_pending_scopes")
+    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:before])
+    sqlite_schema.migrate(old, "user_memories", str(db_file))
+    monkeypatch.undo()
+    old.execute(
+        "INSERT INTO user_memories_pending (user_id, thread_id, message_id, text, at) "
+        "VALUES (?, 't1', 'm1', 'I moved to Oslo.', '2025-05-01T12:00:00+00:00')",
+        [USER],
+    )
+    old.conn.commit()
+    old.close()
+
+    with open_memory(db_file) as memory:
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == len(sqlite_schema.STEPS)
+        planner = memory.for_agent("planner")
+        assert planner.pending_threads(USER) == []
+        assert planner.add_pending_messages(USER, "t1", [("m1", "I plan a trip.")]) == 1
+        planner.clear(USER)
+        assert [(t.thread_id, t.messages) for t in memory.pending_threads(USER)] == [("t1", 1)]
+        flush_memories(memory, model=ScriptedChatModel([remember_user_lines]))
+        assert [m.memory for m in memory.get_user_memories(USER)] == [
+            "The user said: I moved to Oslo."
+        ]
+        assert memory.pending_threads() == []

@@ -4,7 +4,7 @@ A backend stores memories, their history and their vectors, scoped by user and
 `Scope` on every call; it never ranks. A scope is an agent partition (memories of
 one user and one agent, or of the user alone) and the moment expiry is judged
 at: a memory past its `expires_at` is never returned or counted by a read.
-Session summaries and pending messages are scoped by user alone. To write one,
+Session summaries are scoped by user alone; pending messages by user and agent. To write one,
 subclass `MemoryDb` and implement:
 
 - `apply`: one batch of operations as one transaction, planned by
@@ -299,34 +299,57 @@ class MemoryDb(ABC):
         """Every change to one session's summary, oldest first, also after it was deleted."""
 
     @abstractmethod
-    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
-        """Keep user messages to learn from later; returns how many were new.
+    def add_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        """Keep user messages to learn from later in `scope.agent_id`'s scope; returns how
+        many were new.
 
-        A message id the thread already has pending is kept once.
+        A message id the thread already has pending in that scope is kept once.
         """
 
     @abstractmethod
     def claim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        """Take up to `limit` of the thread's pending messages, oldest first, for `token`.
+        """Take up to `limit` of the thread's pending messages in `scope.agent_id`'s scope,
+        oldest first, for `token`.
 
         The claim lasts until `until`. Nothing is taken while another token's claim
-        on the thread is live (ends after `now`), so one worker at a time learns
-        from a thread, in order.
+        on the thread's messages of that scope is live (ends after `now`), so one
+        worker at a time learns from them, in order.
         """
 
     @abstractmethod
-    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+    def release_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
         """Drop `token`'s claim on what it did not settle, for another worker to take."""
 
     @abstractmethod
-    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        """The threads (of one user, or of every user) with pending messages."""
+    def pending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        """The threads (of one user, or of every user) with pending messages in
+        `scope.agent_id`'s scope."""
 
     @abstractmethod
-    def drop_pending(self, user_id: str | None = None) -> int:
-        """Forget the pending messages of one user (or of every user); returns how many.
+    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        """Forget the pending messages of one user (or of every user) in `scope.agent_id`'s
+        scope, and no other scope's; returns how many.
 
         A batch learned from them meanwhile then fails to settle, and lands nothing.
         """
@@ -497,23 +520,42 @@ class MemoryDb(ABC):
         return await offload(self.summary_history, user_id, session_id)
 
     async def aadd_pending(
-        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
-        return await offload(self.add_pending, user_id, thread_id, messages)
+        return await offload(self.add_pending, user_id, thread_id, messages, scope=scope)
 
     async def aclaim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return await offload(self.claim_pending, user_id, thread_id, token, now, until, limit)
+        return await offload(
+            self.claim_pending, user_id, thread_id, token, now, until, limit, scope=scope
+        )
 
-    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        await offload(self.release_pending, user_id, thread_id, token)
+    async def arelease_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        await offload(self.release_pending, user_id, thread_id, token, scope=scope)
 
-    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return await offload(self.pending_threads, user_id)
+    async def apending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return await offload(self.pending_threads, user_id, scope=scope)
 
-    async def adrop_pending(self, user_id: str | None = None) -> int:
-        return await offload(self.drop_pending, user_id)
+    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return await offload(self.drop_pending, user_id, scope=scope)
 
     async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
         return await offload(self.claim_thread, user_id, thread_id)

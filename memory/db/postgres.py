@@ -479,7 +479,7 @@ class PostgresMemoryDb(MemoryDb):
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
             if context.settles is not None:
-                await self._settle(sql, user_id, context.settles)
+                await self._settle(sql, user_id, scope, context.settles)
             pks, current = await self._current(sql, user_id, scope, reads)
             plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
@@ -492,13 +492,13 @@ class PostgresMemoryDb(MemoryDb):
             "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (self._lock_key, user_id)
         )
 
-    async def _settle(self, sql: _Sql, user_id: str, claim: PendingClaim) -> None:
-        """Delete the claimed messages, all of them or (raising) none."""
+    async def _settle(self, sql: _Sql, user_id: str, scope: Scope, claim: PendingClaim) -> None:
+        """Delete the claimed messages of the scope, all of them or (raising) none."""
         ids = sorted(set(claim.message_ids))
         settled = await sql.execute(
-            f"DELETE FROM {self._t}_pending WHERE user_id = %s AND thread_id = %s "
-            "AND claim = %s AND message_id = ANY(%s)",
-            (user_id, claim.thread_id, claim.token, ids),
+            f"DELETE FROM {self._t}_pending WHERE user_id = %s AND agent_id = %s "
+            "AND thread_id = %s AND claim = %s AND message_id = ANY(%s)",
+            (*_key(user_id, scope), claim.thread_id, claim.token, ids),
         )
         if settled != len(ids):
             raise PendingClaimLostError(
@@ -606,19 +606,25 @@ class PostgresMemoryDb(MemoryDb):
     # -- pending messages (deferred extraction) ---------------------------------------
 
     async def _add_pending(
-        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        scope: Scope,
     ) -> int:
         if not messages:
             return 0
         async with self._sql(io) as sql:
             return await sql.execute(
-                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
-                "SELECT %s, %s, m.message_id, m.text, m.at "
+                f"INSERT INTO {self._t}_pending "
+                "(user_id, agent_id, thread_id, message_id, text, at) "
+                "SELECT %s, %s, %s, m.message_id, m.text, m.at "
                 "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) "
                 "WITH ORDINALITY AS m(message_id, text, at, n) ORDER BY m.n "
-                "ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
+                "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 (
-                    user_id,
+                    *_key(user_id, scope),
                     thread_id,
                     [m.message_id for m in messages],
                     [m.text for m in messages],
@@ -635,50 +641,58 @@ class PostgresMemoryDb(MemoryDb):
         now: datetime,
         until: datetime,
         limit: int,
+        scope: Scope,
     ) -> list[PendingMessage]:
         t = self._t
+        user, agent = _key(user_id, scope)
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
             held = await sql.fetch(
-                f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
-                "AND claim IS NOT NULL AND claim <> %s AND claimed_until > %s LIMIT 1",
-                (user_id, thread_id, token, now),
+                f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
+                "AND thread_id = %s AND claim IS NOT NULL AND claim <> %s "
+                "AND claimed_until > %s LIMIT 1",
+                (user, agent, thread_id, token, now),
             )
             if held:
                 return []
             rows = await sql.fetch(
                 f"UPDATE {t}_pending SET claim = %s, claimed_until = %s WHERE id IN ("
-                f"SELECT id FROM {t}_pending WHERE user_id = %s AND thread_id = %s "
-                "ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
-                (token, until, user_id, thread_id, limit),
+                f"SELECT id FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
+                "AND thread_id = %s ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
+                (token, until, user, agent, thread_id, limit),
             )
         return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
 
-    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+    async def _release_pending(
+        self, io: Io, user_id: str, thread_id: str, token: str, scope: Scope
+    ) -> None:
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
             await sql.execute(
                 f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
-                "WHERE user_id = %s AND thread_id = %s AND claim = %s",
-                (user_id, thread_id, token),
+                "WHERE user_id = %s AND agent_id = %s AND thread_id = %s AND claim = %s",
+                (*_key(user_id, scope), thread_id, token),
             )
 
-    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+    async def _drop_pending(self, io: Io, user_id: str | None, scope: Scope) -> int:
         async with self._sql(io) as sql:
             if user_id is not None:
                 await self._lock_user(sql, user_id)
             return await sql.execute(
-                f"DELETE FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id)",
-                (user_id,),
+                f"DELETE FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id) "
+                "AND agent_id = %s",
+                (user_id, scope.agent_id or ""),
             )
 
-    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+    async def _pending_threads(
+        self, io: Io, user_id: str | None, scope: Scope
+    ) -> list[PendingThread]:
         async with self._sql(io) as sql:
             rows = await sql.fetch(
                 f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
                 f"FROM {self._t}_pending WHERE user_id = coalesce(%s::text, user_id) "
-                "GROUP BY user_id, thread_id ORDER BY min(id)",
-                (user_id,),
+                "AND agent_id = %s GROUP BY user_id, thread_id ORDER BY min(id)",
+                (user_id, scope.agent_id or ""),
             )
         return [PendingThread(row[0], row[1], int(row[2]), row[3], row[4]) for row in rows]
 
@@ -1028,43 +1042,81 @@ class PostgresMemoryDb(MemoryDb):
 
     # -- the MemoryDb protocol ----------------------------------------------------------
 
-    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
-        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+    def add_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, scope))
 
     async def aadd_pending(
-        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
-        return await self._run(AWAITING, self._add_pending, user_id, thread_id, messages)
+        return await self._run(AWAITING, self._add_pending, user_id, thread_id, messages, scope)
 
     def claim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
-
-    async def aclaim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
-    ) -> list[PendingMessage]:
-        return await self._run(
-            AWAITING, self._claim_pending, user_id, thread_id, token, now, until, limit
+        return run_sync(
+            self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit, scope)
         )
 
-    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+    async def aclaim_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> list[PendingMessage]:
+        return await self._run(
+            AWAITING, self._claim_pending, user_id, thread_id, token, now, until, limit, scope
+        )
 
-    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        await self._run(AWAITING, self._release_pending, user_id, thread_id, token)
+    def release_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token, scope))
 
-    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return run_sync(self._pending_threads(BLOCKING, user_id))
+    async def arelease_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        await self._run(AWAITING, self._release_pending, user_id, thread_id, token, scope)
 
-    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return await self._run(AWAITING, self._pending_threads, user_id)
+    def pending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id, scope))
 
-    def drop_pending(self, user_id: str | None = None) -> int:
-        return run_sync(self._drop_pending(BLOCKING, user_id))
+    async def apending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return await self._run(AWAITING, self._pending_threads, user_id, scope)
 
-    async def adrop_pending(self, user_id: str | None = None) -> int:
-        return await self._run(AWAITING, self._drop_pending, user_id)
+    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id, scope))
+
+    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return await self._run(AWAITING, self._drop_pending, user_id, scope)
 
     def apply(
         self,

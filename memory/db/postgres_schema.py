@@ -135,7 +135,31 @@ def migrations(t: str) -> list[str]:
     );
     CREATE INDEX {t}_threads_user ON {t}_threads (user_id)
     """
-    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners]
+    old_pending_key = _default_name(f"{t}_pending", "user_id_thread_id_message_id", "key")
+    # Pending messages belong to the agent scope that recorded them ('' is the user's
+    # own, as for rows from before); one message id may be pending once per scope.
+    pending_scopes = f"""
+    ALTER TABLE {t}_pending ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE {t}_pending DROP CONSTRAINT {old_pending_key};
+    ALTER TABLE {t}_pending ADD CONSTRAINT {t}_pending_scope_message_key
+        UNIQUE (user_id, agent_id, thread_id, message_id);
+    DROP INDEX {t}_pending_thread;
+    CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, agent_id, thread_id, id)
+    """
+    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners, pending_scopes]
+
+
+def _default_name(table: str, columns: str, label: str) -> str:
+    """The name PostgreSQL gave a constraint made without one: `<table>_<columns>_<label>`,
+    the longer of table and columns cut first until it fits in 63 bytes."""
+    room = 63 - len(label) - 2
+    kept_table, kept_columns = len(table), len(columns)
+    while kept_table + kept_columns > room:
+        if kept_table > kept_columns:
+            kept_table -= 1
+        else:
+            kept_columns -= 1
+    return f"{table[:kept_table]}_{columns[:kept_columns]}_{label}"
 
 
 def statements(script: str) -> list[str]:

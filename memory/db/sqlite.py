@@ -410,7 +410,7 @@ class SqliteMemoryDb(MemoryDb):
         scope = Scope(scope.agent_id, context.at)
         with self._transaction() as conn:
             if context.settles is not None:
-                self._settle(conn, user_id, context.settles)
+                self._settle(conn, user_id, scope, context.settles)
             rowids, current = self._current(conn, user_id, scope, reads)
             plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
             if plan.events:
@@ -418,13 +418,15 @@ class SqliteMemoryDb(MemoryDb):
             self._vector_cache.discard(_key(user_id, scope))
         return plan.events
 
-    def _settle(self, conn: sqlite3.Connection, user_id: str, claim: PendingClaim) -> None:
-        """Delete the claimed messages, all of them or (raising) none."""
+    def _settle(
+        self, conn: sqlite3.Connection, user_id: str, scope: Scope, claim: PendingClaim
+    ) -> None:
+        """Delete the claimed messages of the scope, all of them or (raising) none."""
         ids = set(claim.message_ids)
         settled = conn.execute(
-            f"DELETE FROM {self._t}_pending WHERE user_id = ? AND thread_id = ? AND claim = ? "
-            "AND message_id IN (SELECT value FROM json_each(?))",
-            (user_id, claim.thread_id, claim.token, json.dumps(sorted(ids))),
+            f"DELETE FROM {self._t}_pending WHERE user_id = ? AND agent_id = ? "
+            "AND thread_id = ? AND claim = ? AND message_id IN (SELECT value FROM json_each(?))",
+            (*_key(user_id, scope), claim.thread_id, claim.token, json.dumps(sorted(ids))),
         ).rowcount
         if settled != len(ids):
             raise PendingClaimLostError(
@@ -625,32 +627,50 @@ class SqliteMemoryDb(MemoryDb):
 
     # -- pending messages (deferred extraction) ------------------------------------
 
-    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
+    def add_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
         if not messages:
             return 0
+        user, agent = _key(user_id, scope)
         with self._transaction() as conn:
             return conn.executemany(
-                f"INSERT INTO {self._t}_pending (user_id, thread_id, message_id, text, at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, thread_id, message_id) DO NOTHING",
-                [(user_id, thread_id, m.message_id, m.text, _moment(m.at)) for m in messages],
+                f"INSERT INTO {self._t}_pending "
+                "(user_id, agent_id, thread_id, message_id, text, at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
+                [(user, agent, thread_id, m.message_id, m.text, _moment(m.at)) for m in messages],
             ).rowcount
 
     def claim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
         t = self._t
+        user, agent = _key(user_id, scope)
         with self._transaction() as conn:
             held = conn.execute(
-                f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND thread_id = ? "
+                f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND agent_id = ? AND thread_id = ? "
                 "AND claim IS NOT NULL AND claim != ? AND claimed_until > ? LIMIT 1",
-                (user_id, thread_id, token, _moment(now)),
+                (user, agent, thread_id, token, _moment(now)),
             ).fetchone()
             if held:
                 return []
             rows = conn.execute(
                 f"SELECT id, message_id, text, at FROM {t}_pending "
-                "WHERE user_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
-                (user_id, thread_id, limit),
+                "WHERE user_id = ? AND agent_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
+                (user, agent, thread_id, limit),
             ).fetchall()
             conn.executemany(
                 f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
@@ -658,20 +678,24 @@ class SqliteMemoryDb(MemoryDb):
             )
         return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
 
-    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
+    def release_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
         with self._transaction() as conn:
             conn.execute(
                 f"UPDATE {self._t}_pending SET claim = NULL, claimed_until = NULL "
-                "WHERE user_id = ? AND thread_id = ? AND claim = ?",
-                (user_id, thread_id, token),
+                "WHERE user_id = ? AND agent_id = ? AND thread_id = ? AND claim = ?",
+                (*_key(user_id, scope), thread_id, token),
             )
 
-    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
+    def pending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
         rows = self._read(
             f"SELECT user_id, thread_id, count(*), max(at), max(claimed_until) "
-            f"FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id "
+            f"FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id AND agent_id = ? "
             "GROUP BY user_id, thread_id ORDER BY min(id)",
-            (user_id,),
+            (user_id, scope.agent_id or ""),
         )
         return [
             PendingThread(
@@ -684,10 +708,12 @@ class SqliteMemoryDb(MemoryDb):
             for row in rows
         ]
 
-    def drop_pending(self, user_id: str | None = None) -> int:
+    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
         with self._transaction() as conn:
             return conn.execute(
-                f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id", (user_id,)
+                f"DELETE FROM {self._t}_pending WHERE coalesce(?, user_id) = user_id "
+                "AND agent_id = ?",
+                (user_id, scope.agent_id or ""),
             ).rowcount
 
     # -- thread owners and erasure ----------------------------------------------

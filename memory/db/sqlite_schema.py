@@ -381,6 +381,38 @@ def _thread_owners(db: Database, t: str) -> None:
     )
 
 
+def _pending_scopes(db: Database, t: str) -> None:
+    """Pending messages gain the agent scope that recorded them ('' for the user's own).
+
+    A scope clears and learns only its own; rows written before this change belong
+    to the user's own scope. One message id may be pending once per scope.
+    """
+    _run(
+        db,
+        f"""
+        CREATE TABLE {t}_pending_scoped (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            agent_id TEXT NOT NULL DEFAULT '',
+            thread_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            claim TEXT,
+            claimed_until TEXT,
+            UNIQUE (user_id, agent_id, thread_id, message_id)
+        );
+        INSERT INTO {t}_pending_scoped
+            (id, user_id, thread_id, message_id, text, at, claim, claimed_until)
+        SELECT id, user_id, thread_id, message_id, text, at, claim, claimed_until
+        FROM {t}_pending;
+        DROP TABLE {t}_pending;
+        ALTER TABLE {t}_pending_scoped RENAME TO {t}_pending;
+        CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, agent_id, thread_id, id);
+        """,
+    )
+
+
 def _run_memories(db: Database, table: str) -> None:
     _run(db, _memories(table))
 
@@ -404,6 +436,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0006_scopes_and_expiry", _scopes_and_expiry),
     ("0007_thread_owners", _thread_owners),
     ("0008_text_hash", _text_hash),
+    ("0009_pending_scopes", _pending_scopes),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

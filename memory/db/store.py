@@ -216,10 +216,11 @@ class StoreMemoryDb(MemoryDb):
     changes (never another user's).
 
     Pending messages of deferred extraction live in a fifth namespace, `pending`,
-    one item per message. A claim on them is read, then written: two workers
-    claiming one thread at the same moment could both take it, so each message is
-    learned from once when one worker per thread runs at a time, as LangGraph
-    Server's runs API schedules the extractor (SQLite's and PostgreSQL's claims
+    one item per message, beside the memories of the agent scope that recorded
+    them. A claim on them is read, then written: two workers claiming one thread at
+    the same moment could both take it, so each message is learned from once when
+    one worker per thread runs at a time, as LangGraph Server's runs API schedules
+    the extractor (SQLite's and PostgreSQL's claims
     are exclusive by themselves).
 
     Thread owners live in one namespace, `(*namespace_prefix, "#threads")`, one
@@ -265,15 +266,20 @@ class StoreMemoryDb(MemoryDb):
         return self.index
 
     def _namespaces(self, user_id: str, scope: Scope = USER_SCOPE) -> _Namespaces:
-        """The user's namespaces; memories, their history and vectors are the scope's agent's,
-        while session summaries and pending messages are the user's alone."""
+        """The user's namespaces; memories, their history, vectors and pending messages
+        are the scope's agent's, while session summaries are the user's alone."""
         user = (*self.namespace_prefix, namespace_label(user_id))
         owner = (
             user if scope.agent_id is None else (*user, _AGENTS, namespace_label(scope.agent_id))
         )
         return _Namespaces(
-            *((*owner, name) for name in (_ITEMS, _HISTORY, _META, _VECTORS)),
-            *((*user, name) for name in (_SUMMARIES, _SUMMARY_HISTORY, _PENDING)),
+            items=(*owner, _ITEMS),
+            history=(*owner, _HISTORY),
+            meta=(*owner, _META),
+            vectors=(*owner, _VECTORS),
+            summaries=(*user, _SUMMARIES),
+            summary_history=(*user, _SUMMARY_HISTORY),
+            pending=(*owner, _PENDING),
         )
 
     def _ttl(self, memory: UserMemory, at: datetime) -> float | None:
@@ -313,7 +319,7 @@ class StoreMemoryDb(MemoryDb):
         context: WriteContext,
         scope: Scope,
     ) -> list[MemoryEvent]:
-        settled = await self._settle(io, user_id, context.settles)
+        settled = await self._settle(io, user_id, scope, context.settles)
         stored = await self._load(io, user_id, scope)
         current = [_memory(v) for v in stored.listed()]
         plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
@@ -354,11 +360,13 @@ class StoreMemoryDb(MemoryDb):
         await _batch(io, self.store, writes)
         return plan.events
 
-    async def _settle(self, io: Io, user_id: str, claim: PendingClaim | None) -> list[PutOp]:
+    async def _settle(
+        self, io: Io, user_id: str, scope: Scope, claim: PendingClaim | None
+    ) -> list[PutOp]:
         """The deletes that settle `claim`, sent with the batch; raises if it was lost."""
         if claim is None:
             return []
-        ns = self._namespaces(user_id)
+        ns = self._namespaces(user_id, scope)
         keys = sorted({_pending_key(claim.thread_id, m) for m in claim.message_ids})
         found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keys])
         lost = [
@@ -374,11 +382,11 @@ class StoreMemoryDb(MemoryDb):
         return [PutOp(ns.pending, key, None) for key in keys]
 
     async def _thread_pending(
-        self, io: Io, user_id: str, thread_id: str
+        self, io: Io, user_id: str, thread_id: str, scope: Scope
     ) -> list[tuple[str, dict[str, Any]]]:
-        """The thread's pending messages as (key, value), oldest first."""
+        """The thread's pending messages in the scope as (key, value), oldest first."""
         found = await self._search_all(
-            io, self._namespaces(user_id).pending, {"thread_id": thread_id}
+            io, self._namespaces(user_id, scope).pending, {"thread_id": thread_id}
         )
         mine = [
             (item.key, item.value)
@@ -388,9 +396,14 @@ class StoreMemoryDb(MemoryDb):
         return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
 
     async def _add_pending(
-        self, io: Io, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        scope: Scope,
     ) -> int:
-        ns = self._namespaces(user_id)
+        ns = self._namespaces(user_id, scope)
         keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
         if not keyed:
             return 0
@@ -428,15 +441,16 @@ class StoreMemoryDb(MemoryDb):
         now: datetime,
         until: datetime,
         limit: int,
+        scope: Scope,
     ) -> list[PendingMessage]:
-        pending = await self._thread_pending(io, user_id, thread_id)
+        pending = await self._thread_pending(io, user_id, thread_id, scope)
         if any(
             value["claim"] not in (None, token) and value["claimed_until"] > _moment(now)
             for _, value in pending
         ):
             return []
         taken = pending[:limit]
-        ns = self._namespaces(user_id)
+        ns = self._namespaces(user_id, scope)
         claimed = {"claim": token, "claimed_until": _moment(until)}
         if taken:
             await _batch(
@@ -446,21 +460,25 @@ class StoreMemoryDb(MemoryDb):
             )
         return [_pending_message(value) for _, value in taken]
 
-    async def _release_pending(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
-        ns = self._namespaces(user_id)
+    async def _release_pending(
+        self, io: Io, user_id: str, thread_id: str, token: str, scope: Scope
+    ) -> None:
+        ns = self._namespaces(user_id, scope)
         released = {"claim": None, "claimed_until": None}
         writes = [
             PutOp(ns.pending, key, {**value, **released}, index=False)
-            for key, value in await self._thread_pending(io, user_id, thread_id)
+            for key, value in await self._thread_pending(io, user_id, thread_id, scope)
             if value["claim"] == token
         ]
         if writes:
             await _batch(io, self.store, writes)
 
-    async def _pending_items(self, io: Io, user_id: str | None) -> list[tuple[str, Item]]:
-        """The pending messages of one user or of all, with their owners."""
+    async def _pending_items(
+        self, io: Io, user_id: str | None, scope: Scope
+    ) -> list[tuple[str, Item]]:
+        """The pending messages in the scope of one user or of all, with their owners."""
         if user_id is not None:
-            namespaces = [self._namespaces(user_id).pending]
+            namespaces = [self._namespaces(user_id, scope).pending]
         else:
             [listed] = await _read_all(
                 io,
@@ -473,27 +491,34 @@ class StoreMemoryDb(MemoryDb):
                     limit=limit,
                 ),
             )
-            depth = len(self.namespace_prefix) + 2
-            namespaces = [ns for ns in cast(list[tuple[str, ...]], listed) if len(ns) == depth]
+            user = len(self.namespace_prefix)
+            namespaces = [
+                ns
+                for ns in cast(list[tuple[str, ...]], listed)
+                if self._namespaces(unquote(ns[user]), scope).pending == ns
+            ]
         return [
-            (unquote(namespace[-2]), item)
+            (owner, item)
             for namespace in namespaces
+            for owner in [unquote(namespace[len(self.namespace_prefix)])]
             for item in await self._search_all(io, namespace)
-            if item.value.get("user_id") == unquote(namespace[-2])
+            if item.value.get("user_id") == owner
         ]
 
-    async def _drop_pending(self, io: Io, user_id: str | None) -> int:
+    async def _drop_pending(self, io: Io, user_id: str | None, scope: Scope) -> int:
         deletes = [
             PutOp(item.namespace, item.key, None)
-            for _, item in await self._pending_items(io, user_id)
+            for _, item in await self._pending_items(io, user_id, scope)
         ]
         if deletes:
             await _batch(io, self.store, deletes)
         return len(deletes)
 
-    async def _pending_threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+    async def _pending_threads(
+        self, io: Io, user_id: str | None, scope: Scope
+    ) -> list[PendingThread]:
         threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for owner, item in await self._pending_items(io, user_id):
+        for owner, item in await self._pending_items(io, user_id, scope):
             threads[(owner, item.value["thread_id"])].append(item.value)
         in_order = sorted(threads.items(), key=lambda kv: min(v["order"] for v in kv[1]))
         return [
@@ -933,41 +958,81 @@ class StoreMemoryDb(MemoryDb):
     ) -> list[MemoryEvent]:
         return await self._history(AWAITING, user_id, memory_id, scope)
 
-    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
-        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages))
+    def add_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, scope))
 
     async def aadd_pending(
-        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
-        return await self._add_pending(AWAITING, user_id, thread_id, messages)
+        return await self._add_pending(AWAITING, user_id, thread_id, messages, scope)
 
     def claim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return run_sync(self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit))
+        return run_sync(
+            self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit, scope)
+        )
 
     async def aclaim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return await self._claim_pending(AWAITING, user_id, thread_id, token, now, until, limit)
+        return await self._claim_pending(
+            AWAITING, user_id, thread_id, token, now, until, limit, scope
+        )
 
-    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token))
+    def release_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token, scope))
 
-    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        await self._release_pending(AWAITING, user_id, thread_id, token)
+    async def arelease_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        await self._release_pending(AWAITING, user_id, thread_id, token, scope)
 
-    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return run_sync(self._pending_threads(BLOCKING, user_id))
+    def pending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return run_sync(self._pending_threads(BLOCKING, user_id, scope))
 
-    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return await self._pending_threads(AWAITING, user_id)
+    async def apending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return await self._pending_threads(AWAITING, user_id, scope)
 
-    def drop_pending(self, user_id: str | None = None) -> int:
-        return run_sync(self._drop_pending(BLOCKING, user_id))
+    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return run_sync(self._drop_pending(BLOCKING, user_id, scope))
 
-    async def adrop_pending(self, user_id: str | None = None) -> int:
-        return await self._drop_pending(AWAITING, user_id)
+    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return await self._drop_pending(AWAITING, user_id, scope)
 
     def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
         return run_sync(self._user_ids(BLOCKING, scope))

@@ -121,8 +121,9 @@ async def _narrowed(
 class MemoryView(MemoryDb):
     """`db` as one `Memory` sees it: `scope` on every call, `filter` on every read.
 
-    Writes, history and embedding bookkeeping pass through unfiltered, and session
-    summaries and pending messages (a user's, whatever the agent) untouched. The
+    Writes, history, embedding bookkeeping and pending messages pass through
+    unfiltered in the view's agent scope, and session summaries (a user's, whatever
+    the agent) untouched. The
     view owns nothing: closing it leaves `db` open. Its methods take no scope of
     their own; passing one is refused.
     """
@@ -377,7 +378,7 @@ class MemoryView(MemoryDb):
         self._own(scope)
         return await self._semantic_ranking(AWAITING, user_id, query, limit)
 
-    # -- session summaries and pending messages: the user's, as stored -------------------
+    # -- session summaries (the user's, as stored) and pending messages (the scope's) ------
 
     def write_summary(
         self,
@@ -411,41 +412,81 @@ class MemoryView(MemoryDb):
     async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
         return await self.db.asummary_history(user_id, session_id)
 
-    def add_pending(self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]) -> int:
-        return self.db.add_pending(user_id, thread_id, messages)
+    def add_pending(
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
+    ) -> int:
+        return self.db.add_pending(user_id, thread_id, messages, scope=self._own(scope))
 
     async def aadd_pending(
-        self, user_id: str, thread_id: str, messages: Sequence[PendingMessage]
+        self,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[PendingMessage],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
-        return await self.db.aadd_pending(user_id, thread_id, messages)
+        return await self.db.aadd_pending(user_id, thread_id, messages, scope=self._own(scope))
 
     def claim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return self.db.claim_pending(user_id, thread_id, token, now, until, limit)
+        return self.db.claim_pending(
+            user_id, thread_id, token, now, until, limit, scope=self._own(scope)
+        )
 
     async def aclaim_pending(
-        self, user_id: str, thread_id: str, token: str, now: datetime, until: datetime, limit: int
+        self,
+        user_id: str,
+        thread_id: str,
+        token: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
-        return await self.db.aclaim_pending(user_id, thread_id, token, now, until, limit)
+        return await self.db.aclaim_pending(
+            user_id, thread_id, token, now, until, limit, scope=self._own(scope)
+        )
 
-    def release_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        self.db.release_pending(user_id, thread_id, token)
+    def release_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        self.db.release_pending(user_id, thread_id, token, scope=self._own(scope))
 
-    async def arelease_pending(self, user_id: str, thread_id: str, token: str) -> None:
-        await self.db.arelease_pending(user_id, thread_id, token)
+    async def arelease_pending(
+        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    ) -> None:
+        await self.db.arelease_pending(user_id, thread_id, token, scope=self._own(scope))
 
-    def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return self.db.pending_threads(user_id)
+    def pending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return self.db.pending_threads(user_id, scope=self._own(scope))
 
-    async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
-        return await self.db.apending_threads(user_id)
+    async def apending_threads(
+        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> list[PendingThread]:
+        return await self.db.apending_threads(user_id, scope=self._own(scope))
 
-    def drop_pending(self, user_id: str | None = None) -> int:
-        return self.db.drop_pending(user_id)
+    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return self.db.drop_pending(user_id, scope=self._own(scope))
 
-    async def adrop_pending(self, user_id: str | None = None) -> int:
-        return await self.db.adrop_pending(user_id)
+    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+        return await self.db.adrop_pending(user_id, scope=self._own(scope))
 
     def claim_thread(self, user_id: str, thread_id: str) -> str:
         return self.db.claim_thread(user_id, thread_id)
