@@ -49,6 +49,7 @@ WORDS = ("tea", "coffee", "skiing", "Rome", "Berlin", "cats", "jazz", "running",
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Failed requests per endpoint and cause: an HTTP status, or the client's exception."""
     expected: dict[tuple[str, str], str] = field(default_factory=dict)
     """(user, memory id) -> the text the last acknowledged write gave it."""
 
@@ -122,8 +123,8 @@ async def one_client(
                 known = [mid for (u, mid) in tally.expected if u == user]
                 memory_id = rng.choice(known)
                 answer = await client.patch(f"{base}/memories/{memory_id}", json={"memory": text})
-        except httpx.HTTPError:
-            tally.errors[kind] += 1
+        except httpx.HTTPError as error:
+            tally.errors[f"{kind} {type(error).__name__}"] += 1
             continue
         tally.latencies[kind].append(time.perf_counter() - started)
         if answer.is_success:
@@ -132,7 +133,7 @@ async def one_client(
             elif kind == "update":
                 tally.expected[(user, memory_id)] = text
         else:
-            tally.errors[kind] += 1
+            tally.errors[f"{kind} {answer.status_code}"] += 1
 
 
 async def load(url: str, users: list[str], clients: int, seconds: float, tally: Tally) -> float:
