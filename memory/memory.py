@@ -7,7 +7,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -338,12 +337,10 @@ class Memory:
         with self._span(telemetry.UPDATE, "apply_user_memory_ops", user_id) as span:
             span.set({telemetry.RECORD_COUNT: len(ops)})
             events = await self._write(io, user_id, ops, context)
-            span.records([(e.memory_id, e.new_memory) for e in events if e.new_memory])
+            span.records((e.memory_id, e.new_memory) for e in events if e.new_memory)
             return events
 
-    def _span(
-        self, name: str, operation: str, user_id: str | None
-    ) -> AbstractContextManager[telemetry.MemorySpan]:
+    def _span(self, name: str, operation: str, user_id: str | None) -> telemetry.MemorySpan:
         """The span of one operation of this memory, with its agent scope."""
         return telemetry.memory_span(name, operation, user_id, {telemetry.AGENT_ID: self.agent_id})
 
@@ -487,7 +484,7 @@ class Memory:
             found = await self._find(io, user_id, method, query, limit, model, filter)
             span.set({telemetry.RECORD_COUNT: len(found)})
             span.usage(TokenUsage(found.input_tokens, found.output_tokens))
-            span.records([(m.memory_id, m.memory) for m in found])
+            span.records((m.memory_id, m.memory) for m in found)
             return found
 
     async def _find(
@@ -574,7 +571,7 @@ class Memory:
                     telemetry.CONTEXT_TOKENS: chosen.tokens,
                 }
             )
-            span.records([(m.memory_id, m.memory) for m in chosen.memories])
+            span.records((m.memory_id, m.memory) for m in chosen.memories)
             return chosen
 
     # -- vectors and near-duplicates -----------------------------------------
