@@ -162,6 +162,7 @@ class Memory:
         if default_ttl is not None:
             later(clock(), default_ttl)  # refuses a time to live that ends past the year 9999
         self.agent_id = validate_agent_id(agent_id)
+        self._traces_content = telemetry.environment_opts_in()
         self.default_ttl = default_ttl
         self.clock = clock
         self.model = model
@@ -342,7 +343,9 @@ class Memory:
 
     def _span(self, name: str, operation: str, user_id: str | None) -> telemetry.MemorySpan:
         """The span of one operation of this memory, with its agent scope."""
-        return telemetry.memory_span(name, operation, user_id, {telemetry.AGENT_ID: self.agent_id})
+        return telemetry.memory_span(
+            name, operation, user_id, {telemetry.AGENT_ID: self.agent_id}, self._traces_content
+        )
 
     async def _write(
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext

@@ -8,7 +8,7 @@ OpenTelemetry's GenAI memory conventions (`search_memory`, `create_memory`,
 nests under the span of the LangGraph run (or any caller) that is current.
 
 User ids and memory text are recorded only when the app opts in, with
-`trace_content(True)` or `MEMORY_AGENT_TRACE_CONTENT=1`.
+`trace_content(True)` or `MEMORY_AGENT_TRACE_CONTENT=1` (read when a `Memory` is made).
 """
 
 from __future__ import annotations
@@ -90,11 +90,20 @@ def trace_content(enabled: bool | None = True) -> None:
     _trace_content = enabled
 
 
-def content_traced() -> bool:
-    """Whether spans carry user ids and memory text: only when the app opted in."""
+def environment_opts_in() -> bool:
+    """Whether `MEMORY_AGENT_TRACE_CONTENT` asks for user ids and memory text on spans.
+
+    A `Memory` reads it once, when it is made: looking it up on every span cost a
+    traced search more than the rest of our own code around the span."""
+    return os.environ.get(TRACE_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def content_traced(environment: bool | None = None) -> bool:
+    """Whether spans carry user ids and memory text: only when the app opted in, with
+    `trace_content` or else the environment (`environment`, when the caller read it)."""
     if _trace_content is not None:
         return _trace_content
-    return os.environ.get(TRACE_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return environment_opts_in() if environment is None else environment
 
 
 @dataclass(frozen=True)
@@ -146,10 +155,15 @@ class MemorySpan:
     generator-based context manager, since every search pays for this one.
     """
 
-    def __init__(self, span: trace.Span, attributes: dict[str, AttributeValue] | None = None):
+    def __init__(
+        self,
+        span: trace.Span,
+        attributes: dict[str, AttributeValue] | None = None,
+        environment: bool | None = None,
+    ) -> None:
         self.span = span
         self.recording = span.is_recording()
-        self.content = self.recording and content_traced()
+        self.content = self.recording and content_traced(environment)
         self.attributes: dict[str, AttributeValue] = attributes or {}
         self._token: object = None
 
@@ -219,9 +233,11 @@ def memory_span(
     operation: str,
     user_id: str | None = None,
     attributes: Mapping[str, AttributeValue | None] | None = None,
+    environment: bool | None = None,
 ) -> MemorySpan:
     """A span around one memory operation (use it in `with`), current while it runs; an
-    exception it raises is recorded on the span and marks it failed.
+    exception it raises is recorded on the span and marks it failed. `environment` is
+    what the caller read of `environment_opts_in()`; None reads it now.
 
     A span that does not record (no SDK, or sampled out) is never made current,
     so tracing that is off costs one `start_span` call.
@@ -234,6 +250,7 @@ def memory_span(
         {OPERATION: operation, OPERATION_NAME: name}
         if name in _GENAI_OPERATIONS
         else {OPERATION: operation},
+        environment,
     )
     if attributes:
         recorded.set(attributes)
