@@ -17,8 +17,10 @@ new thread), one off and one on, side by side, the first of a pair alternating,
 so a busy machine's load falls on both alike. Both paths are warmed up first and
 the garbage is collected before each block; the search at `--memories` is also
 timed with the collector off, to tell a span's own cost from the collections its
-allocations bring on. `overhead_ms` is the median of the pairs' differences, and
-`overhead_pct` that over the median untraced call.
+allocations bring on. `search_sdk_span_only` is the SDK's floor: the same search
+with memory's spans off inside one bare SDK span carrying the same attributes.
+`overhead_ms` is the median of the pairs' differences, and `overhead_pct` that
+over the median untraced call.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -83,20 +87,27 @@ def searches(folder: Path, memories: int) -> Any:
     return search, memory
 
 
-def compare(work: Callable[[int], None], pairs: int, collect: bool = True) -> dict[str, Any]:
+def compare(
+    work: Callable[[int], None],
+    pairs: int,
+    collect: bool = True,
+    instead: Callable[[trace.Tracer, int], None] | None = None,
+) -> dict[str, Any]:
     """Time `work(n)` in `pairs` pairs of one call untraced and one traced, next to each
     other (which goes first alternates), so the load of a busy machine falls on both
-    alike; with `collect` False, the garbage collector is off while they run."""
+    alike; with `collect` False, the garbage collector is off while they run. Given
+    `instead`, the traced call is that, with the SDK's tracer, and memory's spans off."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     off: list[float] = []
     on: list[float] = []
     spans = 0
+    traced_work = work if instead is None else partial(instead, provider.get_tracer("bench"))
     for n in range(-WARM_UP, pairs):  # the first pairs warm both paths up and are not kept
         for traced in (False, True) if n % 2 == 0 else (True, False):
-            telemetry.use_tracer_provider(provider if traced else None)
-            took = timed(work, n)
+            telemetry.use_tracer_provider(provider if traced and instead is None else None)
+            took = timed(traced_work if traced else work, n)
             if n >= 0:
                 (on if traced else off).append(took)
         if n == -1:
@@ -121,6 +132,26 @@ def compare(work: Callable[[int], None], pairs: int, collect: bool = True) -> di
     }
 
 
+def bare_span(search: Callable[[int], None]) -> Callable[[trace.Tracer, int], None]:
+    """`search` inside nothing but an SDK span with the attributes memory's search span
+    has without content: the SDK's own cost, which no code of ours can go below."""
+
+    def spanned(tracer: trace.Tracer, n: int) -> None:
+        span = tracer.start_span(telemetry.SEARCH)
+        search(n)
+        span.set_attributes(
+            {
+                telemetry.OPERATION: "search_user_memories",
+                telemetry.OPERATION_NAME: telemetry.SEARCH,
+                telemetry.METHOD: "keyword",
+                telemetry.RECORD_COUNT: 5,
+            }
+        )
+        span.end()
+
+    return spanned
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=200, help="pairs of agent turns")
@@ -140,6 +171,9 @@ def main() -> None:
                 "agent_turn": compare(turn, args.turns),
                 "search": compare(search, args.searches) | {"memories": args.memories} | keyword,
                 "search_gc_off": compare(search, args.searches, collect=False)
+                | {"memories": args.memories}
+                | keyword,
+                "search_sdk_span_only": compare(search, args.searches, instead=bare_span(search))
                 | {"memories": args.memories}
                 | keyword,
                 "search_more_memories": compare(more, args.searches)
