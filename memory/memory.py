@@ -7,7 +7,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -163,6 +162,7 @@ class Memory:
         if default_ttl is not None:
             later(clock(), default_ttl)  # refuses a time to live that ends past the year 9999
         self.agent_id = validate_agent_id(agent_id)
+        self._traces_content = telemetry.environment_opts_in()
         self.default_ttl = default_ttl
         self.clock = clock
         self.model = model
@@ -339,14 +339,14 @@ class Memory:
         with self._span(telemetry.UPDATE, "apply_user_memory_ops", user_id) as span:
             span.set({telemetry.RECORD_COUNT: len(ops)})
             events = await self._write(io, user_id, ops, context)
-            span.records([(e.memory_id, e.new_memory) for e in events if e.new_memory])
+            span.records((e.memory_id, e.new_memory) for e in events if e.new_memory)
             return events
 
-    def _span(
-        self, name: str, operation: str, user_id: str | None
-    ) -> AbstractContextManager[telemetry.MemorySpan]:
+    def _span(self, name: str, operation: str, user_id: str | None) -> telemetry.MemorySpan:
         """The span of one operation of this memory, with its agent scope."""
-        return telemetry.memory_span(name, operation, user_id, {telemetry.AGENT_ID: self.agent_id})
+        return telemetry.memory_span(
+            name, operation, user_id, {telemetry.AGENT_ID: self.agent_id}, self._traces_content
+        )
 
     async def _write(
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
@@ -488,7 +488,7 @@ class Memory:
             found = await self._find(io, user_id, method, query, limit, model, filter)
             span.set({telemetry.RECORD_COUNT: len(found)})
             span.usage(TokenUsage(found.input_tokens, found.output_tokens))
-            span.records([(m.memory_id, m.memory) for m in found])
+            span.records((m.memory_id, m.memory) for m in found)
             return found
 
     async def _find(
@@ -575,7 +575,7 @@ class Memory:
                     telemetry.CONTEXT_TOKENS: chosen.tokens,
                 }
             )
-            span.records([(m.memory_id, m.memory) for m in chosen.memories])
+            span.records((m.memory_id, m.memory) for m in chosen.memories)
             return chosen
 
     # -- vectors and near-duplicates -----------------------------------------

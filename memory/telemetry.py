@@ -8,7 +8,7 @@ OpenTelemetry's GenAI memory conventions (`search_memory`, `create_memory`,
 nests under the span of the LangGraph run (or any caller) that is current.
 
 User ids and memory text are recorded only when the app opts in, with
-`trace_content(True)` or `MEMORY_AGENT_TRACE_CONTENT=1`.
+`trace_content(True)` or `MEMORY_AGENT_TRACE_CONTENT=1` (read when a `Memory` is made).
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, TypeVar
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import Runnable
-from opentelemetry import trace
+from opentelemetry import context, trace
+from opentelemetry.trace import Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 TRACE_CONTENT_ENV = "MEMORY_AGENT_TRACE_CONTENT"
@@ -89,11 +90,20 @@ def trace_content(enabled: bool | None = True) -> None:
     _trace_content = enabled
 
 
-def content_traced() -> bool:
-    """Whether spans carry user ids and memory text: only when the app opted in."""
+def environment_opts_in() -> bool:
+    """Whether `MEMORY_AGENT_TRACE_CONTENT` asks for user ids and memory text on spans.
+
+    A `Memory` reads it once, when it is made: looking it up on every span cost a
+    traced search more than the rest of our own code around the span."""
+    return os.environ.get(TRACE_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def content_traced(environment: bool | None = None) -> bool:
+    """Whether spans carry user ids and memory text: only when the app opted in, with
+    `trace_content` or else the environment (`environment`, when the caller read it)."""
     if _trace_content is not None:
         return _trace_content
-    return os.environ.get(TRACE_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return environment_opts_in() if environment is None else environment
 
 
 @dataclass(frozen=True)
@@ -137,22 +147,53 @@ def tagged(runnable: R, step: str) -> R:
 
 
 class MemorySpan:
-    """The span of one memory operation, recording only what the app allows.
+    """The span of one memory operation, recording only what the app allows; as a
+    context manager it is current while the operation runs and ends with it.
 
     Attributes are gathered here and handed to the span once, when it ends: the
-    SDK's per-call cost is most of what tracing costs.
+    SDK's per-call cost is most of what tracing costs. A plain class rather than a
+    generator-based context manager, since every search pays for this one.
     """
 
-    def __init__(self, span: trace.Span) -> None:
+    def __init__(
+        self,
+        span: trace.Span,
+        attributes: dict[str, AttributeValue] | None = None,
+        environment: bool | None = None,
+    ) -> None:
         self.span = span
         self.recording = span.is_recording()
-        self.content = self.recording and content_traced()
-        self.attributes: dict[str, AttributeValue] = {}
+        self.content = self.recording and content_traced(environment)
+        self.attributes: dict[str, AttributeValue] = attributes or {}
+        self._token: object = None
+
+    def __enter__(self) -> MemorySpan:
+        if self.recording:
+            self._token = context.attach(trace.set_span_in_context(self.span))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self.recording:
+            return
+        context.detach(self._token)  # type: ignore[arg-type]
+        self.flush()
+        # As `trace.use_span`: an Exception fails the span, a GeneratorExit or the like does not.
+        if isinstance(error, Exception):
+            self.span.record_exception(error)
+            self.span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+        self.span.end()
 
     def set(self, attributes: Mapping[str, AttributeValue | None]) -> None:
         """Record these attributes; None values are left out."""
         if self.recording:
-            self.attributes.update((k, v) for k, v in attributes.items() if v is not None)
+            for key, value in attributes.items():
+                if value is not None:
+                    self.attributes[key] = value
 
     def user(self, user_id: str | None) -> None:
         """The user's id, when the app opted in to content."""
@@ -164,8 +205,9 @@ class MemorySpan:
         if self.content and value is not None:
             self.attributes[key] = value
 
-    def records(self, records: Sequence[tuple[str | None, str]]) -> None:
-        """The (id, text) of the memories stored or found, when the app opted in to content."""
+    def records(self, records: Iterable[tuple[str | None, str]]) -> None:
+        """The (id, text) of the memories stored or found, when the app opted in to content;
+        a generator passed here is not even run otherwise."""
         if self.content:
             payload = [{"id": memory_id, "content": text} for memory_id, text in records]
             self.attributes[RECORDS] = json.dumps(payload)
@@ -183,40 +225,42 @@ class MemorySpan:
 
 
 _IDLE = MemorySpan(trace.INVALID_SPAN)
-"""What a call site records on when no span records: nothing."""
+"""What a call site records on when no span records: nothing, and entering it does nothing."""
 
 
-@contextmanager
 def memory_span(
     name: str,
     operation: str,
     user_id: str | None = None,
     attributes: Mapping[str, AttributeValue | None] | None = None,
-) -> Iterator[MemorySpan]:
-    """A span around one memory operation, current while it runs; an exception it
-    raises is recorded on the span and marks it failed.
+    environment: bool | None = None,
+) -> MemorySpan:
+    """A span around one memory operation (use it in `with`), current while it runs; an
+    exception it raises is recorded on the span and marks it failed. `environment` is
+    what the caller read of `environment_opts_in()`; None reads it now.
 
     A span that does not record (no SDK, or sampled out) is never made current,
     so tracing that is off costs one `start_span` call.
     """
     span = _tracer.start_span(name)
     if not span.is_recording():
-        yield _IDLE
-        return
-    recorded = MemorySpan(span)
-    recorded.set({OPERATION: operation, **(attributes or {})})
-    if name in _GENAI_OPERATIONS:
-        recorded.set({OPERATION_NAME: name})
+        return _IDLE
+    recorded = MemorySpan(
+        span,
+        {OPERATION: operation, OPERATION_NAME: name}
+        if name in _GENAI_OPERATIONS
+        else {OPERATION: operation},
+        environment,
+    )
+    if attributes:
+        recorded.set(attributes)
     recorded.user(user_id)
-    with trace.use_span(span, end_on_exit=True):
-        try:
-            yield recorded
-        finally:
-            recorded.flush()
+    return recorded
 
 
 class _CurrentSpan(MemorySpan):
-    """The caller's span, which records at once: its owner flushes it before this could."""
+    """The caller's span, which records at once: its owner flushes it before this could.
+    Only recorded on, never entered: its owner made it current and ends it."""
 
     def flush(self) -> None:
         pass
