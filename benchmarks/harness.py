@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -273,11 +275,39 @@ def method_report(
     }
 
 
-def add_qa_options(parser: argparse.ArgumentParser) -> None:
-    """The options of the optional answer-and-judge mode (`benchmarks/qa.py`)."""
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options both harnesses share: methods, vectors, k, the memory model, the
+    report's files, and the optional answer-and-judge mode (`benchmarks/qa.py`)."""
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--embeddings", default="none", help="none, hash, e5 or module:attr")
+    parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
+    parser.add_argument("--k", type=int, action="append", help="repeatable; default 5 and 10")
+    parser.add_argument("--seed", type=int, default=0, help="of the bootstrap")
+    parser.add_argument("--model", help="the memory model, for --corpus memories")
+    parser.add_argument("--chunk", type=int, default=8, help="turns per extraction call")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--qa-model", help="answers the questions; turns on the QA mode")
     parser.add_argument("--judge-model", help="grades the answers, with both judge prompts")
     parser.add_argument("--qa-method", default="hybrid", help="whose retrieved items it reads")
+
+
+def parse_run_options(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> tuple[argparse.Namespace, list[int], list[str]]:
+    """The arguments, the k values (sorted, 5 and 10 by default) and the methods."""
+    args = parser.parse_args(argv)
+    if args.corpus == "memories" and not args.model:
+        parser.error("--corpus memories needs --model")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    return args, sorted(set(args.k or [5, 10])), methods
+
+
+def publish(report: dict[str, Any], table: str, markdown: Path | None) -> None:
+    """The report as JSON on stdout, its table on stderr (and in `markdown`)."""
+    print(json.dumps(report, indent=1))
+    print(table, file=sys.stderr)
+    if markdown:
+        markdown.write_text(table + "\n", encoding="utf-8")
 
 
 def qa_report(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import (
-    METHODS,
     Item,
     Question,
     Run,
-    add_qa_options,
+    add_run_options,
     embeddings_for,
     method_report,
+    parse_run_options,
+    publish,
     qa_report,
     retrieve,
 )
@@ -200,20 +200,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("data", type=Path, help="locomo10.json, a conversation's file, a folder")
     parser.add_argument("--corpus", choices=["observations", "turns", "memories"], default="turns")
-    parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--embeddings", default="none", help="none, hash, e5 or module:attr")
-    parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
-    parser.add_argument("--k", type=int, action="append", help="repeatable; default 5 and 10")
     parser.add_argument("--categories", default="1,2,3,4")
-    parser.add_argument("--seed", type=int, default=0, help="of the bootstrap")
-    parser.add_argument("--model", help="the memory model, for --corpus memories")
-    parser.add_argument("--chunk", type=int, default=8, help="turns per extraction call")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
-    add_qa_options(parser)
-    args = parser.parse_args(argv)
-    if args.corpus == "memories" and not args.model:
-        parser.error("--corpus memories needs --model")
-    ks = sorted(set(args.k or [5, 10]))
+    add_run_options(parser)
+    args, ks, methods = parse_run_options(parser, argv)
     conversations = load(args.data)
     chosen = questions(conversations, {int(c) for c in args.categories.split(",")})
     embeddings = embeddings_for(args.embeddings, args.cache)
@@ -224,7 +213,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 corpora[talk.sample_id] = corpus(talk, args.corpus, memory, args.chunk)
         else:
             corpora[talk.sample_id] = corpus(talk, args.corpus)
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     run = retrieve(corpora, chosen.asked, methods, embeddings, max(ks))
     report = {
         "benchmark": "locomo",
@@ -245,10 +233,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     }
     report["qa"] = qa_report(args, chosen.asked, run, max(ks), args.seed)
     table = markdown_table(report["methods"], [*(f"recall@{k}" for k in ks), "ndcg@10"])
-    print(json.dumps(report, indent=1))
-    print(table, file=sys.stderr)
-    if args.markdown:
-        args.markdown.write_text(table + "\n", encoding="utf-8")
+    publish(report, table, args.markdown)
     return report
 
 

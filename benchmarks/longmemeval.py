@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import (
-    METHODS,
     Item,
     Question,
     Run,
-    add_qa_options,
+    add_run_options,
     embeddings_for,
     method_report,
+    parse_run_options,
+    publish,
     qa_report,
     retrieve,
 )
@@ -191,20 +191,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--roles", default="user,assistant", help="whose turns to index; the paper's: user"
     )
-    parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--embeddings", default="none", help="none, hash, e5 or module:attr")
-    parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
-    parser.add_argument("--k", type=int, action="append", help="repeatable; default 5 and 10")
     parser.add_argument("--limit", type=int, help="only the first N questions")
-    parser.add_argument("--seed", type=int, default=0, help="of the bootstrap")
-    parser.add_argument("--model", help="the memory model, for --corpus memories")
-    parser.add_argument("--chunk", type=int, default=8, help="turns per extraction call")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
-    add_qa_options(parser)
-    args = parser.parse_args(argv)
-    if args.corpus == "memories" and not args.model:
-        parser.error("--corpus memories needs --model")
-    ks = sorted(set(args.k or [5, 10]))
+    add_run_options(parser)
+    args, ks, methods = parse_run_options(parser, argv)
     instances = [i for i in load(args.data) if not i.abstention][: args.limit]
     corpora: dict[str, list[Item]] = {}
     for instance in instances:
@@ -218,7 +207,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         Question(i.question_id, i.question, i.question_type, i.answer_sessions, i.answer)
         for i in instances
     ]
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     embeddings = embeddings_for(args.embeddings, args.cache)
     run = retrieve(corpora, asked, methods, embeddings, max(ks) * DEPTH_PER_K)
     report = {
@@ -244,10 +232,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         for kind in ("any", "all")
     ]
     table = markdown_table(report["methods"], metrics)
-    print(json.dumps(report, indent=1))
-    print(table, file=sys.stderr)
-    if args.markdown:
-        args.markdown.write_text(table + "\n", encoding="utf-8")
+    publish(report, table, args.markdown)
     return report
 
 
