@@ -15,6 +15,17 @@ argument or a wrong result type fails `mypy --strict`.
 Blocking work awaited inside an event loop (SQLite, a sync-only callee) runs in
 a worker thread through `offload`, and a blocking call with a time limit runs
 through `within`; those are the only places this package uses threads.
+
+A class states each public pair once, from its body, with `twins`:
+
+    async def _get_memories(self, io: Io, user_id: str, ...) -> list[UserMemory]: ...
+
+    get_memories, aget_memories = twins(_get_memories)
+
+`obj.get_memories(...)` runs the body with `BLOCKING`; `await obj.aget_memories(...)`
+runs it as the class's `_awaited` says (awaiting, by default). The body is looked up
+by name on the instance, so a subclass overrides the body alone and both entry points
+follow; the type checker sees both with the body's parameters and result.
 """
 
 from __future__ import annotations
@@ -23,10 +34,11 @@ import asyncio
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 P = ParamSpec("P")
 T = TypeVar("T")
+S = TypeVar("S", bound="Twinned")
 
 
 class Io(ABC):
@@ -126,3 +138,66 @@ def within(seconds: float, function: Callable[[], T]) -> T:
         raise outcome["error"]
     value: T = outcome["value"]
     return value
+
+
+class Twinned:
+    """A class whose public sync/async pairs are made by `twins` from one body each."""
+
+    async def _awaited(self, run: Callable[[Io], Coroutine[Any, Any, T]]) -> T:
+        """How an async entry point runs a body; awaiting it, unless a class says otherwise
+        (a blocking backend runs it in a worker thread)."""
+        return await run(AWAITING)
+
+
+class BlockingEntry(Generic[S, P, T]):
+    """The sync entry point of a body: runs it to the end with `BLOCKING`."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: S, owner: type[Any]) -> Callable[P, T]: ...
+    def __get__(self, obj: S | None, owner: type[Any]) -> Self | Callable[P, T]:
+        if obj is None:
+            return self
+        body = getattr(obj, self.body)
+
+        def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            result: T = run_sync(body(BLOCKING, *args, **kwargs))
+            return result
+
+        return call
+
+
+class AwaitingEntry(Generic[S, P, T]):
+    """The async entry point of a body: runs it as its class's `_awaited` says."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: S, owner: type[Any]) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(
+        self, obj: S | None, owner: type[Any]
+    ) -> Self | Callable[P, Coroutine[Any, Any, T]]:
+        if obj is None:
+            return self
+        body = getattr(obj, self.body)
+        awaited = obj._awaited
+
+        async def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            result: T = await awaited(lambda io: body(io, *args, **kwargs))
+            return result
+
+        return call
+
+
+def twins(
+    body: Callable[Concatenate[S, Io, P], Coroutine[Any, Any, T]],
+) -> tuple[BlockingEntry[S, P, T], AwaitingEntry[S, P, T]]:
+    """The sync and async entry points of `body`, an `async def _name(self, io, ...)`."""
+    return BlockingEntry(body.__name__), AwaitingEntry(body.__name__)
