@@ -330,6 +330,13 @@ EXAMPLES = {
             )
         ],
     ),
+    "The user keeps bees on the roof": Example(
+        [
+            "semantic ['The user keeps bees on the roof']",
+            "[('memories', 'ava', 'history'), ('memories', 'ava', 'items'), "
+            "('memories', 'ava', 'meta')]",
+        ]
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],
