@@ -1,4 +1,8 @@
-"""Every Python example in the README runs as written, with models served locally."""
+"""Every Python example in the README and the docs runs as written, with models served locally.
+
+A block fenced as ```python runs; shell commands, JSON and output are fenced with their own
+language (```bash, ```json, ```text) and are shown, not run.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,18 @@ from memory.testing import tool_call, tool_calls
 from tests.fakes import GeminiServer, OpenAIServer
 from tests.fakes._scripted_server import Reply
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 FRIDAY = (datetime.now(UTC) + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
 """When the scripted memory model says a temporary fact ends: always ahead of the run."""
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+BLOCKS = [
+    (f"{page.relative_to(ROOT).as_posix()}:{n}", code)
+    for page in PAGES
+    for n, code in enumerate(
+        re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    )
+]
+"""(page:index, code) of every Python block."""
 
 
 @dataclass
@@ -277,6 +289,54 @@ EXAMPLES = {
         [tool_call("add_memory", memory="The user loves pistachio ice cream")],
     ),
     "new_backend conforms": Example(["new_backend conforms"]),
+    "Hi! I'm Ava, and I don't eat meat.": Example(
+        [
+            "Nice to meet you, Ava!\nHow about a mushroom risotto?",
+            "[\"The user's name is Ava\", 'The user is vegetarian']\nThe user is vegetarian",
+        ],
+        [
+            "Nice to meet you, Ava!",
+            tool_calls(
+                ("add_memory", {"memory": "The user's name is Ava", "topics": ["name"]}),
+                ("add_memory", {"memory": "The user is vegetarian", "topics": ["diet"]}),
+            ),
+            "How about a mushroom risotto?",
+            "No changes",
+        ],
+    ),
+    "create_memory_tools(StoreMemory()": Example(
+        ["Noted: dark mode.", "You like dark mode.", "['The user prefers dark mode']"],
+        [
+            tool_call("update_user_memory", task="The user prefers dark mode"),
+            tool_call("add_memory", memory="The user prefers dark mode", topics=["preferences"]),
+            "Noted: dark mode.",
+            tool_call("search_user_memories", query="dark mode"),
+            "You like dark mode.",
+        ],
+    ),
+    "Keep only what the user says about food.": Example(
+        ["added -> The user can't stand coriander"],
+        [tool_call("add_memory", memory="The user can't stand coriander", topics=["food"])],
+    ),
+    "inbox.add_pending_messages(": Example(
+        [
+            "[('chat-1', 2)]",
+            "['The user uses a standing desk', 'The user works from home on Fridays'] []",
+        ],
+        [
+            tool_calls(
+                ("add_memory", {"memory": "The user uses a standing desk"}),
+                ("add_memory", {"memory": "The user works from home on Fridays"}),
+            )
+        ],
+    ),
+    "The user keeps bees on the roof": Example(
+        [
+            "semantic ['The user keeps bees on the roof']",
+            "[('memories', 'ava', 'history'), ('memories', 'ava', 'items'), "
+            "('memories', 'ava', 'meta')]",
+        ]
+    ),
     'retrieval_method="agentic"': Example(
         ["John Doe's found memories:\n0: The user enjoys hiking in the mountains on weekends\n"],
         ['{"memory_ids": ["m1"]}'],
@@ -286,18 +346,18 @@ EXAMPLES = {
 
 def example_for(code: str) -> Example:
     matches = [example for marker, example in EXAMPLES.items() if marker in code]
-    assert len(matches) == 1, f"no single expectation for README block:\n{code}"
+    assert len(matches) == 1, f"no single expectation for this block:\n{code}"
     return matches[0]
 
 
-def test_every_readme_example_is_checked() -> None:
+def test_every_example_is_checked() -> None:
     assert len(BLOCKS) == len(EXAMPLES)
-    for block in BLOCKS:
-        example_for(block)
+    for _, code in BLOCKS:
+        example_for(code)
 
 
-@pytest.mark.parametrize("code", BLOCKS, ids=[f"block{n}" for n in range(len(BLOCKS))])
-def test_readme_example_runs(
+@pytest.mark.parametrize("code", [code for _, code in BLOCKS], ids=[name for name, _ in BLOCKS])
+def test_example_runs(
     request: pytest.FixtureRequest,
     code: str,
     tmp_path: Path,
