@@ -33,7 +33,7 @@ from langgraph.store.base import BaseStore
 from graphs.context import Context
 from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
 from graphs.history import SessionWindowMiddleware
-from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware, ThreadOwnerMiddleware
+from graphs.middleware import FAILED_ANSWER_KEY, CheckedMemoryMiddleware, FirstOwnerCheck
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from graphs.steps import current_thread
@@ -287,7 +287,7 @@ def create_memory_agent(
         )
     runs_kept = num_history_runs if add_history_to_messages else 0
     window = SessionWindowMiddleware(runs_kept, read_chat_history=read_chat_history)
-    memories = MemoryMiddleware(
+    memories = CheckedMemoryMiddleware(
         memory,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
@@ -299,11 +299,11 @@ def create_memory_agent(
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
-    # Outermost first: the thread's owner is checked before the window moves its
-    # runs, the run's model is chosen before the memories see it, and only the
+    # Outermost first: the thread's owner is checked (once) before the window moves
+    # its runs, the run's model is chosen before the memories see it, and only the
     # model call itself is guarded, so a database error is not an apology.
     middleware: list[AgentMiddleware[Any, Any, Any]] = [
-        ThreadOwnerMiddleware(memory),
+        FirstOwnerCheck(memory),
         window,
         RunModelMiddleware(model),
         memories,
