@@ -126,6 +126,24 @@ def median_ms(seconds: list[float]) -> float:
     return round(statistics.median(seconds) * 1000, 2)
 
 
+def turn_figures(seconds: dict[str, list[float]], turns: int) -> dict[str, Any]:
+    """Each agent's median turn in each window, and the memory agents' ratios to `plain`."""
+    ms = {
+        name: {
+            label: median_ms(times[first - 1 : last])
+            for label, (first, last) in WINDOWS.items()
+            if last <= turns
+        }
+        for name, times in seconds.items()
+    }
+    ratios = {
+        name: {label: round(value / ms["plain"][label], 2) for label, value in windows.items()}
+        for name, windows in ms.items()
+        if name != "plain"
+    }
+    return {"turn_ms_median": ms, "ratio_to_plain": ratios}
+
+
 def run(memories: int, turns: int) -> dict[str, Any]:
     rng = random.Random(7)
     said = [
@@ -146,32 +164,22 @@ def run(memories: int, turns: int) -> dict[str, Any]:
                 "memory": memory_agent(quiet, turns, extract=False),
                 "memory_extracting": memory_agent(learning, turns, extract=True),
             }
-            seconds: dict[str, list[float]] = {name: [] for name in agents}
+            wall: dict[str, list[float]] = {name: [] for name in agents}
+            cpu: dict[str, list[float]] = {name: [] for name in agents}
             for text in said:
                 for name, invoke in agents.items():
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
                     invoke(text)
-                    seconds[name].append(time.perf_counter() - started)
+                    wall[name].append(time.perf_counter() - started)
+                    cpu[name].append(time.process_time() - used)
             sizes = {name: session_bytes(path) for name, path in paths.items()}
-            kept = {name: len(m.get_user_memories(USER)) for name, m in (("memory", quiet),)}
-    turn_ms = {
-        name: {
-            label: median_ms(times[first - 1 : last])
-            for label, (first, last) in WINDOWS.items()
-            if last <= turns
-        }
-        for name, times in seconds.items()
-    }
+            kept = len(quiet.get_user_memories(USER))
     return {
         "memories": memories,
         "turns": turns,
-        "memories_at_end": kept["memory"],
-        "turn_ms_median": turn_ms,
-        "turn_ratio_to_plain": {
-            name: {label: round(ms / turn_ms["plain"][label], 2) for label, ms in windows.items()}
-            for name, windows in turn_ms.items()
-            if name != "plain"
-        },
+        "memories_at_end": kept,
+        "wall": turn_figures(wall, turns),
+        "cpu": turn_figures(cpu, turns),
         "session_bytes": sizes,
         "session_ratio_to_plain": {
             name: round(size / sizes["plain"], 3) for name, size in sizes.items() if name != "plain"
