@@ -127,7 +127,6 @@ def test_a_streamed_run_sends_answer_tokens_then_the_memory_update(
         "ThreadOwnerMiddleware.before_agent",
         "SessionWindowMiddleware.before_agent",
         "model",
-        "AnswerGuard.after_model",
         "MemoryMiddleware.after_agent",
     ]
     assert memories(client, BOB) == ["The user snowboards"]
