@@ -36,6 +36,17 @@ def test_the_memories_command_loads_neither_langchain_nor_psycopg() -> None:
     assert loaded == []
 
 
+def test_the_commands_help_loads_neither_rich_nor_argcomplete() -> None:
+    loaded = _run(
+        "import contextlib, io, json, sys\n"
+        "from graphs.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(json.dumps([m for m in ['rich', 'argcomplete', 'memory'] if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
 def test_the_lazy_public_names_still_resolve() -> None:
     found = _run(
         "import json, memory\n"
