@@ -18,7 +18,6 @@ from langchain.agents.middleware import (
     AgentMiddleware,
     ModelRequest,
     ModelResponse,
-    hook_config,
 )
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -27,13 +26,12 @@ from langchain_core.outputs import ChatResult
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from graphs.context import Context
 from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
 from graphs.history import SessionWindowMiddleware
-from graphs.middleware import FAILED_ANSWER_KEY, MemoryMiddleware, ThreadOwnerMiddleware
+from graphs.middleware import FAILED_ANSWER_KEY, CheckedMemoryMiddleware, FirstOwnerCheck
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from graphs.steps import current_thread
@@ -41,6 +39,7 @@ from memory import Memory, prompts
 from memory.chat_models import ModelSpec
 from memory.retrieval import DEFAULT_TOKEN_BUDGET
 from memory.schema import validate_agent_id
+from memory.twins import AWAITING, BLOCKING, Io, run_sync
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +96,17 @@ class RunModelMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
 
     def _prepared(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         model = run_model(self.model, request.runtime.context)
-        rounds = sum(
-            1
-            for m in _current_run(request.messages)
-            if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls)
-        )
-        tools = request.tools if rounds < MAX_TOOL_ROUNDS else []
-        return request.override(model=model, tools=tools)
+        return request.override(model=model, tools=_tools_left(request, request.messages))
+
+
+def _tools_left(request: ModelRequest[Any], messages: list[Any]) -> list[Any]:
+    """The request's tools, or none once the run has had `MAX_TOOL_ROUNDS` tool rounds."""
+    rounds = sum(
+        1
+        for m in _current_run(messages)
+        if isinstance(m, AIMessage) and (m.tool_calls or m.invalid_tool_calls)
+    )
+    return list(request.tools) if rounds < MAX_TOOL_ROUNDS else []
 
 
 class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
@@ -111,8 +114,9 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
 
     A failing model call (and only the model call: it is the innermost piece)
     gives a short apology and a streamed `{"type": "error"}` event instead of an
-    exception; tool calls no tool will run get an error result, so the model can
-    try again.
+    exception; tool calls no tool will run get an error result, and when no call
+    is usable the model answers again. All of it happens in the model's own step,
+    so a run has no graph step (and no checkpoint) for it.
     """
 
     def __init__(self, tool_names: set[str]) -> None:
@@ -123,31 +127,34 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any] | AIMessage:
-        try:
-            return handler(request)
-        except Exception as error:
-            return _failed(error)
+    ) -> ModelResponse[Any]:
+        return run_sync(self._answer(BLOCKING, request, handler))
 
     async def awrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any] | AIMessage:
-        try:
-            return await handler(request)
-        except Exception as error:
-            return _failed(error)
+    ) -> ModelResponse[Any]:
+        return await self._answer(AWAITING, request, handler)
 
-    @hook_config(can_jump_to=["model"])
-    def after_model(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        return _refuse_unusable_calls(state, self.tool_names)
-
-    @hook_config(can_jump_to=["model"])
-    async def aafter_model(
-        self, state: AgentState[Any], runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
-        return _refuse_unusable_calls(state, self.tool_names)
+    async def _answer(
+        self, io: Io, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
+    ) -> ModelResponse[Any]:
+        """The model's answer, after each answer that called only tools no tool will run
+        (with their error results); at most `MAX_TOOL_ROUNDS` answers."""
+        said: list[BaseMessage] = []
+        for _ in range(MAX_TOOL_ROUNDS):
+            messages: list[Any] = [*request.messages, *said]
+            asked = request.override(messages=messages, tools=_tools_left(request, messages))
+            try:
+                response: ModelResponse[Any] = await io.call(handler, handler, asked)
+            except Exception as error:
+                return ModelResponse([*said, _failed(error)])
+            refusals, usable = _refusals(response.result[-1], self.tool_names)
+            said += [*response.result, *refusals]
+            if not refusals or usable:
+                return ModelResponse(said, response.structured_response)
+        return ModelResponse(said)
 
 
 def _current_run(messages: list[Any]) -> Iterator[Any]:
@@ -167,16 +174,16 @@ def _failed(error: Exception) -> AIMessage:
     )
 
 
-def _refuse_unusable_calls(state: AgentState[Any], tool_names: set[str]) -> dict[str, Any] | None:
-    """Error results for tool calls no tool will run: malformed, or naming no tool we have.
+def _refusals(last: BaseMessage, tool_names: set[str]) -> tuple[list[ToolMessage], bool]:
+    """Error results for the answer's tool calls no tool will run (malformed, or naming
+    no tool we have), and whether any call is usable.
 
     Every tool call must be answered before the model is called again; with no
     usable call left, the model gets another turn to correct itself. (A call to
     an unknown tool beside a usable one is answered by the tools node itself.)
     """
-    last = state["messages"][-1]
     if not isinstance(last, AIMessage):
-        return None
+        return [], False
     refusals = [
         ToolMessage(
             f"Error: malformed arguments ({bad['error'] or 'not JSON'}).",
@@ -197,14 +204,9 @@ def _refuse_unusable_calls(state: AgentState[Any], tool_names: set[str]) -> dict
             )
             for call in last.tool_calls
         ]
-    if not refusals:
-        return None
     for refusal in refusals:
         logger.warning("refused a %s call of the model: %s", refusal.name, refusal.text)
-    update: dict[str, Any] = {"messages": refusals}
-    if not usable:
-        update["jump_to"] = "model"
-    return update
+    return refusals, usable
 
 
 def create_memory_agent(
@@ -287,7 +289,7 @@ def create_memory_agent(
         )
     runs_kept = num_history_runs if add_history_to_messages else 0
     window = SessionWindowMiddleware(runs_kept, read_chat_history=read_chat_history)
-    memories = MemoryMiddleware(
+    memories = CheckedMemoryMiddleware(
         memory,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
@@ -299,11 +301,11 @@ def create_memory_agent(
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
-    # Outermost first: the thread's owner is checked before the window moves its
-    # runs, the run's model is chosen before the memories see it, and only the
+    # Outermost first: the thread's owner is checked (once) before the window moves
+    # its runs, the run's model is chosen before the memories see it, and only the
     # model call itself is guarded, so a database error is not an apology.
     middleware: list[AgentMiddleware[Any, Any, Any]] = [
-        ThreadOwnerMiddleware(memory),
+        FirstOwnerCheck(memory),
         window,
         RunModelMiddleware(model),
         memories,

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any, NotRequired
 
 from langchain.agents import AgentState
 from langchain.agents.middleware import (
@@ -15,6 +15,7 @@ from langchain.agents.middleware import (
     ModelResponse,
     hook_config,
 )
+from langchain.agents.middleware.types import PrivateStateAttr
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
@@ -56,6 +57,9 @@ FAILED_ANSWER_KEY = "error"
 nothing is learned from its run."""
 _REMEMBERED_MODELS = 1_024
 _REMEMBERED_SECTIONS = 1_024
+
+REFUSED_KEY = "thread_refused"
+"""The state key that marks a run refused on another user's thread."""
 
 RunKey = tuple[str | None, str, str]
 """A run as its state tells it: (thread, user, id of the user message it answers)."""
@@ -111,22 +115,38 @@ def updates_this_run(messages: Sequence[BaseMessage]) -> int:
     return count
 
 
+class OwnerState(AgentState[Any]):
+    """The agent's state with the mark of a refused run, private to the middleware."""
+
+    thread_refused: NotRequired[Annotated[bool, PrivateStateAttr]]
+    """Set by a run refused on another user's thread, so the hook after the agent
+    raises without asking the store again; cleared by the owner's next run."""
+
+
 async def refuse_foreign_run(
     io: Io, memory: MemorySource, state: AgentState[Any], runtime: Runtime[Any]
 ) -> dict[str, Any] | None:
     """Before the agent: claim the run's thread, or end a run of another user at once.
 
     LangGraph has already written the run's input to the thread when the first
-    node runs, so a refused run takes its messages back out (and jumps to the end,
-    where `after_agent` raises `ThreadOwnershipError`): the owner's next run never
-    sees them. They remain only in LangGraph's checkpoint history of the thread.
+    node runs, so a refused run takes its messages back out, marks itself refused
+    and jumps to the end, where `raise_if_refused` raises `ThreadOwnershipError`:
+    the owner's next run never sees them. They remain only in LangGraph's
+    checkpoint history of the thread.
     """
     try:
         await claim_run_thread(io, memory, runtime)
     except ThreadOwnershipError:
         refused = [RemoveMessage(id=m.id) for m in run_input(state["messages"]) if m.id]
-        return {"messages": refused, "jump_to": "end"}
-    return None
+        return {"messages": refused, REFUSED_KEY: True, "jump_to": "end"}
+    return {REFUSED_KEY: False} if state.get(REFUSED_KEY) else None
+
+
+def raise_if_refused(state: AgentState[Any]) -> None:
+    """After the agent: a run that `refuse_foreign_run` refused ends in
+    `ThreadOwnershipError`; the thread's owner was read once, before the agent."""
+    if state.get(REFUSED_KEY):
+        raise ThreadOwnershipError()
 
 
 def run_input(messages: Sequence[AnyMessage]) -> Sequence[AnyMessage]:
@@ -147,6 +167,8 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     `create_memory_agent`'s session window does).
     """
 
+    state_schema = OwnerState
+
     def __init__(self, memory: MemorySource) -> None:
         super().__init__()
         self.memory = memory
@@ -162,13 +184,13 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         return await refuse_foreign_run(AWAITING, self.memory, state, runtime)
 
     def after_agent(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
-        run_sync(claim_run_thread(BLOCKING, self.memory, runtime))  # raises for a refused run
+        raise_if_refused(state)
         return None
 
     async def aafter_agent(
         self, state: AgentState[Any], runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        await claim_run_thread(AWAITING, self.memory, runtime)
+        raise_if_refused(state)
         return None
 
 
@@ -307,7 +329,7 @@ class MemoryMiddleware(ThreadOwnerMiddleware):
         return None
 
     async def _learn(self, io: Io, state: AgentState[Any], runtime: Runtime[Any]) -> None:
-        await claim_run_thread(io, self.memory, runtime)  # a refused run raises here
+        raise_if_refused(state)
         config = get_config()
         thread_id = run_thread(config)
         agent_model = self._agent_models.pop(thread_id, None)
@@ -371,3 +393,29 @@ class UserMemoryMiddleware(MemoryMiddleware):
     both fit in one agent. `MemoryMiddleware` keeps its node names, and so the
     threads checkpointed under them.
     """
+
+
+class FirstOwnerCheck(ThreadOwnerMiddleware):
+    """`ThreadOwnerMiddleware` first in an agent whose `MemoryMiddleware` comes later
+    (as `create_memory_agent` puts them): it checks the thread before the agent, and
+    the memory middleware's hook after the agent raises for a refused run, so this
+    one adds no step after the agent (each step is a checkpoint written)."""
+
+    after_agent = AgentMiddleware.after_agent
+    aafter_agent = AgentMiddleware.aafter_agent
+
+    @property
+    def name(self) -> str:
+        return ThreadOwnerMiddleware.__name__
+
+
+class CheckedMemoryMiddleware(MemoryMiddleware):
+    """`MemoryMiddleware` after a `FirstOwnerCheck`, which has claimed the run's thread:
+    no second claim, and no step of its own, before the agent."""
+
+    before_agent = AgentMiddleware.before_agent
+    abefore_agent = AgentMiddleware.abefore_agent
+
+    @property
+    def name(self) -> str:
+        return MemoryMiddleware.__name__

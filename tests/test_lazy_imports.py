@@ -1,5 +1,6 @@
-"""`import memory` leaves the heavy modules (chat model providers, psycopg, the Agno
-importer) unloaded until a name that needs them is used."""
+"""`import memory` leaves the heavy modules (LangChain, psycopg, the Agno importer)
+unloaded until a name that needs them is used, and the `memory-agent` command loads
+only what the command it runs needs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-HEAVY = ["psycopg", "langchain.chat_models", "memory.agno"]
+HEAVY = ["psycopg", "langchain_core", "langchain.chat_models", "memory.agno"]
 
 
 def _run(code: str) -> object:
@@ -22,6 +23,26 @@ def _run(code: str) -> object:
 def test_import_memory_loads_none_of_the_heavy_modules() -> None:
     loaded = _run(
         f"import json, sys, memory; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
+def test_the_memories_command_loads_neither_langchain_nor_psycopg() -> None:
+    loaded = _run(
+        "import json, sys\n"
+        "import graphs.cli, graphs.cli.memories\n"
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
+def test_the_commands_help_loads_neither_rich_nor_argcomplete() -> None:
+    loaded = _run(
+        "import contextlib, io, json, sys\n"
+        "from graphs.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(json.dumps([m for m in ['rich', 'argcomplete', 'memory'] if m in sys.modules]))"
     )
     assert loaded == []
 

@@ -13,8 +13,8 @@ from langchain.agents import create_agent
 from langchain_core.messages import BaseMessage, SystemMessage
 from langchain_core.tools import tool
 
-from graphs import MemoryMiddleware
-from memory import HashEmbeddings, Memory, PromptMemories, SqliteMemoryDb
+from graphs import MemoryMiddleware, create_memory_agent
+from memory import HashEmbeddings, Memory, PromptMemories, SqliteMemoryDb, chat_models
 from memory.chat_models import resolve_chat_model
 from memory.testing import ScriptedChatModel, tool_call
 
@@ -177,3 +177,29 @@ def test_a_model_string_resolves_to_the_same_client_each_time(
 
     monkeypatch.setenv("OPENAI_API_KEY", "second-key")
     assert resolve_chat_model("openai:gpt-4.1-mini") is not first
+
+
+def test_an_agents_model_string_is_built_once_for_all_its_runs_and_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answering calls and the memory manager of three runs share one client."""
+    model = ScriptedChatModel(["Hi Ava.", "No changes"] * 3)
+    built: list[str] = []
+
+    def build(spec: str, provider: str | None, settings: dict[str, Any]) -> ScriptedChatModel:
+        built.append(spec)
+        return model
+
+    monkeypatch.setattr(chat_models, "_build", build)
+    spec = "openai:model-built-once-by-this-test"
+    with Memory() as memory:
+        agent = create_memory_agent(spec, memory=memory, enable_user_memories=True)
+        for text in ("I'm Ava", "I ski", "I live in Lisbon"):
+            agent.invoke(
+                {"messages": [("user", text)]},
+                {"configurable": {"thread_id": "ava"}},
+                context={"user_id": AVA},
+            )
+
+    assert len(model.calls) == 6  # each run: the answer, then the memory manager
+    assert built == [spec]

@@ -100,6 +100,35 @@ def test_async_runs_are_refused_too(
     assert len(model.calls) == 1
 
 
+class CountingClaims(Memory):
+    """A `Memory` that counts how often the owner of a thread is asked for."""
+
+    claims = 0
+
+    def claim_thread(self, user_id: str, thread_id: str) -> None:
+        self.claims += 1
+        super().claim_thread(user_id, thread_id)
+
+
+def test_a_run_asks_for_its_threads_owner_once_and_a_refusal_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = ScriptedChatModel(["Noted.", "Hello again."])
+    memory = CountingClaims()
+    with memory:
+        agent = create_memory_agent(model, memory=memory, enable_user_memories=False)
+        say(agent, SECRET, ALICE, "shared")
+        assert memory.claims == 1
+        with pytest.raises(ThreadOwnershipError):
+            say(agent, BOBS_WORDS, BOB, "shared")
+        assert memory.claims == 2
+        refusals = [r for r in caplog.records if "belongs to another user" in r.getMessage()]
+        assert len(refusals) == 1
+        say(agent, "Hi again", ALICE, "shared")
+    assert memory.claims == 3
+    assert BOBS_WORDS not in str(model.calls[1].messages)
+
+
 @pytest.mark.parametrize("awaited", [False, True])
 def test_the_middleware_in_someone_elses_agent_refuses_another_user(awaited: bool) -> None:
     model = ScriptedChatModel(["Noted."])

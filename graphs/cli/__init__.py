@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-
-import argcomplete
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from graphs.cli.confirm import yes_option
 from graphs.cli.errors import explain
@@ -30,6 +29,9 @@ from graphs.cli.options import (
     model_help,
     model_option,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def command(target: str) -> Callable[[argparse.Namespace, Console], int]:
@@ -345,13 +347,18 @@ def _moment(value: str) -> datetime:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    argcomplete.autocomplete(parser)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions: argcomplete answers
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
     with _log_to_stderr(args.verbose):
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console  # not needed for --help or a usage error
+
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

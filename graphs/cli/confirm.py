@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from graphs.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def yes_option(sub: argparse.ArgumentParser) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphs.cli.errors import CliError
-from memory import Memory
+
+if TYPE_CHECKING:
+    from memory import Memory
 
 MAX_LISTED = 5
 """An ambiguous prefix names this many of the ids it matches at most."""

@@ -40,11 +40,11 @@ from graphs.cli.output import (
     summary_table,
     working,
 )
-from memory import DuplicateGroup, Memory, MemoryNotFoundError, UserMemory
-from memory.dedupe import DEFAULT_THRESHOLD
+from memory.errors import MemoryNotFoundError
+from memory.schema import UserMemory
 
 if TYPE_CHECKING:
-    from memory import AgnoImportReport
+    from memory import AgnoImportReport, DuplicateGroup, Memory
 
 READ_ONLY = frozenset({"list", "search", "show", "history", "export", "summaries"})
 """Commands that only read: on a path with no database they create none."""
@@ -56,6 +56,10 @@ def run(args: argparse.Namespace, out: Console) -> int:
             f"There is no database at {args.db}: check --db (or $MEMORY_AGENT_DB), "
             "or add a memory first."
         )
+    if args.action == "list":
+        return _list(args, out)
+    from memory.memory import Memory  # loads LangChain: only the commands that use it pay
+
     # With --from-agno, --table names the Agno table; the memories go to the default one.
     table = args.table if args.from_agno is None else None
     db = open_db(args.db, table or DEFAULT_TABLE)
@@ -71,12 +75,21 @@ def _check_period(args: argparse.Namespace) -> None:
         )
 
 
-def _list(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+def _list(args: argparse.Namespace, out: Console) -> int:
+    """The store's own scoped view, as `Memory.get_user_memories` reads it, without a
+    `Memory`: listing needs no model, so it starts without loading LangChain."""
+    from memory.db.base import Scope
+    from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
+    from memory.schema import utcnow
+
     _check_period(args)
-    found = memory.get_user_memories(
-        args.user, topics=args.topics, updated_after=args.since, updated_before=args.until
-    )
-    print_memories(found, args, out, among=user_ids(memory, args.user))
+    embeddings(args)  # a bad --embeddings is refused here as by every other command
+    filter = MemoryFilter.of(args.topics, args.since, args.until)
+    with open_db(args.db, args.table) as db:
+        scope = Scope(args.agent, utcnow())
+        found = MemoryView(db, scope, filter).list_memories(args.user)
+        among = found if filter == NO_FILTER else MemoryView(db, scope).list_memories(args.user)
+        print_memories(found, args, out, among=[m.memory_id for m in among])
     return EXIT_OK
 
 
@@ -188,6 +201,8 @@ def _count(count: int, what: str = "memory", many: str = "memories") -> str:
 
 
 def _dedupe(memory: Memory, args: argparse.Namespace, out: Console) -> int:
+    from memory.dedupe import DEFAULT_THRESHOLD
+
     with working("looking for near-duplicate memories...", out):
         groups = memory.dedupe_user_memories(
             args.user,
@@ -362,7 +377,7 @@ def _agno_report_lines(report: AgnoImportReport) -> list[str]:
 
 
 ACTIONS: dict[str, Callable[[Memory, argparse.Namespace, Console], int]] = {
-    "list": _list,
+    # "list" reads without a Memory: see run
     "show": _show,
     "add": _add,
     "replace": _replace,

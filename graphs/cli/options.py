@@ -43,9 +43,9 @@ def is_url(spec: str) -> bool:
 
 def open_db(spec: str, table: str = DEFAULT_TABLE) -> MemoryDb:
     """The store `--db` names: a PostgreSQL URL (set up on first use) or a SQLite file."""
-    from memory import PostgresMemoryDb, SqliteMemoryDb
-
     if is_url(spec):
+        from memory.db.postgres import PostgresMemoryDb  # psycopg: only for a server
+
         db = PostgresMemoryDb(spec, table)
         try:
             db.setup()
@@ -53,6 +53,8 @@ def open_db(spec: str, table: str = DEFAULT_TABLE) -> MemoryDb:
             db.close()
             raise
         return db
+    from memory.db.sqlite import SqliteMemoryDb
+
     return SqliteMemoryDb(table_name=table, db_file=spec)
 
 
@@ -100,12 +102,12 @@ The model comes from --model, else ${MODEL_ENV}, else {DEFAULT_MODEL}."""
 
 def embeddings(args: argparse.Namespace) -> Embeddings | None:
     """The embedding model `--embeddings` names; a name that is not one is a usage error."""
-    from graphs.cli.errors import CliError
-    from memory import InvalidInputError
-    from memory.embeddings import load_embeddings
-
     if not args.embeddings:
         return None
+    from graphs.cli.errors import CliError
+    from memory.embeddings import load_embeddings
+    from memory.errors import InvalidInputError
+
     try:
         return load_embeddings(args.embeddings)
     except InvalidInputError as error:

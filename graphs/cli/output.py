@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -166,6 +165,8 @@ def summary_table(summaries: list[SessionSummary], user: str) -> Table:
 def working(description: str, out: Console) -> Iterator[None]:
     """A pulsing progress bar with the time spent while long work runs on a terminal;
     nothing on a pipe or in a file, so scripts read only the result."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
