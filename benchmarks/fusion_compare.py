@@ -2,7 +2,8 @@
 
     HF_HUB_OFFLINE=1 uv run --group eval python -m benchmarks.fusion_compare --embeddings e5 \\
         --set ../shared/eval/dev_retrieval.json --set benchmarks/eval_sets/conversations.json \\
-        --set benchmarks/eval_sets/chats.json --set benchmarks/eval_sets/facts.json
+        --set benchmarks/eval_sets/chats.json --set benchmarks/eval_sets/facts.json \\
+        --cache tmp/e5.sqlite
 
 Every variant runs hybrid search over the same stored memories and candidates, with
 `memory.retrieval.fuse` replaced and the ordering by time turned off, so only the fusion
@@ -24,7 +25,8 @@ from types import ModuleType
 from typing import Any
 from unittest.mock import patch
 
-from benchmarks.retrieval_eval import embeddings_named, load
+from benchmarks.harness import embeddings_for
+from benchmarks.retrieval_eval import load
 from memory import Memory, SqliteMemoryDb, UserMemory
 from memory import retrieval as retrieval_module
 from memory.ranking import Ranked, Spread, fuse, recency
@@ -81,8 +83,10 @@ def _summed(
 
 VARIANTS: dict[str, Fusion] = {
     "calibrated, keyword weight 2": partial(fuse, keyword_weight=2.0),
-    "calibrated, keyword weight 3": fuse,
+    "calibrated, keyword weight 3": partial(fuse, keyword_weight=3.0),
     "calibrated, keyword weight 4": partial(fuse, keyword_weight=4.0),
+    "calibrated, keyword weight 6": partial(fuse, keyword_weight=6.0),
+    "calibrated, keyword weight 8": partial(fuse, keyword_weight=8.0),
     "min-max, 80% semantic": min_max(0.8),
     "min-max, 50% semantic": min_max(0.5),
     "reciprocal rank, k=5": reciprocal_rank(5),
@@ -118,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", required=True, type=Path, action="append", dest="sets")
     parser.add_argument("--embeddings", default="e5")
+    parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
     parser.add_argument("--scorer", type=Path, default=Path("../shared/eval/score_retrieval.py"))
     args = parser.parse_args()
     spec = importlib.util.spec_from_file_location("score_retrieval", args.scorer)
@@ -128,7 +133,7 @@ def main() -> None:
     rows: dict[str, list[str]] = {name: [] for name in [*VARIANTS, "shipped, then time order"]}
     for path in args.sets:
         data = json.loads(path.read_text(encoding="utf-8"))
-        embeddings = embeddings_named(args.embeddings)
+        embeddings = embeddings_for(args.embeddings, args.cache)
         with Memory(db=SqliteMemoryDb(db_file=":memory:"), embeddings=embeddings) as memory:
             to_set_id = load(memory, data["users"])
             for name, fusion in [*VARIANTS.items(), ("shipped, then time order", None)]:

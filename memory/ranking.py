@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from memory.db.base import KeywordCandidates, Matrix, UserVectors
+from memory.db.base import Floats, KeywordCandidates, Matrix, UserVectors
 from memory.schema import UserMemory
 from memory.text import content_words
 
@@ -19,22 +20,23 @@ K1 = 1.2
 B = 0.75
 _MIN_IDF = 1e-6
 """FTS5's floor for a word found in most documents: it still counts, barely."""
-KEYWORD_WEIGHT = 3.0
+KEYWORD_WEIGHT = 6.0
 """What matching the whole query by keyword is worth, in standard deviations of cosine.
 
-A hybrid score is a memory's cosine z-score (against all the user's memories) plus this
-times the share of the query's BM25 weight it matches (`bm25_ceiling`). Both parts are
-calibrated, so how much each ranking decides adapts to the query and the collection:
-cosine when one memory stands out from the user's others, keywords when the query's rare
-words are found; min-max scaling, by contrast, stretches the best cosine to 1 however
-flat the cosines are, and the best keyword match to 1 however little of the query it
-matches. Measured with e5 embeddings by `benchmarks/fusion_compare.py` (fusion alone,
-before ordering by time), nDCG@10 on the dev set / chat turns (`benchmarks/eval_sets`:
-conversations, chats) / short facts: this fusion 0.865 / 0.706 / 0.676 / 0.824; min-max
-with 80% semantic, the previous rule, 0.845 / 0.693 / 0.678 / 0.826; reciprocal rank
-fusion 0.840 / 0.665 / 0.653 / 0.795 (k=5) and 0.836 / 0.654 / 0.644 / 0.778 (k=60).
-Weights from 2 to 4 rank within 0.01 of each other; 3 ranked best once facts on one
-subject are ordered by time (`prefer_by_time`)."""
+A hybrid score is a memory's cosine z-score (centred cosines, against all the user's
+memories; see `nearest`) plus this times the share of the query's BM25 weight it matches
+(`bm25_ceiling`). Both parts are calibrated, so how much each ranking decides adapts to
+the query and the collection: cosine when one memory stands out from the user's others,
+keywords when the query's rare words are found; min-max scaling, by contrast, stretches
+the best cosine to 1 however flat the cosines are, and the best keyword match to 1
+however little of the query it matches; reciprocal rank fusion ranked worse on every
+eval set (`benchmarks/fusion_compare.py`). A share rarely passes 0.5 (a matched word
+counts (K1 + 1) times in the ceiling, and once or twice in a memory), so 6 makes a
+memory that matches the query's rarer half of words about three standard deviations
+better: as much as one that stands out by meaning. Chosen on two LoCoMo conversations
+(26 and 30; weights 2 to 8) and checked on the three others (41, 42, 43), where it
+also had the best recall@5 on both chat turns and observations; see benchmarks/RESULTS.md
+for the figures."""
 SUBJECT_POOL = 20
 """How many of the best results are compared with each other to find facts on one subject."""
 SAME_SUBJECT_Z = 0.5
@@ -42,11 +44,13 @@ SAME_SUBJECT_Z = 0.5
 deviations), or every memory would have a subject-mate, however unlike it."""
 RESTATED_TOP = 5
 """Positions whose memory a newer (or, asked "before", older) one on its subject replaces."""
-MAX_SCORE_GAP = 3.0
+MAX_SCORE_GAP = KEYWORD_WEIGHT
 """How far below the best result (in hybrid score) a memory may be and still move up, so
-a fact on the subject of a top result that does not answer the question stays put. On
-the eval sets (e5), 3 put a right memory first instead of a wrong one in 39 queries and
-never the reverse; 2.5 did so in 36, and 3.5 also replaced one right answer."""
+a fact on the subject of a top result that does not answer the question stays put: what
+matching the whole query by keyword is worth, so the gap grows with the keyword part of
+the scores. On the eval sets (e5, keyword weight 3), 3 put a right memory first instead
+of a wrong one in 39 queries and never the reverse; 2.5 did so in 36, and 3.5 also
+replaced one right answer."""
 SAME_CONVERSATION = 3600.0
 """Seconds within which two memories count as one conversation (a message and its reply),
 not as a fact and a later change of it. Without it, replies were put first in place of
@@ -151,19 +155,78 @@ class Spread:
     std: float
 
 
+@dataclass(frozen=True)
+class _Centre:
+    """A user's mean vector, and each row's dot product with it and distance from it."""
+
+    mean: Floats
+    to_mean: Floats
+    distances: Floats
+
+
+_CENTRES: dict[int, tuple[weakref.ref[Matrix], _Centre]] = {}
+"""Centres of the matrices searched lately, by matrix: backends keep a user's vectors
+between searches, so the centre is computed once per change of the user's vectors."""
+_CENTRES_KEPT = 64
+_AT_THE_MEAN = 1e-6
+"""A squared distance from the mean below this is rounding: the row is the mean."""
+
+
+def _centre(vectors: UserVectors) -> _Centre:
+    """The centre of `vectors`, remembered while its matrix lives.
+
+    The mean is summed in memory-id order, so backends that store rows in another
+    order get the same centre to the bit.
+    """
+    matrix = vectors.matrix
+    found = _CENTRES.get(id(matrix))
+    if found is not None and found[0]() is matrix:
+        return found[1]
+    order = sorted(range(len(vectors.memory_ids)), key=vectors.memory_ids.__getitem__)
+    mean = matrix[order].mean(axis=0, dtype=np.float64)
+    to_mean = np.einsum("ij,j->i", matrix, mean.astype(np.float32)).astype(np.float64)
+    squares = np.einsum("ij,ij->i", matrix, matrix).astype(np.float64)
+    squared = squares - 2 * to_mean + mean @ mean
+    # Below float32's rounding of these sums, a row is the mean itself.
+    distances = np.sqrt(np.where(squared > _AT_THE_MEAN, squared, 0.0))
+    centre = _Centre(mean, to_mean, distances)
+    if len(_CENTRES) >= _CENTRES_KEPT:
+        _CENTRES.clear()
+    _CENTRES[id(matrix)] = (weakref.ref(matrix), centre)
+    return centre
+
+
 def nearest(
     query: Matrix, vectors: UserVectors, limit: int | None
 ) -> tuple[list[tuple[int, float]], Spread]:
-    """(row, cosine) of the `limit` rows of `vectors` closest to the unit vector `query`,
-    and the spread of the cosines of all rows."""
-    # einsum, not BLAS: a threaded BLAS wakes its threads for every product (~7 ms).
-    scores = np.einsum("ij,j->i", vectors.matrix, query)
-    count = scores.size if limit is None else min(limit, scores.size)
-    if count == 0:
+    """(row, centred cosine) of the `limit` rows of `vectors` closest to the unit vector
+    `query`, and the spread of the centred cosines of all rows.
+
+    Centred: the query and every row minus the mean of the user's rows, then the
+    cosine. Embedding models put all texts in a narrow cone (e5's cosines mostly lie
+    between 0.7 and 0.9), so a raw cosine is much what every text shares; short,
+    generic memories ("Cool! What did it look like?") are close to every query and
+    crowd out the one that answers it. Centring removes what all of the user's
+    memories have in common and compares what is left. With e5 on LoCoMo's chat
+    turns (`benchmarks/locomo.py`), recall@5 of vectors alone rose from 0.461 to 0.504.
+    A memory equal to the mean (a user with one memory) scores 0.
+    """
+    if not vectors.memory_ids:
         return [], Spread(0.0, 0.0)
+    # einsum, not BLAS: a threaded BLAS wakes its threads for every product (~7 ms).
+    cosines = np.einsum("ij,j->i", vectors.matrix, query).astype(np.float64)
+    centre = _centre(vectors)
+    unit = query.astype(np.float64)
+    query_to_mean = float(unit @ centre.mean)
+    mean_norm = float(centre.mean @ centre.mean)
+    query_distance = math.sqrt(max(float(unit @ unit) - 2 * query_to_mean + mean_norm, 0.0))
+    scale = centre.distances * query_distance
+    products = cosines - centre.to_mean - query_to_mean + mean_norm
+    scores = np.divide(products, scale, out=np.zeros_like(products), where=scale > 0)
+    count = scores.size if limit is None else min(limit, scores.size)
     top = np.argpartition(-scores, count - 1)[:count]
-    # Sorted and in float64, so backends that store rows in another order agree to the bit.
-    ordered = np.sort(scores).astype(np.float64)
+    # Sorted, so backends that store rows in another order agree to the bit.
+    ordered = np.sort(scores)
     return [(int(i), float(scores[i])) for i in top], Spread(
         float(ordered.mean()), float(ordered.std())
     )

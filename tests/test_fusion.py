@@ -197,3 +197,44 @@ def test_the_cosine_spread_does_not_depend_on_the_order_of_stored_rows() -> None
 def test_equal_cosines_keep_every_memory_found_by_meaning() -> None:
     only = memory("only")
     assert names(fuse([], [(only, 0.9)], Spread(0.9, 0.0))) == ["only"]
+
+
+def test_what_every_memory_shares_does_not_decide_the_nearest() -> None:
+    """A generic memory close to what all memories share loses to the one that differs
+    from the others as the query does, though its raw cosine is higher."""
+    axes = np.eye(10, dtype=np.float32)
+    shared = axes[0]
+    rows = {"generic": shared + 0.05 * axes[9], "answer": shared + 0.6 * axes[1]}
+    rows |= {f"other {i}": shared + 0.6 * axes[i] for i in range(2, 9)}
+    ids = list(rows)
+    matrix = normalised(np.stack(list(rows.values())))
+    query = normalised(shared + 0.25 * axes[1])
+    assert ids[int(np.argmax(matrix @ query))] == "generic"
+
+    found, _ = nearest(query, UserVectors(ids, matrix, None, 0), None)
+
+    assert ids[max(found, key=lambda pair: pair[1])[0]] == "answer"
+
+
+def test_the_centred_cosines_do_not_depend_on_the_order_of_stored_rows() -> None:
+    rng = np.random.default_rng(11)
+    matrix = normalised(rng.standard_normal((300, 16)).astype(np.float32) + 2.0)
+    query = normalised(rng.standard_normal(16).astype(np.float32) + 2.0)
+    ids = [f"m{n}" for n in range(300)]
+    scores = []
+    for order in (np.arange(300), rng.permutation(300)):
+        found, _ = nearest(
+            query, UserVectors([ids[i] for i in order], matrix[order], None, 0), None
+        )
+        scores.append({ids[order[row]]: score for row, score in found})
+    assert scores[0] == scores[1]
+
+
+def test_a_user_with_one_memory_still_finds_it() -> None:
+    only = normalised(np.ones(4, dtype=np.float32))
+    query = normalised(np.arange(1, 5, dtype=np.float32))
+
+    found, spread = nearest(query, UserVectors(["only"], only[None, :], None, 0), 5)
+
+    assert found == [(0, 0.0)]
+    assert spread == Spread(0.0, 0.0)

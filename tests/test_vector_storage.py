@@ -134,5 +134,9 @@ def test_semantic_scores_are_cosines_within_the_user(memory: Memory) -> None:
     found = semantic.search_user_memories("ava", "skis swims", retrieval_method="semantic")
     assert [m.memory_id for m in found][:2] == [swims, skis]
     assert found.scores is not None
-    assert found.scores[0] == pytest.approx(1.1 / np.hypot(1.0, 1.1), abs=1e-6)
+    # Cosines of the vectors centred on the mean of ava's own three (bob's moves nothing).
+    mean = np.full(3, 1 / 3)
+    query, swims_vector = np.array([1.0, 1.1, 0.0]) / np.hypot(1.0, 1.1) - mean, np.eye(3)[1] - mean
+    centred = query @ swims_vector / (np.linalg.norm(query) * np.linalg.norm(swims_vector))
+    assert found.scores[0] == pytest.approx(centred, abs=1e-6)
     assert {m.user_id for m in found} == {"ava"}
