@@ -8,10 +8,10 @@ import json
 import os
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import unquote
 
 from langgraph.store.base import (
@@ -58,8 +58,9 @@ from memory.schema import (
     utc,
 )
 from memory.text import normalized_text
-from memory.twins import AWAITING, BLOCKING, Io, run_sync
+from memory.twins import AWAITING, Io
 
+T = TypeVar("T")
 FIRST_READ_LIMIT = 1_000
 """How many items a read asks for first; it asks again for more when that is not all."""
 _ITEMS, _HISTORY, _META, _VECTORS, _AGENTS = "items", "history", "meta", "vectors", "agents"
@@ -317,7 +318,8 @@ class StoreMemoryDb(MemoryDb):
         user_id: str,
         ops: Sequence[MemoryOp],
         context: WriteContext,
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
         settled = await self._settle(io, user_id, scope, context.settles)
         stored = await self._load(io, user_id, scope)
@@ -401,7 +403,8 @@ class StoreMemoryDb(MemoryDb):
         user_id: str,
         thread_id: str,
         messages: Sequence[PendingMessage],
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
         ns = self._namespaces(user_id, scope)
         keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
@@ -441,7 +444,8 @@ class StoreMemoryDb(MemoryDb):
         now: datetime,
         until: datetime,
         limit: int,
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[PendingMessage]:
         pending = await self._thread_pending(io, user_id, thread_id, scope)
         if any(
@@ -461,7 +465,7 @@ class StoreMemoryDb(MemoryDb):
         return [_pending_message(value) for _, value in taken]
 
     async def _release_pending(
-        self, io: Io, user_id: str, thread_id: str, token: str, scope: Scope
+        self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
     ) -> None:
         ns = self._namespaces(user_id, scope)
         released = {"claim": None, "claimed_until": None}
@@ -505,7 +509,9 @@ class StoreMemoryDb(MemoryDb):
             if item.value.get("user_id") == owner
         ]
 
-    async def _drop_pending(self, io: Io, user_id: str | None, scope: Scope) -> int:
+    async def _drop_pending(
+        self, io: Io, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> int:
         deletes = [
             PutOp(item.namespace, item.key, None)
             for _, item in await self._pending_items(io, user_id, scope)
@@ -515,7 +521,7 @@ class StoreMemoryDb(MemoryDb):
         return len(deletes)
 
     async def _pending_threads(
-        self, io: Io, user_id: str | None, scope: Scope
+        self, io: Io, user_id: str | None = None, *, scope: Scope = USER_SCOPE
     ) -> list[PendingThread]:
         threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for owner, item in await self._pending_items(io, user_id, scope):
@@ -544,7 +550,7 @@ class StoreMemoryDb(MemoryDb):
         )
         return [item for item in cast(list[Item], found) if item.namespace == namespace]
 
-    async def _user_ids(self, io: Io, scope: Scope) -> list[str]:
+    async def _user_ids(self, io: Io, *, scope: Scope = USER_SCOPE) -> list[str]:
         """Every user with a memory namespace of the scope under this prefix."""
         suffix: tuple[str, ...] = (_ITEMS,)
         if scope.agent_id is not None:
@@ -570,8 +576,8 @@ class StoreMemoryDb(MemoryDb):
             if sample
         ]
 
-    async def _get(
-        self, io: Io, user_id: str, memory_ids: Sequence[str], scope: Scope
+    async def _get_memories(
+        self, io: Io, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         ns = self._namespaces(user_id, scope)
         at = scope.now()
@@ -586,14 +592,15 @@ class StoreMemoryDb(MemoryDb):
             and not _expired(item.value, at)
         ]
 
-    async def _list(
+    async def _list_memories(
         self,
         io: Io,
         user_id: str,
-        order_by: OrderBy,
-        newest_first: bool,
-        limit: int | None,
-        scope: Scope,
+        *,
+        order_by: OrderBy = "created_at",
+        newest_first: bool = False,
+        limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         stored = await self._load(io, user_id, scope)
         values = sorted(
@@ -604,7 +611,7 @@ class StoreMemoryDb(MemoryDb):
         return [_memory(v) for v in (values if limit is None else values[:limit])]
 
     async def _semantic_ranking(
-        self, io: Io, user_id: str, query: str, limit: int | None, scope: Scope
+        self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
     ) -> ScoredMemories:
         """The store's own semantic search in the user's namespace, asking for more when
         expired memories or unembedded items take places."""
@@ -638,7 +645,7 @@ class StoreMemoryDb(MemoryDb):
             asked *= 4
 
     async def _keyword_candidates(
-        self, io: Io, user_id: str, terms: Sequence[str], scope: Scope
+        self, io: Io, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
     ) -> KeywordCandidates:
         stored = await self._load(io, user_id, scope)
         documents = [
@@ -676,7 +683,13 @@ class StoreMemoryDb(MemoryDb):
         return live, vectors
 
     async def _set_vectors(
-        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector], scope: Scope
+        self,
+        io: Io,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = await self._load(io, user_id, scope)
@@ -709,7 +722,8 @@ class StoreMemoryDb(MemoryDb):
         model: str,
         dimensions: int | None,
         limit: int,
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         live, vectors = await self._vectors_by_id(io, user_id, scope)
         return [
@@ -719,7 +733,7 @@ class StoreMemoryDb(MemoryDb):
         ][:limit]
 
     async def _vectors(
-        self, io: Io, user_id: str, model: str, dimensions: int, scope: Scope
+        self, io: Io, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
     ) -> UserVectors:
         live, vectors = await self._vectors_by_id(io, user_id, scope)
         mine = [key for key, v in vectors.items() if _made_by(v, model, dimensions)]
@@ -736,7 +750,7 @@ class StoreMemoryDb(MemoryDb):
         )
 
     async def _history(
-        self, io: Io, user_id: str, memory_id: str, scope: Scope
+        self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
         ns = self._namespaces(user_id, scope)
         [found] = await _read_all(
@@ -782,8 +796,8 @@ class StoreMemoryDb(MemoryDb):
         )
         return plan
 
-    async def _summaries(
-        self, io: Io, user_id: str, session_id: str | None
+    async def _get_summaries(
+        self, io: Io, user_id: str, session_id: str | None = None
     ) -> list[SessionSummary]:
         ns = self._namespaces(user_id)
         if session_id is not None:
@@ -868,281 +882,14 @@ class StoreMemoryDb(MemoryDb):
             await _batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in claims])
         return EraseResult(**counts, threads=len(claims))
 
-    def claim_thread(self, user_id: str, thread_id: str) -> str:
-        return run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
-
-    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
-        return await self._claim_thread(AWAITING, user_id, thread_id)
-
-    def user_threads(self, user_id: str) -> list[str]:
-        return run_sync(self._user_threads(BLOCKING, user_id))
-
-    async def auser_threads(self, user_id: str) -> list[str]:
-        return await self._user_threads(AWAITING, user_id)
-
-    def erase_user(self, user_id: str) -> EraseResult:
-        return run_sync(self._erase_user(BLOCKING, user_id))
-
-    async def aerase_user(self, user_id: str) -> EraseResult:
-        return await self._erase_user(AWAITING, user_id)
-
-    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+    async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """The threads' archived runs, kept in this store beside the memories (under
         LangGraph Server its checkpoints are the server's: delete its threads there)."""
-        return 0, run_sync(erase_archive(BLOCKING, self.store, thread_ids))
+        return 0, await erase_archive(io, self.store, thread_ids)
 
-    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
-        return 0, await erase_archive(AWAITING, self.store, thread_ids)
-
-    # -- the MemoryDb protocol --------------------------------------------------
-
-    def apply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[MemoryEvent]:
-        return run_sync(self._apply(BLOCKING, user_id, ops, context, scope))
-
-    async def aapply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[MemoryEvent]:
-        return await self._apply(AWAITING, user_id, ops, context, scope)
-
-    def get_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> list[UserMemory]:
-        return run_sync(self._get(BLOCKING, user_id, memory_ids, scope))
-
-    async def aget_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> list[UserMemory]:
-        return await self._get(AWAITING, user_id, memory_ids, scope)
-
-    def list_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit, scope))
-
-    async def alist_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await self._list(AWAITING, user_id, order_by, newest_first, limit, scope)
-
-    def history(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
-    ) -> list[MemoryEvent]:
-        return run_sync(self._history(BLOCKING, user_id, memory_id, scope))
-
-    async def ahistory(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
-    ) -> list[MemoryEvent]:
-        return await self._history(AWAITING, user_id, memory_id, scope)
-
-    def add_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, scope))
-
-    async def aadd_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await self._add_pending(AWAITING, user_id, thread_id, messages, scope)
-
-    def claim_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[PendingMessage]:
-        return run_sync(
-            self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit, scope)
-        )
-
-    async def aclaim_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[PendingMessage]:
-        return await self._claim_pending(
-            AWAITING, user_id, thread_id, token, now, until, limit, scope
-        )
-
-    def release_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
-    ) -> None:
-        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token, scope))
-
-    async def arelease_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
-    ) -> None:
-        await self._release_pending(AWAITING, user_id, thread_id, token, scope)
-
-    def pending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
-    ) -> list[PendingThread]:
-        return run_sync(self._pending_threads(BLOCKING, user_id, scope))
-
-    async def apending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
-    ) -> list[PendingThread]:
-        return await self._pending_threads(AWAITING, user_id, scope)
-
-    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
-        return run_sync(self._drop_pending(BLOCKING, user_id, scope))
-
-    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
-        return await self._drop_pending(AWAITING, user_id, scope)
-
-    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
-        return run_sync(self._user_ids(BLOCKING, scope))
-
-    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
-        return await self._user_ids(AWAITING, scope)
-
-    def keyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms, scope))
-
-    async def akeyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        return await self._keyword_candidates(AWAITING, user_id, terms, scope)
-
-    def semantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        return run_sync(self._semantic_ranking(BLOCKING, user_id, query, limit, scope))
-
-    async def asemantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        return await self._semantic_ranking(AWAITING, user_id, query, limit, scope)
-
-    def set_vectors(
-        self,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors, scope))
-
-    async def aset_vectors(
-        self,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await self._set_vectors(AWAITING, user_id, model, vectors, scope)
-
-    def vectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
-    ) -> UserVectors:
-        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions, scope))
-
-    async def avectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
-    ) -> UserVectors:
-        return await self._vectors(AWAITING, user_id, model, dimensions, scope)
-
-    def unembedded(
-        self,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit, scope))
-
-    async def aunembedded(
-        self,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await self._unembedded(AWAITING, user_id, model, dimensions, limit, scope)
-
-    def write_summary(
-        self,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
-
-    async def awrite_summary(
-        self,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        return await self._write_summary(AWAITING, user_id, session_id, summary, context)
-
-    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
-        return run_sync(self._summaries(BLOCKING, user_id, session_id))
-
-    async def aget_summaries(
-        self, user_id: str, session_id: str | None = None
-    ) -> list[SessionSummary]:
-        return await self._summaries(AWAITING, user_id, session_id)
-
-    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
-
-    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        return await self._summary_history(AWAITING, user_id, session_id)
+    async def _awaited(self, run: Callable[[Io], Coroutine[Any, Any, T]]) -> T:
+        """Await the body: a store's `abatch` is its own async I/O."""
+        return await run(AWAITING)
 
 
 def _owned_summary(item: Item | None, user_id: str) -> SessionSummary | None:
