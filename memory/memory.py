@@ -40,12 +40,11 @@ from memory.manager import (
 from memory.retrieval import (
     DEFAULT_TOKEN_BUDGET,
     MAX_QUERY_CHARS,
+    MemoryWriter,
     PromptMemories,
     SearchResult,
-    reembed,
     search,
     select_for_prompt,
-    write,
 )
 from memory.schema import (
     AddMemory,
@@ -209,9 +208,17 @@ class Memory:
                     self._workers[self.agent_id] = worker
             return worker
 
+    def _scope(self) -> Scope:
+        """This memory's agent scope, with expiry judged now."""
+        return Scope(self.agent_id, self.clock())
+
     def _view(self, filter: MemoryFilter = NO_FILTER) -> MemoryView:
-        """The store as this memory sees it now: its agent scope, unexpired, filtered."""
-        return MemoryView(self.db, Scope(self.agent_id, self.clock()), filter)
+        """The store as this memory reads it now: its agent scope, unexpired, filtered."""
+        return MemoryView(self.db, self._scope(), filter)
+
+    def _writer(self, scope: Scope | None = None) -> MemoryWriter:
+        """Where this memory's writes go: its store in its agent scope, with its embedder."""
+        return MemoryWriter(self.db, scope or self._scope(), self.embedder)
 
     def _context(self, source: str) -> WriteContext:
         return WriteContext(source, at=self.clock())
@@ -303,12 +310,12 @@ class Memory:
     async def _clear(self, io: Io, user_id: str | None, source: str) -> int:
         user_id = None if user_id is None else validate_user_id(user_id)
         with self._span(telemetry.DELETE, "clear", user_id) as span:
-            view = self._view()
-            await io.call(view.drop_pending, view.adrop_pending, user_id)
+            db, scope = self.db, self._scope()
+            await io.call(db.drop_pending, db.adrop_pending, user_id, scope=scope)
             users = (
                 [validate_user_id(user_id)]
                 if user_id is not None
-                else await io.call(view.user_ids, view.auser_ids)
+                else await io.call(db.user_ids, db.auser_ids, scope=scope)
             )
             cleared = 0
             for user in users:
@@ -352,7 +359,7 @@ class Memory:
         self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
     ) -> list[MemoryEvent]:
         ops = [self._expiring(op, context.at) for op in ops]
-        return await write(io, self._view(), self.embedder, user_id, ops, context)
+        return await self._writer().write(io, user_id, ops, context)
 
     def _expiring(self, op: MemoryOp, at: datetime) -> MemoryOp:
         """`op` with `default_ttl` given to a memory it writes without an expiry."""
@@ -519,7 +526,7 @@ class Memory:
             return await self.memory_manager.search(
                 io, self, user_id, query, limit, model=chat_model, filter=filter
             )
-        return await search(io, view, self.embedder, user_id, method, query, limit)
+        return await search(io, view, self._writer(view.scope), user_id, method, query, limit)
 
     @property
     def searches_by_meaning(self) -> bool:
@@ -568,7 +575,8 @@ class Memory:
             span.set({telemetry.TOKEN_BUDGET: token_budget})
             span.text(telemetry.QUERY_TEXT, text)
             view = self._view(filter)
-            chosen = await select_for_prompt(io, view, self.embedder, user_id, text, token_budget)
+            writer = self._writer(view.scope)
+            chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
             span.set(
                 {
                     telemetry.RECORD_COUNT: len(chosen.memories),
@@ -593,10 +601,8 @@ class Memory:
         return await self._reembed(AWAITING, user_id, batch_size)
 
     async def _reembed(self, io: Io, user_id: str | None, batch_size: int) -> int:
-        if self.embedder is None:
-            raise InvalidInputError("reembedding needs embeddings: Memory(embeddings=...)")
         user_id = None if user_id is None else validate_user_id(user_id)
-        return await reembed(io, self._view(), self.embedder, user_id, batch_size)
+        return await self._writer().reembed(io, user_id, batch_size)
 
     def dedupe_user_memories(
         self,
@@ -629,8 +635,8 @@ class Memory:
     ) -> list[DuplicateGroup]:
         user_id = validate_user_id(user_id)
         view = self._view()
-        at = view.scope.now()
-        return await dedupe(io, view, self.embedder, user_id, apply, threshold, source, at)
+        writer = self._writer(view.scope)
+        return await dedupe(io, view, writer, user_id, apply, threshold, source, view.scope.now())
 
     # -- the memory model -----------------------------------------------------
 
@@ -787,18 +793,20 @@ class Memory:
             for message_id, text in messages
             if isinstance(text, str) and storable_text(text).strip()
         ]
-        view = self._view()
-        return await io.call(view.add_pending, view.aadd_pending, user_id, thread_id, kept)
+        db = self.db
+        return await io.call(
+            db.add_pending, db.aadd_pending, user_id, thread_id, kept, scope=self._scope()
+        )
 
     def pending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         """The threads (of one user, or of every user) with messages not yet learned from
         in this Memory's agent scope."""
         user_id = None if user_id is None else validate_user_id(user_id)
-        return self._view().pending_threads(user_id)
+        return self.db.pending_threads(user_id, scope=self._scope())
 
     async def apending_threads(self, user_id: str | None = None) -> list[PendingThread]:
         user_id = None if user_id is None else validate_user_id(user_id)
-        return await self._view().apending_threads(user_id)
+        return await self.db.apending_threads(user_id, scope=self._scope())
 
     def learn_pending(
         self,
@@ -871,7 +879,7 @@ class Memory:
         now: datetime | None,
         claim_timeout: timedelta,
     ) -> list[MemoryUpdateResult]:
-        db = self._view()
+        db, scope = self.db, self._scope()
         results: list[MemoryUpdateResult] = []
         while True:
             token = uuid.uuid4().hex
@@ -885,6 +893,7 @@ class Memory:
                 start,
                 start + claim_timeout,
                 CLAIM_LIMIT,
+                scope=scope,
             )
             if not claimed:
                 return results
@@ -912,8 +921,15 @@ class Memory:
     async def _release(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
         """Give a failed claim back at once; if that fails too, it ends by itself."""
         try:
-            view = self._view()
-            await io.call(view.release_pending, view.arelease_pending, user_id, thread_id, token)
+            db = self.db
+            await io.call(
+                db.release_pending,
+                db.arelease_pending,
+                user_id,
+                thread_id,
+                token,
+                scope=self._scope(),
+            )
         except Exception as error:
             logger.warning(
                 "could not release thread %r%s; its claim ends by itself: %s",
@@ -926,11 +942,12 @@ class Memory:
     def get_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         """Every change to one memory, oldest first, kept after the memory is deleted."""
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        return _events_found(self._view().history(user_id, memory_id), memory_id, user_id)
+        events = self.db.history(user_id, memory_id, scope=self._scope())
+        return _events_found(events, memory_id, user_id)
 
     async def aget_memory_history(self, memory_id: str, user_id: str) -> list[MemoryEvent]:
         user_id, memory_id = validate_user_id(user_id), validate_memory_id(memory_id)
-        events = await self._view().ahistory(user_id, memory_id)
+        events = await self.db.ahistory(user_id, memory_id, scope=self._scope())
         return _events_found(events, memory_id, user_id)
 
     # -- session summaries ----------------------------------------------------
