@@ -205,7 +205,7 @@ def test_connections_killed_mid_batch_write_nothing_and_a_retry_works(
         memory = Memory(db=db)
         kept = memory.add_user_memory("The user existed before", "ava")
         batch = [AddMemory(UserMemory(memory=f"The user fact {n}")) for n in range(5)]
-        monkeypatch.setattr("memory.db.postgres.plan_writes", terminate(url, "memory_victim"))
+        monkeypatch.setattr("memory.db.postgres_memories.plan_writes", terminate(url, "memory_victim"))
         with pytest.raises(MemoryDbError, match="PostgreSQL failed"):
             memory.apply_user_memory_ops("ava", batch, WriteContext("test"))
         monkeypatch.undo()
@@ -234,7 +234,7 @@ def test_an_agent_run_cut_off_by_the_server_can_be_retried(
         )
         agent: Any = create_memory_agent(model, memory=memory, enable_user_memories=True)
         config = {"configurable": {"thread_id": "t1"}}
-        monkeypatch.setattr("memory.db.postgres.plan_writes", terminate(url, "agent_victim"))
+        monkeypatch.setattr("memory.db.postgres_memories.plan_writes", terminate(url, "agent_victim"))
         said = {"messages": [{"role": "user", "content": "I'm Ava"}]}
         state = agent.invoke(said, config, context={"user_id": "ava"})
         assert state["messages"][-1].text == "Hello!"  # learning failed; the answer stands
