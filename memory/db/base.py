@@ -6,7 +6,14 @@ one user and one agent, or of the user alone) and the moment expiry is judged
 at: a memory past its `expires_at` is never returned or counted by a read.
 Session summaries are scoped by user alone; pending messages by user and agent.
 
-To write one, subclass `MemoryDb` and implement the bodies: `async def
+The contract is one abstract class per aggregate: `MemoryStorage` (memories, their
+history and vectors, keyword and semantic candidates), `SummaryStorage`,
+`PendingStorage` and `ThreadOwnerStorage`; code that needs one aggregate asks for
+that class. `MemoryDb`, the whole backend, is all four plus `_erase_user`, which
+removes a user from every aggregate in one transaction. `SessionHost` is an
+optional protocol for a backend that also keeps the agent's sessions.
+
+To write a backend, subclass `MemoryDb` and implement the bodies: `async def
 _name(self, io, ...)`, whose parameters after `io` are those of the public
 `name`. Each public pair `name`/`aname` is made once, here, by `twins`; a
 backend writes no public method of its own. The bodies are:
@@ -48,7 +55,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +76,10 @@ from memory.schema import (
 )
 from memory.text import cached_index_text
 from memory.twins import BLOCKING, Io, Twinned, offload, run_sync, twins
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.store.base import BaseStore
 
 OrderBy = Literal["created_at", "updated_at"]
 Matrix = npt.NDArray[np.float32]
@@ -196,14 +207,22 @@ def _updated(memory: UserMemory) -> datetime:
     return memory.updated_at
 
 
-class MemoryDb(Twinned, ABC):
-    """Where memories, their history and their vectors live; see the module docstring.
+class Storage(Twinned, ABC):
+    """What every part of the storage contract shares: how an async entry point runs a body."""
 
-    Every method takes the owning `user_id` (but `user_ids`) and never touches
+    async def _awaited(self, run: Callable[[Io], Coroutine[Any, Any, T]]) -> T:
+        """Run the body blocking in a worker thread: right for a backend whose bodies block
+        (SQLite) and ignore `io`. A backend with a native async client awaits `run(AWAITING)`."""
+        return await offload(lambda: run_sync(run(BLOCKING)))
+
+
+class MemoryStorage(Storage):
+    """Memories, their history and their vectors, and the candidates of keyword and
+    semantic search: the aggregate every `Memory` reads and writes.
+
+    Every body takes the owning `user_id` (but `_user_ids`) and never touches
     another user's rows: an id that belongs to someone else is not found.
     """
-
-    # -- what every backend implements ------------------------------------------
 
     @abstractmethod
     async def _apply(
@@ -307,6 +326,48 @@ class MemoryDb(Twinned, ABC):
 
     unembedded, aunembedded = twins(_unembedded)
 
+    # -- optional ---------------------------------------------------------------
+
+    async def _keyword_candidates(
+        self, io: Io, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        """The user's memories that contain any of `terms` (`memory.text` index terms).
+
+        This default reads all of the user's memories; a backend with an index
+        overrides it to read only the ones that match.
+        """
+        memories = await io.call(self.list_memories, self.alist_memories, user_id, scope=scope)
+        documents = [
+            Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
+            for n, m in enumerate(memories)
+        ]
+        return keyword_candidates_of(documents, terms)
+
+    keyword_candidates, akeyword_candidates = twins(_keyword_candidates)
+
+    @property
+    def semantic_index(self) -> bool:
+        """Whether the store embeds memories itself and ranks them by meaning
+        (`semantic_ranking`), so that a `Memory` needs no embeddings of its own."""
+        return False
+
+    async def _semantic_ranking(
+        self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        """Up to `limit` of the user's memories closest in meaning to `query`, best first,
+        with their cosine similarity, found by the store's own index.
+
+        Only for a backend whose `semantic_index` is true. It raises
+        `EmbeddingUnavailableError` when the store's embedding model fails.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
+
+    semantic_ranking, asemantic_ranking = twins(_semantic_ranking)
+
+
+class SummaryStorage(Storage):
+    """Session summaries, one per user and session, with their history."""
+
     @abstractmethod
     async def _write_summary(
         self,
@@ -334,6 +395,11 @@ class MemoryDb(Twinned, ABC):
         """Every change to one session's summary, oldest first, also after it was deleted."""
 
     summary_history, asummary_history = twins(_summary_history)
+
+
+class PendingStorage(Storage):
+    """User messages kept for deferred extraction until a batch learned from them settles
+    them; scoped by user and agent."""
 
     @abstractmethod
     async def _add_pending(
@@ -405,6 +471,10 @@ class MemoryDb(Twinned, ABC):
 
     drop_pending, adrop_pending = twins(_drop_pending)
 
+
+class ThreadOwnerStorage(Storage):
+    """Who owns each thread (session): the user of its first run."""
+
     @abstractmethod
     async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
         """Make `user_id` the owner of `thread_id` unless it has one; returns its owner.
@@ -421,6 +491,11 @@ class MemoryDb(Twinned, ABC):
 
     user_threads, auser_threads = twins(_user_threads)
 
+
+class MemoryDb(MemoryStorage, SummaryStorage, PendingStorage, ThreadOwnerStorage):
+    """A whole backend: every aggregate of one user in one place, so that erasing the
+    user is one transaction; see the module docstring."""
+
     @abstractmethod
     async def _erase_user(self, io: Io, user_id: str) -> EraseResult:
         """Delete every row of the user, in every agent scope, as one transaction: memories,
@@ -429,57 +504,12 @@ class MemoryDb(Twinned, ABC):
 
     erase_user, aerase_user = twins(_erase_user)
 
-    # -- optional ---------------------------------------------------------------
-
     async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """Delete the checkpoints and archived runs of these threads where this backend
         hosts the agent's sessions; returns (checkpoints, archived runs). None by default."""
         return 0, 0
 
     erase_sessions, aerase_sessions = twins(_erase_sessions)
-
-    async def _keyword_candidates(
-        self, io: Io, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        """The user's memories that contain any of `terms` (`memory.text` index terms).
-
-        This default reads all of the user's memories; a backend with an index
-        overrides it to read only the ones that match.
-        """
-        memories = await io.call(self.list_memories, self.alist_memories, user_id, scope=scope)
-        documents = [
-            Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
-            for n, m in enumerate(memories)
-        ]
-        return keyword_candidates_of(documents, terms)
-
-    keyword_candidates, akeyword_candidates = twins(_keyword_candidates)
-
-    @property
-    def semantic_index(self) -> bool:
-        """Whether the store embeds memories itself and ranks them by meaning
-        (`semantic_ranking`), so that a `Memory` needs no embeddings of its own."""
-        return False
-
-    async def _semantic_ranking(
-        self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        """Up to `limit` of the user's memories closest in meaning to `query`, best first,
-        with their cosine similarity, found by the store's own index.
-
-        Only for a backend whose `semantic_index` is true. It raises
-        `EmbeddingUnavailableError` when the store's embedding model fails.
-        """
-        raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
-
-    semantic_ranking, asemantic_ranking = twins(_semantic_ranking)
-
-    # -- how the async entry points run a body, and the backend's lifetime ---------
-
-    async def _awaited(self, run: Callable[[Io], Coroutine[Any, Any, T]]) -> T:
-        """Run the body blocking in a worker thread: right for a backend whose bodies block
-        (SQLite) and ignore `io`. A backend with a native async client awaits `run(AWAITING)`."""
-        return await offload(lambda: run_sync(run(BLOCKING)))
 
     def close(self) -> None:
         """Release connections, when the backend holds any."""
@@ -493,3 +523,22 @@ class MemoryDb(Twinned, ABC):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@runtime_checkable
+class SessionHost(Protocol):
+    """Optional: a backend that keeps an agent's sessions (checkpoints and archived runs)
+    in its own storage, so they outlive the process and are erased with their user
+    (`_erase_sessions`). `graphs` asks a backend for this; without it, an agent keeps its
+    sessions in process and says so in a warning.
+
+    Both savers use the backend's own connections and close with it.
+    """
+
+    def session_checkpointer(self) -> BaseCheckpointSaver[Any] | None:
+        """A LangGraph saver for the agent's checkpoints, set up; None when this backend
+        keeps none (an in-process database; a store whose server brings its own)."""
+
+    def session_archive(self) -> BaseStore | None:
+        """A LangGraph store for the runs that left the session window, set up; None when
+        this backend keeps none."""
