@@ -512,6 +512,15 @@ class StoreMemoryDb(StorePending, StoreSessions):
             await batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in claims])
         return EraseResult(**counts, threads=len(claims))
 
+    def session_checkpointer(self) -> None:
+        """None: under LangGraph Server the server keeps the checkpoints; elsewhere an
+        app that wants them durable gives the agent a saver of its own."""
+        return None
+
+    def session_archive(self) -> BaseStore:
+        """This store: archived runs live beside the memories, under their own prefix."""
+        return self.store
+
     async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """The threads' archived runs, kept in this store beside the memories (under
         LangGraph Server its checkpoints are the server's: delete its threads there)."""
