@@ -1,0 +1,175 @@
+"""How memories, their events and session summaries look as rows of a SqliteMemoryDb file.
+
+The column lists, the SQL conditions of an agent scope and of expiry, and the
+conversions both ways, shared by the store's modules (`memory.db.sqlite`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from memory.db.base import Scope
+from memory.db.sqlite_schema import text_hash
+from memory.schema import (
+    MemoryEvent,
+    SessionSummary,
+    SummaryEvent,
+    UserMemory,
+    stored_memory,
+    utc,
+)
+from memory.text import IndexedText
+
+MEMORY_COLUMNS = (
+    "memory_id, user_id, memory, topics, input, created_at, updated_at, agent_id, expires_at"
+)
+EVENT_COLUMNS = (
+    "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
+    "at, agent_id, expires_at"
+)
+SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
+SUMMARY_EVENT_COLUMNS = (
+    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
+)
+IN_SCOPE = "user_id = :user AND agent_id = :agent"
+LIVE = "(expires_at IS NULL OR expires_at > :at)"
+EXPIRED = "expires_at IS NOT NULL AND expires_at <= :at"
+
+ScopeKey = tuple[str, str]
+"""(user_id, agent_id) as stored: '' for the user's own memories."""
+
+
+def to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
+    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
+    # validated when written, are not validated again.
+    topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+    moment = datetime.fromisoformat
+    built = []
+    for row, row_topics in zip(rows, topics, strict=True):
+        created = moment(row[5])
+        fields = {
+            "memory": row[2],
+            "topics": row_topics,
+            "input": row[4],
+            "memory_id": row[0],
+            "user_id": row[1],
+            "agent_id": row[7] or None,
+            "created_at": created,
+            "updated_at": created if row[6] == row[5] else moment(row[6]),
+            "expires_at": None if row[8] is None else moment(row[8]),
+        }
+        built.append(stored_memory(fields))
+    return built
+
+
+def to_event(row: Sequence[Any]) -> MemoryEvent:
+    (memory_id, user_id, action, old, new, old_topics, new_topics, source, input_, at, agent_id,
+     expires_at) = row  # fmt: skip
+    return MemoryEvent(
+        memory_id=memory_id,
+        user_id=user_id,
+        action=action,
+        old_memory=old,
+        new_memory=new,
+        old_topics=None if old_topics is None else json.loads(old_topics),
+        new_topics=None if new_topics is None else json.loads(new_topics),
+        source=source,
+        input=input_,
+        at=datetime.fromisoformat(at),
+        agent_id=agent_id or None,
+        expires_at=None if expires_at is None else datetime.fromisoformat(expires_at),
+    )
+
+
+def topics_json(topics: list[str] | None) -> str | None:
+    if topics is None:
+        return None
+    return json.dumps(topics) if topics else "[]"
+
+
+def event_row(event: MemoryEvent) -> tuple[Any, ...]:
+    return (
+        event.memory_id,
+        event.user_id,
+        event.action,
+        event.old_memory,
+        event.new_memory,
+        topics_json(event.old_topics),
+        topics_json(event.new_topics),
+        event.source,
+        event.input,
+        event.at.isoformat(),
+        event.agent_id or "",
+        iso_or_none(event.expires_at),
+    )
+
+
+def to_summary(row: Sequence[Any]) -> SessionSummary:
+    user_id, session_id, summary, topics, runs, created_at, updated_at = row
+    return SessionSummary(
+        user_id=user_id,
+        session_id=session_id,
+        summary=summary,
+        topics=json.loads(topics),
+        runs=runs,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
+def to_summary_event(row: Sequence[Any]) -> SummaryEvent:
+    user_id, session_id, action, old, new, old_topics, new_topics, source, at = row
+    return SummaryEvent(
+        user_id=user_id,
+        session_id=session_id,
+        action=action,
+        old_summary=old,
+        new_summary=new,
+        old_topics=None if old_topics is None else json.loads(old_topics),
+        new_topics=None if new_topics is None else json.loads(new_topics),
+        source=source,
+        at=at,
+    )
+
+
+def sortable_time(moment: datetime) -> str:
+    """A time as text that sorts as time does: UTC, always with microseconds."""
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def iso_time(moment: datetime | None) -> str:
+    assert moment is not None, "the planner sets every time"
+    return moment.isoformat()
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def scope_key(user_id: str, scope: Scope) -> ScopeKey:
+    return user_id, scope.agent_id or ""
+
+
+def scope_params(user_id: str, scope: Scope, **more: Any) -> dict[str, Any]:
+    """The named parameters of `IN_SCOPE`, `LIVE` and `EXPIRED`, and `more`."""
+    return {"user": user_id, "agent": scope.agent_id or "", "at": scope.now().isoformat(), **more}
+
+
+def memory_row(memory: UserMemory, indexed: IndexedText) -> tuple[Any, ...]:
+    """The columns a write sets, in the order `_store` names them."""
+    created = iso_time(memory.created_at)
+    return (
+        memory.memory,
+        json.dumps(memory.topics) if memory.topics else "[]",
+        memory.input,
+        text_hash(memory.memory),
+        created,
+        created if memory.updated_at == memory.created_at else iso_time(memory.updated_at),
+        iso_or_none(memory.expires_at),
+        " ".join(indexed.text_terms),
+        " ".join(indexed.topic_terms),
+        indexed.length,
+    )
