@@ -2,7 +2,8 @@
 SQLite in process and in a file, LangGraph's InMemoryStore and PostgresStore, PostgreSQL.
 
 The checks live in `memory.db.conformance`, for third-party backends to run too; here they
-run on ours, and on broken backends to show they catch what they are meant to.
+run on ours, on one written from the contract alone (`tests/dict_db.py`), and on broken
+backends to show they catch what they are meant to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from memory.db import conformance
 from memory.db.base import USER_SCOPE, Scope
 from memory.schema import MemoryEvent, SummaryEvent
 from memory.twins import Io
+from tests.dict_db import DictMemoryDb
 
 
 def test_every_backend_gives_the_reference_results(
@@ -79,6 +81,10 @@ def test_the_aggregate_checks_say_what_a_backend_breaks(
 ) -> None:
     with pytest.raises(AssertionError, match=failure):
         conformance.verify(lambda: backend(db_file=":memory:"), examples=2)
+
+
+def test_a_backend_written_from_the_contract_alone_conforms() -> None:
+    conformance.verify(DictMemoryDb, examples=5)
 
 
 def test_verify_passes_a_conforming_backend() -> None:
