@@ -1,4 +1,4 @@
-"""Pending messages, thread owners and erasure of a PostgresMemoryDb.
+"""Pending messages, thread owners, sessions and erasure of a PostgresMemoryDb.
 
 Pending messages are user messages kept for deferred extraction until a batch
 learned from them lands; a worker's claim keeps others off the thread while it
@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import psycopg
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.store.base import BaseStore
 from langgraph.store.postgres import PostgresStore
 from psycopg.rows import dict_row
 
 from memory.db.base import USER_SCOPE, Scope
 from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key
+from memory.db.session_savers import PostgresSessionSaver
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.errors import MemoryDbError
 from memory.schema import EraseResult, PendingMessage, PendingThread
@@ -25,7 +29,8 @@ from memory.twins import BLOCKING, Io, offload, run_sync
 
 
 class PostgresPending(PostgresConnection):
-    """Pending messages, the owners of threads, and erasing a user or their sessions."""
+    """Pending messages, the owners of threads, the agent's sessions (a `SessionHost`:
+    checkpoints and archived runs in this database), and erasing a user or sessions."""
 
     async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
         owner = f"SELECT user_id FROM {self._t}_threads WHERE thread_id = %s"
@@ -81,6 +86,21 @@ class PostgresPending(PostgresConnection):
         if io.blocking:
             return self._erase_threads(thread_ids)
         return await offload(self._erase_threads, thread_ids)
+
+    def session_checkpointer(self) -> BaseCheckpointSaver[Any]:
+        """Checkpoints in this database on its one pool (async in the loop that owns its
+        async pool)."""
+        saver = PostgresSessionSaver(self.pool(), self.async_pool)
+        with self.exclusively():
+            saver.setup()
+        return saver
+
+    def session_archive(self) -> BaseStore:
+        """Archived runs in this database, on its one pool (LangGraph's PostgresStore)."""
+        store = PostgresStore(self.pool())
+        with self.exclusively():
+            store.setup()
+        return store
 
     def _erase_threads(self, thread_ids: Sequence[str]) -> tuple[int, int]:
         try:
