@@ -114,13 +114,25 @@ class Memories(Service):
 
     def _owned(self, memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
         """Validate both, refusing a memory that names another owner or agent than the call."""
-        user_id, owned = owned_memory(memory, user_id)
-        agent_id = self.settings.agent_id
-        if owned.agent_id is not None and owned.agent_id != agent_id:
+        user_id = validate_user_id(user_id)
+        if isinstance(memory, str):
+            memory = UserMemory(memory=memory)
+        elif not isinstance(memory, UserMemory):
             raise InvalidInputError(
-                f"the memory belongs to agent {owned.agent_id!r}, not {agent_id!r}"
+                f"memory must be a UserMemory or a string, got {type(memory).__name__}"
             )
-        return user_id, owned
+        if memory.user_id is not None and memory.user_id != user_id:
+            raise InvalidInputError(
+                f"the memory belongs to user {memory.user_id!r}, not {user_id!r}"
+            )
+        if memory.memory_id is not None:
+            validate_memory_id(memory.memory_id)
+        agent_id = self.settings.agent_id
+        if memory.agent_id is not None and memory.agent_id != agent_id:
+            raise InvalidInputError(
+                f"the memory belongs to agent {memory.agent_id!r}, not {agent_id!r}"
+            )
+        return user_id, memory
 
     # -- reads ----------------------------------------------------------------
 
@@ -234,22 +246,6 @@ class Memories(Service):
         view = self.view()
         writer = self.writer(view.scope)
         return await dedupe(io, view, writer, user_id, apply, threshold, source, view.scope.now())
-
-
-def owned_memory(memory: UserMemory | str, user_id: str) -> tuple[str, UserMemory]:
-    """Validate both, refusing a memory that names a different owner than the call."""
-    user_id = validate_user_id(user_id)
-    if isinstance(memory, str):
-        memory = UserMemory(memory=memory)
-    elif not isinstance(memory, UserMemory):
-        raise InvalidInputError(
-            f"memory must be a UserMemory or a string, got {type(memory).__name__}"
-        )
-    if memory.user_id is not None and memory.user_id != user_id:
-        raise InvalidInputError(f"the memory belongs to user {memory.user_id!r}, not {user_id!r}")
-    if memory.memory_id is not None:
-        validate_memory_id(memory.memory_id)
-    return user_id, memory
 
 
 def _search_args(
