@@ -190,7 +190,7 @@ class PostgresMemories(PostgresConnection):
     ) -> list[UserMemory]:
         if not memory_ids:
             return []
-        async with self._sql(io) as sql:
+        async with self._sql(io, transaction=False) as sql:
             rows = await sql.fetch(
                 f"SELECT {COLUMNS} FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
                 "AND memory_id = ANY(%(ids)s)",

@@ -18,13 +18,13 @@ from memory.db.base import (
     MemoryVector,
     Scope,
     UserVectors,
-    recency_ranks,
 )
 from memory.db.postgres_connection import (
     EXPIRED,
     IN_SCOPE,
     LIVE,
     PostgresConnection,
+    Sql,
     scope_key,
     scope_params,
 )
@@ -33,6 +33,35 @@ from memory.db.vectors import as_vector, unit_rows
 from memory.schema import UserMemory
 from memory.text import TOPIC_WEIGHT
 from memory.twins import Io
+
+_CANDIDATES = """
+WITH counted AS (
+    SELECT memories, terms FROM {t}_users WHERE user_id = %(user)s AND agent_id = %(agent)s
+), gone AS (
+    SELECT count(*) AS memories, coalesce(sum(term_count), 0) AS terms FROM {t}
+    WHERE {in_scope} AND {expired}
+), found AS (
+    SELECT memory_id, term_count, terms, topic_terms,
+        row_number() OVER (ORDER BY updated_at, id) - 1 AS recency
+    FROM {t} WHERE {in_scope} AND {live}
+        AND {t}_scoped_terms(user_id, agent_id, terms || topic_terms)
+            && {t}_scoped_terms(%(user)s, %(agent)s, %(terms)s::text[])
+)
+SELECT coalesce((SELECT memories FROM counted), 0) - gone.memories,
+    coalesce((SELECT terms FROM counted), 0) - gone.terms,
+    f.*
+FROM gone, (
+    SELECT {columns} FROM found
+) AS f
+"""
+"""The user's statistics (less the expired memories not yet swept) and their memories
+holding a query term, as one row of columns: ids, recency ranks (by update time, then
+insertion), lengths, and per query term each one's frequency of it (`_FREQUENCY`)."""
+_FREQUENCY = (
+    "array_agg(cardinality(array_positions(terms, %(term{n})s::text)) "
+    "+ %(weight)s * cardinality(array_positions(topic_terms, %(term{n})s::text)))::float8[]"
+)
+"""A term's count in a candidate's text, plus its count in the topics weighted."""
 
 
 class PostgresSearch(PostgresConnection):
@@ -43,45 +72,38 @@ class PostgresSearch(PostgresConnection):
     ) -> KeywordCandidates:
         """Only the user's memories holding a query term, found through the GIN index.
 
-        Expired memories not yet swept are neither candidates nor counted.
+        One statement reads the statistics and the candidates, so they agree (one
+        snapshot), and counts each term in SQL, so a common word costs a number per
+        memory rather than its whole term list. Expired memories not yet swept are
+        neither candidates nor counted.
         """
         wanted = list(dict.fromkeys(terms))
-        async with self._sql(io, snapshot=True) as sql:
-            stats = await sql.fetch(
-                f"SELECT memories, terms FROM {self._t}_users WHERE user_id = %s AND agent_id = %s",
-                scope_key(user_id, scope),
+        query = _CANDIDATES.format(
+            t=self._t,
+            in_scope=IN_SCOPE,
+            live=LIVE,
+            expired=EXPIRED,
+            columns=", ".join(
+                ["array_agg(memory_id)", "array_agg(recency)", "array_agg(term_count)"]
+                + [_FREQUENCY.format(n=n) for n in range(len(wanted))]
+            ),
+        )
+        named = {f"term{n}": term for n, term in enumerate(wanted)}
+        async with self._sql(io, transaction=False) as sql:
+            (found,) = await sql.fetch(
+                query, scope_params(user_id, scope, terms=wanted, weight=TOPIC_WEIGHT, **named)
             )
-            (gone, gone_length), *_ = await sql.fetch(
-                f"SELECT count(*), coalesce(sum(term_count), 0) FROM {self._t} "
-                f"WHERE {IN_SCOPE} AND {EXPIRED}",
-                scope_params(user_id, scope),
-            )
-            documents, total_length = stats[0] if stats else (0, 0)
-            documents, total_length = documents - gone, total_length - gone_length
-            rows = (
-                await sql.fetch(
-                    f"SELECT id, memory_id, updated_at, term_count, terms, topic_terms "
-                    f"FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
-                    "AND keywords @@ %(query)s::tsquery",
-                    scope_params(user_id, scope, query=_any_of(wanted)),
-                )
-                if documents and wanted
-                else []
-            )
-        frequencies = {
-            term: np.array(
-                [row[4].count(term) + TOPIC_WEIGHT * row[5].count(term) for row in rows],
-                dtype=np.float64,
-            )
-            for term in wanted
-        }
+        documents, total_length, memory_ids, recency, lengths, *frequencies = found
         return KeywordCandidates(
             documents=int(documents),
             total_length=int(total_length),
-            memory_ids=[row[1] for row in rows],
-            recency=recency_ranks([row[2] for row in rows], [row[0] for row in rows]),
-            lengths=np.array([row[3] for row in rows], dtype=np.float64),
-            frequencies=frequencies,
+            memory_ids=memory_ids or [],
+            recency=np.array(recency or [], dtype=np.int64),
+            lengths=np.array(lengths or [], dtype=np.float64),
+            frequencies={
+                term: np.array(column or [], dtype=np.float64)
+                for term, column in zip(wanted, frequencies, strict=True)
+            },
         )
 
     async def _vectors(
@@ -91,25 +113,19 @@ class PostgresSearch(PostgresConnection):
 
         While the scope holds expired memories not yet swept, they are read afresh
         without them, and not cached: expiry comes with time, not with a write.
+        Whether the cache holds them is one statement; reading them, one snapshot.
         """
-        t = self._t
         key = scope_key(user_id, scope)
+        async with self._sql(io, transaction=False) as sql:
+            version, _, gone = await self._vector_state(sql, user_id, scope)
+        cached = None if gone else self._vector_cache.get(key, (version, model), dimensions)
+        if cached is not None:
+            return cached
         async with self._sql(io, snapshot=True) as sql:
-            found = await sql.fetch(
-                f"SELECT version, memories FROM {t}_users WHERE user_id = %s AND agent_id = %s",
-                key,
-            )
-            version, memories = found[0] if found else (0, 0)
-            (gone,), *_ = await sql.fetch(
-                f"SELECT count(*) FROM {t} WHERE {IN_SCOPE} AND {EXPIRED}",
-                scope_params(user_id, scope),
-            )
-            cached = None if gone else self._vector_cache.get(key, (version, model), dimensions)
-            if cached is not None:
-                return cached
+            version, memories, gone = await self._vector_state(sql, user_id, scope)
             rows = await sql.fetch(
-                f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {t}_vectors v "
-                f"JOIN {t} m ON m.id = v.memory_pk WHERE m.user_id = %(user)s "
+                f"SELECT m.memory_id, v.model, v.dimensions, v.vector FROM {self._t}_vectors v "
+                f"JOIN {self._t} m ON m.id = v.memory_pk WHERE m.user_id = %(user)s "
                 "AND m.agent_id = %(agent)s AND (m.expires_at IS NULL OR m.expires_at > %(at)s) "
                 "ORDER BY v.memory_pk",
                 scope_params(user_id, scope),
@@ -120,11 +136,23 @@ class PostgresSearch(PostgresConnection):
             memory_ids=[row[0] for row in mine],
             matrix=unit_rows([bytes(row[3]) for row in mine], dimensions),
             foreign=(*others[0], len(others)) if others else None,
-            unembedded=int(memories) - int(gone) - len(rows),
+            unembedded=memories - gone - len(rows),
         )
         if not gone:
             self._vector_cache.put(key, (version, model), loaded)
         return loaded
+
+    async def _vector_state(self, sql: Sql, user_id: str, scope: Scope) -> tuple[int, int, int]:
+        """The scope's version and memory count, and how many of them expired unswept."""
+        (found,) = await sql.fetch(
+            f"SELECT coalesce(u.version, 0), coalesce(u.memories, 0), "
+            f"(SELECT count(*) FROM {self._t} WHERE {IN_SCOPE} AND {EXPIRED}) "
+            f"FROM (SELECT 1) AS one LEFT JOIN {self._t}_users u "
+            "ON u.user_id = %(user)s AND u.agent_id = %(agent)s",
+            scope_params(user_id, scope),
+        )
+        version, memories, gone = found
+        return int(version), int(memories), int(gone)
 
     async def _unembedded(
         self,
@@ -186,12 +214,3 @@ class PostgresSearch(PostgresConnection):
                 scope_key(user_id, scope),
             )
         return stored
-
-
-def _any_of(terms: Sequence[str]) -> str:
-    """A tsquery matching any of `terms`, each a quoted lexeme: query text is never parsed.
-
-    Index terms are letters and digits only; quotes and backslashes are escaped anyway.
-    """
-    quoted = ("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
-    return " | ".join(quoted)
