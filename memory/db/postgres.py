@@ -21,7 +21,7 @@ class PostgresMemoryDb(PostgresMemories, PostgresSearch, PostgresSummaries, Post
     takes a lock on its user (`pg_advisory_xact_lock`), so concurrent writers of
     one user queue instead of racing (two adds of one fact leave one memory) and
     writers of different users never wait for each other. Keyword candidates
-    come from a `tsvector` of each memory's index terms under a GIN index; the
+    come from a GIN index of each memory's index terms prefixed by its scope; the
     ranking itself is the package's, so results equal SQLite's.
 
     Call `setup()` once (it is idempotent) to create or migrate the tables.

@@ -1,9 +1,11 @@
 """Keyword and vector search over a PostgresMemoryDb: candidates and vectors of one user.
 
 The ranking itself is the package's (`memory.ranking`), so results equal the other
-backends'; this module finds what it ranks. Keyword candidates come from a
-`tsvector` of each memory's index terms under a GIN index; vectors are kept per
-memory and cached per user until a write of theirs bumps their version.
+backends'; this module finds what it ranks. Keyword candidates come from a GIN
+index of each memory's index terms prefixed by its scope, so a search reads the
+postings of its own user's memories alone, and one statement returns the counts
+BM25 needs. Vectors are kept per memory and cached per user until a
+write of theirs bumps their version.
 """
 
 from __future__ import annotations
