@@ -8,11 +8,15 @@ import json
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
+from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.base import BaseStore
 from langgraph.store.sqlite import SqliteStore
 
 from memory.db.base import USER_SCOPE, Scope
+from memory.db.session_savers import ThreadedSqliteSaver, ThreadedSqliteStore
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
@@ -239,6 +243,18 @@ class SqliteSessions(SqliteFile):
             (user_id,),
         )
         return [row[0] for row in rows]
+
+    def session_checkpointer(self) -> BaseCheckpointSaver[Any] | None:
+        """Checkpoints in this file (LangGraph's SQLite saver); none for an in-process database."""
+        return None if self.in_process else ThreadedSqliteSaver(self.connect())
+
+    def session_archive(self) -> BaseStore | None:
+        """Archived runs in this file (LangGraph's SQLite store); none in process."""
+        if self.in_process:
+            return None
+        store = ThreadedSqliteStore(self.connect(autocommit=True))
+        store.setup()
+        return store
 
     async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """The threads' checkpoints and archived runs, where an agent keeps them in this
