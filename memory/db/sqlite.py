@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from memory.db.base import (
@@ -31,12 +32,15 @@ from memory.db.sqlite_rows import (
     IN_SCOPE,
     LIVE,
     MEMORY_COLUMNS,
+    SCOPE_BITS,
     ScopeKey,
-    event_row,
+    event_rows,
     memory_row,
     scope_key,
     scope_params,
-    to_event,
+    scope_ref,
+    scope_rows,
+    to_events,
     to_memories,
 )
 from memory.db.sqlite_schema import text_hash
@@ -47,6 +51,10 @@ from memory.planner import Reads, WritePlan, plan_writes, reads_for
 from memory.schema import EraseResult, MemoryEvent, MemoryOp, PendingClaim, UserMemory, WriteContext
 from memory.text import index_text
 from memory.twins import Io
+
+_BY_CREATED = itemgetter(5, -1)
+_BY_UPDATED = itemgetter(6, -1)
+"""Sort keys of rows of `MEMORY_COLUMNS` and the row id: a time, then insertion order."""
 
 
 class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
@@ -144,10 +152,14 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         else:
             rows = conn.execute(f"{select} AND {EXPIRED}", scope_params(user_id, scope)).fetchall()
             hashes = sorted(text_hash(key) for key in reads.text_keys)
-            for column, keys in (("memory_id", sorted(reads.memory_ids)), ("text_hash", hashes)):
+            by_hash = f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} WHERE {scope_rows(self._t)}"
+            for query, column, keys in (
+                (select, "memory_id", sorted(reads.memory_ids)),
+                (by_hash, "text_hash", hashes),
+            ):
                 if keys:
                     found = conn.execute(
-                        f"{select} AND {column} IN (SELECT value FROM json_each(:keys))",
+                        f"{query} AND {column} IN (SELECT value FROM json_each(:keys))",
                         scope_params(user_id, scope, keys=json.dumps(keys)),
                     )
                     rows += found.fetchall()
@@ -183,12 +195,13 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         user_ref = self._user_ref(conn, key)
         update = (
             f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
-            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ?"
+            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ? RETURNING version"
         )
-        if not conn.execute(update, (*counts, user_ref, *key)).rowcount:
+        bumped = conn.execute(update, (*counts, user_ref, *key)).fetchone()
+        if bumped is None:
             self._user_refs.pop(key, None)  # the user was erased since, maybe by another process
             user_ref = self._user_ref(conn, key)
-            conn.execute(update, (*counts, user_ref, *key))
+            bumped = conn.execute(update, (*counts, user_ref, *key)).fetchone()
         if plan.deletes:
             gone = [(rowids[str(m.memory_id)],) for m in plan.deletes]
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
@@ -203,25 +216,42 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                 ],
             )
         if added:
+            first = self._next_rowid(conn, user_ref)
             conn.executemany(
                 f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
-                "expires_at, terms, topic_terms, term_count, memory_id, user_id, agent_id, "
-                "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "expires_at, terms, topic_terms, term_count, id, memory_id, user_id, agent_id, "
+                "user_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         *memory_row(new, indexed),
+                        first + n,
                         new.memory_id,
                         user_id,
                         scope.agent_id or "",
                         user_ref,
                     )
-                    for new, indexed in added
+                    for n, (new, indexed) in enumerate(added)
                 ],
             )
         conn.executemany(
-            f"INSERT INTO {t}_history ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [event_row(event) for event in plan.events],
+            f"INSERT INTO {t}_history ({EVENT_COLUMNS}, batch, n) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            event_rows(plan.events, bumped[0]),
         )
+
+    def _next_rowid(self, conn: sqlite3.Connection, user_ref: int) -> int:
+        """The row id of a scope's next memory: after its last, within the scope's range.
+
+        Each scope numbers its memories from `user_ref << 32` (migration
+        `0011_memories_by_scope`), so they lie together in the table, and a listing
+        reads their range; ids stay in insertion order within the scope.
+        """
+        start = user_ref << SCOPE_BITS
+        (last,) = conn.execute(
+            f"SELECT max(id) FROM {self._t} WHERE id > ? AND id < ?",
+            (start, start + (1 << SCOPE_BITS)),
+        ).fetchone()
+        return (start if last is None else last) + 1
 
     def _user_ref(self, conn: sqlite3.Connection, key: ScopeKey) -> int:
         """The number of a user's agent scope in the keyword index; it changes only when
@@ -298,24 +328,40 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         limit: int | None = None,
         scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
-        direction = "DESC" if newest_first else "ASC"
-        column = "updated_at" if order_by == "updated_at" else "created_at"
+        if order_by == "updated_at" and limit is not None:
+            direction = "DESC" if newest_first else "ASC"
+            rows = self._read(
+                f"SELECT {MEMORY_COLUMNS} FROM {self._t} "
+                f"WHERE user_ref = {scope_ref(self._t)} AND {LIVE} "
+                f"ORDER BY updated_at {direction}, id {direction} LIMIT :limit",
+                scope_params(user_id, scope, limit=limit),
+            )
+            return to_memories(rows)
         rows = self._read(
-            f"SELECT {MEMORY_COLUMNS} FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
-            f"ORDER BY {column} {direction}, id {direction} LIMIT :limit",
-            scope_params(user_id, scope, limit=-1 if limit is None else limit),
+            f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} NOT INDEXED "
+            f"WHERE {scope_rows(self._t)} AND {LIVE}",
+            scope_params(user_id, scope),
         )
-        return to_memories(rows)
+        rows.sort(
+            key=_BY_UPDATED if order_by == "updated_at" else _BY_CREATED, reverse=newest_first
+        )
+        return to_memories(rows[:limit])
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        rows = self._read(
-            f"SELECT {EVENT_COLUMNS} FROM {self._t}_history "
-            f"WHERE {IN_SCOPE} AND memory_id = :memory_id ORDER BY id",
-            scope_params(user_id, scope, memory_id=memory_id),
-        )
-        return [to_event(row) for row in rows]
+        params = scope_params(user_id, scope, memory_id=memory_id)
+        with self._lock, self._snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM {self._t}_history "
+                f"WHERE {IN_SCOPE} AND memory_id = :memory_id ORDER BY batch, n",
+                params,
+            ).fetchall()
+            stored = conn.execute(
+                f"SELECT memory, topics FROM {self._t} WHERE {IN_SCOPE} AND memory_id = :memory_id",
+                params,
+            ).fetchone()
+        return to_events(rows, stored)
 
     async def _user_ids(self, io: Io, *, scope: Scope = USER_SCOPE) -> list[str]:
         rows = self._read(

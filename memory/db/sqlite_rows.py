@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from memory.db.base import Scope
-from memory.db.sqlite_schema import text_hash
+from memory.db.sqlite_schema import EPOCH, micros, text_hash
 from memory.schema import (
     MemoryEvent,
     SessionSummary,
@@ -34,9 +34,27 @@ SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updat
 SUMMARY_EVENT_COLUMNS = (
     "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
+REMOVALS = frozenset({"deleted", "cleared", "expired"})
+"""The actions after which a memory is gone: their events have no new text."""
 IN_SCOPE = "user_id = :user AND agent_id = :agent"
 LIVE = "(expires_at IS NULL OR expires_at > :at)"
 EXPIRED = "expires_at IS NOT NULL AND expires_at <= :at"
+
+SCOPE_BITS = 32
+"""A scope's memories have row ids from its `_users` id shifted this far left
+(migration `0011_memories_by_scope`): they lie together, in insertion order."""
+
+
+def scope_ref(t: str) -> str:
+    """SQL for the number of the scope named by `:user` and `:agent` in memories table `t`."""
+    return f"(SELECT id FROM {t}_users WHERE {IN_SCOPE})"
+
+
+def scope_rows(t: str) -> str:
+    """SQL: a row id within the range of the scope named by `:user` and `:agent`."""
+    ref = scope_ref(t)
+    return f"id > {ref} << {SCOPE_BITS} AND id < ({ref} + 1) << {SCOPE_BITS}"
+
 
 ScopeKey = tuple[str, str]
 """(user_id, agent_id) as stored: '' for the user's own memories."""
@@ -65,23 +83,39 @@ def to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
     return built
 
 
-def to_event(row: Sequence[Any]) -> MemoryEvent:
-    (memory_id, user_id, action, old, new, old_topics, new_topics, source, input_, at, agent_id,
-     expires_at) = row  # fmt: skip
-    return MemoryEvent(
-        memory_id=memory_id,
-        user_id=user_id,
-        action=action,
-        old_memory=old,
-        new_memory=new,
-        old_topics=None if old_topics is None else json.loads(old_topics),
-        new_topics=None if new_topics is None else json.loads(new_topics),
-        source=source,
-        input=input_,
-        at=datetime.fromisoformat(at),
-        agent_id=agent_id or None,
-        expires_at=None if expires_at is None else datetime.fromisoformat(expires_at),
-    )
+def to_events(rows: Sequence[Sequence[Any]], stored: tuple[str, str] | None) -> list[MemoryEvent]:
+    """One memory's events from its history rows (`EVENT_COLUMNS`, oldest first).
+
+    A row that leaves the new text and topics NULL without removing the memory (see
+    `memory.db.sqlite_schema._history_by_memory`) takes them from the next row's old
+    ones, or from `stored` (the memory's text and topics as stored) for the last.
+    """
+    events = []
+    following = stored
+    for row in reversed(rows):
+        (memory_id, user_id, action, old, new, old_topics, new_topics, source, input_, at,
+         agent_id, expires_at) = row  # fmt: skip
+        if new is None and action not in REMOVALS and following is not None:
+            new, new_topics = following
+        following = None if old is None else (old, old_topics)
+        events.append(
+            MemoryEvent(
+                memory_id=memory_id,
+                user_id=user_id,
+                action=action,
+                old_memory=old,
+                new_memory=new,
+                old_topics=None if old_topics is None else json.loads(old_topics),
+                new_topics=None if new_topics is None else json.loads(new_topics),
+                source=source,
+                input=input_,
+                at=EPOCH + timedelta(microseconds=at),
+                agent_id=agent_id or None,
+                expires_at=None if expires_at is None else datetime.fromisoformat(expires_at),
+            )
+        )
+    events.reverse()
+    return events
 
 
 def topics_json(topics: list[str] | None) -> str | None:
@@ -90,21 +124,28 @@ def topics_json(topics: list[str] | None) -> str | None:
     return json.dumps(topics) if topics else "[]"
 
 
-def event_row(event: MemoryEvent) -> tuple[Any, ...]:
-    return (
-        event.memory_id,
-        event.user_id,
-        event.action,
-        event.old_memory,
-        event.new_memory,
-        topics_json(event.old_topics),
-        topics_json(event.new_topics),
-        event.source,
-        event.input,
-        event.at.isoformat(),
-        event.agent_id or "",
-        iso_or_none(event.expires_at),
-    )
+def event_rows(events: Sequence[MemoryEvent], batch: int) -> list[tuple[Any, ...]]:
+    """The history rows of one write's events (`EVENT_COLUMNS`, then `batch` and `n`),
+    without the new text and topics, which reading derives (`to_events`)."""
+    return [
+        (
+            event.memory_id,
+            event.user_id,
+            event.action,
+            event.old_memory,
+            None,
+            topics_json(event.old_topics),
+            None,
+            event.source,
+            event.input,
+            micros(event.at),
+            event.agent_id or "",
+            iso_or_none(event.expires_at),
+            batch,
+            n,
+        )
+        for n, event in enumerate(events)
+    ]
 
 
 def to_summary(row: Sequence[Any]) -> SessionSummary:
