@@ -52,8 +52,8 @@ from memory.schema import EraseResult, MemoryEvent, MemoryOp, PendingClaim, User
 from memory.text import index_text
 from memory.twins import Io
 
-_BY_CREATED = itemgetter(5, -1)
-_BY_UPDATED = itemgetter(6, -1)
+_BY_CREATED = itemgetter(4, -1)
+_BY_UPDATED = itemgetter(5, -1)
 """Sort keys of rows of `MEMORY_COLUMNS` and the row id: a time, then insertion order."""
 
 
@@ -167,8 +167,8 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                 rows = list({row[-1]: row for row in rows}.values())
         if not rows:
             return {}, []
-        rows.sort(key=lambda row: (row[5], row[-1]))  # created_at, then insertion order
-        return {row[0]: row[-1] for row in rows}, to_memories(rows)
+        rows.sort(key=_BY_CREATED)
+        return {row[0]: row[-1] for row in rows}, to_memories(rows, user_id, scope)
 
     def _store(
         self,
@@ -316,7 +316,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             "AND memory_id IN (SELECT value FROM json_each(:ids))",
             scope_params(user_id, scope, ids=json.dumps(list(memory_ids))),
         )
-        return to_memories(rows)
+        return to_memories(rows, user_id, scope)
 
     async def _list_memories(
         self,
@@ -336,7 +336,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                 f"ORDER BY updated_at {direction}, id {direction} LIMIT :limit",
                 scope_params(user_id, scope, limit=limit),
             )
-            return to_memories(rows)
+            return to_memories(rows, user_id, scope)
         rows = self._read(
             f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} NOT INDEXED "
             f"WHERE {scope_rows(self._t)} AND {LIVE}",
@@ -345,7 +345,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         rows.sort(
             key=_BY_UPDATED if order_by == "updated_at" else _BY_CREATED, reverse=newest_first
         )
-        return to_memories(rows[:limit])
+        return to_memories(rows[:limit], user_id, scope)
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
@@ -390,7 +390,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
             scope_params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
         )
-        return to_memories(rows)
+        return to_memories(rows, user_id, scope)
 
     async def _vectors(
         self, io: Io, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE

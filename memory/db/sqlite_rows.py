@@ -23,9 +23,8 @@ from memory.schema import (
 )
 from memory.text import IndexedText
 
-MEMORY_COLUMNS = (
-    "memory_id, user_id, memory, topics, input, created_at, updated_at, agent_id, expires_at"
-)
+MEMORY_COLUMNS = "memory_id, memory, topics, input, created_at, updated_at, expires_at"
+"""What a read fetches of a memory; its user and agent are the scope's (`to_memories`)."""
 EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
     "at, agent_id, expires_at"
@@ -60,24 +59,26 @@ ScopeKey = tuple[str, str]
 """(user_id, agent_id) as stored: '' for the user's own memories."""
 
 
-def to_memories(rows: Sequence[Sequence[Any]]) -> list[UserMemory]:
+def to_memories(rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[UserMemory]:
+    """The memories of rows of `MEMORY_COLUMNS` (and maybe more) in the user's `scope`."""
     # The hot path of every prompt: topic lists are parsed in one call, and the rows,
     # validated when written, are not validated again.
-    topics = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+    topics = json.loads("[" + ",".join(row[2] for row in rows) + "]")
     moment = datetime.fromisoformat
+    agent_id = scope.agent_id or None
     built = []
     for row, row_topics in zip(rows, topics, strict=True):
-        created = moment(row[5])
+        created = moment(row[4])
         fields = {
-            "memory": row[2],
+            "memory": row[1],
             "topics": row_topics,
-            "input": row[4],
+            "input": row[3],
             "memory_id": row[0],
-            "user_id": row[1],
-            "agent_id": row[7] or None,
+            "user_id": user_id,
+            "agent_id": agent_id,
             "created_at": created,
-            "updated_at": created if row[6] == row[5] else moment(row[6]),
-            "expires_at": None if row[8] is None else moment(row[8]),
+            "updated_at": created if row[5] == row[4] else moment(row[5]),
+            "expires_at": None if row[6] is None else moment(row[6]),
         }
         built.append(stored_memory(fields))
     return built
