@@ -554,3 +554,18 @@ def test_a_file_before_scope_numbers_keeps_its_memories_history_vectors_and_inde
         (added, refs[USER], 3),
         ("b0", refs["bob"], 1),
     ]
+
+
+def test_a_scope_out_of_row_ids_refuses_to_add_rather_than_use_another_scopes(
+    db_file: Path,
+) -> None:
+    with open_memory(db_file) as memory:
+        memory.add_user_memory("The user skis", USER)
+        last = (2 << 32) - 1  # the last id of the first scope's range
+        conn = sqlite3.connect(db_file)
+        conn.execute("UPDATE user_memories SET id = ?", (last,))
+        conn.commit()
+        conn.close()
+        with pytest.raises(MemoryDbError, match="no row ids left"):
+            memory.add_user_memory("The user swims", USER)
+        assert [m.memory for m in memory.get_user_memories(USER)] == ["The user skis"]

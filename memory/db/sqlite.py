@@ -46,7 +46,7 @@ from memory.db.sqlite_rows import (
 from memory.db.sqlite_schema import text_hash
 from memory.db.sqlite_sessions import SqliteSessions
 from memory.db.vectors import VectorCache, as_vector, unit_rows
-from memory.errors import PendingClaimLostError
+from memory.errors import MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, WritePlan, plan_writes, reads_for
 from memory.schema import EraseResult, MemoryEvent, MemoryOp, PendingClaim, UserMemory, WriteContext
 from memory.text import index_text
@@ -216,7 +216,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                 ],
             )
         if added:
-            first = self._next_rowid(conn, user_ref)
+            first = self._next_rowid(conn, user_ref, len(added))
             conn.executemany(
                 f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
                 "expires_at, terms, topic_terms, term_count, id, memory_id, user_id, agent_id, "
@@ -239,19 +239,23 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             event_rows(plan.events, bumped[0]),
         )
 
-    def _next_rowid(self, conn: sqlite3.Connection, user_ref: int) -> int:
-        """The row id of a scope's next memory: after its last, within the scope's range.
+    def _next_rowid(self, conn: sqlite3.Connection, user_ref: int, count: int) -> int:
+        """The row id of the first of `count` new memories of a scope: after its last,
+        within the scope's range.
 
         Each scope numbers its memories from `user_ref << 32` (migration
         `0011_memories_by_scope`), so they lie together in the table, and a listing
         reads their range; ids stay in insertion order within the scope.
         """
         start = user_ref << SCOPE_BITS
+        end = start + (1 << SCOPE_BITS)
         (last,) = conn.execute(
-            f"SELECT max(id) FROM {self._t} WHERE id > ? AND id < ?",
-            (start, start + (1 << SCOPE_BITS)),
+            f"SELECT max(id) FROM {self._t} WHERE id > ? AND id < ?", (start, end)
         ).fetchone()
-        return (start if last is None else last) + 1
+        first = (start if last is None else last) + 1
+        if first + count > end:
+            raise MemoryDbError(f"a scope of {self.table_name!r} has no row ids left")
+        return first
 
     def _user_ref(self, conn: sqlite3.Connection, key: ScopeKey) -> int:
         """The number of a user's agent scope in the keyword index; it changes only when
