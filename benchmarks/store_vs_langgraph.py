@@ -2,7 +2,8 @@
 
 Run by hand: `uv run python benchmarks/store_vs_langgraph.py [--users 10 --per-user 1000]`.
 Both stores run in this one process on files in one temporary folder, over the same
-facts, so the ratios hold on any machine (which is stated in the output):
+facts, so the ratios hold on any machine (which is stated in the output, with its load
+average at the end of the run: on a busy machine, compare the CPU figures):
 
 - single adds/s: every user's memories written one call per memory, users taking
   turns (LangGraph: `put`; ours: `Memory.add_user_memory`, which also records
@@ -158,6 +159,7 @@ def main() -> None:
             "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version,
             "platform": sys.platform,
+            "load_average": [round(load, 2) for load in os.getloadavg()],
         },
         "users": args.users,
         "memories_per_user": args.per_user,

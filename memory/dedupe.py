@@ -13,10 +13,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from memory.db.base import MemoryDb
-from memory.embeddings import Embedder
+from memory.db.view import MemoryReader
 from memory.errors import InvalidInputError
-from memory.retrieval import write
+from memory.retrieval import MemoryWriter
 from memory.schema import (
     MAX_TOPICS,
     DeleteMemory,
@@ -89,8 +88,8 @@ def _updated(memory: UserMemory) -> str:
 
 async def dedupe(
     io: Io,
-    db: MemoryDb,
-    embedder: Embedder | None,
+    reader: MemoryReader,
+    writer: MemoryWriter,
     user_id: str,
     apply: bool,
     threshold: float,
@@ -99,7 +98,7 @@ async def dedupe(
 ) -> list[DuplicateGroup]:
     """Find the user's near-duplicate groups; with `apply`, merge each in one transaction
     made at `at`."""
-    memories = await io.call(db.list_memories, db.alist_memories, user_id)
+    memories = await io.call(reader.list_memories, reader.alist_memories, user_id)
     groups = near_duplicate_groups(memories, threshold)
     if apply:
         for group in groups:
@@ -114,5 +113,5 @@ async def dedupe(
             context = WriteContext(
                 source, input=f"near-duplicates merged into {kept.memory_id}", at=at
             )
-            await write(io, db, embedder, user_id, ops, context)
+            await writer.write(io, user_id, ops, context)
     return groups

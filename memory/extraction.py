@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
@@ -25,9 +25,6 @@ from memory.manager import MemoryUpdateResult
 from memory.schema import PendingThread
 from memory.telemetry import TokenUsage, for_user
 from memory.twins import AWAITING, BLOCKING, Io, run_sync
-
-if TYPE_CHECKING:
-    from memory.memory import Memory
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +68,25 @@ class FlushResult:
         return sum(result.output_tokens for result in self.results)
 
 
+class Learner(Protocol):
+    """What a worker needs of its `Memory`: its own model (if any), the threads with
+    pending messages in its agent scope, and learning from one of them."""
+
+    model: ModelSpec | None
+
+    def pending_threads(self) -> list[PendingThread]: ...
+
+    async def apending_threads(self) -> list[PendingThread]: ...
+
+    def learn_pending(
+        self, user_id: str, thread_id: str, *, model: ModelSpec | None = None
+    ) -> list[MemoryUpdateResult]: ...
+
+    async def alearn_pending(
+        self, user_id: str, thread_id: str, *, model: ModelSpec | None = None
+    ) -> list[MemoryUpdateResult]: ...
+
+
 class ExtractionWorker:
     """Learns from a `Memory`'s pending messages in a background thread, as they fall due.
 
@@ -86,7 +102,7 @@ class ExtractionWorker:
 
     def __init__(
         self,
-        memory: Memory,
+        memory: Learner,
         *,
         clock: Callable[[], float] = time.monotonic,
         background: bool = True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -19,9 +19,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
 from memory.chat_models import ModelSpec, first_model, unstreamed
-from memory.db.view import MemoryFilter
+from memory.db.view import NO_FILTER, MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
-from memory.retrieval import DEFAULT_TOKEN_BUDGET, SearchResult, approx_tokens
+from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, SearchResult, approx_tokens
 from memory.schema import (
     MAX_INPUT_CHARS,
     AddMemory,
@@ -38,13 +38,34 @@ from memory.schema import (
 from memory.telemetry import TokenUsage, tagged, usage_of
 from memory.twins import Io
 
-if TYPE_CHECKING:
-    from memory.memory import Memory
-
 logger = logging.getLogger(__name__)
 
 MAX_TRANSCRIPT_CHARS = 16_000
 """Of a long conversation, the manager reads the end: about 4,000 tokens."""
+
+
+class ManagerPort(Protocol):
+    """What the manager needs of a store: the memories it may show, and applying its plan.
+
+    `memory.memories.Memories` is the one a `Memory` gives it; each method is a body
+    that runs blocking or awaited, as `io` says.
+    """
+
+    def now(self) -> datetime:
+        """The current time (UTC): what expiry and the model's sense of "now" go by."""
+        ...
+
+    async def for_prompt(
+        self, io: Io, user_id: str, text: str, token_budget: int, filter: MemoryFilter
+    ) -> PromptMemories:
+        """The user's memories to show a model, related to `text`, within `token_budget`."""
+        ...
+
+    async def apply(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        """Apply a batch as one transaction; `MemoryNotFoundError` when an id is gone."""
+        ...
 
 
 class RefusedToolCall(BaseModel):
@@ -254,7 +275,7 @@ class MemoryManager:
     async def update(
         self,
         io: Io,
-        memory: Memory,
+        port: ManagerPort,
         user_id: str,
         request: str,
         source_input: str,
@@ -266,18 +287,14 @@ class MemoryManager:
     ) -> MemoryUpdateResult:
         """One manager run: show memories, collect checked tool calls, apply them at once.
 
-        Reads and writes go through `memory`, so the memories shown are chosen as the
+        Reads and writes go through `port`, so the memories shown are chosen as the
         agent's are, and what the batch writes is embedded after it. Refused tool
         calls are logged and reported; a failing model raises `MemoryModelError`.
         `settles`: the pending messages this run learns from, settled by its batch
         (applied even when empty).
         """
-        shown = await io.call(
-            memory.get_memories_for_prompt,
-            memory.aget_memories_for_prompt,
-            user_id,
-            source_input or request,
-            self.token_budget,
+        shown = await port.for_prompt(
+            io, user_id, source_input or request, self.token_budget, NO_FILTER
         )
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}
         tools = {"add_memory", "update_memory"}
@@ -287,7 +304,7 @@ class MemoryManager:
             model.bind_tools([_tool_schema(name) for name in _TOOL_ARGS if name in tools]),
             "memory_manager",
         )
-        now = utc(memory.clock())
+        now = utc(port.now())
         messages: list[BaseMessage] = [
             SystemMessage(self._system_prompt(aliases, shown.complete, now)),
             HumanMessage(request),
@@ -324,13 +341,7 @@ class MemoryManager:
         context = WriteContext("manager", input=plan.source_input or None, at=now, settles=settles)
         while plan.ops or settles is not None:
             try:
-                result.events = await io.call(
-                    memory.apply_user_memory_ops,
-                    memory.aapply_user_memory_ops,
-                    user_id,
-                    plan.ops,
-                    context,
-                )
+                result.events = await port.apply(io, user_id, plan.ops, context)
                 break
             except MemoryNotFoundError as vanished:
                 plan.drop(vanished.memory_id, "the memory was deleted before the change landed")
@@ -344,7 +355,7 @@ class MemoryManager:
     async def search(
         self,
         io: Io,
-        memory: Memory,
+        port: ManagerPort,
         user_id: str,
         query: str,
         limit: int | None,
@@ -354,20 +365,11 @@ class MemoryManager:
     ) -> SearchResult:
         """Agentic search: the model picks related memories; ids it invents are dropped.
 
-        Its candidates are the memories a prompt would get (hybrid-ranked when
-        `memory` has embeddings) that pass `filter`, so a large memory never
-        overflows the model.
+        Its candidates are the memories a prompt would get (hybrid-ranked when the
+        port has embeddings) that pass `filter`, so a large memory never overflows
+        the model.
         """
-        shown = await io.call(
-            memory.get_memories_for_prompt,
-            memory.aget_memories_for_prompt,
-            user_id,
-            query,
-            self.token_budget,
-            topics=filter.topics,
-            updated_after=filter.updated_after,
-            updated_before=filter.updated_before,
-        )
+        shown = await port.for_prompt(io, user_id, query, self.token_budget, filter)
         if not shown.memories:
             return SearchResult(method="agentic")
         aliases = {f"m{n}": m for n, m in enumerate(shown.memories, 1)}

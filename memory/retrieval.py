@@ -2,9 +2,10 @@
 
 Keyword, semantic and hybrid search, embedding after writes, re-embedding, and the
 selection of memories for a prompt within a token budget: each written once over
-a `MemoryDb` and, when there is one, an `Embedder`, and run blocking or awaited
-(`memory.twins`). Backends only store and find candidates; every score is
-computed here, by `memory.ranking`.
+a `MemoryReader` (reads) and a `MemoryWriter` (a backend in one scope, with its
+`Embedder` when there is one), and run blocking or awaited (`memory.twins`).
+Backends only store and find candidates; every score is computed here, by
+`memory.ranking`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memory.db.base import Matrix, MemoryDb, MemoryVector
+from memory.db.base import Matrix, MemoryDb, MemoryVector, Scope
 from memory.db.vectors import as_vector, normalised
+from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
-from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError
+from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError, InvalidInputError
 from memory.ranking import (
     Ranked,
     Spread,
@@ -123,14 +125,20 @@ class _VectorHit:
 
 
 async def _fetch(
-    io: Io, db: MemoryDb, user_id: str, memory_ids: list[str]
+    io: Io, reader: MemoryReader, user_id: str, memory_ids: list[str]
 ) -> dict[str, UserMemory]:
-    found = await io.call(db.get_memories, db.aget_memories, user_id, memory_ids)
+    found = await io.call(reader.get_memories, reader.aget_memories, user_id, memory_ids)
     return {m.memory_id: m for m in found if m.memory_id is not None}
 
 
 async def keyword_ranking(
-    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None, *, share: bool = False
+    io: Io,
+    reader: MemoryReader,
+    user_id: str,
+    query: str,
+    limit: int | None,
+    *,
+    share: bool = False,
 ) -> Ranked:
     """The user's memories that share a term with `query`, by BM25, best first.
 
@@ -139,10 +147,10 @@ async def keyword_ranking(
     terms = query_terms(query)
     if not terms:
         return []
-    found = await io.call(db.keyword_candidates, db.akeyword_candidates, user_id, terms)
+    found = await io.call(reader.keyword_candidates, reader.akeyword_candidates, user_id, terms)
     scale = bm25_ceiling(terms, found) if share else 1.0
     ranked = [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)[:limit]]
-    memories = await _fetch(io, db, user_id, [memory_id for memory_id, _ in ranked])
+    memories = await _fetch(io, reader, user_id, [memory_id for memory_id, _ in ranked])
     # A memory deleted between the two reads is simply not found.
     return [(memories[memory_id], s) for memory_id, s in ranked if memory_id in memories]
 
@@ -173,13 +181,13 @@ class _VectorSearch:
 
 
 async def _nearest(
-    io: Io, db: MemoryDb, model: str, user_id: str, query: Matrix, limit: int | None
+    io: Io, reader: MemoryReader, model: str, user_id: str, query: Matrix, limit: int | None
 ) -> _VectorSearch:
-    vectors = await io.call(db.vectors, db.avectors, user_id, model, query.size)
+    vectors = await io.call(reader.vectors, reader.avectors, user_id, model, query.size)
     if vectors.foreign is not None:
         raise mismatch(user_id, vectors.foreign, model, query.size)
     rows, spread = nearest(query, vectors, limit)
-    memories = await _fetch(io, db, user_id, [vectors.memory_ids[row] for row, _ in rows])
+    memories = await _fetch(io, reader, user_id, [vectors.memory_ids[row] for row, _ in rows])
     hits = [
         _VectorHit(memories[vectors.memory_ids[row]], score, vectors.matrix[row])
         for row, score in rows
@@ -190,23 +198,29 @@ async def _nearest(
 
 
 async def _semantic(
-    io: Io, db: MemoryDb, embedder: Embedder | None, user_id: str, query: str, limit: int | None
+    io: Io, reader: MemoryReader, writer: MemoryWriter, user_id: str, query: str, limit: int | None
 ) -> _VectorSearch:
     """Vector search, first embedding some memories stored while the model was down; or
     the store's own, when it embeds memories itself."""
-    if db.semantic_index:
-        return await _indexed(io, db, user_id, query, limit)
+    if reader.semantic_index:
+        return await _indexed(io, reader, user_id, query, limit)
+    embedder = writer.embedder
     assert embedder is not None
     vector = await io.call(embedder.embed_query, embedder.aembed_query, query)
     unit = normalised(as_vector(vector))
-    found = await _nearest(io, db, embedder.model, user_id, unit, limit)
+    found = await _nearest(io, reader, embedder.model, user_id, unit, limit)
     if found.unembedded:
         try:
             missing = await io.call(
-                db.unembedded, db.aunembedded, user_id, embedder.model, unit.size, LAZY_EMBED_LIMIT
+                reader.unembedded,
+                reader.aunembedded,
+                user_id,
+                embedder.model,
+                unit.size,
+                LAZY_EMBED_LIMIT,
             )
-            if await embed(io, db, embedder, user_id, missing):
-                found = await _nearest(io, db, embedder.model, user_id, unit, limit)
+            if await writer.embed(io, user_id, missing):
+                found = await _nearest(io, reader, embedder.model, user_id, unit, limit)
         except EmbeddingUnavailableError as error:
             logger.warning(
                 "could not embed memories%s: %s", for_user(logger, user_id), error, exc_info=True
@@ -215,11 +229,11 @@ async def _semantic(
 
 
 async def _indexed(
-    io: Io, db: MemoryDb, user_id: str, query: str, limit: int | None
+    io: Io, reader: MemoryReader, user_id: str, query: str, limit: int | None
 ) -> _VectorSearch:
     """The store's own semantic search. It returns its nearest memories only, so their
     cosines stand in for the spread of all of the user's (fusion calibrates by it)."""
-    found = await io.call(db.semantic_ranking, db.asemantic_ranking, user_id, query, limit)
+    found = await io.call(reader.semantic_ranking, reader.asemantic_ranking, user_id, query, limit)
     hits = [_VectorHit(memory, score, None) for memory, score in found]
     hits.sort(key=lambda hit: (-hit.score, -recency(hit.memory), hit.memory.memory_id or ""))
     cosines = np.array([hit.score for hit in hits], dtype=np.float64)
@@ -229,8 +243,8 @@ async def _indexed(
 
 async def search(
     io: Io,
-    db: MemoryDb,
-    embedder: Embedder | None,
+    reader: MemoryReader,
+    writer: MemoryWriter,
     user_id: str,
     method: str,
     query: str,
@@ -245,13 +259,14 @@ async def search(
     `EmbeddingMismatchError`.
     """
     if method == "keyword":
-        return _result(await keyword_ranking(io, db, user_id, query, limit), method, None, None)
+        ranked = await keyword_ranking(io, reader, user_id, query, limit)
+        return _result(ranked, method, None, None)
     candidates = None if limit is None else max(limit, CANDIDATES)
     found: _VectorSearch | None = None
     reason = None
-    if embedder is not None or db.semantic_index:
+    if writer.embedder is not None or reader.semantic_index:
         try:
-            found = await _semantic(io, db, embedder, user_id, query, candidates)
+            found = await _semantic(io, reader, writer, user_id, query, candidates)
         except EmbeddingUnavailableError as error:
             reason = f"{error}; ranked by keyword instead"
             logger.warning(
@@ -266,9 +281,9 @@ async def search(
     if method == "semantic" and reason is None:
         return _result(semantic, method, limit, None)
     if method == "semantic":
-        keyword = await keyword_ranking(io, db, user_id, query, candidates)
+        keyword = await keyword_ranking(io, reader, user_id, query, candidates)
         return _result(keyword, "keyword", limit, reason)
-    keyword = await keyword_ranking(io, db, user_id, query, candidates, share=True)
+    keyword = await keyword_ranking(io, reader, user_id, query, candidates, share=True)
     vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
     similarities = cosine_similarities(vectors) if vectors else word_similarities
     fused = fuse(keyword, semantic, found.spread if found is not None else None)
@@ -276,88 +291,110 @@ async def search(
     return _result(ranked, method if reason is None else "keyword", limit, reason)
 
 
-async def embed(
-    io: Io, db: MemoryDb, embedder: Embedder, user_id: str, memories: Sequence[UserMemory]
-) -> int:
-    """Embed and store the vectors of some of one user's memories; returns how many."""
-    if not memories:
-        return 0
-    vectors = await io.call(
-        embedder.embed_documents, embedder.aembed_documents, [m.memory for m in memories]
-    )
-    items = [
-        MemoryVector(m.memory_id, m.memory, vector)
-        for m, vector in zip(memories, vectors, strict=True)
-        if m.memory_id is not None
-    ]
-    return await io.call(db.set_vectors, db.aset_vectors, user_id, embedder.model, items)
+@dataclass(frozen=True)
+class MemoryWriter:
+    """Where one `Memory`'s writes go: its backend, in its scope, and the embedder (if any)
+    that vectors the texts they write."""
 
+    db: MemoryDb
+    scope: Scope
+    embedder: Embedder | None = None
 
-async def write(
-    io: Io,
-    db: MemoryDb,
-    embedder: Embedder | None,
-    user_id: str,
-    ops: Sequence[MemoryOp],
-    context: WriteContext,
-) -> list[MemoryEvent]:
-    """Apply a batch, then embed the texts it wrote, outside its transaction.
+    async def write(
+        self, io: Io, user_id: str, ops: Sequence[MemoryOp], context: WriteContext
+    ) -> list[MemoryEvent]:
+        """Apply a batch, then embed the texts it wrote, outside its transaction.
 
-    A failing embedding model costs only the vectors: the memories are stored, and
-    a later search or `reembed` embeds them.
-    """
-    events = await io.call(db.apply, db.aapply, user_id, ops, context)
-    if embedder is None:
+        A failing embedding model costs only the vectors: the memories are stored, and
+        a later search or `reembed` embeds them.
+        """
+        db = self.db
+        events = await io.call(db.apply, db.aapply, user_id, ops, context, scope=self.scope)
+        if self.embedder is None:
+            return events
+        written = [
+            UserMemory(memory=e.new_memory, memory_id=e.memory_id)
+            for e in events
+            if e.new_memory is not None and e.new_memory != e.old_memory
+        ]
+        try:
+            await self.embed(io, user_id, written)
+        except EmbeddingUnavailableError as error:
+            logger.warning(
+                "stored memories%s without vectors: %s",
+                for_user(logger, user_id),
+                error,
+                exc_info=True,
+            )
         return events
-    written = [
-        UserMemory(memory=e.new_memory, memory_id=e.memory_id)
-        for e in events
-        if e.new_memory is not None and e.new_memory != e.old_memory
-    ]
-    try:
-        await embed(io, db, embedder, user_id, written)
-    except EmbeddingUnavailableError as error:
-        logger.warning(
-            "stored memories%s without vectors: %s", for_user(logger, user_id), error, exc_info=True
+
+    async def embed(self, io: Io, user_id: str, memories: Sequence[UserMemory]) -> int:
+        """Embed and store the vectors of some of one user's memories; returns how many."""
+        embedder = self.embedder
+        if not memories or embedder is None:
+            return 0
+        vectors = await io.call(
+            embedder.embed_documents, embedder.aembed_documents, [m.memory for m in memories]
         )
-    return events
+        items = [
+            MemoryVector(m.memory_id, m.memory, vector)
+            for m, vector in zip(memories, vectors, strict=True)
+            if m.memory_id is not None
+        ]
+        return await self._store(io, user_id, embedder.model, items)
 
+    async def _store(self, io: Io, user_id: str, model: str, items: Sequence[MemoryVector]) -> int:
+        db = self.db
+        return await io.call(
+            db.set_vectors, db.aset_vectors, user_id, model, items, scope=self.scope
+        )
 
-async def reembed(
-    io: Io, db: MemoryDb, embedder: Embedder, user_id: str | None, batch_size: int
-) -> int:
-    """Embed every memory (of one user, or of all) without a vector from `embedder`."""
-    users = [user_id] if user_id is not None else await io.call(db.user_ids, db.auser_ids)
-    dimensions: int | None = None
-    done = 0
-    for user in users:
-        while True:
-            batch = await io.call(
-                db.unembedded, db.aunembedded, user, embedder.model, dimensions, batch_size
-            )
-            if not batch:
-                break
-            vectors = await io.call(
-                embedder.embed_documents, embedder.aembed_documents, [m.memory for m in batch]
-            )
-            if dimensions not in (None, len(vectors[0])):
-                raise EmbeddingUnavailableError("the embedding model changed dimension mid-run")
-            dimensions = len(vectors[0])
-            items = [
-                MemoryVector(str(m.memory_id), m.memory, v)
-                for m, v in zip(batch, vectors, strict=True)
-            ]
-            stored = await io.call(db.set_vectors, db.aset_vectors, user, embedder.model, items)
-            if stored == 0:
-                break  # every text changed while it was embedded; the next run takes them
-            done += stored
-    return done
+    async def reembed(self, io: Io, user_id: str | None, batch_size: int) -> int:
+        """Embed every memory (of one user, or of all) without a vector from the embedder."""
+        db, scope, embedder = self.db, self.scope, self.embedder
+        if embedder is None:
+            raise InvalidInputError("reembedding needs embeddings: Memory(embeddings=...)")
+        users = (
+            [user_id]
+            if user_id is not None
+            else await io.call(db.user_ids, db.auser_ids, scope=scope)
+        )
+        dimensions: int | None = None
+        done = 0
+        for user in users:
+            while True:
+                batch = await io.call(
+                    db.unembedded,
+                    db.aunembedded,
+                    user,
+                    embedder.model,
+                    dimensions,
+                    batch_size,
+                    scope=scope,
+                )
+                if not batch:
+                    break
+                vectors = await io.call(
+                    embedder.embed_documents, embedder.aembed_documents, [m.memory for m in batch]
+                )
+                if dimensions not in (None, len(vectors[0])):
+                    raise EmbeddingUnavailableError("the embedding model changed dimension mid-run")
+                dimensions = len(vectors[0])
+                items = [
+                    MemoryVector(str(m.memory_id), m.memory, v)
+                    for m, v in zip(batch, vectors, strict=True)
+                ]
+                stored = await self._store(io, user, embedder.model, items)
+                if stored == 0:
+                    break  # every text changed while it was embedded; the next run takes them
+                done += stored
+        return done
 
 
 async def select_for_prompt(
     io: Io,
-    db: MemoryDb,
-    embedder: Embedder | None,
+    reader: MemoryReader,
+    writer: MemoryWriter,
     user_id: str,
     text: str,
     token_budget: int = DEFAULT_TOKEN_BUDGET,
@@ -371,8 +408,8 @@ async def select_for_prompt(
     """
     most = max(1, token_budget // _MIN_TOKENS_PER_MEMORY)
     newest = await io.call(
-        db.list_memories,
-        db.alist_memories,
+        reader.list_memories,
+        reader.alist_memories,
         user_id,
         order_by="updated_at",
         newest_first=True,
@@ -383,12 +420,12 @@ async def select_for_prompt(
     query = text[-MAX_QUERY_CHARS:]
     related = SearchResult(method="keyword")
     if query.strip():
-        method = "hybrid" if embedder is not None or db.semantic_index else "keyword"
+        method = "hybrid" if writer.embedder is not None or reader.semantic_index else "keyword"
         try:
-            related = await search(io, db, embedder, user_id, method, query, most)
+            related = await search(io, reader, writer, user_id, method, query, most)
         except EmbeddingMismatchError as error:
             logger.warning("prompt memories ranked by keyword: %s", error)
-            related = await search(io, db, None, user_id, "keyword", query, most)
+            related = await search(io, reader, writer, user_id, "keyword", query, most)
             related.fallback_reason = f"{error}; ranked by keyword instead"
     chosen: dict[str | None, UserMemory] = {}
     used = 0

@@ -31,6 +31,8 @@ follow; the type checker sees both with the body's parameters and result.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
@@ -39,6 +41,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 P = ParamSpec("P")
 T = TypeVar("T")
 S = TypeVar("S", bound="Twinned")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Io(ABC):
@@ -149,11 +152,36 @@ class Twinned:
         return await run(AWAITING)
 
 
-class BlockingEntry(Generic[S, P, T]):
-    """The sync entry point of a body: runs it to the end with `BLOCKING`."""
+class _Entry:
+    """What both entry points of a body share: the body's name, and the public method's
+    name, docstring and signature (the body's parameters after `self` and `io`), so
+    `help()` and `inspect.signature` show the method as if it were written out."""
 
-    def __init__(self, body: str) -> None:
-        self.body = body
+    def __init__(self, body: Callable[..., Any]) -> None:
+        self.body = body.__name__
+        self.__doc__ = body.__doc__
+        self.__name__ = self.__qualname__ = body.__name__
+        self._function = body
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.__name__ = name
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        signature = inspect.signature(self._function)
+        return signature.replace(parameters=list(signature.parameters.values())[2:])
+
+    def _described(self, call: F) -> F:
+        call.__name__ = self.__name__
+        call.__qualname__ = self.__qualname__
+        call.__doc__ = self.__doc__
+        call.__dict__["__signature__"] = self.__signature__
+        return call
+
+
+class BlockingEntry(_Entry, Generic[S, P, T]):
+    """The sync entry point of a body: runs it to the end with `BLOCKING`."""
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -168,14 +196,11 @@ class BlockingEntry(Generic[S, P, T]):
             result: T = run_sync(body(BLOCKING, *args, **kwargs))
             return result
 
-        return call
+        return self._described(call)
 
 
-class AwaitingEntry(Generic[S, P, T]):
+class AwaitingEntry(_Entry, Generic[S, P, T]):
     """The async entry point of a body: runs it as its class's `_awaited` says."""
-
-    def __init__(self, body: str) -> None:
-        self.body = body
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -193,11 +218,11 @@ class AwaitingEntry(Generic[S, P, T]):
             result: T = await awaited(lambda io: body(io, *args, **kwargs))
             return result
 
-        return call
+        return self._described(call)
 
 
 def twins(
     body: Callable[Concatenate[S, Io, P], Coroutine[Any, Any, T]],
 ) -> tuple[BlockingEntry[S, P, T], AwaitingEntry[S, P, T]]:
     """The sync and async entry points of `body`, an `async def _name(self, io, ...)`."""
-    return BlockingEntry(body.__name__), AwaitingEntry(body.__name__)
+    return BlockingEntry(body), AwaitingEntry(body)

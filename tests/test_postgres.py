@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -14,10 +15,13 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from graphs import flush_memories
 from memory import Memory, MemoryDbError, PostgresMemoryDb, UserMemory
 from memory import planner as planner_module
+from memory.db.base import MemoryDb, Scope
+from memory.db.postgres_connection import _RecentlyUsed
 from memory.db.postgres_schema import migrations, statements
 from memory.schema import AddMemory, WriteContext
 from memory.testing import ScriptedChatModel, remember_user_lines
 from memory.text import index_text
+from memory.twins import BLOCKING, run_sync
 
 WORKERS, TURNS, USERS = 8, 100, 20
 
@@ -205,7 +209,9 @@ def test_connections_killed_mid_batch_write_nothing_and_a_retry_works(
         memory = Memory(db=db)
         kept = memory.add_user_memory("The user existed before", "ava")
         batch = [AddMemory(UserMemory(memory=f"The user fact {n}")) for n in range(5)]
-        monkeypatch.setattr("memory.db.postgres.plan_writes", terminate(url, "memory_victim"))
+        monkeypatch.setattr(
+            "memory.db.postgres_memories.plan_writes", terminate(url, "memory_victim")
+        )
         with pytest.raises(MemoryDbError, match="PostgreSQL failed"):
             memory.apply_user_memory_ops("ava", batch, WriteContext("test"))
         monkeypatch.undo()
@@ -213,6 +219,26 @@ def test_connections_killed_mid_batch_write_nothing_and_a_retry_works(
         memory.apply_user_memory_ops("ava", batch, WriteContext("test"))  # the retry works
         assert len(memory.get_user_memories("ava")) == 6
         assert db.history("ava", kept)[-1].action == "added"
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_it_is_lent(
+    postgres_test_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection idle for `FRESH` seconds is pinged before it is lent (here every one
+    is), so one the server dropped meanwhile costs no operation."""
+    monkeypatch.setattr(_RecentlyUsed, "FRESH", 0.0)
+    url = f"{postgres_test_url}&application_name=idle_victim"
+    with PostgresMemoryDb.from_conn_string(url) as db:
+        memory = Memory(db=db)
+        memory.add_user_memory("The user drinks tea", "ava")
+        with psycopg.connect(postgres_test_url, autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = 'idle_victim'"
+            ).fetchone()
+        assert dropped is not None
+        assert dropped[0] >= 1
+        assert [m.memory for m in memory.get_user_memories("ava")] == ["The user drinks tea"]
 
 
 def test_an_agent_run_cut_off_by_the_server_can_be_retried(
@@ -234,7 +260,9 @@ def test_an_agent_run_cut_off_by_the_server_can_be_retried(
         )
         agent: Any = create_memory_agent(model, memory=memory, enable_user_memories=True)
         config = {"configurable": {"thread_id": "t1"}}
-        monkeypatch.setattr("memory.db.postgres.plan_writes", terminate(url, "agent_victim"))
+        monkeypatch.setattr(
+            "memory.db.postgres_memories.plan_writes", terminate(url, "agent_victim")
+        )
         said = {"messages": [{"role": "user", "content": "I'm Ava"}]}
         state = agent.invoke(said, config, context={"user_id": "ava"})
         assert state["messages"][-1].text == "Hello!"  # learning failed; the answer stands
@@ -325,3 +353,43 @@ def test_a_table_with_the_longest_name_migrates_its_pending_messages(
         memory.add_pending_messages("ava", "t1", [("m1", "I moved to Oslo.")])
         assert memory.for_agent("planner").add_pending_messages("ava", "t1", [("m1", "x")]) == 1
         assert [t.messages for t in memory.pending_threads("ava")] == [1]
+
+
+@pytest.mark.parametrize(
+    "terms", [["tea", "pari"], ["pari", "coffe", "hike"], ["tea", "tea"], ["nothing"], []]
+)
+def test_keyword_candidates_counted_in_sql_equal_those_read_from_every_memory(
+    postgres_db: PostgresMemoryDb, terms: list[str]
+) -> None:
+    """Statistics, lengths, recency and each term's frequency (topics weighted) as the
+    contract's reference reads them, with an expired memory neither a candidate nor counted,
+    and another agent scope's memories apart."""
+    now = datetime.now(UTC)
+    memories = [
+        UserMemory(memory="Tea, green tea and more tea in Paris", topics=["tea", "drinks tea"]),
+        UserMemory(memory="Coffee in Paris", topics=["coffee"]),
+        UserMemory(memory="Hiking", topics=[]),
+        UserMemory(memory="Old tea", topics=["tea"], expires_at=now + timedelta(seconds=30)),
+    ]
+    postgres_db.apply("ava", [AddMemory(m) for m in memories], WriteContext("test"))
+    postgres_db.apply(
+        "ava",
+        [AddMemory(UserMemory(memory="Tea in Paris"))],
+        WriteContext("test"),
+        scope=Scope("planner"),
+    )
+    for scope in (Scope(), Scope(at=now + timedelta(minutes=1)), Scope("planner")):
+        found = postgres_db.keyword_candidates("ava", terms, scope=scope)
+        read = run_sync(
+            MemoryDb._keyword_candidates(postgres_db, BLOCKING, "ava", terms, scope=scope)
+        )
+        assert (found.documents, found.total_length) == (read.documents, read.total_length)
+        mine = sorted(range(len(found.memory_ids)), key=found.memory_ids.__getitem__)
+        theirs = sorted(range(len(read.memory_ids)), key=read.memory_ids.__getitem__)
+        assert [found.memory_ids[i] for i in mine] == [read.memory_ids[i] for i in theirs]
+        assert found.lengths[mine].tolist() == read.lengths[theirs].tolist()
+        assert found.recency[mine].argsort().tolist() == read.recency[theirs].argsort().tolist()
+        assert found.frequencies.keys() == read.frequencies.keys()
+        for term, column in found.frequencies.items():
+            assert column[mine].tolist() == read.frequencies[term][theirs].tolist()
+    assert postgres_db.keyword_candidates("bob", ["tea"]).documents == 0

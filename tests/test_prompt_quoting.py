@@ -63,7 +63,7 @@ def test_a_long_message_is_learned_whole(
     windows = -(-len(message) // MAX_TRANSCRIPT_CHARS)  # at least; more with cuts at spaces
     model = ScriptedChatModel([remember] * (windows + 1))
     memory = new_memory(model=model)
-    with caplog.at_level(logging.INFO, logger="memory.memory"):
+    with caplog.at_level(logging.INFO, logger="memory"):
         result = memory.create_user_memories(message, user_id="ava")
     assert f"in {len(model.calls)} windows" in caplog.text
     assert len(model.calls) >= windows

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -55,17 +56,50 @@ def test_the_file_uses_wal_json_and_indexes(db_file: Path) -> None:
             "sport",
             "cold",
         ]
-        plan = " ".join(
-            str(row)
-            for row in conn.execute(
-                "EXPLAIN QUERY PLAN SELECT * FROM user_memories WHERE user_id = ? "
-                "AND agent_id = '' ORDER BY created_at LIMIT 5",
-                (USER,),
-            )
+        scope = "(SELECT id FROM user_memories_users WHERE user_id = ? AND agent_id = '')"
+
+        def plan(query: str) -> str:
+            explained = conn.execute(f"EXPLAIN QUERY PLAN {query}", (USER,) * query.count("?"))
+            return " ".join(str(row) for row in explained)
+
+        newest = plan(
+            f"SELECT * FROM user_memories WHERE user_ref = {scope} "
+            "ORDER BY updated_at DESC, id DESC LIMIT 5"
         )
-        assert "user_memories_scope_created" in plan
+        assert "user_memories_scope_updated" in newest
+        assert "TEMP B-TREE" not in newest
+        same_text = plan(
+            f"SELECT * FROM user_memories WHERE id > {scope} << 32 "
+            f"AND id < ({scope} + 1) << 32 AND text_hash IN (1, 2)"
+        )
+        assert "user_memories_text_hash (text_hash=? AND rowid>? AND rowid<?)" in same_text
     finally:
         conn.close()
+
+
+def test_each_scope_numbers_its_memories_in_its_own_range(db_file: Path) -> None:
+    """Users taking turns still get ids that lie together, in the order they were added."""
+    with open_memory(db_file) as memory:
+        for n in range(3):
+            for user in (USER, "bob"):
+                memory.add_user_memory(f"The user has pet number {n}", user)
+        memory.for_agent("planner").add_user_memory("The user plans", USER)
+        listed = {user: memory.get_user_memories(user) for user in (USER, "bob")}
+    conn = sqlite3.connect(db_file)
+    try:
+        numbered = conn.execute(
+            "SELECT u.user_id, u.agent_id, m.id - (u.id << 32) FROM user_memories_users u "
+            "JOIN user_memories m ON m.user_id = u.user_id AND m.agent_id = u.agent_id "
+            "ORDER BY u.id, m.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert numbered == [
+        *[(USER, "", n) for n in (1, 2, 3)],
+        *[("bob", "", n) for n in (1, 2, 3)],
+        (USER, "planner", 1),
+    ]
+    assert [m.memory for m in listed["bob"]] == [f"The user has pet number {n}" for n in range(3)]
 
 
 def test_tables_share_one_file_independently(db_file: Path) -> None:
@@ -396,3 +430,142 @@ def test_a_file_without_pending_scopes_keeps_its_pending_messages_in_the_common_
             "The user said: I moved to Oslo."
         ]
         assert memory.pending_threads() == []
+
+
+def test_history_keeps_every_text_though_rows_store_only_the_old_one(db_file: Path) -> None:
+    """An event's new text and topics are read from the next event, or from the memory."""
+    with open_memory(db_file) as memory:
+        kept = memory.add_user_memory(UserMemory(memory="The user skis", topics=["sport"]), USER)
+        memory.add_user_memory(UserMemory(memory="the user SKIS", topics=["cold"]), USER)
+        memory.replace_user_memory(kept, UserMemory(memory="The user skis in Norway"), USER)
+        memory.delete_user_memory(USER, kept)
+        memory.add_user_memory(UserMemory(memory="The user swims", memory_id=kept), USER)
+        history = [
+            (e.action, e.old_memory, e.old_topics, e.new_memory, e.new_topics)
+            for e in memory.get_memory_history(kept, USER)
+        ]
+    assert history == [
+        ("added", None, None, "The user skis", ["sport"]),
+        ("refreshed", "The user skis", ["sport"], "The user skis", ["sport", "cold"]),
+        ("updated", "The user skis", ["sport", "cold"], "The user skis in Norway", []),
+        ("deleted", "The user skis in Norway", [], None, None),
+        ("added", None, None, "The user swims", []),
+    ]
+    conn = sqlite3.connect(db_file)
+    try:
+        stored = conn.execute("SELECT new_memory, new_topics FROM user_memories_history")
+        assert set(stored.fetchall()) == {(None, None)}
+    finally:
+        conn.close()
+
+
+def test_a_file_before_scope_numbers_keeps_its_memories_history_vectors_and_index(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memories numbered in one sequence for all users, history beside an index, and the
+    keyword index with its lengths: renumbered by scope, rebuilt, nothing lost."""
+    embeddings = HashEmbeddings(64)
+    label = embedding_model_name(embeddings)
+    db_file.parent.mkdir(parents=True)
+    old = Database(db_file)
+    before = [name for name, _ in sqlite_schema.STEPS].index("0010_history_by_memory")
+    monkeypatch.setattr(sqlite_schema, "STEPS", sqlite_schema.STEPS[:before])
+    sqlite_schema.migrate(old, "user_memories", str(db_file))
+    monkeypatch.undo()
+    rows = [  # users taking turns, as an app writes
+        ("m0", USER, "The user drinks green tea"),
+        ("b0", "bob", "The user drinks black tea"),
+        ("m1", USER, "The user skis"),
+    ]
+    indexed = {memory_id: index_text(text, []) for memory_id, _, text in rows}
+    for user in (USER, "bob"):
+        mine = [indexed[memory_id] for memory_id, owner, _ in rows if owner == user]
+        old.execute(
+            "INSERT INTO user_memories_users (user_id, memories, terms, version) VALUES (?,?,?,7)",
+            [user, len(mine), sum(found.length for found in mine)],
+        )
+    refs = dict(old.execute("SELECT user_id, id FROM user_memories_users").fetchall())
+    for rowid, (memory_id, user, text) in enumerate(rows, start=1):
+        found = indexed[memory_id]
+        old.execute(
+            "INSERT INTO user_memories (id, memory_id, user_id, memory, topics, text_hash, "
+            "created_at, updated_at, user_ref, terms, topic_terms, term_count) "
+            "VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, '', ?)",
+            [
+                rowid,
+                memory_id,
+                user,
+                text,
+                sqlite_schema.text_hash(text),
+                f"2025-01-0{rowid}T00:00:00+00:00",
+                f"2025-01-0{rowid}T00:00:00+00:00",
+                refs[user],
+                " ".join(found.text_terms),
+                found.length,
+            ],
+        )
+        old.execute(
+            "INSERT INTO user_memories_history (memory_id, user_id, action, new_memory, "
+            "new_topics, source, at) VALUES (?, ?, 'added', ?, '[]', 'api', ?)",
+            [memory_id, user, text, f"2025-01-0{rowid}T00:00:00+00:00"],
+        )
+    old.execute(
+        "INSERT INTO user_memories_vectors VALUES (3, ?, ?, 64, ?)",
+        [USER, label, as_vector(embeddings.embed_query("The user skis")).tobytes()],
+    )
+    old.conn.commit()
+    old.close()
+
+    with Memory(db=SqliteMemoryDb(db_file=db_file), embeddings=embeddings) as memory:
+        assert isinstance(memory.db, SqliteMemoryDb)
+        assert memory.db.schema_version == len(sqlite_schema.STEPS)
+        assert [m.memory_id for m in memory.get_user_memories(USER)] == ["m0", "m1"]
+        assert [m.memory_id for m in memory.get_user_memories("bob")] == ["b0"]
+        assert memory.db.vectors(USER, label, 64).memory_ids == ["m1"]
+        assert [m.memory_id for m in memory.db.unembedded(USER, label, 64, 10)] == ["m0"]
+        keyword = memory.search_user_memories(USER, "tea", retrieval_method="keyword")
+        assert [m.memory_id for m in keyword] == ["m0"]
+        assert memory.add_user_memory("The user drinks green tea", USER) == "m0"  # by its hash
+        memory.replace_user_memory("m1", "The user skis in Norway", USER)
+        added = memory.add_user_memory("The user swims", USER)
+        assert [m.memory_id for m in memory.get_user_memories(USER)] == ["m0", "m1", added]
+        assert [
+            (e.action, e.old_memory, e.new_memory) for e in memory.get_memory_history("m1", USER)
+        ] == [
+            ("added", None, "The user skis"),
+            ("updated", "The user skis", "The user skis in Norway"),
+        ]
+        assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added", "refreshed"]
+        assert memory.get_memory_history("m1", USER)[0].at == datetime(2025, 1, 3, tzinfo=UTC)
+        assert (
+            memory.search_user_memories("bob", "tea", retrieval_method="keyword")[0].memory_id
+            == "b0"
+        )
+    conn = sqlite3.connect(db_file)
+    try:
+        numbered = conn.execute(
+            "SELECT memory_id, id >> 32, id & 0xFFFFFFFF FROM user_memories ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert numbered == [
+        ("m0", refs[USER], 1),
+        ("m1", refs[USER], 2),
+        (added, refs[USER], 3),
+        ("b0", refs["bob"], 1),
+    ]
+
+
+def test_a_scope_out_of_row_ids_refuses_to_add_rather_than_use_another_scopes(
+    db_file: Path,
+) -> None:
+    with open_memory(db_file) as memory:
+        memory.add_user_memory("The user skis", USER)
+        last = (2 << 32) - 1  # the last id of the first scope's range
+        conn = sqlite3.connect(db_file)
+        conn.execute("UPDATE user_memories SET id = ?", (last,))
+        conn.commit()
+        conn.close()
+        with pytest.raises(MemoryDbError, match="no row ids left"):
+            memory.add_user_memory("The user swims", USER)
+        assert [m.memory for m in memory.get_user_memories(USER)] == ["The user skis"]

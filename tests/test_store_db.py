@@ -26,7 +26,7 @@ from memory import (
     SqliteMemoryDb,
     UserMemory,
 )
-from memory.db import store as store_module
+from memory.db import store_layout
 from memory.db.namespaces import namespace_label
 from memory.db.store import StoreMemoryDb
 from memory.schema import (
@@ -129,7 +129,7 @@ def test_values_are_json_ready_and_history_outlives_the_memory() -> None:
 
 
 def test_reads_are_not_cut_at_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "FIRST_READ_LIMIT", 3)
+    monkeypatch.setattr(store_layout, "FIRST_READ_LIMIT", 3)
     db = StoreMemoryDb(InMemoryStore())
     at = WriteContext(at=datetime(2025, 1, 1, tzinfo=UTC))
     ops: list[MemoryOp] = [

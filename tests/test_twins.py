@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ T = TypeVar("T")
 
 class Counter(Twinned):
     async def _read(self, io: Io, name: str, *, times: int = 1) -> list[tuple[str, bool]]:
+        """Read `name`, `times` times."""
         return [(name, io.blocking)] * times
 
     read, aread = twins(_read)
@@ -55,3 +57,16 @@ def test_a_class_decides_how_its_async_entry_runs() -> None:
 def test_the_entries_are_descriptors_on_the_class() -> None:
     assert Counter.read.body == "_read"
     assert Counter.aread.body == "_read"
+
+
+def test_the_entries_show_the_public_name_docstring_and_signature() -> None:
+    counter = Counter()
+    for entry, name in [(counter.read, "read"), (counter.aread, "aread")]:
+        assert entry.__name__ == name
+        assert entry.__qualname__ == f"Counter.{name}"
+        assert entry.__doc__ == "Read `name`, `times` times."
+        assert str(inspect.signature(entry)) == (
+            "(name: 'str', *, times: 'int' = 1) -> 'list[tuple[str, bool]]'"
+        )
+    assert Counter.read.__doc__ == Counter.aread.__doc__ == "Read `name`, `times` times."
+    assert inspect.iscoroutinefunction(counter.aread)

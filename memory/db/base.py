@@ -4,44 +4,58 @@ A backend stores memories, their history and their vectors, scoped by user and
 `Scope` on every call; it never ranks. A scope is an agent partition (memories of
 one user and one agent, or of the user alone) and the moment expiry is judged
 at: a memory past its `expires_at` is never returned or counted by a read.
-Session summaries are scoped by user alone; pending messages by user and agent. To write one,
-subclass `MemoryDb` and implement:
+Session summaries are scoped by user alone; pending messages by user and agent.
 
-- `apply`: one batch of operations as one transaction, planned by
+The contract is one abstract class per aggregate: `MemoryStorage` (memories, their
+history and vectors, keyword and semantic candidates), `SummaryStorage`,
+`PendingStorage` and `ThreadOwnerStorage`; code that needs one aggregate asks for
+that class. `MemoryDb`, the whole backend, is all four plus `_erase_user`, which
+removes a user from every aggregate in one transaction. `SessionHost` is an
+optional protocol for a backend that also keeps the agent's sessions.
+
+To write a backend, subclass `MemoryDb` and implement the bodies: `async def
+_name(self, io, ...)`, whose parameters after `io` are those of the public
+`name`. Each public pair `name`/`aname` is made once, here, by `twins`; a
+backend writes no public method of its own. The bodies are:
+
+- `_apply`: one batch of operations as one transaction, planned by
   `memory.planner` (read what `reads_for` asks and the scope's expired
   memories, `plan_writes`, store the plan: it sweeps the expired ones);
-- `get_memories`, `list_memories`, `history`, `user_ids`: reads;
-- `set_vectors`, `vectors`, `unembedded`: embeddings, kept per memory and only
+- `_get_memories`, `_list_memories`, `_history`, `_user_ids`: reads;
+- `_set_vectors`, `_vectors`, `_unembedded`: embeddings, kept per memory and only
   while the text they were made from is unchanged;
-- `write_summary`, `get_summaries`, `summary_history`: session summaries, one per
+- `_write_summary`, `_get_summaries`, `_summary_history`: session summaries, one per
   user and session, with their history (rules: `memory.planner.plan_summary`);
-- `add_pending`, `claim_pending`, `release_pending`, `pending_threads`,
-  `drop_pending`: user messages kept for deferred extraction until a batch
+- `_add_pending`, `_claim_pending`, `_release_pending`, `_pending_threads`,
+  `_drop_pending`: user messages kept for deferred extraction until a batch
   learned from them settles them (`apply` with `WriteContext.settles`, in the
   batch's transaction);
-- `claim_thread`, `user_threads`: who owns each thread (session), claimed
+- `_claim_thread`, `_user_threads`: who owns each thread (session), claimed
   atomically by the first run on it;
-- `erase_user`: every row of one user, in one transaction.
+- `_erase_user`: every row of one user, in one transaction.
 
-That is all a backend must do. Optionally it overrides `keyword_candidates`
-(the default reads all of the user's memories; an index finds only the ones
-that contain a query term), `semantic_index` and `semantic_ranking` (when the
-store embeds memories itself, as a LangGraph store with an index does), and the
-async twins (`a...`; by default they run the sync method in a worker thread,
-which suits local blocking I/O such as SQLite; a backend with a native async
-client overrides them), and `erase_sessions` when the agent's sessions live in the
-backend's own database. Scoring, fusion, recency rules, filters by topic and
-time (`memory.db.view`) and dedupe live above this protocol, in
-`memory.ranking` and `memory.retrieval`, so every backend returns the same results.
+How `aname` runs a body is the class's `_awaited`: by default in a worker thread
+with `BLOCKING`, which suits local blocking I/O such as SQLite (such a body may
+ignore `io`); a backend with a native async client overrides `_awaited` to
+await `run(AWAITING)` and makes its I/O through `io.call`.
+
+Optionally a backend overrides `_keyword_candidates` (the default reads all of
+the user's memories; an index finds only the ones that contain a query term),
+`semantic_index` and `_semantic_ranking` (when the store embeds memories itself,
+as a LangGraph store with an index does), and `_erase_sessions` when the
+agent's sessions live in the backend's own database. Scoring, fusion, recency
+rules, filters by topic and time (`memory.db.view`) and dedupe live above this
+protocol, in `memory.ranking` and `memory.retrieval`, so every backend returns
+the same results.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -61,12 +75,17 @@ from memory.schema import (
     utcnow,
 )
 from memory.text import cached_index_text
-from memory.twins import offload
+from memory.twins import BLOCKING, Io, Twinned, offload, run_sync, twins
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.store.base import BaseStore
 
 OrderBy = Literal["created_at", "updated_at"]
 Matrix = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -188,18 +207,27 @@ def _updated(memory: UserMemory) -> datetime:
     return memory.updated_at
 
 
-class MemoryDb(ABC):
-    """Where memories, their history and their vectors live; see the module docstring.
+class Storage(Twinned, ABC):
+    """What every part of the storage contract shares: how an async entry point runs a body."""
 
-    Every method takes the owning `user_id` (but `user_ids`) and never touches
+    async def _awaited(self, run: Callable[[Io], Coroutine[Any, Any, T]]) -> T:
+        """Run the body blocking in a worker thread: right for a backend whose bodies block
+        (SQLite) and ignore `io`. A backend with a native async client awaits `run(AWAITING)`."""
+        return await offload(lambda: run_sync(run(BLOCKING)))
+
+
+class MemoryStorage(Storage):
+    """Memories, their history and their vectors, and the candidates of keyword and
+    semantic search: the aggregate every `Memory` reads and writes.
+
+    Every body takes the owning `user_id` (but `_user_ids`) and never touches
     another user's rows: an id that belongs to someone else is not found.
     """
 
-    # -- what every backend implements ------------------------------------------
-
     @abstractmethod
-    def apply(
+    async def _apply(
         self,
+        io: Io,
         user_id: str,
         ops: Sequence[MemoryOp],
         context: WriteContext,
@@ -217,15 +245,20 @@ class MemoryDb(ABC):
         `PendingClaimLostError` and applies nothing.
         """
 
+    apply, aapply = twins(_apply)
+
     @abstractmethod
-    def get_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
+    async def _get_memories(
+        self, io: Io, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         """Those of `memory_ids` that are the user's memories, in any order."""
 
+    get_memories, aget_memories = twins(_get_memories)
+
     @abstractmethod
-    def list_memories(
+    async def _list_memories(
         self,
+        io: Io,
         user_id: str,
         *,
         order_by: OrderBy = "created_at",
@@ -235,20 +268,27 @@ class MemoryDb(ABC):
     ) -> list[UserMemory]:
         """The user's memories by `order_by`, insertion order breaking ties."""
 
+    list_memories, alist_memories = twins(_list_memories)
+
     @abstractmethod
-    def history(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
+    async def _history(
+        self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
         """Every recorded change to one memory, oldest first, also after it was deleted."""
 
+    history, ahistory = twins(_history)
+
     @abstractmethod
-    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
+    async def _user_ids(self, io: Io, *, scope: Scope = USER_SCOPE) -> list[str]:
         """Every user with a stored memory in the scope's partition (an expired one counts
         until a write sweeps it)."""
 
+    user_ids, auser_ids = twins(_user_ids)
+
     @abstractmethod
-    def set_vectors(
+    async def _set_vectors(
         self,
+        io: Io,
         user_id: str,
         model: str,
         vectors: Sequence[MemoryVector],
@@ -261,15 +301,20 @@ class MemoryDb(ABC):
         dropped, so a slow embedder racing an edit never leaves a stale vector.
         """
 
+    set_vectors, aset_vectors = twins(_set_vectors)
+
     @abstractmethod
-    def vectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
+    async def _vectors(
+        self, io: Io, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
     ) -> UserVectors:
         """The user's vectors made by `model` in `dimensions`, and what else they have."""
 
+    vectors, avectors = twins(_vectors)
+
     @abstractmethod
-    def unembedded(
+    async def _unembedded(
         self,
+        io: Io,
         user_id: str,
         model: str,
         dimensions: int | None,
@@ -279,9 +324,54 @@ class MemoryDb(ABC):
     ) -> list[UserMemory]:
         """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
 
+    unembedded, aunembedded = twins(_unembedded)
+
+    # -- optional ---------------------------------------------------------------
+
+    async def _keyword_candidates(
+        self, io: Io, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
+    ) -> KeywordCandidates:
+        """The user's memories that contain any of `terms` (`memory.text` index terms).
+
+        This default reads all of the user's memories; a backend with an index
+        overrides it to read only the ones that match.
+        """
+        memories = await io.call(self.list_memories, self.alist_memories, user_id, scope=scope)
+        documents = [
+            Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
+            for n, m in enumerate(memories)
+        ]
+        return keyword_candidates_of(documents, terms)
+
+    keyword_candidates, akeyword_candidates = twins(_keyword_candidates)
+
+    @property
+    def semantic_index(self) -> bool:
+        """Whether the store embeds memories itself and ranks them by meaning
+        (`semantic_ranking`), so that a `Memory` needs no embeddings of its own."""
+        return False
+
+    async def _semantic_ranking(
+        self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
+    ) -> ScoredMemories:
+        """Up to `limit` of the user's memories closest in meaning to `query`, best first,
+        with their cosine similarity, found by the store's own index.
+
+        Only for a backend whose `semantic_index` is true. It raises
+        `EmbeddingUnavailableError` when the store's embedding model fails.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
+
+    semantic_ranking, asemantic_ranking = twins(_semantic_ranking)
+
+
+class SummaryStorage(Storage):
+    """Session summaries, one per user and session, with their history."""
+
     @abstractmethod
-    def write_summary(
+    async def _write_summary(
         self,
+        io: Io,
         user_id: str,
         session_id: str,
         summary: SessionSummary | None,
@@ -290,17 +380,31 @@ class MemoryDb(ABC):
         """Store the session's summary (delete it, with `None`) and its history event,
         as one transaction; `memory.planner.plan_summary` decides what changes."""
 
+    write_summary, awrite_summary = twins(_write_summary)
+
     @abstractmethod
-    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
+    async def _get_summaries(
+        self, io: Io, user_id: str, session_id: str | None = None
+    ) -> list[SessionSummary]:
         """The user's session summaries, most recently updated first (or `session_id`'s)."""
 
-    @abstractmethod
-    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        """Every change to one session's summary, oldest first, also after it was deleted."""
+    get_summaries, aget_summaries = twins(_get_summaries)
 
     @abstractmethod
-    def add_pending(
+    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
+        """Every change to one session's summary, oldest first, also after it was deleted."""
+
+    summary_history, asummary_history = twins(_summary_history)
+
+
+class PendingStorage(Storage):
+    """User messages kept for deferred extraction until a batch learned from them settles
+    them; scoped by user and agent."""
+
+    @abstractmethod
+    async def _add_pending(
         self,
+        io: Io,
         user_id: str,
         thread_id: str,
         messages: Sequence[PendingMessage],
@@ -313,9 +417,12 @@ class MemoryDb(ABC):
         A message id the thread already has pending in that scope is kept once.
         """
 
+    add_pending, aadd_pending = twins(_add_pending)
+
     @abstractmethod
-    def claim_pending(
+    async def _claim_pending(
         self,
+        io: Io,
         user_id: str,
         thread_id: str,
         token: str,
@@ -333,84 +440,78 @@ class MemoryDb(ABC):
         worker at a time learns from them, in order.
         """
 
+    claim_pending, aclaim_pending = twins(_claim_pending)
+
     @abstractmethod
-    def release_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
+    async def _release_pending(
+        self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
     ) -> None:
         """Drop `token`'s claim on what it did not settle, for another worker to take."""
 
+    release_pending, arelease_pending = twins(_release_pending)
+
     @abstractmethod
-    def pending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    async def _pending_threads(
+        self, io: Io, user_id: str | None = None, *, scope: Scope = USER_SCOPE
     ) -> list[PendingThread]:
         """The threads (of one user, or of every user) with pending messages in
         `scope.agent_id`'s scope."""
 
+    pending_threads, apending_threads = twins(_pending_threads)
+
     @abstractmethod
-    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
+    async def _drop_pending(
+        self, io: Io, user_id: str | None = None, *, scope: Scope = USER_SCOPE
+    ) -> int:
         """Forget the pending messages of one user (or of every user) in `scope.agent_id`'s
         scope, and no other scope's; returns how many.
 
         A batch learned from them meanwhile then fails to settle, and lands nothing.
         """
 
+    drop_pending, adrop_pending = twins(_drop_pending)
+
+
+class ThreadOwnerStorage(Storage):
+    """Who owns each thread (session): the user of its first run."""
+
     @abstractmethod
-    def claim_thread(self, user_id: str, thread_id: str) -> str:
+    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
         """Make `user_id` the owner of `thread_id` unless it has one; returns its owner.
 
         Atomic: of two processes claiming one new thread for two users, one wins and
         both see the winner.
         """
 
-    @abstractmethod
-    def user_threads(self, user_id: str) -> list[str]:
-        """The ids of the threads the user owns."""
+    claim_thread, aclaim_thread = twins(_claim_thread)
 
     @abstractmethod
-    def erase_user(self, user_id: str) -> EraseResult:
+    async def _user_threads(self, io: Io, user_id: str) -> list[str]:
+        """The ids of the threads the user owns."""
+
+    user_threads, auser_threads = twins(_user_threads)
+
+
+class MemoryDb(MemoryStorage, SummaryStorage, PendingStorage, ThreadOwnerStorage):
+    """A whole backend: every aggregate of one user in one place, so that erasing the
+    user is one transaction; see the module docstring."""
+
+    @abstractmethod
+    async def _erase_user(self, io: Io, user_id: str) -> EraseResult:
         """Delete every row of the user, in every agent scope, as one transaction: memories,
         their history and vectors, summaries and their history, pending messages,
         statistics and thread owners; returns the counts (the sessions' are 0)."""
 
-    # -- optional ---------------------------------------------------------------
+    erase_user, aerase_user = twins(_erase_user)
 
-    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+    async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """Delete the checkpoints and archived runs of these threads where this backend
         hosts the agent's sessions; returns (checkpoints, archived runs). None by default."""
         return 0, 0
 
-    def keyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        """The user's memories that contain any of `terms` (`memory.text` index terms).
+    erase_sessions, aerase_sessions = twins(_erase_sessions)
 
-        This default reads all of the user's memories; a backend with an index
-        overrides it to read only the ones that match.
-        """
-        documents = [
-            Document(str(m.memory_id), m.memory, m.topics, _updated(m), n)
-            for n, m in enumerate(self.list_memories(user_id, scope=scope))
-        ]
-        return keyword_candidates_of(documents, terms)
-
-    @property
-    def semantic_index(self) -> bool:
-        """Whether the store embeds memories itself and ranks them by meaning
-        (`semantic_ranking`), so that a `Memory` needs no embeddings of its own."""
-        return False
-
-    def semantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        """Up to `limit` of the user's memories closest in meaning to `query`, best first,
-        with their cosine similarity, found by the store's own index.
-
-        Only for a backend whose `semantic_index` is true. It raises
-        `EmbeddingUnavailableError` when the store's embedding model fails.
-        """
-        raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
-
-    def close(self) -> None:  # noqa: B027 (optional: most backends hold nothing to release)
+    def close(self) -> None:
         """Release connections, when the backend holds any."""
 
     async def aclose(self) -> None:
@@ -423,148 +524,21 @@ class MemoryDb(ABC):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- async twins: a worker thread by default; override for native async I/O ---
 
-    async def aapply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[MemoryEvent]:
-        return await offload(self.apply, user_id, ops, context, scope=scope)
+@runtime_checkable
+class SessionHost(Protocol):
+    """Optional: a backend that keeps an agent's sessions (checkpoints and archived runs)
+    in its own storage, so they outlive the process and are erased with their user
+    (`_erase_sessions`). `graphs` asks a backend for this; without it, an agent keeps its
+    sessions in process and says so in a warning.
 
-    async def aget_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> list[UserMemory]:
-        return await offload(self.get_memories, user_id, memory_ids, scope=scope)
+    Both savers use the backend's own connections and close with it.
+    """
 
-    async def alist_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await offload(
-            self.list_memories,
-            user_id,
-            order_by=order_by,
-            newest_first=newest_first,
-            limit=limit,
-            scope=scope,
-        )
+    def session_checkpointer(self) -> BaseCheckpointSaver[Any] | None:
+        """A LangGraph saver for the agent's checkpoints, set up; None when this backend
+        keeps none (an in-process database; a store whose server brings its own)."""
 
-    async def ahistory(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
-    ) -> list[MemoryEvent]:
-        return await offload(self.history, user_id, memory_id, scope=scope)
-
-    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
-        return await offload(self.user_ids, scope=scope)
-
-    async def aset_vectors(
-        self,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await offload(self.set_vectors, user_id, model, vectors, scope=scope)
-
-    async def avectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
-    ) -> UserVectors:
-        return await offload(self.vectors, user_id, model, dimensions, scope=scope)
-
-    async def aunembedded(
-        self,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await offload(self.unembedded, user_id, model, dimensions, limit, scope=scope)
-
-    async def akeyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        return await offload(self.keyword_candidates, user_id, terms, scope=scope)
-
-    async def asemantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        return await offload(self.semantic_ranking, user_id, query, limit, scope=scope)
-
-    async def awrite_summary(
-        self,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        return await offload(self.write_summary, user_id, session_id, summary, context)
-
-    async def aget_summaries(
-        self, user_id: str, session_id: str | None = None
-    ) -> list[SessionSummary]:
-        return await offload(self.get_summaries, user_id, session_id)
-
-    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        return await offload(self.summary_history, user_id, session_id)
-
-    async def aadd_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await offload(self.add_pending, user_id, thread_id, messages, scope=scope)
-
-    async def aclaim_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[PendingMessage]:
-        return await offload(
-            self.claim_pending, user_id, thread_id, token, now, until, limit, scope=scope
-        )
-
-    async def arelease_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
-    ) -> None:
-        await offload(self.release_pending, user_id, thread_id, token, scope=scope)
-
-    async def apending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
-    ) -> list[PendingThread]:
-        return await offload(self.pending_threads, user_id, scope=scope)
-
-    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
-        return await offload(self.drop_pending, user_id, scope=scope)
-
-    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
-        return await offload(self.claim_thread, user_id, thread_id)
-
-    async def auser_threads(self, user_id: str) -> list[str]:
-        return await offload(self.user_threads, user_id)
-
-    async def aerase_user(self, user_id: str) -> EraseResult:
-        return await offload(self.erase_user, user_id)
-
-    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
-        return await offload(self.erase_sessions, thread_ids)
+    def session_archive(self) -> BaseStore | None:
+        """A LangGraph store for the runs that left the session window, set up; None when
+        this backend keeps none."""

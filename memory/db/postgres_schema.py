@@ -146,7 +146,28 @@ def migrations(t: str) -> list[str]:
     DROP INDEX {t}_pending_thread;
     CREATE INDEX {t}_pending_thread ON {t}_pending (user_id, agent_id, thread_id, id)
     """
-    return [v1, session_summaries, pending, scopes_and_expiry, thread_owners, pending_scopes]
+    # Keyword candidates through an index of each term prefixed by its scope (a hash of
+    # user and agent), so a search reads the postings of its own user's memories only,
+    # not every user's that holds the word; the unscoped tsvector and its index go.
+    scoped_terms = f"""
+    CREATE FUNCTION {t}_scoped_terms(user_id TEXT, agent_id TEXT, terms TEXT[]) RETURNS TEXT[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT ARRAY(SELECT DISTINCT left(md5(user_id || '/' || agent_id), 16) || '/' || term
+        FROM unnest(terms) AS term) $$;
+    CREATE INDEX {t}_scoped_terms ON {t}
+        USING GIN ({t}_scoped_terms(user_id, agent_id, terms || topic_terms));
+    DROP INDEX {t}_keywords;
+    ALTER TABLE {t} DROP COLUMN keywords
+    """
+    return [
+        v1,
+        session_summaries,
+        pending,
+        scopes_and_expiry,
+        thread_owners,
+        pending_scopes,
+        scoped_terms,
+    ]
 
 
 def _default_name(table: str, columns: str, label: str) -> str:

@@ -16,11 +16,16 @@ import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from memory.db.sqlite_scopes import (
+    history_by_memory,
+    memories_by_scope,
+    row_tokens,
+)
 from memory.errors import MemoryDbError
 from memory.schema import utc, utcnow
 from memory.text import index_text, normalized_text
@@ -136,28 +141,8 @@ def _session_summaries(t: str) -> str:
     """
 
 
-def user_tokens(ref: str, terms: str) -> str:
-    """SQL for a space-separated term list as one user's index tokens: "hike" -> "u7_hike".
-
-    Tokens carry the user's number, so each term's doclist holds one user's memories
-    and BM25 reads only their rows. `ref` and `terms` are SQL expressions.
-    """
-    return (
-        f"CASE WHEN {terms} = '' THEN '' "
-        f"ELSE 'u' || {ref} || '_' || replace({terms}, ' ', ' u' || {ref} || '_') END"
-    )
-
-
 def _utc_text(stored: str) -> str:
     return utc(datetime.fromisoformat(stored)).isoformat()
-
-
-def _tokens(row: str) -> tuple[str, str]:
-    """SQL for the text and topic tokens of a row ("", "old." or "new." in a trigger)."""
-    return (
-        user_tokens(f"{row}user_ref", f"{row}terms"),
-        user_tokens(f"{row}user_ref", f"{row}topic_terms"),
-    )
 
 
 def _keyword_index(db: Database, t: str) -> None:
@@ -218,9 +203,9 @@ def _keyword_index(db: Database, t: str) -> None:
             for rowid, user, text, topics, length in indexed
         ],
     )
-    text_tokens, topic_tokens = _tokens("")
-    old_text, old_topics = _tokens("old.")
-    new_text, new_topics = _tokens("new.")
+    text_tokens, topic_tokens = row_tokens("")
+    old_text, old_topics = row_tokens("old.")
+    new_text, new_topics = row_tokens("new.")
     keywords = f"{t}_keywords"
     _run(
         db,
@@ -366,6 +351,40 @@ def _text_hash(db: Database, t: str) -> None:
     )
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """A time as stored where it is not sorted as text: microseconds since 1970, UTC."""
+    return (utc(moment) - EPOCH) // _MICROSECOND
+
+
+def _history_by_memory(db: Database, t: str) -> None:
+    """History clustered by memory (`memory.db.sqlite_scopes.history_by_memory`).
+
+    Events of earlier releases keep their number as their batch, and every scope's
+    version moves past them, so the events written from now on come after them.
+    """
+    _run(db, history_by_memory(t))
+    rows = db.execute(
+        f"SELECT user_id, agent_id, memory_id, id, action, old_memory, new_memory, old_topics, "
+        f"new_topics, source, input, at, expires_at FROM {t}_history"
+    ).fetchall()
+    db.conn.executemany(
+        f"INSERT INTO {t}_history_by_memory VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*row[:11], micros(datetime.fromisoformat(row[11])), row[12]) for row in rows],
+    )
+    _run(
+        db,
+        f"""
+        DROP TABLE {t}_history;
+        ALTER TABLE {t}_history_by_memory RENAME TO {t}_history;
+        UPDATE {t}_users SET version = version + (SELECT coalesce(max(batch), 0) FROM {t}_history);
+        """,
+    )
+
+
 def _thread_owners(db: Database, t: str) -> None:
     """The user each thread (session) belongs to: the user of its first run."""
     _run(
@@ -413,30 +432,30 @@ def _pending_scopes(db: Database, t: str) -> None:
     )
 
 
-def _run_memories(db: Database, table: str) -> None:
-    _run(db, _memories(table))
-
-
-def _run_vectors(db: Database, table: str) -> None:
-    _run(db, _vectors(table))
-
-
-def _run_session_summaries(db: Database, table: str) -> None:
-    _run(db, _session_summaries(table))
-
-
 Step = Callable[[Database, str], None]
 
+
+def _script(make: Callable[[str], str]) -> Step:
+    """The step that runs the script `make` writes for a table."""
+
+    def step(db: Database, table: str) -> None:
+        _run(db, make(table))
+
+    return step
+
+
 STEPS: list[tuple[str, Step]] = [
-    ("0001_memories", _run_memories),
-    ("0002_vectors", _run_vectors),
+    ("0001_memories", _script(_memories)),
+    ("0002_vectors", _script(_vectors)),
     ("0003_keyword_index", _keyword_index),
-    ("0004_session_summaries", _run_session_summaries),
+    ("0004_session_summaries", _script(_session_summaries)),
     ("0005_pending", _pending),
     ("0006_scopes_and_expiry", _scopes_and_expiry),
     ("0007_thread_owners", _thread_owners),
     ("0008_text_hash", _text_hash),
     ("0009_pending_scopes", _pending_scopes),
+    ("0010_history_by_memory", _history_by_memory),
+    ("0011_memories_by_scope", _script(memories_by_scope)),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 

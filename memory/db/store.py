@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -20,9 +18,7 @@ from langgraph.store.base import (
     Item,
     ListNamespacesOp,
     MatchCondition,
-    Op,
     PutOp,
-    Result,
     SearchItem,
     SearchOp,
 )
@@ -31,7 +27,6 @@ from memory.db.base import (
     USER_SCOPE,
     Document,
     KeywordCandidates,
-    MemoryDb,
     MemoryVector,
     OrderBy,
     Scope,
@@ -41,74 +36,28 @@ from memory.db.base import (
 )
 from memory.db.namespaces import namespace_label
 from memory.db.sessions import erase_archive
-from memory.db.vectors import as_vector, unit_rows
-from memory.errors import EmbeddingUnavailableError, InvalidInputError, PendingClaimLostError
-from memory.planner import SummaryPlan, plan_summary, plan_writes
-from memory.schema import (
-    EraseResult,
-    MemoryEvent,
-    MemoryOp,
-    PendingClaim,
-    PendingMessage,
-    PendingThread,
-    SessionSummary,
-    SummaryEvent,
-    UserMemory,
-    WriteContext,
-    utc,
+from memory.db.store_layout import (
+    AGENTS,
+    COUNTED,
+    FIRST_READ_LIMIT,
+    ITEMS,
+    SEQUENCE_KEY,
+    batch,
+    read_all,
 )
+from memory.db.store_pending import StorePending
+from memory.db.store_sessions import StoreSessions
+from memory.db.vectors import as_vector, unit_rows
+from memory.errors import EmbeddingUnavailableError, InvalidInputError
+from memory.planner import plan_writes
+from memory.schema import EraseResult, MemoryEvent, MemoryOp, UserMemory, WriteContext, utc
 from memory.text import normalized_text
-from memory.twins import AWAITING, BLOCKING, Io, run_sync
+from memory.twins import Io
 
-FIRST_READ_LIMIT = 1_000
-"""How many items a read asks for first; it asks again for more when that is not all."""
-_ITEMS, _HISTORY, _META, _VECTORS, _AGENTS = "items", "history", "meta", "vectors", "agents"
-_SUMMARIES, _SUMMARY_HISTORY = "summaries", "summary_history"
-_PENDING = "pending"
-_THREADS = "#threads"
-"""The label of the thread owners' namespace: no user's label (`namespace_label`) has "#"."""
-_COUNTED = {
-    _ITEMS: "memories",
-    _HISTORY: "memory_history",
-    _VECTORS: "vectors",
-    _SUMMARIES: "session_summaries",
-    _SUMMARY_HISTORY: "summary_history",
-    _PENDING: "pending_messages",
-}
-"""What `erase_user` counts of the items of each of a user's namespaces."""
-_SEQUENCE_KEY = "sequence"
 TEXT_FIELD = "memory"
 """The only field of a memory item a store's semantic index embeds: its text."""
 SERVER_STORE_ENV = "LANGGRAPH_STORE"
 """Where LangGraph Server (and `langgraph dev`) puts langgraph.json's `store` settings."""
-
-
-@dataclass(frozen=True)
-class _Namespaces:
-    items: tuple[str, ...]
-    history: tuple[str, ...]
-    meta: tuple[str, ...]
-    vectors: tuple[str, ...]
-    summaries: tuple[str, ...]
-    summary_history: tuple[str, ...]
-    pending: tuple[str, ...]
-
-
-def _pending_key(thread_id: str, message_id: str) -> str:
-    """One key per message of a thread, whatever characters the two ids hold."""
-    return hashlib.sha256(f"{thread_id}\0{message_id}".encode()).hexdigest()
-
-
-def _claim_key(thread_id: str, user_id: str) -> str:
-    return hashlib.sha256(f"{thread_id}\0{user_id}".encode()).hexdigest()
-
-
-def _moment(moment: datetime) -> str:
-    return utc(moment).isoformat(timespec="microseconds")
-
-
-def _pending_message(value: dict[str, Any]) -> PendingMessage:
-    return PendingMessage(value["message_id"], value["text"], datetime.fromisoformat(value["at"]))
 
 
 @dataclass(frozen=True)
@@ -157,27 +106,7 @@ def _value(memory: UserMemory, seq: int) -> dict[str, Any]:
     }
 
 
-async def _batch(io: Io, store: BaseStore, ops: Sequence[Op]) -> list[Result]:
-    """One round trip: `store.batch(ops)`, or `store.abatch(ops)` when awaited."""
-    return await io.call(store.batch, store.abatch, list(ops))
-
-
-async def _read_all(io: Io, store: BaseStore, read: Callable[[int], Op], *also: Op) -> list[Result]:
-    """Run `read(limit)` (and `also`) with a growing limit until `read` comes back short.
-
-    Stores search 10 items unless told otherwise. Growing one query instead of
-    paging with offsets means nothing is skipped or repeated where the store's
-    order has ties (PostgresStore orders by updated_at, shared by a whole batch).
-    """
-    limit = FIRST_READ_LIMIT
-    while True:
-        results = await _batch(io, store, [read(limit), *also])
-        if len(cast(list[Any], results[0])) < limit:
-            return results
-        limit *= 4
-
-
-class StoreMemoryDb(MemoryDb):
+class StoreMemoryDb(StorePending, StoreSessions):
     """Memories, their history and a per-user counter in any LangGraph `BaseStore`.
 
     Under `langgraph dev` or LangGraph Server this keeps memories in the server's
@@ -265,38 +194,19 @@ class StoreMemoryDb(MemoryDb):
     def semantic_index(self) -> bool:
         return self.index
 
-    def _namespaces(self, user_id: str, scope: Scope = USER_SCOPE) -> _Namespaces:
-        """The user's namespaces; memories, their history, vectors and pending messages
-        are the scope's agent's, while session summaries are the user's alone."""
-        user = (*self.namespace_prefix, namespace_label(user_id))
-        owner = (
-            user if scope.agent_id is None else (*user, _AGENTS, namespace_label(scope.agent_id))
-        )
-        return _Namespaces(
-            items=(*owner, _ITEMS),
-            history=(*owner, _HISTORY),
-            meta=(*owner, _META),
-            vectors=(*owner, _VECTORS),
-            summaries=(*user, _SUMMARIES),
-            summary_history=(*user, _SUMMARY_HISTORY),
-            pending=(*owner, _PENDING),
-        )
-
     def _ttl(self, memory: UserMemory, at: datetime) -> float | None:
         """The store's TTL, in minutes, of a memory that expires, when the store has TTLs."""
         if memory.expires_at is None or not self.store.supports_ttl:
             return None
         return (memory.expires_at - utc(at)).total_seconds() / 60
 
-    # -- each operation once, run blocking or awaited -------------------------------
-
     async def _load(self, io: Io, user_id: str, scope: Scope) -> _Stored:
         ns = self._namespaces(user_id, scope)
-        found, counter = await _read_all(
+        found, counter = await read_all(
             io,
             self.store,
             lambda limit: SearchOp(ns.items, limit=limit, refresh_ttl=False),
-            GetOp(ns.meta, _SEQUENCE_KEY, refresh_ttl=False),
+            GetOp(ns.meta, SEQUENCE_KEY, refresh_ttl=False),
         )
         values = [
             item.value
@@ -317,7 +227,8 @@ class StoreMemoryDb(MemoryDb):
         user_id: str,
         ops: Sequence[MemoryOp],
         context: WriteContext,
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[MemoryEvent]:
         settled = await self._settle(io, user_id, scope, context.settles)
         stored = await self._load(io, user_id, scope)
@@ -325,7 +236,7 @@ class StoreMemoryDb(MemoryDb):
         plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
         if not plan.events:
             if settled:
-                await _batch(io, self.store, settled)
+                await batch(io, self.store, settled)
             return plan.events
         ns = self._namespaces(user_id, scope)
         seq = stored.next_seq
@@ -356,212 +267,28 @@ class StoreMemoryDb(MemoryDb):
             writes.append(PutOp(ns.history, key, {**event.to_dict(), "seq": seq}, index=False))
             seq += 1
         counter = {"user_id": user_id, "next": seq}
-        writes.append(PutOp(ns.meta, _SEQUENCE_KEY, counter, index=False))
-        await _batch(io, self.store, writes)
+        writes.append(PutOp(ns.meta, SEQUENCE_KEY, counter, index=False))
+        await batch(io, self.store, writes)
         return plan.events
 
-    async def _settle(
-        self, io: Io, user_id: str, scope: Scope, claim: PendingClaim | None
-    ) -> list[PutOp]:
-        """The deletes that settle `claim`, sent with the batch; raises if it was lost."""
-        if claim is None:
-            return []
-        ns = self._namespaces(user_id, scope)
-        keys = sorted({_pending_key(claim.thread_id, m) for m in claim.message_ids})
-        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keys])
-        lost = [
-            key
-            for key, item in zip(keys, cast(list[Item | None], found), strict=True)
-            if item is None or item.value.get("claim") != claim.token
-        ]
-        if lost:
-            raise PendingClaimLostError(
-                f"{len(lost)} of {len(keys)} messages of thread {claim.thread_id!r} "
-                "were taken or settled by another worker"
-            )
-        return [PutOp(ns.pending, key, None) for key in keys]
-
-    async def _thread_pending(
-        self, io: Io, user_id: str, thread_id: str, scope: Scope
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """The thread's pending messages in the scope as (key, value), oldest first."""
-        found = await self._search_all(
-            io, self._namespaces(user_id, scope).pending, {"thread_id": thread_id}
-        )
-        mine = [
-            (item.key, item.value)
-            for item in found
-            if item.value.get("user_id") == user_id and item.value.get("thread_id") == thread_id
-        ]
-        return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
-
-    async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        scope: Scope,
-    ) -> int:
-        ns = self._namespaces(user_id, scope)
-        keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
-        if not keyed:
-            return 0
-        found = await _batch(io, self.store, [GetOp(ns.pending, key) for key in keyed])
-        new = [key for key, item in zip(keyed, found, strict=True) if item is None]
-        writes = [
-            PutOp(
-                ns.pending,
-                key,
-                {
-                    "user_id": user_id,
-                    "thread_id": thread_id,
-                    "message_id": message.message_id,
-                    "text": message.text,
-                    "at": _moment(message.at),
-                    "order": f"{_moment(message.at)}#{n:06d}",
-                    "claim": None,
-                    "claimed_until": None,
-                },
-                index=False,
-            )
-            for key in new
-            for n, message in [keyed[key]]
-        ]
-        if writes:
-            await _batch(io, self.store, writes)
-        return len(writes)
-
-    async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        scope: Scope,
-    ) -> list[PendingMessage]:
-        pending = await self._thread_pending(io, user_id, thread_id, scope)
-        if any(
-            value["claim"] not in (None, token) and value["claimed_until"] > _moment(now)
-            for _, value in pending
-        ):
-            return []
-        taken = pending[:limit]
-        ns = self._namespaces(user_id, scope)
-        claimed = {"claim": token, "claimed_until": _moment(until)}
-        if taken:
-            await _batch(
-                io,
-                self.store,
-                [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
-            )
-        return [_pending_message(value) for _, value in taken]
-
-    async def _release_pending(
-        self, io: Io, user_id: str, thread_id: str, token: str, scope: Scope
-    ) -> None:
-        ns = self._namespaces(user_id, scope)
-        released = {"claim": None, "claimed_until": None}
-        writes = [
-            PutOp(ns.pending, key, {**value, **released}, index=False)
-            for key, value in await self._thread_pending(io, user_id, thread_id, scope)
-            if value["claim"] == token
-        ]
-        if writes:
-            await _batch(io, self.store, writes)
-
-    async def _pending_items(
-        self, io: Io, user_id: str | None, scope: Scope
-    ) -> list[tuple[str, Item]]:
-        """The pending messages in the scope of one user or of all, with their owners."""
-        if user_id is not None:
-            namespaces = [self._namespaces(user_id, scope).pending]
-        else:
-            [listed] = await _read_all(
-                io,
-                self.store,
-                lambda limit: ListNamespacesOp(
-                    (
-                        MatchCondition("prefix", self.namespace_prefix),
-                        MatchCondition("suffix", (_PENDING,)),
-                    ),
-                    limit=limit,
-                ),
-            )
-            user = len(self.namespace_prefix)
-            namespaces = [
-                ns
-                for ns in cast(list[tuple[str, ...]], listed)
-                if self._namespaces(unquote(ns[user]), scope).pending == ns
-            ]
-        return [
-            (owner, item)
-            for namespace in namespaces
-            for owner in [unquote(namespace[len(self.namespace_prefix)])]
-            for item in await self._search_all(io, namespace)
-            if item.value.get("user_id") == owner
-        ]
-
-    async def _drop_pending(self, io: Io, user_id: str | None, scope: Scope) -> int:
-        deletes = [
-            PutOp(item.namespace, item.key, None)
-            for _, item in await self._pending_items(io, user_id, scope)
-        ]
-        if deletes:
-            await _batch(io, self.store, deletes)
-        return len(deletes)
-
-    async def _pending_threads(
-        self, io: Io, user_id: str | None, scope: Scope
-    ) -> list[PendingThread]:
-        threads: defaultdict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for owner, item in await self._pending_items(io, user_id, scope):
-            threads[(owner, item.value["thread_id"])].append(item.value)
-        in_order = sorted(threads.items(), key=lambda kv: min(v["order"] for v in kv[1]))
-        return [
-            PendingThread(
-                user_id=owner,
-                thread_id=thread_id,
-                messages=len(values),
-                last_at=datetime.fromisoformat(max(v["at"] for v in values)),
-                claimed_until=max(
-                    (datetime.fromisoformat(v["claimed_until"]) for v in values if v["claim"]),
-                    default=None,
-                ),
-            )
-            for (owner, thread_id), values in in_order
-        ]
-
-    async def _search_all(
-        self, io: Io, namespace: tuple[str, ...], filter: dict[str, Any] | None = None
-    ) -> list[Item]:
-        """Every item of exactly `namespace` (matching `filter`)."""
-        [found] = await _read_all(
-            io, self.store, lambda limit: SearchOp(namespace, filter=filter, limit=limit)
-        )
-        return [item for item in cast(list[Item], found) if item.namespace == namespace]
-
-    async def _user_ids(self, io: Io, scope: Scope) -> list[str]:
+    async def _user_ids(self, io: Io, *, scope: Scope = USER_SCOPE) -> list[str]:
         """Every user with a memory namespace of the scope under this prefix."""
-        suffix: tuple[str, ...] = (_ITEMS,)
+        suffix: tuple[str, ...] = (ITEMS,)
         if scope.agent_id is not None:
-            suffix = (_AGENTS, namespace_label(scope.agent_id), _ITEMS)
+            suffix = (AGENTS, namespace_label(scope.agent_id), ITEMS)
         depth = len(self.namespace_prefix) + 1 + len(suffix)
         conditions = (
             MatchCondition("prefix", self.namespace_prefix),
             MatchCondition("suffix", suffix),
         )
-        [found] = await _read_all(
+        [found] = await read_all(
             io, self.store, lambda limit: ListNamespacesOp(conditions, limit=limit)
         )
         namespaces = [ns for ns in cast(list[tuple[str, ...]], found) if len(ns) == depth]
         if not namespaces:
             return []
         # Some stores keep listing a namespace whose items were all deleted.
-        samples = await _batch(
+        samples = await batch(
             io, self.store, [SearchOp(ns, limit=1, refresh_ttl=False) for ns in namespaces]
         )
         return [
@@ -570,12 +297,12 @@ class StoreMemoryDb(MemoryDb):
             if sample
         ]
 
-    async def _get(
-        self, io: Io, user_id: str, memory_ids: Sequence[str], scope: Scope
+    async def _get_memories(
+        self, io: Io, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         ns = self._namespaces(user_id, scope)
         at = scope.now()
-        items = await _batch(
+        items = await batch(
             io, self.store, [GetOp(ns.items, key, refresh_ttl=False) for key in memory_ids]
         )
         return [
@@ -586,14 +313,15 @@ class StoreMemoryDb(MemoryDb):
             and not _expired(item.value, at)
         ]
 
-    async def _list(
+    async def _list_memories(
         self,
         io: Io,
         user_id: str,
-        order_by: OrderBy,
-        newest_first: bool,
-        limit: int | None,
-        scope: Scope,
+        *,
+        order_by: OrderBy = "created_at",
+        newest_first: bool = False,
+        limit: int | None = None,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         stored = await self._load(io, user_id, scope)
         values = sorted(
@@ -604,7 +332,7 @@ class StoreMemoryDb(MemoryDb):
         return [_memory(v) for v in (values if limit is None else values[:limit])]
 
     async def _semantic_ranking(
-        self, io: Io, user_id: str, query: str, limit: int | None, scope: Scope
+        self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
     ) -> ScoredMemories:
         """The store's own semantic search in the user's namespace, asking for more when
         expired memories or unembedded items take places."""
@@ -615,7 +343,7 @@ class StoreMemoryDb(MemoryDb):
         asked = FIRST_READ_LIMIT if limit is None else max(limit, 10)
         while True:
             try:
-                [found] = await _batch(
+                [found] = await batch(
                     io,
                     self.store,
                     [SearchOp(ns.items, query=query, limit=asked, refresh_ttl=False)],
@@ -638,7 +366,7 @@ class StoreMemoryDb(MemoryDb):
             asked *= 4
 
     async def _keyword_candidates(
-        self, io: Io, user_id: str, terms: Sequence[str], scope: Scope
+        self, io: Io, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
     ) -> KeywordCandidates:
         stored = await self._load(io, user_id, scope)
         documents = [
@@ -663,7 +391,7 @@ class StoreMemoryDb(MemoryDb):
         """
         live = (await self._load(io, user_id, scope)).live(scope.now())
         ns = self._namespaces(user_id, scope)
-        [found] = await _read_all(
+        [found] = await read_all(
             io, self.store, lambda limit: SearchOp(ns.vectors, limit=limit, refresh_ttl=False)
         )
         vectors = {
@@ -676,7 +404,13 @@ class StoreMemoryDb(MemoryDb):
         return live, vectors
 
     async def _set_vectors(
-        self, io: Io, user_id: str, model: str, vectors: Sequence[MemoryVector], scope: Scope
+        self,
+        io: Io,
+        user_id: str,
+        model: str,
+        vectors: Sequence[MemoryVector],
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = await self._load(io, user_id, scope)
@@ -699,7 +433,7 @@ class StoreMemoryDb(MemoryDb):
             if stored.values.get(item.memory_id, {}).get("memory") == item.memory
         ]
         if writes:
-            await _batch(io, self.store, writes)
+            await batch(io, self.store, writes)
         return len(writes)
 
     async def _unembedded(
@@ -709,7 +443,8 @@ class StoreMemoryDb(MemoryDb):
         model: str,
         dimensions: int | None,
         limit: int,
-        scope: Scope,
+        *,
+        scope: Scope = USER_SCOPE,
     ) -> list[UserMemory]:
         live, vectors = await self._vectors_by_id(io, user_id, scope)
         return [
@@ -719,7 +454,7 @@ class StoreMemoryDb(MemoryDb):
         ][:limit]
 
     async def _vectors(
-        self, io: Io, user_id: str, model: str, dimensions: int, scope: Scope
+        self, io: Io, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
     ) -> UserVectors:
         live, vectors = await self._vectors_by_id(io, user_id, scope)
         mine = [key for key, v in vectors.items() if _made_by(v, model, dimensions)]
@@ -736,10 +471,10 @@ class StoreMemoryDb(MemoryDb):
         )
 
     async def _history(
-        self, io: Io, user_id: str, memory_id: str, scope: Scope
+        self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
         ns = self._namespaces(user_id, scope)
-        [found] = await _read_all(
+        [found] = await read_all(
             io,
             self.store,
             lambda limit: SearchOp(
@@ -756,404 +491,40 @@ class StoreMemoryDb(MemoryDb):
         )
         return [MemoryEvent.model_validate(value) for value in values]
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        ns = self._namespaces(user_id)
-        [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
-        previous = _owned_summary(cast(Item | None, found), user_id)
-        plan = plan_summary(user_id, session_id, previous, summary, context)
-        if plan.event is None:
-            return plan
-        kept = None if plan.summary is None else plan.summary.to_dict()
-        key = f"{plan.event.at.isoformat()}-{uuid.uuid4().hex[:8]}"
-        await _batch(
-            io,
-            self.store,
-            [
-                PutOp(ns.summaries, session_id, kept, index=False),
-                PutOp(ns.summary_history, key, plan.event.to_dict(), index=False),
-            ],
-        )
-        return plan
-
-    async def _summaries(
-        self, io: Io, user_id: str, session_id: str | None
-    ) -> list[SessionSummary]:
-        ns = self._namespaces(user_id)
-        if session_id is not None:
-            [found] = await _batch(io, self.store, [GetOp(ns.summaries, session_id)])
-            summary = _owned_summary(cast(Item | None, found), user_id)
-            return [] if summary is None else [summary]
-        [listed] = await _read_all(
-            io, self.store, lambda limit: SearchOp(ns.summaries, limit=limit)
-        )
-        summaries = [
-            summary
-            for item in cast(list[Item], listed)
-            if item.namespace == ns.summaries
-            and (summary := _owned_summary(item, user_id)) is not None
-        ]
-        return sorted(summaries, key=lambda s: (-_timestamp(s.updated_at), s.session_id or ""))
-
-    async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
-        ns = self._namespaces(user_id)
-        [found] = await _read_all(
-            io,
-            self.store,
-            lambda limit: SearchOp(
-                ns.summary_history, filter={"session_id": session_id}, limit=limit
-            ),
-        )
-        mine = sorted(
-            (
-                item
-                for item in cast(list[Item], found)
-                if item.namespace == ns.summary_history
-                and item.value.get("user_id") == user_id
-                and item.value.get("session_id") == session_id
-            ),
-            key=lambda item: item.key,
-        )
-        return [SummaryEvent.model_validate(item.value) for item in mine]
-
-    # -- thread owners and erasure -------------------------------------------------
-
-    @property
-    def _threads(self) -> tuple[str, ...]:
-        return (*self.namespace_prefix, _THREADS)
-
-    async def _claim_thread(self, io: Io, user_id: str, thread_id: str) -> str:
-        mine = _claim_key(thread_id, user_id)
-        claims = await self._search_all(io, self._threads, {"thread_id": thread_id})
-        if not claims:
-            value = {"thread_id": thread_id, "user_id": user_id}
-            await _batch(io, self.store, [PutOp(self._threads, mine, value, index=False)])
-            claims = await self._search_all(io, self._threads, {"thread_id": thread_id})
-        first = min(claims, key=lambda item: (item.created_at, item.key), default=None)
-        if first is None:  # a store that does not read its own writes at once
-            return user_id
-        owner = str(first.value["user_id"])
-        if owner != user_id and any(item.key == mine for item in claims):
-            await _batch(io, self.store, [PutOp(self._threads, mine, None)])
-        return owner
-
-    async def _user_threads(self, io: Io, user_id: str) -> list[str]:
-        claims = await self._search_all(io, self._threads, {"user_id": user_id})
-        return [str(item.value["thread_id"]) for item in claims]
-
     async def _erase_user(self, io: Io, user_id: str) -> EraseResult:
         """Every item under the user's namespaces (their agents' too) and their claims,
         page by page until none is left."""
-        counts = dict.fromkeys(_COUNTED.values(), 0)
+        counts = dict.fromkeys(COUNTED.values(), 0)
         user = (*self.namespace_prefix, namespace_label(user_id))
         while True:
-            [found] = await _batch(io, self.store, [SearchOp(user, limit=FIRST_READ_LIMIT)])
+            [found] = await batch(io, self.store, [SearchOp(user, limit=FIRST_READ_LIMIT)])
             items = [
                 item for item in cast(list[Item], found) if item.namespace[: len(user)] == user
             ]
             if not items:
                 break
             for item in items:
-                if item.namespace[-1] in _COUNTED:
-                    counts[_COUNTED[item.namespace[-1]]] += 1
-            await _batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in items])
+                if item.namespace[-1] in COUNTED:
+                    counts[COUNTED[item.namespace[-1]]] += 1
+            await batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in items])
         claims = await self._search_all(io, self._threads, {"user_id": user_id})
         if claims:
-            await _batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in claims])
+            await batch(io, self.store, [PutOp(i.namespace, i.key, None) for i in claims])
         return EraseResult(**counts, threads=len(claims))
 
-    def claim_thread(self, user_id: str, thread_id: str) -> str:
-        return run_sync(self._claim_thread(BLOCKING, user_id, thread_id))
+    def session_checkpointer(self) -> None:
+        """None: under LangGraph Server the server keeps the checkpoints; elsewhere an
+        app that wants them durable gives the agent a saver of its own."""
+        return None
 
-    async def aclaim_thread(self, user_id: str, thread_id: str) -> str:
-        return await self._claim_thread(AWAITING, user_id, thread_id)
+    def session_archive(self) -> BaseStore:
+        """This store: archived runs live beside the memories, under their own prefix."""
+        return self.store
 
-    def user_threads(self, user_id: str) -> list[str]:
-        return run_sync(self._user_threads(BLOCKING, user_id))
-
-    async def auser_threads(self, user_id: str) -> list[str]:
-        return await self._user_threads(AWAITING, user_id)
-
-    def erase_user(self, user_id: str) -> EraseResult:
-        return run_sync(self._erase_user(BLOCKING, user_id))
-
-    async def aerase_user(self, user_id: str) -> EraseResult:
-        return await self._erase_user(AWAITING, user_id)
-
-    def erase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
+    async def _erase_sessions(self, io: Io, thread_ids: Sequence[str]) -> tuple[int, int]:
         """The threads' archived runs, kept in this store beside the memories (under
         LangGraph Server its checkpoints are the server's: delete its threads there)."""
-        return 0, run_sync(erase_archive(BLOCKING, self.store, thread_ids))
-
-    async def aerase_sessions(self, thread_ids: Sequence[str]) -> tuple[int, int]:
-        return 0, await erase_archive(AWAITING, self.store, thread_ids)
-
-    # -- the MemoryDb protocol --------------------------------------------------
-
-    def apply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[MemoryEvent]:
-        return run_sync(self._apply(BLOCKING, user_id, ops, context, scope))
-
-    async def aapply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[MemoryEvent]:
-        return await self._apply(AWAITING, user_id, ops, context, scope)
-
-    def get_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> list[UserMemory]:
-        return run_sync(self._get(BLOCKING, user_id, memory_ids, scope))
-
-    async def aget_memories(
-        self, user_id: str, memory_ids: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> list[UserMemory]:
-        return await self._get(AWAITING, user_id, memory_ids, scope)
-
-    def list_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return run_sync(self._list(BLOCKING, user_id, order_by, newest_first, limit, scope))
-
-    async def alist_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await self._list(AWAITING, user_id, order_by, newest_first, limit, scope)
-
-    def history(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
-    ) -> list[MemoryEvent]:
-        return run_sync(self._history(BLOCKING, user_id, memory_id, scope))
-
-    async def ahistory(
-        self, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
-    ) -> list[MemoryEvent]:
-        return await self._history(AWAITING, user_id, memory_id, scope)
-
-    def add_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return run_sync(self._add_pending(BLOCKING, user_id, thread_id, messages, scope))
-
-    async def aadd_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await self._add_pending(AWAITING, user_id, thread_id, messages, scope)
-
-    def claim_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[PendingMessage]:
-        return run_sync(
-            self._claim_pending(BLOCKING, user_id, thread_id, token, now, until, limit, scope)
-        )
-
-    async def aclaim_pending(
-        self,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[PendingMessage]:
-        return await self._claim_pending(
-            AWAITING, user_id, thread_id, token, now, until, limit, scope
-        )
-
-    def release_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
-    ) -> None:
-        run_sync(self._release_pending(BLOCKING, user_id, thread_id, token, scope))
-
-    async def arelease_pending(
-        self, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
-    ) -> None:
-        await self._release_pending(AWAITING, user_id, thread_id, token, scope)
-
-    def pending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
-    ) -> list[PendingThread]:
-        return run_sync(self._pending_threads(BLOCKING, user_id, scope))
-
-    async def apending_threads(
-        self, user_id: str | None = None, *, scope: Scope = USER_SCOPE
-    ) -> list[PendingThread]:
-        return await self._pending_threads(AWAITING, user_id, scope)
-
-    def drop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
-        return run_sync(self._drop_pending(BLOCKING, user_id, scope))
-
-    async def adrop_pending(self, user_id: str | None = None, *, scope: Scope = USER_SCOPE) -> int:
-        return await self._drop_pending(AWAITING, user_id, scope)
-
-    def user_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
-        return run_sync(self._user_ids(BLOCKING, scope))
-
-    async def auser_ids(self, *, scope: Scope = USER_SCOPE) -> list[str]:
-        return await self._user_ids(AWAITING, scope)
-
-    def keyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        return run_sync(self._keyword_candidates(BLOCKING, user_id, terms, scope))
-
-    async def akeyword_candidates(
-        self, user_id: str, terms: Sequence[str], *, scope: Scope = USER_SCOPE
-    ) -> KeywordCandidates:
-        return await self._keyword_candidates(AWAITING, user_id, terms, scope)
-
-    def semantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        return run_sync(self._semantic_ranking(BLOCKING, user_id, query, limit, scope))
-
-    async def asemantic_ranking(
-        self, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
-    ) -> ScoredMemories:
-        return await self._semantic_ranking(AWAITING, user_id, query, limit, scope)
-
-    def set_vectors(
-        self,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return run_sync(self._set_vectors(BLOCKING, user_id, model, vectors, scope))
-
-    async def aset_vectors(
-        self,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> int:
-        return await self._set_vectors(AWAITING, user_id, model, vectors, scope)
-
-    def vectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
-    ) -> UserVectors:
-        return run_sync(self._vectors(BLOCKING, user_id, model, dimensions, scope))
-
-    async def avectors(
-        self, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE
-    ) -> UserVectors:
-        return await self._vectors(AWAITING, user_id, model, dimensions, scope)
-
-    def unembedded(
-        self,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return run_sync(self._unembedded(BLOCKING, user_id, model, dimensions, limit, scope))
-
-    async def aunembedded(
-        self,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
-    ) -> list[UserMemory]:
-        return await self._unembedded(AWAITING, user_id, model, dimensions, limit, scope)
-
-    def write_summary(
-        self,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        return run_sync(self._write_summary(BLOCKING, user_id, session_id, summary, context))
-
-    async def awrite_summary(
-        self,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        return await self._write_summary(AWAITING, user_id, session_id, summary, context)
-
-    def get_summaries(self, user_id: str, session_id: str | None = None) -> list[SessionSummary]:
-        return run_sync(self._summaries(BLOCKING, user_id, session_id))
-
-    async def aget_summaries(
-        self, user_id: str, session_id: str | None = None
-    ) -> list[SessionSummary]:
-        return await self._summaries(AWAITING, user_id, session_id)
-
-    def summary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        return run_sync(self._summary_history(BLOCKING, user_id, session_id))
-
-    async def asummary_history(self, user_id: str, session_id: str) -> list[SummaryEvent]:
-        return await self._summary_history(AWAITING, user_id, session_id)
-
-
-def _owned_summary(item: Item | None, user_id: str) -> SessionSummary | None:
-    """The summary an item holds, if it is this user's (whatever a store's matching does)."""
-    if item is None or item.value.get("user_id") != user_id:
-        return None
-    return SessionSummary.model_validate(item.value)
-
-
-def _timestamp(moment: datetime | None) -> float:
-    return moment.timestamp() if moment is not None else 0.0
+        return 0, await erase_archive(io, self.store, thread_ids)
 
 
 def _made_by(vector: dict[str, Any] | None, model: str, dimensions: int | None) -> bool:

@@ -1,45 +1,14 @@
-"""A conformance kit for storage backends: run it against your own `MemoryDb` factory.
-
-Ranking, fusion and dedupe are computed above the backend, so a backend that stores
-and reads faithfully gives exactly the results of the in-process SQLite one. Each
-check here drives a whole `Memory` over backends made by your factory and raises
-`AssertionError` saying what differs:
-
-- `parity`: one fixed script of adds, refreshes, replaces, deletes and clears for
-  three users, then every retrieval method, listings, history and a prompt budget,
-  compared key by key with the reference backend's.
-- `others_leave_my_scores`: thirty tea facts of another user change neither my keyword
-  results nor their scores, and my memory ids are unknown to that user.
-- `user_independence` and `agent_independence` (need `hypothesis`): random writes of
-  another user, or of an agent keeping memories of its own about me, never change
-  my search results or scores.
-
-Plain functions, so the library needs neither pytest nor hypothesis at run time::
-
-    from memory.db import conformance
-
-    conformance.verify(lambda: MyMemoryDb(...))  # every check; one error lists failures
-
-or one pytest test per check::
-
-    @pytest.mark.parametrize("check", conformance.CHECKS)
-    def test_my_backend(check: str) -> None:
-        conformance.CHECKS[check](lambda: MyMemoryDb(...))
-
-The factory returns a new, empty backend at each call (a fresh file, table or
-namespace); the kit closes every backend it made.
-"""
+"""The search checks: every read of a fixed script equals the reference backend's, and
+one user's (or agent's) writes never change another's results or scores."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
-from memory.db.base import MemoryDb
-from memory.db.sqlite import SqliteMemoryDb
+from memory.db.conformance.common import BackendFactory, expect, sqlite_in_process
 from memory.embeddings import HashEmbeddings
 from memory.errors import MemoryNotFoundError
 from memory.memory import Memory, RetrievalMethod
@@ -52,25 +21,6 @@ from memory.schema import (
     UserMemory,
     WriteContext,
 )
-
-BackendFactory = Callable[[], MemoryDb]
-"""A new, empty backend at each call; the kit closes it."""
-
-
-def expect(holds: bool, failure: str) -> None:
-    """Raise `AssertionError(failure)` unless `holds`; unlike `assert`, it runs under -O."""
-    if not holds:
-        raise AssertionError(failure)
-
-
-def sqlite_in_process() -> MemoryDb:
-    """The reference backend parity compares against."""
-    return SqliteMemoryDb(db_file=":memory:")
-
-
-Check = Callable[[BackendFactory], None]
-"""One check: it runs on backends the factory makes and raises `AssertionError` on failure."""
-
 
 # -- parity -----------------------------------------------------------------------
 
@@ -306,32 +256,3 @@ def check_user_independence(factory: BackendFactory, /, examples: int = 40) -> N
 def check_agent_independence(factory: BackendFactory, /, examples: int = 40) -> None:
     """An agent's random writes of its own memories of me never change my common results."""
     _random_writes_change_nothing(factory, AVA, "planner", examples)
-
-
-CHECKS: dict[str, Check] = {
-    "parity": check_parity,
-    "others_leave_my_scores": check_others_leave_my_scores,
-    "user_independence": check_user_independence,
-    "agent_independence": check_agent_independence,
-}
-"""Every check by name; each takes the factory and raises `AssertionError` on failure."""
-
-
-def verify(
-    factory: BackendFactory, reference: BackendFactory = sqlite_in_process, examples: int = 40
-) -> None:
-    """Run every check (the random ones with `examples` cases each); one
-    `AssertionError` lists each check that failed and why."""
-    checks: dict[str, Check] = {
-        **CHECKS,
-        "parity": partial(check_parity, reference=reference),
-        "user_independence": partial(check_user_independence, examples=examples),
-        "agent_independence": partial(check_agent_independence, examples=examples),
-    }
-    failures = []
-    for name, check in checks.items():
-        try:
-            check(factory)
-        except AssertionError as error:
-            failures.append(f"{name}: {error}")
-    expect(not failures, "the backend does not conform:\n" + "\n".join(failures))

@@ -1,0 +1,184 @@
+"""Deferred extraction: a user's messages kept durably, learned from later, each once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from memory import telemetry
+from memory.chat_models import ModelSpec
+from memory.errors import InvalidInputError, PendingClaimLostError
+from memory.learning import Learning
+from memory.manager import MAX_TRANSCRIPT_CHARS, MemoryUpdateResult
+from memory.schema import (
+    PendingClaim,
+    PendingMessage,
+    PendingThread,
+    storable_text,
+    utcnow,
+    validate_thread_id,
+    validate_user_id,
+)
+from memory.service import Service, Settings
+from memory.telemetry import TokenUsage, for_user
+from memory.twins import Io
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+"""How long a worker's claim on a thread's pending messages keeps others off them; a
+worker that died meanwhile holds them no longer than this."""
+CLAIM_LIMIT = 200
+"""Pending messages taken at once; the rest are taken by the next claim."""
+
+
+class Pending(Service):
+    """The `Memory`'s pending messages, in its agent scope."""
+
+    def __init__(self, settings: Settings, learning: Learning) -> None:
+        super().__init__(settings)
+        self.learning = learning
+
+    async def add(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        messages: Sequence[tuple[str, str]],
+        at: datetime | None,
+    ) -> int:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        moment = at or utcnow()
+        kept = [
+            PendingMessage(_message_id(message_id), storable_text(text), moment)
+            for message_id, text in messages
+            if isinstance(text, str) and storable_text(text).strip()
+        ]
+        db = self.db
+        return await io.call(
+            db.add_pending, db.aadd_pending, user_id, thread_id, kept, scope=self.scope()
+        )
+
+    async def threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
+        user_id = None if user_id is None else validate_user_id(user_id)
+        db = self.db
+        return await io.call(db.pending_threads, db.apending_threads, user_id, scope=self.scope())
+
+    async def learn(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        model: ModelSpec | None,
+        now: datetime | None,
+        claim_timeout: timedelta,
+    ) -> list[MemoryUpdateResult]:
+        user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
+        with self.span(telemetry.LEARN_PENDING, "learn_pending", user_id) as span:
+            span.set({telemetry.CONVERSATION_ID: thread_id})
+            results = await self._learn_claimed(io, user_id, thread_id, model, now, claim_timeout)
+            span.set(
+                {
+                    telemetry.MODEL_CALLS: sum(r.model_calls for r in results),
+                    telemetry.APPLIED: sum(len(r.events) for r in results),
+                    telemetry.REFUSED: sum(len(r.refused) for r in results),
+                }
+            )
+            span.usage(
+                TokenUsage(
+                    sum(r.input_tokens for r in results), sum(r.output_tokens for r in results)
+                )
+            )
+            return results
+
+    async def _learn_claimed(
+        self,
+        io: Io,
+        user_id: str,
+        thread_id: str,
+        model: ModelSpec | None,
+        now: datetime | None,
+        claim_timeout: timedelta,
+    ) -> list[MemoryUpdateResult]:
+        db, scope = self.db, self.scope()
+        results: list[MemoryUpdateResult] = []
+        while True:
+            token = uuid.uuid4().hex
+            start = now or utcnow()
+            claimed = await io.call(
+                db.claim_pending,
+                db.aclaim_pending,
+                user_id,
+                thread_id,
+                token,
+                start,
+                start + claim_timeout,
+                CLAIM_LIMIT,
+                scope=scope,
+            )
+            if not claimed:
+                return results
+            try:
+                for batch in _batches(claimed):
+                    claim = PendingClaim(thread_id, token, tuple(m.message_id for m in batch))
+                    said = [("user", m.text) for m in batch]
+                    results.append(
+                        await self.learning.create(io, None, said, user_id, model, settles=claim)
+                    )
+            except PendingClaimLostError as lost:
+                logger.info(
+                    "thread %r%s went to another worker: %s",
+                    thread_id,
+                    for_user(logger, user_id),
+                    lost,
+                )
+                return results
+            except BaseException:
+                await self._release(io, user_id, thread_id, token)
+                raise
+            if len(claimed) < CLAIM_LIMIT:
+                return results
+
+    async def _release(self, io: Io, user_id: str, thread_id: str, token: str) -> None:
+        """Give a failed claim back at once; if that fails too, it ends by itself."""
+        db = self.db
+        try:
+            await io.call(
+                db.release_pending,
+                db.arelease_pending,
+                user_id,
+                thread_id,
+                token,
+                scope=self.scope(),
+            )
+        except Exception as error:
+            logger.warning(
+                "could not release thread %r%s; its claim ends by itself: %s",
+                thread_id,
+                for_user(logger, user_id),
+                error,
+                exc_info=True,
+            )
+
+
+def _message_id(message_id: object) -> str:
+    if not isinstance(message_id, str) or not message_id.strip():
+        raise InvalidInputError("a pending message's id must be a non-empty string")
+    return validate_thread_id(message_id)
+
+
+def _batches(messages: list[PendingMessage]) -> Iterator[list[PendingMessage]]:
+    """Consecutive messages, as many at a time as the memory manager reads of a transcript."""
+    batch: list[PendingMessage] = []
+    size = 0
+    for message in messages:
+        length = len(message.text) + len("user: \n")
+        if batch and size + length > MAX_TRANSCRIPT_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append(message)
+        size += length
+    if batch:
+        yield batch
