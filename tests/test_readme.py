@@ -289,6 +289,8 @@ EXAMPLES = {
         [tool_call("add_memory", memory="The user loves pistachio ice cream")],
     ),
     "new_backend conforms": Example(["new_backend conforms"]),
+    "print(MyMemoryDb.apply.body, MyMemoryDb.aapply.body)": Example(["_apply _apply"]),
+    "print(issubclass(MyHostingDb, SessionHost))": Example(["True"]),
     "Hi! I'm Ava, and I don't eat meat.": Example(
         [
             "Nice to meet you, Ava!\nHow about a mushroom risotto?",

@@ -264,7 +264,7 @@ def _add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--keys",
         default=None,
         metavar="FILE",
-        help="API keys (JSON, see the README's Server section); also $MEMORY_AGENT_API_KEYS "
+        help="API keys (JSON, see docs/server.md); also $MEMORY_AGENT_API_KEYS "
         "and $MEMORY_AGENT_API_KEYS_FILE. Without any key, only 127.0.0.1 is served",
     )
 
