@@ -112,12 +112,14 @@ def test_semantic_search_stays_within_the_user(semantic: Memory) -> None:
         assert (mine.method, mine.fallback_reason) == (method, None)
 
 
+@pytest.mark.one_backend
 def test_with_embeddings_a_query_uses_hybrid(semantic: Memory) -> None:
     fill(semantic, USER, FACTS)
     assert semantic.search_user_memories(USER, "kiwi").method == "hybrid"
     assert semantic.search_user_memories(USER).method == "last_n"
 
 
+@pytest.mark.one_backend
 def test_every_method_says_how_it_ranked(memory: Memory) -> None:
     fill(memory, USER, FACTS)
     memory.model = ScriptedChatModel([tool_call("RelatedMemories", memory_ids=["m2"])])
@@ -179,6 +181,7 @@ def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> No
     assert memory.search_user_memories(USER, "tea").method == "keyword"
 
 
+@pytest.mark.one_backend
 def test_semantic_without_embeddings_is_refused(memory: Memory) -> None:
     with pytest.raises(ValueError, match="needs embeddings"):
         memory.search_user_memories(USER, "tea", retrieval_method="semantic")
