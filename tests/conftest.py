@@ -31,6 +31,32 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     isolate_provider_env(monkeypatch)
 
 
+ONE_BACKEND = {"memory_db": "in_process", "new_memory": "sqlite"}
+"""The backend a test marked `one_backend` runs on, by the fixture it asks for."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "one_backend: checks logic no store changes (validation, the manager's plan, prompts),"
+        " so it runs on SQLite in process only instead of on every backend",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Narrow a `one_backend` test's backend fixtures to SQLite in process: what a store
+    keeps is checked on all five by the unmarked tests and the conformance kit.
+
+    It adds a `parametrize` mark, which pytest then prefers to the fixture's params.
+    """
+    if metafunc.definition.get_closest_marker("one_backend") is None:
+        return
+    for name, backend in ONE_BACKEND.items():
+        if name in metafunc.fixturenames:
+            metafunc.definition.add_marker(pytest.mark.parametrize(name, [backend], indirect=True))
+
+
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[psycopg.Connection[Any]]:
     """An autocommit connection to the real PostgreSQL, for making and dropping schemas."""

@@ -206,6 +206,7 @@ MALFORMED = AIMessage(
 )
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize(
     ("replies", "statuses"),
     [
@@ -233,6 +234,7 @@ def test_a_failing_memory_model_leaves_the_answer_and_the_memories(
     assert state.values["messages"][-1].text == "Oslo is lovely."
 
 
+@pytest.mark.one_backend
 def test_malformed_and_invented_tool_calls_never_crash_the_agent(new_memory: MemoryFactory) -> None:
     broken = AIMessage(
         content="",
@@ -281,6 +283,7 @@ def test_a_tool_loop_is_cut_short() -> None:
     assert model.calls[-1].tools == []
 
 
+@pytest.mark.one_backend
 def test_a_failing_answer_model_gives_a_message_not_a_crash(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel([ConnectionError("provider down")])
     memory = new_memory()
@@ -309,6 +312,7 @@ def test_a_run_without_user_or_thread_fails_before_any_model_call(
     assert model.calls == []
 
 
+@pytest.mark.one_backend
 def test_user_id_may_come_from_configurable(new_memory: MemoryFactory) -> None:
     model = ScriptedChatModel(["You like tea."])
     memory = new_memory()
@@ -321,6 +325,7 @@ def test_user_id_may_come_from_configurable(new_memory: MemoryFactory) -> None:
     assert "The user likes tea" in system_prompt(model, 0)
 
 
+@pytest.mark.one_backend
 def test_an_authenticated_server_user_is_the_only_user_a_run_can_act_for(
     new_memory: MemoryFactory,
 ) -> None:
@@ -406,6 +411,7 @@ def test_the_async_path_works_the_same(new_memory: MemoryFactory) -> None:
     assert texts(memory, AVA) == ["The user likes tea"]
 
 
+@pytest.mark.one_backend
 def test_the_real_openai_client_streams_through_the_graph(
     openai_server: OpenAIServer, new_memory: MemoryFactory
 ) -> None:

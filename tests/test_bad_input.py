@@ -39,6 +39,7 @@ def stored(memory: Memory) -> Memory:
     return memory
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize(
     ("text", "topics"),
     [
@@ -62,6 +63,7 @@ def test_invalid_memories_are_refused(stored: Memory, text: str, topics: Any) ->
     assert snapshot(stored, USER) == before
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("text", ["", "  ", "x" * (MAX_MEMORY_CHARS + 1)])
 def test_invalid_text_is_refused_on_replace_too(stored: Memory, text: str) -> None:
     before = snapshot(stored, USER)
@@ -73,6 +75,7 @@ def test_invalid_text_is_refused_on_replace_too(stored: Memory, text: str) -> No
     assert snapshot(stored, USER) == before
 
 
+@pytest.mark.one_backend
 def test_a_memory_that_is_neither_text_nor_user_memory_is_refused(stored: Memory) -> None:
     with pytest.raises(InvalidInputError, match="UserMemory or a string"):
         stored.add_user_memory(123, USER)  # type: ignore[arg-type]
@@ -85,6 +88,7 @@ def test_the_size_limit_is_inclusive(memory: Memory) -> None:
     assert len(stored.memory) == MAX_MEMORY_CHARS
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize(
     "user_id", ["", "   ", "x" * (MAX_USER_ID_CHARS + 1), None, 42, "tab\there", "nul\0"]
 )
@@ -110,6 +114,7 @@ def test_any_printable_user_id_is_valid_and_kept_exactly(memory: Memory, user_id
     assert memory.get_user_memories(user_id.strip() + "x") == []
 
 
+@pytest.mark.one_backend
 def test_a_memory_owned_by_someone_else_is_refused(stored: Memory) -> None:
     with pytest.raises(InvalidInputError, match="belongs to"):
         stored.add_user_memory(UserMemory(memory="The user is Bob", user_id="bob"), USER)
@@ -195,6 +200,7 @@ def test_a_table_name_that_is_not_an_identifier_is_refused(tmp_path: Path) -> No
         SqliteMemoryDb(table_name="memories; DROP TABLE x", db_file=tmp_path / "a.db")
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("user_id", ["a\x00b", "tab\tbed", "\ud800", "del\x7f", "c1\x85"])
 def test_user_ids_no_store_can_keep_are_refused(stored: Memory, user_id: str) -> None:
     before = snapshot(stored, USER)
@@ -203,6 +209,7 @@ def test_user_ids_no_store_can_keep_are_refused(stored: Memory, user_id: str) ->
     assert snapshot(stored, USER) == before
 
 
+@pytest.mark.one_backend
 def test_source_text_with_nul_is_refused(stored: Memory) -> None:
     with pytest.raises(ValidationError):
         UserMemory(memory="The user likes tea", input="said \0 this")

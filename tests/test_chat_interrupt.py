@@ -37,7 +37,9 @@ def chat(openai_server: OpenAIServer, tmp_path: Path) -> Iterator[pexpect.spawn[
 def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(
     openai_server: OpenAIServer, chat: pexpect.spawn[str]
 ) -> None:
-    openai_server.script(Delay(30, "A very slow answer"), "Hello again, Ava!")
+    # Long enough to interrupt, and no longer: the chat says "(answer stopped)" only once
+    # this reply has ended, so the delay is the least this test takes.
+    openai_server.script(Delay(10, "A very slow answer"), "Hello again, Ava!")
     chat.expect_exact(PROMPT)
     chat.sendline("Tell me a long story")
     while not openai_server.requests:  # the answer is on its way

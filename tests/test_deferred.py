@@ -209,7 +209,7 @@ def test_the_background_worker_learns_when_due_and_then_exits() -> None:
         memory=memory,
         enable_user_memories=True,
         memory_extraction="deferred",
-        extraction_delay_s=0.05,
+        extraction_delay_s=1.0,  # longer than a turn on a busy machine: the burst is one batch
     )
     for text in BURST:
         agent.invoke(said(text), config(), context={"user_id": AVA})

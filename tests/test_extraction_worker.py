@@ -74,9 +74,11 @@ def test_a_flush_cancelled_in_its_own_batch_leaves_the_messages_pending(tmp_path
         flushing.cancel()
         with pytest.raises(asyncio.CancelledError):
             await flushing
+        # Release the held model call only now that the flush is cancelled, and before
+        # asyncio.run returns: it waits for the executor thread that makes that call.
+        go.set()
 
     asyncio.run(cancel_a_learning_flush())
-    go.set()
     assert finishes(lambda: flush_memories(memory))
     assert stored(memory, "ava") == ["The user said: I live in Oslo."]
     assert memory.pending_threads() == []

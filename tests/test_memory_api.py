@@ -163,6 +163,7 @@ def test_keyword_search_ranks_by_words_and_topics_within_the_user(api: Api) -> N
     assert api.search_user_memories(user_id=JOHN, query="chess", limit=0) == []
 
 
+@pytest.mark.one_backend
 def test_search_rejects_what_it_cannot_do(api: Api) -> None:
     with pytest.raises(InvalidInputError, match="retrieval_method"):
         api.search_user_memories(user_id=JOHN, query="x", retrieval_method="magic")
@@ -227,6 +228,7 @@ def test_export_then_import_into_another_user(api: Api) -> None:
     assert len(api.get_user_memories(user_id=JOHN)) == 2
 
 
+@pytest.mark.one_backend
 def test_import_refuses_bad_data_and_changes_nothing(api: Api) -> None:
     api.add_user_memory(memory="The user is Jane", user_id=JANE)
     exported = api.export_user_memories(user_id=JANE)

@@ -163,6 +163,7 @@ def test_a_live_claim_keeps_a_second_worker_from_calling_its_model(memory: Memor
     assert texts(memory) == LEARNED
 
 
+@pytest.mark.one_backend
 def test_long_backlogs_are_learned_in_batches_the_manager_reads_whole(memory: Memory) -> None:
     long = "x" * 6_000
     memory.add_pending_messages(AVA, "t1", [(f"m{n}", f"{n} {long}") for n in range(5)], at=T0)

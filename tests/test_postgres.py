@@ -23,7 +23,8 @@ from memory.testing import ScriptedChatModel, remember_user_lines
 from memory.text import index_text
 from memory.twins import BLOCKING, run_sync
 
-WORKERS, TURNS, USERS = 8, 100, 20
+WORKERS, TURNS, USERS = 8, 40, 20
+"""Every worker takes two turns in each of the 20 threads it has, all workers at once."""
 
 # One worker process: TURNS graph turns, each for a user of the shared pool, in a thread of
 # its own for that (worker, user); the memory model stores one fact naming the turn.
@@ -46,6 +47,8 @@ with PostgresMemoryDb.from_conn_string(url) as db:
         enable_user_memories=True,
         num_history_runs=turns,
     )
+    print("ready", flush=True)
+    sys.stdin.readline()  # the barrier: every worker is ready
     for n, user in plan:
         agent.invoke(
             {"messages": [{"role": "user", "content": f"turn {worker}-{n}"}]},
@@ -56,20 +59,37 @@ print("ok")
 """
 
 
-def test_eight_workers_lose_nothing_and_mix_nothing(postgres_test_url: str) -> None:
+def run_together(script: str, *argv: list[str]) -> None:
+    """Run `script` in one process per `argv`, all started together at a barrier (each
+    says it is ready, then waits for the word), however long their imports take; each
+    must print ok."""
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, postgres_test_url, str(w), str(TURNS), str(USERS)],
+            [sys.executable, "-c", script, *args],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for w in range(WORKERS)
+        for args in argv
     ]
+    for worker in workers:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "ready", worker.stderr
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
     results = [worker.communicate(timeout=900) for worker in workers]
     assert [(w.returncode, out.strip()) for w, (out, _) in zip(workers, results, strict=True)] == [
         (0, "ok")
-    ] * WORKERS, [err[-2000:] for _, err in results]
+    ] * len(workers), [err[-2000:] for _, err in results]
+
+
+def test_eight_workers_lose_nothing_and_mix_nothing(postgres_test_url: str) -> None:
+    run_together(
+        WORKER, *([postgres_test_url, str(w), str(TURNS), str(USERS)] for w in range(WORKERS))
+    )
 
     expected: dict[str, list[str]] = {f"user-{u}": [] for u in range(USERS)}
     turns_of: dict[str, list[int]] = {}
@@ -110,31 +130,9 @@ print("ok")
 
 
 def test_eight_workers_adding_one_fact_at_once_leave_one_memory(postgres_test_url: str) -> None:
-    """The workers start together at a barrier (each says it is ready, then waits for the
-    word), however long their imports take."""
     with PostgresMemoryDb.from_conn_string(postgres_test_url):
         pass  # the tables exist before the race
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", SAME_FACT, postgres_test_url],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(WORKERS)
-    ]
-    for worker in workers:
-        assert worker.stdout is not None
-        assert worker.stdout.readline().strip() == "ready", worker.stderr
-    for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
-    results = [worker.communicate(timeout=600) for worker in workers]
-    assert [(w.returncode, out.strip()) for w, (out, _) in zip(workers, results, strict=True)] == [
-        (0, "ok")
-    ] * WORKERS, [err[-2000:] for _, err in results]
+    run_together(SAME_FACT, *([postgres_test_url] for _ in range(WORKERS)))
     with PostgresMemoryDb.from_conn_string(postgres_test_url) as db:
         [only] = Memory(db=db).get_user_memories("ava")
         assert only.memory == "The user likes green tea"

@@ -90,6 +90,9 @@ FACTS = [
     "Zoë was moved up to first violin in the orchestra",
 ]
 UNRELATED = [f"Zoë noted unrelated thing number {n}" for n in range(200)]
+"""About 3,000 tokens: more than the default budget of the agentic search holds."""
+OVER_BUDGET = UNRELATED[:40]
+"""About 600 tokens: three times the 200-token budget of the prompt tests."""
 
 
 @pytest.fixture
@@ -112,12 +115,14 @@ def test_semantic_search_stays_within_the_user(semantic: Memory) -> None:
         assert (mine.method, mine.fallback_reason) == (method, None)
 
 
+@pytest.mark.one_backend
 def test_with_embeddings_a_query_uses_hybrid(semantic: Memory) -> None:
     fill(semantic, USER, FACTS)
     assert semantic.search_user_memories(USER, "kiwi").method == "hybrid"
     assert semantic.search_user_memories(USER).method == "last_n"
 
 
+@pytest.mark.one_backend
 def test_every_method_says_how_it_ranked(memory: Memory) -> None:
     fill(memory, USER, FACTS)
     memory.model = ScriptedChatModel([tool_call("RelatedMemories", memory_ids=["m2"])])
@@ -179,6 +184,7 @@ def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> No
     assert memory.search_user_memories(USER, "tea").method == "keyword"
 
 
+@pytest.mark.one_backend
 def test_semantic_without_embeddings_is_refused(memory: Memory) -> None:
     with pytest.raises(ValueError, match="needs embeddings"):
         memory.search_user_memories(USER, "tea", retrieval_method="semantic")
@@ -332,7 +338,7 @@ def test_prompt_gets_related_by_meaning_and_newest_within_the_budget(
     memory_db: MemoryDb,
 ) -> None:
     memory = Memory(db=memory_db, embeddings=SynonymEmbeddings())
-    fill(memory, USER, [*FACTS, *UNRELATED])
+    fill(memory, USER, [*FACTS, *OVER_BUDGET])
     budget = 200
     picked = asyncio.run(
         memory.aget_memories_for_prompt(USER, "Is there a fruit she must avoid?", budget)
@@ -340,7 +346,7 @@ def test_prompt_gets_related_by_meaning_and_newest_within_the_budget(
     assert sum(memory_tokens(m) for m in picked.memories) <= budget
     texts = [m.memory for m in picked.memories]
     assert "Zoë is allergic to kiwi" in texts
-    assert UNRELATED[-1] in texts
+    assert OVER_BUDGET[-1] in texts
     assert texts == [m.memory for m in sorted(picked.memories, key=lambda m: m.created_at or START)]
     assert (picked.complete, picked.fallback_reason) == (False, None)
     keyword_only = Memory(db=memory_db).get_memories_for_prompt(
@@ -353,7 +359,7 @@ def test_prompt_gets_related_by_meaning_and_newest_within_the_budget(
 def test_prompt_selection_never_fails_for_the_embedding_model(
     memory_db: MemoryDb, dimensions: int | None
 ) -> None:
-    fill(Memory(db=memory_db, embeddings=HashEmbeddings()), USER, [*FACTS, *UNRELATED])
+    fill(Memory(db=memory_db, embeddings=HashEmbeddings()), USER, [*FACTS, *OVER_BUDGET])
     embeddings = FailingEmbeddings() if dimensions is None else HashEmbeddings(dimensions)
     memory = Memory(db=memory_db, embeddings=embeddings)
     picked = memory.get_memories_for_prompt(USER, "Is she allergic to kiwi?", 200)

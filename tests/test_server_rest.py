@@ -34,6 +34,8 @@ KEYS = {
     ]
 }
 AGENTS = (None, "support")
+SQLITE_ONLY = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+"""For what the app decides before any store is read (keys, the prompt it shows)."""
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -190,6 +192,7 @@ def test_agno_rows_are_imported_by_an_admin_only(keyed: TestClient, memory: Memo
 # -- auth ---------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_a_key_is_required_and_must_be_known_and_current(keyed: TestClient, memory: Memory) -> None:
     memory.add_user_memory("The user likes tea", "bob")
     before = snapshot(memory)
@@ -387,6 +390,7 @@ def test_bad_input_gets_the_right_4xx_and_changes_nothing(
     assert snapshot(memory) == before
 
 
+@SQLITE_ONLY
 def test_a_deployment_with_its_own_auth_but_no_route_auth_refuses_every_caller(
     memory: Memory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -397,6 +401,7 @@ def test_a_deployment_with_its_own_auth_but_no_route_auth_refuses_every_caller(
     assert "enable_custom_route_auth" in answer.json()["detail"]
 
 
+@SQLITE_ONLY
 def test_the_prompt_route_shows_the_block_the_agent_puts_in_its_system_prompt(
     client: TestClient, memory: Memory
 ) -> None:

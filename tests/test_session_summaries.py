@@ -77,6 +77,7 @@ def test_a_summary_is_created_updated_and_deleted_with_history(memory: Memory) -
     assert {e.source for e in history} == {"api"}
 
 
+@pytest.mark.one_backend
 def test_the_model_sees_the_previous_summary_and_the_new_messages_only(memory: Memory) -> None:
     model = ScriptedChatModel([summary("Alps hike."), summary("Alps hike in July.")])
     memory.model = model
@@ -138,6 +139,7 @@ def test_a_summary_of_fewer_runs_does_not_replace_a_newer_one(memory: Memory) ->
     assert [e.action for e in memory.get_session_summary_history("trip", AVA)] == ["created"]
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize(
     "reply",
     [
@@ -157,6 +159,7 @@ def test_a_failing_summary_model_changes_nothing(memory: Memory, reply: object) 
     assert len(memory.get_session_summary_history("trip", AVA)) == 1
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize(
     ("session_id", "user_id", "messages"),
     [
@@ -182,11 +185,13 @@ def test_bad_input_is_refused_before_the_model_is_called(
         memory.create_session_summary("trip", AVA, HIKE, runs=-1)
 
 
+@pytest.mark.one_backend
 def test_without_a_model_the_error_names_the_fix(memory: Memory) -> None:
     with pytest.raises(ModelConfigError, match="Memory\\(model="):
         memory.create_session_summary("trip", AVA, HIKE)
 
 
+@pytest.mark.one_backend
 def test_the_summarizer_has_its_own_model_and_instructions(memory: Memory) -> None:
     own = ScriptedChatModel([summary("Alps hike.")])
     memory.model = ScriptedChatModel([])

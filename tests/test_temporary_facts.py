@@ -46,6 +46,7 @@ def ask(agent: Any, text: str, user_id: str, thread: str = "s1") -> str:
 # -- the memory manager ----------------------------------------------------------------
 
 
+@pytest.mark.one_backend
 def test_the_memory_model_sets_an_expiry_for_a_temporary_fact(memory: Memory) -> None:
     clock = Clock()
     memory.clock = clock
@@ -71,6 +72,7 @@ def test_the_memory_model_sets_an_expiry_for_a_temporary_fact(memory: Memory) ->
     assert memory.get_user_memories("ava") == []
 
 
+@pytest.mark.one_backend
 def test_an_expiry_that_has_passed_is_refused_so_the_model_can_correct_it(
     memory: Memory,
 ) -> None:
@@ -86,6 +88,7 @@ def test_an_expiry_that_has_passed_is_refused_so_the_model_can_correct_it(
     assert [(m.memory, m.expires_at) for m in memory.get_user_memories("ava")] == [(ROME, FRIDAY)]
 
 
+@pytest.mark.one_backend
 def test_the_default_ttl_applies_to_what_the_memory_model_writes(memory: Memory) -> None:
     memory.clock = Clock()
     memory.default_ttl = timedelta(days=7)
@@ -94,6 +97,7 @@ def test_the_default_ttl_applies_to_what_the_memory_model_writes(memory: Memory)
     assert [m.expires_at for m in memory.get_user_memories("ava")] == [NOW + timedelta(days=7)]
 
 
+@pytest.mark.one_backend
 def test_agentic_search_sees_only_the_memories_the_filters_keep(memory: Memory) -> None:
     memory.add_user_memory(UserMemory(memory="The user likes tea", topics=["drinks"]), "ava")
     memory.add_user_memory(UserMemory(memory="The user skis", topics=["sport"]), "ava")

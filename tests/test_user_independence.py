@@ -7,10 +7,11 @@ backends (each case makes a new backend), the fixed one on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import pytest
+from hypothesis import Phase, settings
 
 from memory import SqliteMemoryDb
 from memory.db import conformance
@@ -55,6 +56,19 @@ class SharedPartitions(SqliteMemoryDb):
         return super().apply(user_id, ops, context, scope=replace(scope, agent_id=None))
 
 
+@pytest.fixture
+def first_failure() -> Iterator[None]:
+    """Hypothesis reports the first failing case as found instead of shrinking it: the
+    test asks only whether the check fails, and shrinking replays hundreds of cases."""
+    previous = settings.get_current_profile_name()
+    phases = [phase for phase in Phase if phase is not Phase.shrink]
+    settings.register_profile("first_failure", settings.get_profile(previous), phases=phases)
+    settings.load_profile("first_failure")
+    yield
+    settings.load_profile(previous)
+
+
+@pytest.mark.usefixtures("first_failure")
 def test_the_random_check_catches_a_backend_that_mixes_partitions() -> None:
     with pytest.raises(AssertionError, match="through agent 'planner' changed Ava's results"):
         conformance.check_agent_independence(lambda: SharedPartitions(db_file=":memory:"))
