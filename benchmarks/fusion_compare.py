@@ -1,32 +1,31 @@
 """Compare ways to fuse the keyword and semantic rankings on eval sets.
 
     HF_HUB_OFFLINE=1 uv run --group eval python -m benchmarks.fusion_compare --embeddings e5 \\
-        --set ../shared/eval/dev_retrieval.json --set benchmarks/eval_sets/conversations.json \\
-        --set benchmarks/eval_sets/chats.json --set benchmarks/eval_sets/facts.json \\
-        --cache tmp/e5.sqlite
+        --set benchmarks/eval_sets/conversations.json --set benchmarks/eval_sets/chats.json \\
+        --set benchmarks/eval_sets/facts.json --cache tmp/e5.sqlite
 
 Every variant runs hybrid search over the same stored memories and candidates, with
 `memory.retrieval.fuse` replaced and the ordering by time turned off, so only the fusion
 differs; the last row is hybrid search as shipped (calibrated fusion, then time
-ordering). Prints recall@5 / MRR@10 / nDCG@10 over each set's non-trap queries, as the
-shared scorer (`--scorer`) computes them.
+ordering). Prints recall@5 / MRR@10 / nDCG@10 over each set's non-trap queries, as
+`benchmarks/score_retrieval.py` computes them. Any set in the same format can be added
+with another `--set`, such as the dev set (not in this repository): `--set DEV_SET.json`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from unittest.mock import patch
 
 from benchmarks.harness import embeddings_for
 from benchmarks.retrieval_eval import load
+from benchmarks.score_retrieval import Ranking, evaluate
 from memory import Memory, SqliteMemoryDb, UserMemory
 from memory import retrieval as retrieval_module
 from memory.ranking import Ranked, Spread, fuse, recency
@@ -105,8 +104,8 @@ def fusing_with(fusion: Fusion | None) -> Iterator[None]:
         yield
 
 
-def scored(scorer: ModuleType, data: dict[str, Any], memory: Memory, to_set_id: Any) -> str:
-    results = {}
+def scored(data: dict[str, Any], memory: Memory, to_set_id: Any) -> str:
+    results: dict[int, Ranking] = {}
     for index, query in enumerate(data["queries"]):
         found = memory.search_user_memories(
             query["user_id"], query=query["query"], limit=10, retrieval_method="hybrid"
@@ -114,7 +113,7 @@ def scored(scorer: ModuleType, data: dict[str, Any], memory: Memory, to_set_id: 
         owners = [str(m.user_id) for m in found]
         ids = [to_set_id[owner, str(m.memory_id)] for owner, m in zip(owners, found, strict=True)]
         results[index] = (ids, owners)
-    overall = scorer.evaluate(data, results)["metrics"]["overall"]
+    overall = evaluate(data, results).means["overall"]
     return f"{overall['recall@5']:.3f}/{overall['mrr@10']:.3f}/{overall['ndcg@10']:.3f}"
 
 
@@ -123,13 +122,7 @@ def main() -> None:
     parser.add_argument("--set", required=True, type=Path, action="append", dest="sets")
     parser.add_argument("--embeddings", default="e5")
     parser.add_argument("--cache", type=Path, help="SQLite file that keeps vectors between runs")
-    parser.add_argument("--scorer", type=Path, default=Path("../shared/eval/score_retrieval.py"))
     args = parser.parse_args()
-    spec = importlib.util.spec_from_file_location("score_retrieval", args.scorer)
-    if spec is None or spec.loader is None or not args.scorer.is_file():
-        parser.error(f"no scorer at {args.scorer}")
-    scorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scorer)
     rows: dict[str, list[str]] = {name: [] for name in [*VARIANTS, "shipped, then time order"]}
     for path in args.sets:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -138,7 +131,7 @@ def main() -> None:
             to_set_id = load(memory, data["users"])
             for name, fusion in [*VARIANTS.items(), ("shipped, then time order", None)]:
                 with fusing_with(fusion):
-                    rows[name].append(scored(scorer, data, memory, to_set_id))
+                    rows[name].append(scored(data, memory, to_set_id))
     print("recall@5/MRR@10/nDCG@10 per set:", ", ".join(path.stem for path in args.sets))
     for name, cells in rows.items():
         print(f"{name:<30}" + "  ".join(cells))

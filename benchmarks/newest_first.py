@@ -1,10 +1,10 @@
 """For each `temporal` query of an eval set: is the newest relevant memory ranked first?
 
-    python3 benchmarks/newest_first.py ../shared/eval/dev_retrieval.json hybrid.jsonl
+    uv run python -m benchmarks.newest_first benchmarks/eval_sets/conversations.json hybrid.jsonl
 
-Reads the set and a results file of `benchmarks/retrieval_eval.py` (the shared scorer's
-format), prints the queries whose newest relevant memory is not first, with its rank,
-and the count of those that are. Standard library only, like the scorer.
+Reads the set and a results file of `benchmarks/retrieval_eval.py` (as
+`benchmarks/score_retrieval.py` does), prints the queries whose newest relevant memory
+is not first, with its rank, and the count of those that are.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from benchmarks.score_retrieval import read_run
 
 
 def main() -> None:
@@ -25,17 +27,13 @@ def main() -> None:
         for user_id, memories in data["users"].items()
         for memory in memories
     }
-    ranked: dict[int, list[str]] = {}
-    for line in args.results.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            ranked[int(row["query_index"])] = [str(i) for i in row["ids"]]
+    run = read_run(args.results)
     first = total = 0
     for index, query in enumerate(data["queries"]):
         if query["kind"] != "temporal":
             continue
         newest = max(query["relevant"], key=lambda i: created[query["user_id"], i])
-        ids = ranked.get(index, [])
+        ids = run[index][0] if index in run else []
         total += 1
         if ids[:1] == [newest]:
             first += 1

@@ -1,8 +1,8 @@
 """Run one retrieval method over an eval set and write the results the scorer reads.
 
-    uv run --group eval python benchmarks/retrieval_eval.py \\
-        --set ../shared/eval/dev_retrieval.json --method hybrid --embeddings e5 --out hybrid.jsonl
-    python3 ../shared/eval/score_retrieval.py ../shared/eval/dev_retrieval.json hybrid.jsonl
+    HF_HUB_OFFLINE=1 uv run --group eval python benchmarks/retrieval_eval.py \\
+        --set benchmarks/eval_sets/facts.json --method hybrid --embeddings e5 --out hybrid.jsonl
+    uv run python -m benchmarks.score_retrieval benchmarks/eval_sets/facts.json hybrid.jsonl
 
 Every user of the set goes into one store through the public API, keeping each
 memory's created_at; the set's ids (m1, ...) are mapped to the store's ids and back.

@@ -50,6 +50,15 @@ def evidence_ndcg(retrieved: Sequence[frozenset[str]], relevant: frozenset[str],
     return dcg / ideal
 
 
+def reciprocal_rank(retrieved: Sequence[frozenset[str]], relevant: frozenset[str], k: int) -> float:
+    """1 / the rank of the first of the first `k` retrieved items carrying relevant evidence;
+    0 when none does."""
+    for rank, evidence in enumerate(retrieved[:k], start=1):
+        if evidence & relevant:
+            return 1 / rank
+    return 0.0
+
+
 def recall_any(retrieved: Sequence[str], relevant: frozenset[str], k: int) -> float:
     """1 when any relevant id is among the first `k` retrieved, else 0 (LongMemEval)."""
     return float(bool(relevant & set(retrieved[:k])))

@@ -1,4 +1,4 @@
-"""Check the hand-written eval sets (YAML) and write them in the shared eval format.
+"""Check the hand-written eval sets (YAML) and write them in the eval-set JSON format.
 
     uv run python -m benchmarks.eval_sets.build      # writes benchmarks/eval_sets/*.json
 
@@ -6,8 +6,8 @@ Each `<set>.yaml` is validated against `model.py` (unknown or missing fields fai
 and built into the committed `<set>.json`; `tests/test_eval_sets.py` checks that the
 two agree.
 
-Memories are numbered m1, m2, ... per user in created_at order, as in
-`shared/eval/dev_retrieval.json`, and queries name them by those ids. The checks
+Memories are numbered m1, m2, ... per user in created_at order, as in the dev set
+(not in this repository), and queries name them by those ids. The checks
 keep the sets honest: a `paraphrase` query shares no index term (the stemmed
 words keyword search matches) with any memory that answers it, a `lexical` one
 shares at least one, a trap matches another user's memory and has no answer,
