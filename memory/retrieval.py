@@ -83,7 +83,8 @@ class SearchResult(list[UserMemory]):
         self.method = method
         """The method that ranked these results ("keyword" after a fallback)."""
         self.scores = None if scores is None else list(scores)
-        """Each result's score, higher is better: BM25 for keyword, cosine for semantic,
+        """Each result's score, higher is better: BM25 for keyword, for semantic the cosine
+        centred on the user's memories (a store's own index gives its plain cosine),
         the fused score for hybrid (see `memory.ranking.fuse`); None for last_n,
         first_n and agentic."""
         self.fallback_reason = fallback_reason
