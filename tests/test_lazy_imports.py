@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from memory import SqliteMemoryDb
+
 HEAVY = ["psycopg", "langchain_core", "langchain.chat_models", "memory.agno"]
+LISTING_UNLOADED = [*HEAVY, "langgraph.checkpoint", "langgraph.store", "sqlite_utils"]
 
 
 def _run(code: str) -> object:
@@ -32,6 +36,21 @@ def test_the_memories_command_loads_neither_langchain_nor_psycopg() -> None:
         "import json, sys\n"
         "import graphs.cli, graphs.cli.memories\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
+def test_listing_memories_of_a_migrated_file_loads_no_sessions_nor_sqlite_utils(
+    tmp_path: Path,
+) -> None:
+    db_file = tmp_path / "memories.db"
+    SqliteMemoryDb(db_file=db_file).close()  # created and migrated here, not in the command
+    loaded = _run(
+        "import contextlib, io, json, sys\n"
+        "from graphs.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['memories', 'list', '--user', 'nobody', '--db', {str(db_file)!r}])\n"
+        f"print(json.dumps([m for m in {LISTING_UNLOADED!r} if m in sys.modules]))"
     )
     assert loaded == []
 
