@@ -59,7 +59,9 @@ def approx_tokens(text: str) -> int:
 
 
 def memory_tokens(memory: UserMemory) -> int:
-    return approx_tokens(memory.memory) + approx_tokens(" ".join(memory.topics)) + 4
+    """`approx_tokens` of the text and of the topics, and 4 for the line around them
+    (written out: a prompt costs every memory it considers)."""
+    return len(memory.memory) // 4 + len(" ".join(memory.topics)) // 4 + 6
 
 
 class SearchResult(list[UserMemory]):
@@ -429,13 +431,13 @@ async def select_for_prompt(
             related.fallback_reason = f"{error}; ranked by keyword instead"
     chosen: dict[str | None, UserMemory] = {}
     used = 0
+    ranked = [(memory, memory_tokens(memory)) for memory in related]  # costed once, seen twice
     for pool, limit in (
-        (related, token_budget * _RELATED_SHARE),
-        (newest, token_budget),
-        (related, token_budget),
+        (ranked, token_budget * _RELATED_SHARE),
+        (((memory, memory_tokens(memory)) for memory in newest), token_budget),
+        (ranked, token_budget),
     ):
-        for memory in pool:
-            cost = memory_tokens(memory)
+        for memory, cost in pool:
             if memory.memory_id not in chosen and used + cost <= limit:
                 chosen[memory.memory_id] = memory
                 used += cost
