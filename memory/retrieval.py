@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from memory.db.base import Matrix, MemoryDb, MemoryVector, Scope
+from memory.db.base import MemoryDb, MemoryVector, Scope
 from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
@@ -38,6 +39,9 @@ from memory.schema import MemoryEvent, MemoryOp, UserMemory, WriteContext
 from memory.telemetry import NO_USAGE, TokenUsage, for_user
 from memory.text import query_terms
 from memory.twins import Io
+
+if TYPE_CHECKING:
+    from memory.db.base import Matrix
 
 logger = logging.getLogger(__name__)
 

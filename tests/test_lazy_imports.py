@@ -14,7 +14,7 @@ import pytest
 from memory import SqliteMemoryDb
 
 HEAVY = ["psycopg", "langchain_core", "langchain.chat_models", "memory.agno"]
-LISTING_UNLOADED = [*HEAVY, "langgraph.checkpoint", "langgraph.store", "sqlite_utils"]
+LISTING_UNLOADED = [*HEAVY, "langgraph.checkpoint", "langgraph.store", "sqlite_utils", "numpy"]
 
 
 def _run(code: str) -> object:
@@ -81,6 +81,22 @@ def test_the_lazy_public_names_still_resolve() -> None:
         "all": True,
         "listed": True,
     }
+
+
+def test_the_array_types_still_import_from_the_backend_contract() -> None:
+    import numpy as np
+    import numpy.typing as npt
+
+    from memory.db import base
+    from memory.db.base import Floats, Ints, Matrix
+
+    assert (Matrix, Floats, Ints) == (
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.int64],
+    )
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        base.NoSuchThing  # noqa: B018
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
