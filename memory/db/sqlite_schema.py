@@ -476,7 +476,7 @@ def is_current(conn: sqlite3.Connection, table: str) -> bool:
         applied = conn.execute(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [_migration_set(table)]
         ).fetchall()
-    except sqlite3.OperationalError:  # a new file: the tables are not there yet
+    except sqlite3.OperationalError:  # a new file (no such table): `migrate` makes them
         return False
     names = sorted(name for name, _ in STEPS)
     return version == (len(names),) and sorted(name for (name,) in applied) == names
