@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -131,6 +133,12 @@ class RelatedMemories(BaseModel):
 
 
 def _tool_schema(name: str) -> dict[str, Any]:
+    """A copy of the tool's schema: pydantic builds it in about a millisecond, once."""
+    return copy.deepcopy(_built_tool_schema(name))
+
+
+@cache
+def _built_tool_schema(name: str) -> dict[str, Any]:
     parameters = _TOOL_ARGS[name].model_json_schema()
     parameters.pop("title", None)
     parameters.pop("description", None)

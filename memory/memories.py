@@ -224,12 +224,13 @@ class Memories(Service):
             view = self.view(filter)
             writer = self.writer(view.scope)
             chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
-            span.set(
-                {
-                    telemetry.RECORD_COUNT: len(chosen.memories),
-                    telemetry.CONTEXT_TOKENS: chosen.tokens,
-                }
-            )
+            if span.recording:  # counting the tokens costs a pass over the chosen memories
+                span.set(
+                    {
+                        telemetry.RECORD_COUNT: len(chosen.memories),
+                        telemetry.CONTEXT_TOKENS: chosen.tokens,
+                    }
+                )
             span.records((m.memory_id, m.memory) for m in chosen.memories)
             return chosen
 

@@ -8,13 +8,16 @@ import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from memory.db.base import Floats, KeywordCandidates, Matrix, UserVectors
+from memory.db.base import KeywordCandidates, UserVectors
 from memory.schema import UserMemory
 from memory.text import content_words
+
+if TYPE_CHECKING:
+    from memory.db.base import Floats, Matrix
 
 K1 = 1.2
 B = 0.75

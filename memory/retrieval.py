@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from memory.db.base import Matrix, MemoryDb, MemoryVector, Scope
+from memory.db.base import MemoryDb, MemoryVector, Scope
 from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
@@ -39,6 +40,9 @@ from memory.telemetry import NO_USAGE, TokenUsage, for_user
 from memory.text import query_terms
 from memory.twins import Io
 
+if TYPE_CHECKING:
+    from memory.db.base import Matrix
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_BUDGET = 2_000
@@ -59,7 +63,9 @@ def approx_tokens(text: str) -> int:
 
 
 def memory_tokens(memory: UserMemory) -> int:
-    return approx_tokens(memory.memory) + approx_tokens(" ".join(memory.topics)) + 4
+    """`approx_tokens` of the text and of the topics, and 4 for the line around them
+    (written out: a prompt costs every memory it considers)."""
+    return len(memory.memory) // 4 + len(" ".join(memory.topics)) // 4 + 6
 
 
 class SearchResult(list[UserMemory]):
@@ -430,13 +436,13 @@ async def select_for_prompt(
             related.fallback_reason = f"{error}; ranked by keyword instead"
     chosen: dict[str | None, UserMemory] = {}
     used = 0
+    ranked = [(memory, memory_tokens(memory)) for memory in related]  # costed once, seen twice
     for pool, limit in (
-        (related, token_budget * _RELATED_SHARE),
-        (newest, token_budget),
-        (related, token_budget),
+        (ranked, token_budget * _RELATED_SHARE),
+        (((memory, memory_tokens(memory)) for memory in newest), token_budget),
+        (ranked, token_budget),
     ):
-        for memory in pool:
-            cost = memory_tokens(memory)
+        for memory, cost in pool:
             if memory.memory_id not in chosen and used + cost <= limit:
                 chosen[memory.memory_id] = memory
                 used += cost

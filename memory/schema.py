@@ -194,7 +194,8 @@ class UserMemory(BaseModel):
         return self.model_dump(mode="json")
 
 
-_MEMORY_FIELDS = frozenset(UserMemory.model_fields)
+_MEMORY_FIELDS = set(UserMemory.model_fields)
+"""Copied for each memory read: copying a set is quicker than building one."""
 
 
 def stored_memory(fields: dict[str, Any]) -> UserMemory:
@@ -208,7 +209,7 @@ def stored_memory(fields: dict[str, Any]) -> UserMemory:
     """
     built = _new_memory(UserMemory)
     _set(built, "__dict__", fields)
-    _set(built, "__pydantic_fields_set__", set(_MEMORY_FIELDS))
+    _set(built, "__pydantic_fields_set__", _MEMORY_FIELDS.copy())
     _set(built, "__pydantic_extra__", None)
     _set(built, "__pydantic_private__", None)
     return built

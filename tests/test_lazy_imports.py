@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from memory import SqliteMemoryDb
+
 HEAVY = ["psycopg", "langchain_core", "langchain.chat_models", "memory.agno"]
+LISTING_UNLOADED = [*HEAVY, "langgraph.checkpoint", "langgraph.store", "sqlite_utils", "numpy"]
 
 
 def _run(code: str) -> object:
@@ -32,6 +36,21 @@ def test_the_memories_command_loads_neither_langchain_nor_psycopg() -> None:
         "import json, sys\n"
         "import graphs.cli, graphs.cli.memories\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    assert loaded == []
+
+
+def test_listing_memories_of_a_migrated_file_loads_no_sessions_nor_sqlite_utils(
+    tmp_path: Path,
+) -> None:
+    db_file = tmp_path / "memories.db"
+    SqliteMemoryDb(db_file=db_file).close()  # created and migrated here, not in the command
+    loaded = _run(
+        "import contextlib, io, json, sys\n"
+        "from graphs.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['memories', 'list', '--user', 'nobody', '--db', {str(db_file)!r}])\n"
+        f"print(json.dumps([m for m in {LISTING_UNLOADED!r} if m in sys.modules]))"
     )
     assert loaded == []
 
@@ -62,6 +81,22 @@ def test_the_lazy_public_names_still_resolve() -> None:
         "all": True,
         "listed": True,
     }
+
+
+def test_the_array_types_still_import_from_the_backend_contract() -> None:
+    import numpy as np
+    import numpy.typing as npt
+
+    from memory.db import base
+    from memory.db.base import Floats, Ints, Matrix
+
+    assert (Matrix, Floats, Ints) == (
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.int64],
+    )
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        base.NoSuchThing  # noqa: B018
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

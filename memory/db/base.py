@@ -57,9 +57,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
-
 from memory.planner import SummaryPlan
 from memory.schema import (
     EraseResult,
@@ -77,14 +74,36 @@ from memory.schema import (
 from memory.text import cached_index_text
 from memory.twins import BLOCKING, Io, Twinned, offload, run_sync, twins
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy loads with the first search, not with every backend
+    import numpy as np
+    import numpy.typing as npt
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.store.base import BaseStore
 
+    Matrix = npt.NDArray[np.float32]
+    Floats = npt.NDArray[np.float64]
+    Ints = npt.NDArray[np.int64]
+
 OrderBy = Literal["created_at", "updated_at"]
-Matrix = npt.NDArray[np.float32]
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
+
+
+def __getattr__(name: str) -> Any:
+    """`Matrix`, `Floats` or `Ints` for code that imports it at run time: numpy loads
+    then, not with every backend (a command that only lists memories never needs it)."""
+    if name not in ("Matrix", "Floats", "Ints"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import numpy as np
+    import numpy.typing as npt
+
+    arrays: dict[str, Any] = {
+        "Matrix": npt.NDArray[np.float32],
+        "Floats": npt.NDArray[np.float64],
+        "Ints": npt.NDArray[np.int64],
+    }
+    globals().update(arrays)  # later lookups skip this function
+    return arrays[name]
+
+
 T = TypeVar("T")
 
 
@@ -158,6 +177,8 @@ class KeywordCandidates:
 
 def recency_ranks(updated: Sequence[datetime], positions: Sequence[int]) -> Ints:
     """Ranks by update time, then insertion position: the `recency` of `KeywordCandidates`."""
+    import numpy as np
+
     order = sorted(range(len(updated)), key=lambda i: (updated[i], positions[i]))
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.arange(len(order))
@@ -177,6 +198,8 @@ class Document(NamedTuple):
 
 def keyword_candidates_of(documents: Sequence[Document], terms: Sequence[str]) -> KeywordCandidates:
     """Candidates found by reading every one of a user's memories."""
+    import numpy as np
+
     wanted = set(terms)
     total = 0
     found: list[tuple[Document, dict[str, float], int]] = []

@@ -10,25 +10,28 @@ through LangGraph's own API, so erasing a user reaches their sessions too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
-
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.store.base import BaseStore, Item, PutOp, SearchOp
+from typing import TYPE_CHECKING, Any, cast
 
 from memory.db.namespaces import archive_namespace
 from memory.twins import Io
+
+if TYPE_CHECKING:  # LangGraph's types load with the sessions, not with every backend
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.store.base import BaseStore, Item
 
 _PAGE = 1_000
 
 
 async def erase_archive(io: Io, store: BaseStore, thread_ids: Sequence[str]) -> int:
     """Delete the archived runs of these threads; returns how many there were."""
+    from langgraph.store.base import PutOp, SearchOp
+
     erased = 0
     for thread_id in thread_ids:
         namespace = archive_namespace(thread_id)
         while True:
             [found] = await io.call(store.batch, store.abatch, [SearchOp(namespace, limit=_PAGE)])
-            items = [item for item in cast(list[Item], found) if item.namespace == namespace]
+            items = [item for item in cast("list[Item]", found) if item.namespace == namespace]
             if not items:
                 break
             deletes = [PutOp(namespace, item.key, None) for item in items]

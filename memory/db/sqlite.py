@@ -53,8 +53,9 @@ from memory.text import index_text
 from memory.twins import Io
 
 _BY_CREATED = itemgetter(4, -1)
-_BY_UPDATED = itemgetter(5, -1)
-"""Sort keys of rows of `MEMORY_COLUMNS` and the row id: a time, then insertion order."""
+"""Sort key of rows of `MEMORY_COLUMNS` and the row id: the time created, then insertion order."""
+_CREATED = itemgetter(4)
+_UPDATED = itemgetter(5)
 
 
 class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
@@ -342,13 +343,15 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             )
             return to_memories(rows, user_id, scope)
         rows = self._read(
-            f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} NOT INDEXED "
-            f"WHERE {scope_rows(self._t)} AND {LIVE}",
+            f"SELECT {MEMORY_COLUMNS} FROM {self._t} NOT INDEXED "
+            f"WHERE {scope_rows(self._t)} AND {LIVE} ORDER BY id",
             scope_params(user_id, scope),
         )
-        rows.sort(
-            key=_BY_UPDATED if order_by == "updated_at" else _BY_CREATED, reverse=newest_first
-        )
+        # Rows come in insertion order, which breaks ties of time: a stable sort on the
+        # time alone keeps it (reversed first for newest first) without a key tuple a row.
+        if newest_first:
+            rows.reverse()
+        rows.sort(key=_UPDATED if order_by == "updated_at" else _CREATED, reverse=newest_first)
         return to_memories(rows[:limit], user_id, scope)
 
     async def _history(

@@ -10,9 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from memory.db.sqlite_schema import migrate
+from memory.db.sqlite_schema import STEPS, is_current, migrate
 from memory.errors import InvalidInputError, MemoryDbError
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
@@ -74,13 +72,21 @@ class SqliteFile:
         self._t = table_name
         self._opened: list[sqlite3.Connection] = []
         self._conn = self.connect(autocommit=True)
-        self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
         try:
-            with self._transaction():
-                self.schema_version = migrate(self._db, table_name, self.db_file)
+            self.schema_version = self._migrated()
         except BaseException:
             self.close()
             raise
+
+    def _migrated(self) -> int:
+        """Migrate the table unless it is up to date; returns its schema version."""
+        if is_current(self._conn, self.table_name):
+            return len(STEPS)
+        import sqlite_utils  # heavy, and needed only to migrate
+
+        with self._transaction():
+            db = sqlite_utils.Database(self._conn, execute_plugins=False)
+            return migrate(db, self.table_name, self.db_file)
 
     @property
     def in_process(self) -> bool:

@@ -7,14 +7,16 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from memory.db.base import USER_SCOPE, Floats, Ints, KeywordCandidates, Scope
+from memory.db.base import USER_SCOPE, KeywordCandidates, Scope
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import EXPIRED, IN_SCOPE, ScopeKey, scope_key, scope_params
 from memory.text import TOPIC_WEIGHT
 from memory.twins import Io
+
+if TYPE_CHECKING:  # numpy loads with the first search, not with the store
+    from memory.db.base import Floats, Ints
 
 DOCS_CACHE_MEMORIES = 500_000
 """Memories whose keyword statistics are kept between searches (about 60 MB)."""
@@ -33,6 +35,8 @@ class UserDocs:
 
 
 def _no_candidates(documents: int, total_length: int, terms: Sequence[str]) -> KeywordCandidates:
+    import numpy as np
+
     nothing = np.zeros(0)
     return KeywordCandidates(
         documents,
@@ -57,6 +61,8 @@ class SqliteKeywords(SqliteFile):
 
         Expired memories not yet swept are neither candidates nor counted.
         """
+        import numpy as np
+
         t = self._t
         key = scope_key(user_id, scope)
         with self._lock, self._snapshot() as conn:
@@ -117,6 +123,8 @@ class SqliteKeywords(SqliteFile):
 
     def _user_docs(self, conn: sqlite3.Connection, key: ScopeKey, version: int) -> UserDocs:
         """What keyword ranking needs of each memory of a user's scope, cached per version."""
+        import numpy as np
+
         cached = self._docs_cache.get(key)
         if cached is not None and cached.version == version:
             self._docs_cache.move_to_end(key)

@@ -17,9 +17,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from memory.db.sqlite_scopes import (
     history_by_memory,
@@ -29,6 +27,10 @@ from memory.db.sqlite_scopes import (
 from memory.errors import MemoryDbError
 from memory.schema import utc, utcnow
 from memory.text import index_text, normalized_text
+
+if TYPE_CHECKING:  # sqlite-utils (with click, dateutil, pluggy) loads only to migrate
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 logger = logging.getLogger(__name__)
 
@@ -432,7 +434,7 @@ def _pending_scopes(db: Database, t: str) -> None:
     )
 
 
-Step = Callable[[Database, str], None]
+Step = Callable[["Database", str], None]
 
 
 def _script(make: Callable[[str], str]) -> Step:
@@ -460,9 +462,31 @@ STEPS: list[tuple[str, Step]] = [
 """Every migration of a memories table, oldest first; only ever appended to."""
 
 
+def _migration_set(table: str) -> str:
+    return f"memory-agent:{table}"
+
+
+def is_current(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether `table` has every migration of this release and no other, read with plain
+    sqlite3: opening an up-to-date file needs neither sqlite-utils nor a write lock."""
+    try:
+        version = conn.execute(
+            f"SELECT version FROM {LEGACY_VERSIONS} WHERE table_name = ?", [table]
+        ).fetchone()
+        applied = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [_migration_set(table)]
+        ).fetchall()
+    except sqlite3.OperationalError:  # a new file (no such table): `migrate` makes them
+        return False
+    names = sorted(name for name, _ in STEPS)
+    return version == (len(names),) and sorted(name for (name,) in applied) == names
+
+
 def migrations(table: str) -> Migrations:
     """The migration set of one memories table."""
-    found = Migrations(f"memory-agent:{table}")
+    from sqlite_utils.migrations import Migrations
+
+    found = Migrations(_migration_set(table))
     for name, step in STEPS:
         found(name=name)(_for_table(step, table))
     return found

@@ -8,15 +8,9 @@ import json
 from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
-from typing import Any
-
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.store.base import BaseStore
-from langgraph.store.sqlite import SqliteStore
+from typing import TYPE_CHECKING, Any
 
 from memory.db.base import USER_SCOPE, Scope
-from memory.db.session_savers import ThreadedSqliteSaver, ThreadedSqliteStore
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
@@ -39,6 +33,10 @@ from memory.schema import (
     utcnow,
 )
 from memory.twins import BLOCKING, Io
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.store.base import BaseStore
 
 
 class SqliteSessions(SqliteFile):
@@ -245,13 +243,20 @@ class SqliteSessions(SqliteFile):
         return [row[0] for row in rows]
 
     def session_checkpointer(self) -> BaseCheckpointSaver[Any] | None:
-        """Checkpoints in this file (LangGraph's SQLite saver); none for an in-process database."""
+        """Checkpoints in this file (LangGraph's SQLite saver); none for an in-process database.
+
+        LangGraph's savers are imported here, not at the top: a command that only reads
+        memories never loads them."""
+        from memory.db.session_savers import ThreadedSqliteSaver
+
         return None if self.in_process else ThreadedSqliteSaver(self.connect())
 
     def session_archive(self) -> BaseStore | None:
         """Archived runs in this file (LangGraph's SQLite store); none in process."""
         if self.in_process:
             return None
+        from memory.db.session_savers import ThreadedSqliteStore
+
         store = ThreadedSqliteStore(self.connect(autocommit=True))
         store.setup()
         return store
@@ -261,6 +266,9 @@ class SqliteSessions(SqliteFile):
         file (LangGraph's SQLite saver and store)."""
         if self.in_process or not thread_ids:
             return 0, 0
+        from langgraph.checkpoint.sqlite import SqliteSaver
+        from langgraph.store.sqlite import SqliteStore
+
         tables = {
             row[0] for row in self._read("SELECT name FROM sqlite_master WHERE type = 'table'", ())
         }

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from memory.db.base import Matrix, UserVectors
 from memory.errors import InvalidInputError
+
+if TYPE_CHECKING:  # numpy loads with the first vector, not with every backend
+    from memory.db.base import Matrix, UserVectors
 
 DTYPE = "<f4"
 """How vectors are stored as bytes: little-endian float32, whatever the machine."""
@@ -17,6 +18,8 @@ DTYPE = "<f4"
 
 def as_vector(values: Sequence[float]) -> Matrix:
     """A vector to store; refuses what is not a non-empty list of finite numbers."""
+    import numpy as np
+
     vector = np.asarray(values, dtype=DTYPE)
     if vector.ndim != 1 or vector.size == 0 or not np.isfinite(vector).all():
         raise InvalidInputError("an embedding must be a non-empty list of finite numbers")
@@ -25,12 +28,16 @@ def as_vector(values: Sequence[float]) -> Matrix:
 
 def unit_rows(blobs: Sequence[bytes], dimensions: int) -> Matrix:
     """Stored vectors as the rows of one matrix, each scaled to length 1."""
+    import numpy as np
+
     matrix = np.frombuffer(b"".join(blobs), dtype=DTYPE).reshape(len(blobs), dimensions)
     return normalised(matrix.astype(np.float32))
 
 
 def normalised(matrix: Matrix) -> Matrix:
     """Rows scaled to length 1, so a dot product is a cosine; a zero row stays zero."""
+    import numpy as np
+
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     result: Matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     return result

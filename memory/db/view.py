@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from memory.db.base import (
     KeywordCandidates,
@@ -28,6 +26,9 @@ from memory.db.base import (
 from memory.errors import InvalidInputError
 from memory.schema import UserMemory, utc
 from memory.twins import Io, Twinned, twins
+
+if TYPE_CHECKING:
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -209,6 +210,8 @@ class MemoryView(Twinned):
 
     async def _kept_ids(self, io: Io, user_id: str, memory_ids: list[str]) -> np.ndarray:
         """A mask over `memory_ids`: which of them the filter keeps."""
+        import numpy as np  # loaded by a search, not by the view
+
         kept = {m.memory_id for m in await self._get_memories(io, user_id, memory_ids)}
         return np.array([memory_id in kept for memory_id in memory_ids], dtype=bool)
 
