@@ -436,7 +436,7 @@ def test_another_users_session_is_refused_in_one_sentence_before_any_model_call(
         code, out, err = run(capsys, *argv, "--user", "bob", "--session", "s1", "--db", str(db))
         assert code == 2
         assert err == "error: This session belongs to another user: start a session of your own.\n"
-        assert "42" not in out
+        assert "PIN hint" not in out  # the owner's words never reach another user
     assert len(server.requests) == 2
 
 
