@@ -384,10 +384,12 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
 
 def test_memories_read_back_are_full_models(db_file: Path) -> None:
     """Rows are not validated again when read; what comes back behaves as a validated
-    `UserMemory`: equal to one, dumped alike, and assignments still checked."""
+    `UserMemory`: equal to one, dumped alike, and assignments still checked, changing
+    only the memory assigned to, though a listing's memories share their set fields."""
     with Memory(db=SqliteMemoryDb(db_file=db_file)) as memory:
         memory.add_user_memory(UserMemory(memory="Ava likes tea", topics=["drinks"]), "ava")
-        (read,) = memory.get_user_memories("ava")
+        memory.add_user_memory("Ava lives in Rome", "ava")
+        read, other = memory.get_user_memories("ava")
 
     rebuilt = UserMemory.model_validate(read.model_dump())
     assert read == rebuilt
@@ -397,6 +399,9 @@ def test_memories_read_back_are_full_models(db_file: Path) -> None:
         read.memory = "  "
     read.topics = ["drinks", "drinks"]
     assert read.topics == ["drinks"]
+    assert other.memory == "Ava lives in Rome"
+    assert other.topics == []
+    assert read.model_fields_set == other.model_fields_set == set(UserMemory.model_fields)
 
 
 def test_a_file_without_pending_scopes_keeps_its_pending_messages_in_the_common_scope(

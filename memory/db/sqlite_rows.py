@@ -7,7 +7,7 @@ conversions both ways, shared by the store's modules (`memory.db.sqlite`).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from memory.schema import (
     SessionSummary,
     SummaryEvent,
     UserMemory,
-    stored_memory,
+    stored_memories,
     utc,
 )
 from memory.text import IndexedText
@@ -66,22 +66,23 @@ def to_memories(rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> li
     topics = json.loads("[" + ",".join(row[2] for row in rows) + "]")
     moment = datetime.fromisoformat
     agent_id = scope.agent_id or None
-    built = []
-    for row, row_topics in zip(rows, topics, strict=True):
-        created = moment(row[4])
-        fields = {
-            "memory": row[1],
-            "topics": row_topics,
-            "input": row[3],
-            "memory_id": row[0],
-            "user_id": user_id,
-            "agent_id": agent_id,
-            "created_at": created,
-            "updated_at": created if row[5] == row[4] else moment(row[5]),
-            "expires_at": None if row[6] is None else moment(row[6]),
-        }
-        built.append(stored_memory(fields))
-    return built
+
+    def fields() -> Iterator[dict[str, Any]]:
+        for row, row_topics in zip(rows, topics, strict=True):
+            created = moment(row[4])
+            yield {
+                "memory": row[1],
+                "topics": row_topics,
+                "input": row[3],
+                "memory_id": row[0],
+                "user_id": user_id,
+                "agent_id": agent_id,
+                "created_at": created,
+                "updated_at": created if row[5] == row[4] else moment(row[5]),
+                "expires_at": None if row[6] is None else moment(row[6]),
+            }
+
+    return stored_memories(fields())
 
 
 def to_events(rows: Sequence[Sequence[Any]], stored: tuple[str, str] | None) -> list[MemoryEvent]:
