@@ -147,9 +147,9 @@ class Memory(Twinned):
         self._memories = Memories(self)
         self._learning = Learning(self, self._memories)
         self._pending = Pending(self, self._learning)
-        self._summaries = Summaries(self)
         self._transfer = Transfer(self, self._memories)
         self._owners = Owners(self, self._session_erasers)
+        self._summaries = Summaries(self, self._owners)
 
     def for_agent(self, agent_id: str | None) -> Memory:
         """This memory as agent `agent_id` keeps it: that agent's own memories of each user
@@ -468,6 +468,8 @@ class Memory(Twinned):
         thread. `runs` is how many of the session's runs the summary then covers;
         it defaults to the previous count plus the user messages in `messages`, and
         a write covering fewer runs than the stored summary keeps the stored one.
+        Like a run, it claims the session for the user (`claim_thread`): another
+        user's session raises `ThreadOwnershipError` before any model call.
         Raises `MemoryModelError` when the model fails, with the summary unchanged.
         """
         return await self._summaries.create(io, session_id, user_id, messages, runs, model, source)

@@ -10,6 +10,7 @@ from memory import telemetry
 from memory.chat_models import ModelSpec
 from memory.errors import InvalidInputError
 from memory.manager import MessageLike, render_transcript, transcript_windows
+from memory.owners import Owners
 from memory.schema import (
     SessionSummary,
     SummaryEvent,
@@ -17,12 +18,21 @@ from memory.schema import (
     validate_session_id,
     validate_user_id,
 )
-from memory.service import Service
+from memory.service import Service, Settings
 from memory.twins import Io
 
 
 class Summaries(Service):
-    """Session summaries are the user's, whatever the agent: they take no agent scope."""
+    """Session summaries are the user's, whatever the agent: they take no agent scope.
+
+    Writing one claims its session as a run does, so no user summarises another's
+    session. Reads and deletes need no claim: summaries are stored per user, so
+    another user's session id finds only one's own summary.
+    """
+
+    def __init__(self, settings: Settings, owners: Owners) -> None:
+        super().__init__(settings)
+        self.owners = owners
 
     async def create(
         self,
@@ -46,6 +56,7 @@ class Summaries(Service):
             raise InvalidInputError(f"messages could not be read: {error}") from error
         if not user_text.strip():
             raise InvalidInputError("there is no user message to summarise")
+        await self.owners.claim_thread(io, user_id, session_id)
         previous = await self.one(io, session_id, user_id)
         if runs is None:
             runs = (previous.runs if previous else 0) + sum(m.type == "human" for m in said)

@@ -1,10 +1,13 @@
-"""The deferred-extraction worker's lifecycle: owned by its Memory, never left holding a lock."""
+"""The deferred-extraction worker: owned by its Memory, never left holding a lock, and what it
+asks of its Learner."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from graphs import aflush_memories, create_memory_agent, flush_memories
 from memory import Memory, SqliteMemoryDb
+from memory.chat_models import ModelSpec
+from memory.extraction import ExtractionWorker
+from memory.manager import MemoryUpdateResult
+from memory.schema import PendingThread
 from memory.testing import ScriptedChatModel, remember_user_lines
 
 GUARD_S = 60.0
@@ -129,3 +136,133 @@ def test_a_handle_closes_nothing_it_shares_and_its_worker_closes_with_the_memory
     memory.close()
     worker.schedule("ava", "t1", 0.0, None)
     assert worker.scheduled == {}  # closed with the memory: it schedules nothing
+
+
+# -- the worker over a fake Learner: what it calls, and when ---------------------------
+
+
+class FakeLearner:
+    """A `Learner` without a Memory: pending threads in a dict, and a log of each learn."""
+
+    def __init__(self, *threads: tuple[str, str], failing: frozenset[str] = frozenset()) -> None:
+        self.model: ModelSpec | None = None
+        self.pending = dict.fromkeys(threads, 1)
+        self.failing = failing
+        """Thread ids whose learning raises, as a failing memory model would."""
+        self.learned: list[tuple[str, str, ModelSpec | None, str]] = []
+        """(user, thread, model, which twin) of each call, in order."""
+
+    def _pending_threads(self) -> list[PendingThread]:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        return [PendingThread(u, t, n, at, None) for (u, t), n in self.pending.items()]
+
+    def pending_threads(self) -> list[PendingThread]:
+        return self._pending_threads()
+
+    async def apending_threads(self) -> list[PendingThread]:
+        return self._pending_threads()
+
+    def _learn(
+        self, user_id: str, thread_id: str, model: ModelSpec | None, twin: str
+    ) -> list[MemoryUpdateResult]:
+        self.learned.append((user_id, thread_id, model, twin))
+        if thread_id in self.failing:
+            raise RuntimeError("provider down")
+        self.pending.pop((user_id, thread_id), None)
+        return [MemoryUpdateResult(model_calls=1, input_tokens=10, output_tokens=2)]
+
+    def learn_pending(
+        self, user_id: str, thread_id: str, *, model: ModelSpec | None = None
+    ) -> list[MemoryUpdateResult]:
+        return self._learn(user_id, thread_id, model, "sync")
+
+    async def alearn_pending(
+        self, user_id: str, thread_id: str, *, model: ModelSpec | None = None
+    ) -> list[MemoryUpdateResult]:
+        return self._learn(user_id, thread_id, model, "async")
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("awaited", [False, True])
+def test_a_flush_learns_each_pending_thread_once_and_a_failure_leaves_it_pending(
+    awaited: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    learner = FakeLearner(("ava", "t1"), ("bob", "t2"), ("ava", "t3"), failing=frozenset({"t2"}))
+    worker = ExtractionWorker(learner, background=False)
+    result = asyncio.run(worker.aflush()) if awaited else worker.flush()
+    twin = "async" if awaited else "sync"
+    assert learner.learned == [
+        ("ava", "t1", None, twin),
+        ("bob", "t2", None, twin),
+        ("ava", "t3", None, twin),
+    ]
+    assert [(p.user_id, p.thread_id) for p in result.pending] == [("bob", "t2")]
+    assert (len(result.results), result.input_tokens, result.output_tokens) == (2, 20, 4)
+    failures = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(failures) == 1
+    assert "'t2'" in failures[0]
+    assert "stays pending" in failures[0]
+
+
+def test_run_due_learns_what_is_due_and_retries_a_failure_after_a_growing_back_off(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    learner = FakeLearner(("ava", "t1"), ("bob", "t2"), failing=frozenset({"t2"}))
+    clock = Clock()
+    worker = ExtractionWorker(learner, clock=clock, background=False, retry_base_s=1.0)
+    worker.schedule("ava", "t1", 10.0, None)
+    worker.schedule("bob", "t2", 5.0, None)
+    assert worker.run_due() == 0  # nothing is due before its quiet delay
+    clock.now = 10.0
+    assert worker.run_due() == 2
+    assert [(u, t) for u, t, _, _ in learner.learned] == [("bob", "t2"), ("ava", "t1")]
+    assert worker.scheduled == {("bob", "t2"): 11.0}  # retried after 1 s
+    clock.now = 10.5
+    assert worker.run_due() == 0
+    clock.now = 11.0
+    assert worker.run_due() == 1
+    assert worker.scheduled == {("bob", "t2"): 13.0}  # then after 2 s
+    assert len([r for r in caplog.records if "is retried" in r.getMessage()]) == 2
+    learner.failing = frozenset()
+    clock.now = 13.0
+    assert worker.run_due() == 1
+    assert worker.scheduled == {}
+    assert learner.pending == {}
+
+
+def test_a_thread_is_learned_with_its_users_lent_model_unless_the_memory_has_its_own() -> None:
+    ava_model = ScriptedChatModel([])
+    learner = FakeLearner(("ava", "t1"), ("bob", "t2"), ("ava", "t3"))
+    worker = ExtractionWorker(learner, background=False)
+    worker.schedule("ava", "t1", 0.0, ava_model)
+    worker.schedule("bob", "t2", 0.0, None)
+    assert worker.run_due() == 2
+    worker.flush()  # t3 was never scheduled: ava's latest lent model, never bob's
+    assert [(t, m) for _, t, m, _ in learner.learned] == [
+        ("t1", ava_model),
+        ("t2", None),
+        ("t3", ava_model),
+    ]
+    own = FakeLearner(("ava", "t1"))
+    own.model = "its own model"
+    owned = ExtractionWorker(own, background=False)
+    owned.schedule("ava", "t1", 0.0, ava_model)
+    assert owned.run_due() == 1
+    assert own.learned == [("ava", "t1", None, "sync")]  # None: learn with the Memory's
+
+
+def test_a_closed_worker_schedules_and_learns_nothing() -> None:
+    learner = FakeLearner(("ava", "t1"))
+    worker = ExtractionWorker(learner, clock=Clock(), background=False)
+    worker.schedule("ava", "t1", 0.0, None)
+    worker.close()
+    assert worker.run_due() == 0
+    worker.schedule("ava", "t2", 0.0, None)
+    assert worker.scheduled == {("ava", "t1"): 0.0}
+    assert learner.learned == []

@@ -21,6 +21,7 @@ from memory import (
     ModelConfigError,
     SessionSummarizer,
     SessionSummary,
+    ThreadOwnershipError,
 )
 from memory.db.store import StoreMemoryDb
 from memory.schema import MAX_SUMMARY_CHARS, WriteContext
@@ -98,12 +99,13 @@ def test_summaries_belong_to_one_user_and_one_session(memory: Memory) -> None:
     )
     memory.create_session_summary("trip", AVA, HIKE)
     memory.create_session_summary("taxes", AVA, [("user", "Help me with my taxes")])
-    memory.create_session_summary("trip", BOB, [("user", "I'm going to Rome")])
+    memory.create_session_summary("rome", BOB, [("user", "I'm going to Rome")])
     assert {s.session_id: s.summary for s in memory.get_session_summaries(AVA)} == {
         "trip": "Ava's trip.",
         "taxes": "Ava's taxes.",
     }
     assert [s.summary for s in memory.get_session_summaries(BOB)] == ["Bob's trip."]
+    assert memory.get_session_summary("rome", AVA) is None
     assert memory.get_session_summary("taxes", BOB) is None
     assert memory.delete_session_summary(BOB, "taxes") is False
     assert memory.get_session_summary("taxes", AVA) is not None
@@ -183,6 +185,7 @@ def test_bad_input_is_refused_before_the_model_is_called(
     assert model.calls == []
     with pytest.raises(InvalidInputError):
         memory.create_session_summary("trip", AVA, HIKE, runs=-1)
+    assert memory.user_threads(AVA) == []  # refused input claims no session
 
 
 @pytest.mark.one_backend
@@ -212,6 +215,64 @@ async def test_the_async_twins(memory: Memory) -> None:
         "created",
         "deleted",
     ]
+
+
+# -- whose session: the user of its first run or summary ---------------------------------
+
+
+def test_a_summary_claims_a_new_session_for_its_user(memory: Memory) -> None:
+    memory.model = ScriptedChatModel([summary("Bob goes to Rome.")])
+    memory.create_session_summary("rome", BOB, [("user", "I'm going to Rome")])
+    assert memory.user_threads(BOB) == ["rome"]
+    with pytest.raises(ThreadOwnershipError):
+        memory.claim_thread(AVA, "rome")
+
+
+@pytest.mark.parametrize("claimed_by", ["run", "summary"])
+def test_a_summary_of_another_users_session_is_refused_before_any_model_call(
+    memory: Memory, claimed_by: str
+) -> None:
+    memory.model = ScriptedChatModel([summary("Ava plans a hike in the Alps.")])
+    if claimed_by == "run":
+        memory.claim_thread(AVA, "trip")
+    else:
+        memory.create_session_summary("trip", AVA, HIKE)
+    avas = memory.get_session_summary("trip", AVA)
+    model = ScriptedChatModel([summary("Bob's summary of Ava's session.")])
+    memory.model = model
+    with pytest.raises(ThreadOwnershipError):
+        memory.create_session_summary("trip", BOB, MONTH)
+    assert model.calls == []
+    assert memory.get_session_summary("trip", AVA) == avas
+    assert len(memory.get_session_summary_history("trip", AVA)) == (claimed_by == "summary")
+    assert memory.get_session_summaries(BOB) == []
+    assert memory.user_threads(BOB) == []
+    assert memory.user_threads(AVA) == ["trip"]
+
+
+async def test_an_async_summary_of_another_users_session_is_refused(memory: Memory) -> None:
+    await memory.aclaim_thread(AVA, "trip")
+    model = ScriptedChatModel([summary("Bob's summary of Ava's session.")])
+    memory.model = model
+    with pytest.raises(ThreadOwnershipError):
+        await memory.acreate_session_summary("trip", BOB, MONTH)
+    assert model.calls == []
+    assert await memory.aget_session_summaries(BOB) == []
+    assert await memory.auser_threads(BOB) == []
+
+
+def test_another_user_reads_and_deletes_only_their_own_summary_of_a_session(
+    memory: Memory,
+) -> None:
+    """Summaries are stored per user: these need no owner check, and claim nothing."""
+    memory.model = ScriptedChatModel([summary("Ava plans a hike in the Alps.")])
+    avas = memory.create_session_summary("trip", AVA, HIKE)
+    assert memory.get_session_summary("trip", BOB) is None
+    assert memory.get_session_summary_history("trip", BOB) == []
+    assert memory.delete_session_summary(BOB, "trip") is False
+    assert memory.get_session_summary("trip", AVA) == avas
+    assert [e.action for e in memory.get_session_summary_history("trip", AVA)] == ["created"]
+    assert memory.user_threads(BOB) == []
 
 
 # -- the agent: enable_session_summaries ------------------------------------------------
