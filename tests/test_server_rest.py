@@ -162,6 +162,15 @@ def test_patch_changes_only_the_fields_sent_and_null_removes_the_expiry(
     assert stored.expires_at is None
 
 
+@SQLITE_ONLY
+def test_the_schema_is_served_without_a_docs_page_that_needs_a_cdn(client: TestClient) -> None:
+    schema = client.get("/memory/openapi.json")
+    assert schema.status_code == 200
+    assert "/memory/v1/users/{user_id}/memories" in schema.json()["paths"]
+    for page in ("/memory/docs", "/memory/docs/oauth2-redirect", "/memory/redoc"):
+        assert client.get(page).status_code == 404
+
+
 def _write_after_each_read(
     monkeypatch: pytest.MonkeyPatch, memory: Memory, texts: Iterator[str]
 ) -> None:
