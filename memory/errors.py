@@ -52,6 +52,16 @@ class PendingClaimLostError(MemoryAgentError):
     """
 
 
+class MemoryConflictError(MemoryAgentError):
+    """The memory changed after the caller read it, so the replace based on that read was
+    not applied (`ReplaceMemory.expected`); read it again and redo the change."""
+
+    def __init__(self, memory_id: str, user_id: str) -> None:
+        super().__init__(f"memory {memory_id!r} of user {user_id!r} changed since it was read")
+        self.memory_id = memory_id
+        self.user_id = user_id
+
+
 class ThreadOwnershipError(MemoryAgentError):
     """The thread (session) belongs to another user: a thread is its first run's user's.
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from memory.errors import InvalidInputError, MemoryNotFoundError
+from memory.errors import InvalidInputError, MemoryConflictError, MemoryNotFoundError
 from memory.schema import (
     AddMemory,
     ClearMemories,
@@ -105,8 +105,9 @@ def plan_writes(
     the later of the two expiries (never outliving a fact said again), a replace
     takes the new memory's.
     Raises `MemoryNotFoundError` for a replace or delete of an id the user does not
-    have, and `InvalidInputError` for an add whose requested id is taken or a
-    memory whose expiry is not after `context.at`.
+    have, `MemoryConflictError` for a replace whose `expected` memory no longer matches
+    the stored one, and `InvalidInputError` for an add whose requested id is taken or
+    a memory whose expiry is not after `context.at`.
     """
     stored = {m.memory_id: m for m in current if m.memory_id is not None}
     state = dict(stored)
@@ -156,9 +157,11 @@ def plan_writes(
                 )
                 state[memory_id] = added
                 event("added", None, added)
-            case ReplaceMemory(memory_id=memory_id, memory=memory):
+            case ReplaceMemory(memory_id=memory_id, memory=memory, expected=expected):
                 _check_expiry(memory, now)
                 old = _owned(state, memory_id, user_id)
+                if expected is not None and _content(expected) != _content(old):
+                    raise MemoryConflictError(memory_id, user_id)
                 new = old.model_copy(
                     update={
                         "memory": memory.memory,
@@ -203,6 +206,11 @@ def _owned(state: dict[str, UserMemory], memory_id: str, user_id: str) -> UserMe
     if memory_id not in state:
         raise MemoryNotFoundError(memory_id, user_id)
     return state[memory_id]
+
+
+def _content(memory: UserMemory) -> tuple[str, list[str], datetime | None]:
+    """What a replace writes, so what an expected memory must still hold."""
+    return memory.memory, memory.topics, memory.expires_at
 
 
 def _check_expiry(memory: UserMemory, now: datetime) -> None:

@@ -315,6 +315,10 @@ class AddMemory:
 class ReplaceMemory:
     memory_id: str
     memory: UserMemory
+    expected: UserMemory | None = None
+    """The memory as the caller read it, when the new one was derived from it: the batch
+    fails (`MemoryConflictError`) if the stored text, topics or expiry differ by then,
+    so a read-modify-write never overwrites a change made in between."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ changes `memory.model` or `memory.clock` is heard, and no service imports `Memor
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -91,6 +92,6 @@ class Service:
         match op:
             case AddMemory(memory=memory) if memory.expires_at is None:
                 return AddMemory(memory.model_copy(update={"expires_at": expiry}))
-            case ReplaceMemory(memory_id=memory_id, memory=memory) if memory.expires_at is None:
-                return ReplaceMemory(memory_id, memory.model_copy(update={"expires_at": expiry}))
+            case ReplaceMemory(memory=memory) if memory.expires_at is None:
+                return replace(op, memory=memory.model_copy(update={"expires_at": expiry}))
         return op

@@ -30,8 +30,9 @@ def create_app(memory: Memory | None = None, *, keys: ApiKeys | None = None) -> 
         title="memory-agent",
         summary="See, search, correct and erase what agents learned about their users.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
-        swagger_ui_oauth2_redirect_url=f"{PREFIX}/docs/oauth2-redirect",
+        # FastAPI's Swagger UI loads its scripts from a CDN: offline it shows nothing, and
+        # the inspector's policy allows no other host. The schema stays, for any client.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.memory = memory

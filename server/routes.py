@@ -22,9 +22,15 @@ from graphs.steps import memory_section
 from memory import Memory, UserMemory, import_agno_rows
 from memory.db.base import Scope
 from memory.db.view import MemoryFilter
-from memory.errors import MemoryDbError, MemoryNotFoundError
+from memory.errors import MemoryConflictError, MemoryDbError, MemoryNotFoundError
 from memory.retrieval import memory_tokens
-from memory.schema import DeleteMemory, WriteContext, validate_memory_id, validate_user_id
+from memory.schema import (
+    DeleteMemory,
+    ReplaceMemory,
+    WriteContext,
+    validate_memory_id,
+    validate_user_id,
+)
 from memory.twins import AWAITING
 from server import models
 from server.auth import Principal, authorize, principal
@@ -33,6 +39,8 @@ PREFIX = "/memory"
 MAX_BODY_BYTES = 1_000_000
 """An import of a few thousand memories fits; a larger body is refused (413) unread."""
 router = APIRouter(prefix=PREFIX, max_body_size=MAX_BODY_BYTES)
+PATCH_ATTEMPTS = 3
+"""How often a PATCH rereads a memory that other writes keep changing before it gives up."""
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 """A moment before any memory expired: reads judged then include expired memories."""
 
@@ -160,18 +168,32 @@ async def update_memory(
     caller: Caller,
     agent_id: AgentQuery = None,
 ) -> UserMemory:
-    """Change a memory's text, topics or expiry; the fields left out are kept."""
+    """Change a memory's text, topics or expiry; the fields left out are kept.
+
+    The fields kept are those read first, so the replace applies only while the memory
+    still holds them; when another write changed it in between, the change is merged
+    into the new state again, and after `PATCH_ATTEMPTS` such races the answer is 409.
+    """
     user_id, scoped = _scoped(memory, caller, user_id, agent_id)
-    current = await _found(scoped, user_id, memory_id)
     changes = body.model_dump(exclude_unset=True)
     if changes.get("memory", "") is None or changes.get("topics", []) is None:
         _refuse(["body", "memory" if body.memory is None else "topics"], "may not be null")
-    changed = _user_memory(
-        memory=changes.get("memory", current.memory),
-        topics=changes.get("topics", current.topics),
-        expires_at=changes.get("expires_at", current.expires_at),
-    )
-    await scoped.areplace_user_memory(memory_id, changed, user_id)
+    for retries_left in reversed(range(PATCH_ATTEMPTS)):
+        current = await _found(scoped, user_id, memory_id)
+        changed = _user_memory(
+            memory=changes.get("memory", current.memory),
+            topics=changes.get("topics", current.topics),
+            expires_at=changes.get("expires_at", current.expires_at),
+        )
+        op = ReplaceMemory(memory_id, changed, expected=current)
+        try:
+            await scoped.aapply_user_memory_ops(
+                user_id, [op], WriteContext("api", at=scoped.clock())
+            )
+            break
+        except MemoryConflictError:
+            if not retries_left:
+                raise
     return await _found(scoped, user_id, memory_id)
 
 

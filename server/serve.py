@@ -27,7 +27,7 @@ def serve(args: argparse.Namespace, console: Console) -> int:
     elif not keys:
         console.print("No API key is configured: anyone on this machine is an admin.")
     with Memory(db=open_db(args.db), model=args.model, embeddings=embeddings(args)) as memory:
-        console.print(f"Memories in {args.db}: http://{host}:{args.port}/memory/docs")
+        console.print(f"Memories in {args.db}: http://{host}:{args.port}/memory/")
         # No access log: its request paths name users, which stay out of logs above DEBUG.
         app = create_app(memory, keys=keys)
         uvicorn.run(app, host=host, port=args.port, log_level="info", access_log=False)

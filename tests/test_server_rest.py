@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from memory import Memory, MemoryDb, SqliteMemoryDb, UserMemory
 from memory.db.base import Scope
-from server import ApiKeys, create_app
+from server import ApiKeys, create_app, routes
 from server.auth import KEYS_ENV, KEYS_FILE_ENV
 from server.routes import MAX_BODY_BYTES
 from tests.server_routes import memories_of, tour_every_route
@@ -160,6 +160,65 @@ def test_patch_changes_only_the_fields_sent_and_null_removes_the_expiry(
     stored = memory.get_user_memory(memory_id, "alice")
     assert stored is not None
     assert stored.expires_at is None
+
+
+@SQLITE_ONLY
+def test_the_schema_is_served_without_a_docs_page_that_needs_a_cdn(client: TestClient) -> None:
+    schema = client.get("/memory/openapi.json")
+    assert schema.status_code == 200
+    assert "/memory/v1/users/{user_id}/memories" in schema.json()["paths"]
+    for page in ("/memory/docs", "/memory/docs/oauth2-redirect", "/memory/redoc"):
+        assert client.get(page).status_code == 404
+
+
+def _write_after_each_read(
+    monkeypatch: pytest.MonkeyPatch, memory: Memory, texts: Iterator[str]
+) -> None:
+    """Let another writer change the memory's text right after each read of a PATCH, while
+    it still has the next of `texts` to write: the race of two PATCHes, without timing."""
+
+    async def found_then_rewritten(scoped: Memory, user_id: str, memory_id: str) -> UserMemory:
+        current = await read(scoped, user_id, memory_id)
+        text = next(texts, None)
+        if text is not None:
+            await memory.areplace_user_memory(
+                memory_id, UserMemory(memory=text, topics=current.topics), user_id
+            )
+        return current
+
+    read = routes._found
+    monkeypatch.setattr(routes, "_found", found_then_rewritten)
+
+
+def test_a_patch_keeps_the_text_another_write_stored_after_its_read(
+    client: TestClient, memory: Memory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory_id = memory.add_user_memory(UserMemory(memory="In Rome", topics=["travel"]), "alice")
+    _write_after_each_read(monkeypatch, memory, iter(["In Paris"]))
+    patched = client.patch(
+        f"/memory/v1/users/alice/memories/{memory_id}", json={"topics": ["trip"]}
+    )
+    assert patched.status_code == 200
+    assert (patched.json()["memory"], patched.json()["topics"]) == ("In Paris", ["trip"])
+    stored = memory.get_user_memory(memory_id, "alice")
+    assert stored is not None
+    assert (stored.memory, stored.topics) == ("In Paris", ["trip"])
+
+
+@SQLITE_ONLY
+def test_a_patch_raced_by_a_write_after_every_read_answers_409_and_overwrites_nothing(
+    client: TestClient, memory: Memory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory_id = memory.add_user_memory(UserMemory(memory="In Rome", topics=["travel"]), "alice")
+    _write_after_each_read(monkeypatch, memory, iter(f"In city {n}" for n in range(1, 100)))
+    patched = client.patch(
+        f"/memory/v1/users/alice/memories/{memory_id}", json={"topics": ["trip"]}
+    )
+    assert patched.status_code == 409
+    assert "changed since it was read" in patched.json()["detail"]
+    stored = memory.get_user_memory(memory_id, "alice")
+    assert stored is not None
+    assert (stored.memory, stored.topics) == (f"In city {routes.PATCH_ATTEMPTS}", ["travel"])
 
 
 def test_agno_rows_are_imported_by_an_admin_only(keyed: TestClient, memory: Memory) -> None:
