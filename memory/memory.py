@@ -113,9 +113,7 @@ class Memory(Twinned):
         if default_ttl is not None and (
             not isinstance(default_ttl, timedelta) or default_ttl <= timedelta(0)
         ):
-            raise InvalidInputError(
-                f"default_ttl must be a positive timedelta, got {default_ttl!r}"
-            )
+            raise InvalidInputError(f"default_ttl must be a positive timedelta: {default_ttl!r}")
         if default_ttl is not None:
             later(clock(), default_ttl)  # refuses a time to live that ends past the year 9999
         self.agent_id = validate_agent_id(agent_id)
@@ -465,12 +463,12 @@ class Memory(Twinned):
 
         The summary model (`Memory(summarizer=...)`'s, else `model`, else this
         Memory's) sees the previous summary and `messages` only, never the whole
-        thread. `runs` is how many of the session's runs the summary then covers;
-        it defaults to the previous count plus the user messages in `messages`, and
-        a write covering fewer runs than the stored summary keeps the stored one.
-        Like a run, it claims the session for the user (`claim_thread`): another
-        user's session raises `ThreadOwnershipError` before any model call.
-        Raises `MemoryModelError` when the model fails, with the summary unchanged.
+        thread. `runs` is how many of the session's runs the summary then covers (by
+        default the previous count plus the user messages in `messages`); a write
+        covering fewer runs than the stored summary keeps the stored one. Like a run,
+        it claims the session for the user (`claim_thread`): another user's session
+        raises `ThreadOwnershipError` before any model call. Raises `MemoryModelError`
+        when the model fails, with the summary unchanged.
         """
         return await self._summaries.create(io, session_id, user_id, messages, runs, model, source)
 
