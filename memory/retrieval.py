@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from memory.db.base import MemoryDb, MemoryVector, Scope
+from memory.db.base import ListQuery, MemoryDb, MemoryVector, Scope
 from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
@@ -414,14 +414,8 @@ async def select_for_prompt(
     than the budget could hold, so the cost is the same for 100 memories or 100,000.
     """
     most = max(1, token_budget // _MIN_TOKENS_PER_MEMORY)
-    newest = await io.call(
-        reader.list_memories,
-        reader.alist_memories,
-        user_id,
-        order_by="updated_at",
-        newest_first=True,
-        limit=most + 1,
-    )
+    newest_first = ListQuery("updated_at", newest_first=True, limit=most + 1)
+    newest = await io.call(reader.list_memories, reader.alist_memories, user_id, newest_first)
     if len(newest) <= most and sum(map(memory_tokens, newest)) <= token_budget:
         return PromptMemories(_oldest_first(newest), complete=True)
     query = text[-MAX_QUERY_CHARS:]

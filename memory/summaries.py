@@ -8,6 +8,7 @@ from langchain_core.messages import convert_to_messages
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
+from memory.db.base import SummaryWrite
 from memory.errors import InvalidInputError
 from memory.manager import MessageLike, render_transcript, transcript_windows
 from memory.owners import Owners
@@ -66,14 +67,8 @@ class Summaries(Service):
             span.set({telemetry.CONVERSATION_ID: session_id, telemetry.MESSAGES: len(said)})
             summary = await summarizer.summarize(io, previous, transcript, runs, model=chat_model)
             db = self.db
-            plan = await io.call(
-                db.write_summary,
-                db.awrite_summary,
-                user_id,
-                session_id,
-                summary,
-                WriteContext(source),
-            )
+            write = SummaryWrite(session_id, summary, WriteContext(source))
+            plan = await io.call(db.write_summary, db.awrite_summary, user_id, write)
             assert plan.summary is not None, "a write keeps a summary"
             return plan.summary
 
@@ -90,9 +85,8 @@ class Summaries(Service):
     async def delete(self, io: Io, user_id: str, session_id: str, source: str) -> bool:
         user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
         db = self.db
-        plan = await io.call(
-            db.write_summary, db.awrite_summary, user_id, session_id, None, WriteContext(source)
-        )
+        write = SummaryWrite(session_id, None, WriteContext(source))
+        plan = await io.call(db.write_summary, db.awrite_summary, user_id, write)
         return plan.event is not None
 
     async def history(self, io: Io, session_id: str, user_id: str) -> list[SummaryEvent]:

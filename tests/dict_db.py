@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from memory.db import USER_SCOPE, MemoryDb, Scope
+from memory.db import AS_ADDED, USER_SCOPE, ClaimRequest, ListQuery, MemoryDb, Scope, SummaryWrite
 from memory.db.base import Matrix, MemoryVector, OrderBy, UserVectors
 from memory.db.vectors import as_vector, normalised
 from memory.errors import PendingClaimLostError
@@ -140,22 +140,15 @@ class DictMemoryDb(MemoryDb):
             return [s.memory for s in live if s.memory.memory_id in wanted]
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         with self._lock:
             live = sorted(
                 self._of(user_id, scope).live(scope.now()),
-                key=lambda s: (_time(s.memory, order_by), s.position),
-                reverse=newest_first,
+                key=lambda s: (_time(s.memory, query.order_by), s.position),
+                reverse=query.newest_first,
             )
-            return [s.memory for s in live[:limit]]
+            return [s.memory for s in live[: query.limit]]
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
@@ -242,22 +235,16 @@ class DictMemoryDb(MemoryDb):
 
     # -- session summaries -----------------------------------------------------------
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         with self._lock:
             mine = self._summaries[user_id]
-            plan = plan_summary(user_id, session_id, mine.get(session_id), summary, context)
+            previous = mine.get(write.session_id)
+            plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is not None:
                 if plan.summary is None:
-                    del mine[session_id]
+                    del mine[write.session_id]
                 else:
-                    mine[session_id] = plan.summary
+                    mine[write.session_id] = plan.summary
                 self._summary_events[user_id].append(plan.event)
             return plan
 
@@ -297,27 +284,20 @@ class DictMemoryDb(MemoryDb):
             return len(new)
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         with self._lock:
-            thread = self._of(user_id, scope).pending[thread_id]
+            thread = self._of(user_id, scope).pending[request.thread_id]
             if any(
-                p.claim not in (None, token) and p.until is not None and p.until > now
+                p.claim not in (None, request.token)
+                and p.until is not None
+                and p.until > request.now
                 for p in thread.values()
             ):
                 return []
-            taken = sorted(thread.values(), key=lambda p: p.order)[:limit]
+            taken = sorted(thread.values(), key=lambda p: p.order)[: request.limit]
             for p in taken:
-                p.claim, p.until = token, until
+                p.claim, p.until = request.token, request.until
             return [p.message for p in taken]
 
     async def _release_pending(

@@ -27,6 +27,7 @@ from memory import (
     UserMemory,
 )
 from memory.db import store_layout
+from memory.db.base import ListQuery
 from memory.db.namespaces import namespace_label
 from memory.db.store import StoreMemoryDb
 from memory.schema import (
@@ -167,7 +168,7 @@ def test_ties_keep_insertion_order(memory: Memory) -> None:
     assert [m.memory for m in memory.get_user_memories("ava")] == expected
     newest = memory.search_user_memories("ava", limit=2, retrieval_method="last_n")
     assert [m.memory for m in newest] == expected[-2:]
-    by_update = memory.db.list_memories("ava", order_by="updated_at", newest_first=True)
+    by_update = memory.db.list_memories("ava", ListQuery("updated_at", newest_first=True))
     assert [m.memory for m in by_update] == expected[::-1]
 
 
@@ -211,9 +212,7 @@ def everything(db: MemoryDb) -> dict[str, Any]:
         for order_by in ("created_at", "updated_at"):
             for newest_first in (False, True):
                 for limit in (None, 2):
-                    found = db.list_memories(
-                        user, order_by=order_by, newest_first=newest_first, limit=limit
-                    )
+                    found = db.list_memories(user, ListQuery(order_by, newest_first, limit))
                     seen[f"{user} {order_by} {newest_first} {limit}"] = [m.to_dict() for m in found]
         for memory_id in [*IDS, "nope"]:
             seen[f"{user} history {memory_id}"] = [e.to_dict() for e in db.history(user, memory_id)]

@@ -8,23 +8,31 @@ so `import memory.db` loads no database driver.
 """
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
+    ClaimRequest,
+    ListQuery,
     MemoryDb,
     MemoryStorage,
     PendingStorage,
     Scope,
     SessionHost,
     SummaryStorage,
+    SummaryWrite,
     ThreadOwnerStorage,
 )
 
 __all__ = [
+    "AS_ADDED",
     "USER_SCOPE",
+    "ClaimRequest",
+    "ListQuery",
     "MemoryDb",
     "MemoryStorage",
     "PendingStorage",
     "Scope",
     "SessionHost",
     "SummaryStorage",
+    "SummaryWrite",
     "ThreadOwnerStorage",
 ]

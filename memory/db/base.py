@@ -62,6 +62,7 @@ from memory.schema import (
     EraseResult,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
     PendingMessage,
     PendingThread,
     SessionSummary,
@@ -127,6 +128,46 @@ class Scope:
 
 USER_SCOPE = Scope()
 """The user's own memories, judged now: what a call without a scope reaches."""
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Which of a user's memories a listing returns, in what order: by `order_by`
+    (insertion order breaking ties), oldest first unless `newest_first`, `limit` at most."""
+
+    order_by: OrderBy = "created_at"
+    newest_first: bool = False
+    limit: int | None = None
+
+
+AS_ADDED = ListQuery()
+"""Every memory, in the order they were added: what a listing without a query returns."""
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What a worker asks of a thread's pending messages: up to `limit` of them, for
+    `token`, held until `until` unless another token's claim is live at `now`."""
+
+    thread_id: str
+    token: str
+    now: datetime
+    until: datetime
+    limit: int
+
+    def settling(self, messages: Sequence[PendingMessage]) -> PendingClaim:
+        """The claim on `messages`, taken by this request, for the batch learned from them."""
+        return PendingClaim(self.thread_id, self.token, tuple(m.message_id for m in messages))
+
+
+@dataclass(frozen=True)
+class SummaryWrite:
+    """One change to a session's summary: the new one (None deletes it), and its source."""
+
+    session_id: str
+    summary: SessionSummary | None
+    context: WriteContext
+
 
 ScoredMemories = list[tuple[UserMemory, float]]
 
@@ -280,16 +321,9 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        """The user's memories by `order_by`, insertion order breaking ties."""
+        """The user's memories that `query` asks for, in its order."""
 
     list_memories, alist_memories = twins(_list_memories)
 
@@ -392,14 +426,7 @@ class SummaryStorage(Storage):
     """Session summaries, one per user and session, with their history."""
 
     @abstractmethod
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         """Store the session's summary (delete it, with `None`) and its history event,
         as one transaction; `memory.planner.plan_summary` decides what changes."""
 
@@ -444,23 +471,14 @@ class PendingStorage(Storage):
 
     @abstractmethod
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
-        """Take up to `limit` of the thread's pending messages in `scope.agent_id`'s scope,
-        oldest first, for `token`.
+        """Take up to `request.limit` of the thread's pending messages in `scope.agent_id`'s
+        scope, oldest first, for `request.token`.
 
-        The claim lasts until `until`. Nothing is taken while another token's claim
-        on the thread's messages of that scope is live (ends after `now`), so one
-        worker at a time learns from them, in order.
+        The claim lasts until `request.until`. Nothing is taken while another token's
+        claim on the thread's messages of that scope is live (ends after `request.now`),
+        so one worker at a time learns from them, in order.
         """
 
     claim_pending, aclaim_pending = twins(_claim_pending)

@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from memory.db.base import USER_SCOPE, OrderBy, Scope
+from memory.db.base import AS_ADDED, USER_SCOPE, ListQuery, Scope
 from memory.db.postgres_connection import (
     EXPIRED,
     IN_SCOPE,
@@ -199,22 +199,15 @@ class PostgresMemories(PostgresConnection):
         return to_memories(rows)
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        direction = "DESC" if newest_first else "ASC"
-        column = "updated_at" if order_by == "updated_at" else "created_at"
+        direction = "DESC" if query.newest_first else "ASC"
+        column = "updated_at" if query.order_by == "updated_at" else "created_at"
         async with self._sql(io) as sql:
             rows = await sql.fetch(
                 f"SELECT {COLUMNS} FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
                 f"ORDER BY {column} {direction}, id {direction} LIMIT %(limit)s",
-                scope_params(user_id, scope, limit=limit),
+                scope_params(user_id, scope, limit=query.limit),
             )
         return to_memories(rows)
 

@@ -9,7 +9,6 @@ erasure take the user's write lock, so they queue with that user's batches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -19,7 +18,7 @@ from langgraph.store.base import BaseStore
 from langgraph.store.postgres import PostgresStore
 from psycopg.rows import dict_row
 
-from memory.db.base import USER_SCOPE, Scope
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope
 from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key
 from memory.db.session_savers import PostgresSessionSaver
 from memory.db.sessions import erase_archive, erase_checkpoints
@@ -159,16 +158,7 @@ class PostgresPending(PostgresConnection):
             )
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         t = self._t
         user, agent = scope_key(user_id, scope)
@@ -178,7 +168,7 @@ class PostgresPending(PostgresConnection):
                 f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
                 "AND thread_id = %s AND claim IS NOT NULL AND claim <> %s "
                 "AND claimed_until > %s LIMIT 1",
-                (user, agent, thread_id, token, now),
+                (user, agent, request.thread_id, request.token, request.now),
             )
             if held:
                 return []
@@ -186,7 +176,7 @@ class PostgresPending(PostgresConnection):
                 f"UPDATE {t}_pending SET claim = %s, claimed_until = %s WHERE id IN ("
                 f"SELECT id FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
                 "AND thread_id = %s ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
-                (token, until, user, agent, thread_id, limit),
+                (request.token, request.until, user, agent, request.thread_id, request.limit),
             )
         return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from psycopg.types.json import Jsonb
 
+from memory.db.base import SummaryWrite
 from memory.db.postgres_connection import PostgresConnection, Row
 from memory.planner import SummaryPlan, plan_summary
-from memory.schema import SessionSummary, SummaryEvent, WriteContext
+from memory.schema import SessionSummary, SummaryEvent
 from memory.twins import Io
 
 SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
@@ -28,30 +29,23 @@ def _to_summary_event(row: Row) -> SummaryEvent:
 class PostgresSummaries(PostgresConnection):
     """Writes and reads of session summaries; a write takes its user's lock."""
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         t = self._t
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
             found = await sql.fetch(
                 f"SELECT {SUMMARY_COLUMNS} FROM {t}_summaries "
                 "WHERE user_id = %s AND session_id = %s",
-                (user_id, session_id),
+                (user_id, write.session_id),
             )
             previous = _to_summary(found[0]) if found else None
-            plan = plan_summary(user_id, session_id, previous, summary, context)
+            plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is None:
                 return plan
             if plan.summary is None:
                 await sql.execute(
                     f"DELETE FROM {t}_summaries WHERE user_id = %s AND session_id = %s",
-                    (user_id, session_id),
+                    (user_id, write.session_id),
                 )
             else:
                 kept = plan.summary
@@ -63,7 +57,7 @@ class PostgresSummaries(PostgresConnection):
                     "updated_at = excluded.updated_at",
                     (
                         user_id,
-                        session_id,
+                        write.session_id,
                         kept.summary,
                         Jsonb(kept.topics),
                         kept.runs,
@@ -77,7 +71,7 @@ class PostgresSummaries(PostgresConnection):
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     user_id,
-                    session_id,
+                    write.session_id,
                     event.action,
                     event.old_summary,
                     event.new_summary,

@@ -18,10 +18,11 @@ from operator import itemgetter
 from pathlib import Path
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
+    ListQuery,
     MemoryDb,
     MemoryVector,
-    OrderBy,
     Scope,
     UserVectors,
 )
@@ -324,22 +325,15 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return to_memories(rows, user_id, scope)
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        if order_by == "updated_at" and limit is not None:
-            direction = "DESC" if newest_first else "ASC"
+        if query.order_by == "updated_at" and query.limit is not None:
+            direction = "DESC" if query.newest_first else "ASC"
             rows = self._read(
                 f"SELECT {MEMORY_COLUMNS} FROM {self._t} "
                 f"WHERE user_ref = {scope_ref(self._t)} AND {LIVE} "
                 f"ORDER BY updated_at {direction}, id {direction} LIMIT :limit",
-                scope_params(user_id, scope, limit=limit),
+                scope_params(user_id, scope, limit=query.limit),
             )
             return to_memories(rows, user_id, scope)
         rows = self._read(
@@ -349,10 +343,11 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         )
         # Rows come in insertion order, which breaks ties of time: a stable sort on the
         # time alone keeps it (reversed first for newest first) without a key tuple a row.
-        if newest_first:
+        if query.newest_first:
             rows.reverse()
-        rows.sort(key=_UPDATED if order_by == "updated_at" else _CREATED, reverse=newest_first)
-        return to_memories(rows[:limit], user_id, scope)
+        by = _UPDATED if query.order_by == "updated_at" else _CREATED
+        rows.sort(key=by, reverse=query.newest_first)
+        return to_memories(rows[: query.limit], user_id, scope)
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE

@@ -10,7 +10,7 @@ from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from memory.db.base import USER_SCOPE, Scope
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope, SummaryWrite
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
@@ -29,7 +29,6 @@ from memory.schema import (
     PendingThread,
     SessionSummary,
     SummaryEvent,
-    WriteContext,
     utcnow,
 )
 from memory.twins import BLOCKING, Io
@@ -44,28 +43,21 @@ class SqliteSessions(SqliteFile):
 
     # -- session summaries ------------------------------------------------------
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         t = self._t
         with self._transaction() as conn:
             found = conn.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                (user_id, session_id),
+                (user_id, write.session_id),
             ).fetchone()
             previous = None if found is None else to_summary(found)
-            plan = plan_summary(user_id, session_id, previous, summary, context)
+            plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is None:
                 return plan
             if plan.summary is None:
                 conn.execute(
                     f"DELETE FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                    (user_id, session_id),
+                    (user_id, write.session_id),
                 )
             else:
                 kept = plan.summary
@@ -76,7 +68,7 @@ class SqliteSessions(SqliteFile):
                     "updated_at = excluded.updated_at",
                     (
                         user_id,
-                        session_id,
+                        write.session_id,
                         kept.summary,
                         json.dumps(kept.topics),
                         kept.runs,
@@ -90,7 +82,7 @@ class SqliteSessions(SqliteFile):
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     user_id,
-                    session_id,
+                    write.session_id,
                     event.action,
                     event.old_summary,
                     event.new_summary,
@@ -146,16 +138,7 @@ class SqliteSessions(SqliteFile):
             ).rowcount
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         t = self._t
         user, agent = scope_key(user_id, scope)
@@ -163,18 +146,18 @@ class SqliteSessions(SqliteFile):
             held = conn.execute(
                 f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND agent_id = ? AND thread_id = ? "
                 "AND claim IS NOT NULL AND claim != ? AND claimed_until > ? LIMIT 1",
-                (user, agent, thread_id, token, sortable_time(now)),
+                (user, agent, request.thread_id, request.token, sortable_time(request.now)),
             ).fetchone()
             if held:
                 return []
             rows = conn.execute(
                 f"SELECT id, message_id, text, at FROM {t}_pending "
                 "WHERE user_id = ? AND agent_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
-                (user, agent, thread_id, limit),
+                (user, agent, request.thread_id, request.limit),
             ).fetchall()
             conn.executemany(
                 f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
-                [(token, sortable_time(until), row[0]) for row in rows],
+                [(request.token, sortable_time(request.until), row[0]) for row in rows],
             )
         return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
 

@@ -24,11 +24,12 @@ from langgraph.store.base import (
 )
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
     Document,
     KeywordCandidates,
+    ListQuery,
     MemoryVector,
-    OrderBy,
     Scope,
     ScoredMemories,
     UserVectors,
@@ -314,22 +315,15 @@ class StoreMemoryDb(StorePending, StoreSessions):
         ]
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         stored = await self._load(io, user_id, scope)
         values = sorted(
             stored.live(scope.now()).values(),
-            key=lambda v: (v[order_by], v["seq"]),
-            reverse=newest_first,
+            key=lambda v: (v[query.order_by], v["seq"]),
+            reverse=query.newest_first,
         )
-        return [_memory(v) for v in (values if limit is None else values[:limit])]
+        return [_memory(v) for v in values[: query.limit]]
 
     async def _semantic_ranking(
         self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE

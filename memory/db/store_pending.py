@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from langgraph.store.base import GetOp, Item, ListNamespacesOp, MatchCondition, PutOp
 
-from memory.db.base import USER_SCOPE, Scope
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope
 from memory.db.store_layout import PENDING, StoreBacked, batch, moment, read_all
 from memory.errors import PendingClaimLostError
 from memory.schema import PendingClaim, PendingMessage, PendingThread
@@ -105,26 +105,18 @@ class StorePending(StoreBacked):
         return len(writes)
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
-        pending = await self._thread_pending(io, user_id, thread_id, scope)
+        pending = await self._thread_pending(io, user_id, request.thread_id, scope)
         if any(
-            value["claim"] not in (None, token) and value["claimed_until"] > moment(now)
+            value["claim"] not in (None, request.token)
+            and value["claimed_until"] > moment(request.now)
             for _, value in pending
         ):
             return []
-        taken = pending[:limit]
+        taken = pending[: request.limit]
         ns = self._namespaces(user_id, scope)
-        claimed = {"claim": token, "claimed_until": moment(until)}
+        claimed = {"claim": request.token, "claimed_until": moment(request.until)}
         if taken:
             await batch(
                 io,

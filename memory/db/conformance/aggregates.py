@@ -8,7 +8,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from memory.db.base import MemoryDb, MemoryVector, Scope
+from memory.db.base import ClaimRequest, MemoryDb, MemoryVector, Scope, SummaryWrite
 from memory.db.conformance.common import BackendFactory, expect
 from memory.errors import PendingClaimLostError
 from memory.schema import (
@@ -34,7 +34,9 @@ def _written(
     db: MemoryDb, user_id: str, session_id: str, summary: SessionSummary | None, at: datetime
 ) -> str | None:
     """The action of the event the write recorded, or None when it changed nothing."""
-    plan = db.write_summary(user_id, session_id, summary, WriteContext("agent", at=at))
+    plan = db.write_summary(
+        user_id, SummaryWrite(session_id, summary, WriteContext("agent", at=at))
+    )
     return None if plan.event is None else plan.event.action
 
 
@@ -148,10 +150,10 @@ def check_pending(factory: BackendFactory) -> None:
         )
 
         now, until = T0 + HOUR, T0 + HOUR + timedelta(minutes=5)
-        taken = db.claim_pending(AVA, "t1", "w1", now, until, 2)
+        taken = db.claim_pending(AVA, ClaimRequest("t1", "w1", now, until, 2))
         expect(_texts(taken) == ["message 0", "message 1"], f"claim oldest first: {taken}")
         expect(
-            db.claim_pending(AVA, "t1", "w2", now, until, 10) == [],
+            db.claim_pending(AVA, ClaimRequest("t1", "w2", now, until, 10)) == [],
             "nothing may be taken while another worker's claim is live",
         )
         claimed = [t.claimed_until for t in db.pending_threads(AVA) if t.thread_id == "t1"]
@@ -171,17 +173,18 @@ def check_pending(factory: BackendFactory) -> None:
         expect(db.list_memories(AVA) == [], "a batch whose claim was lost must apply nothing")
 
         expect(
-            _texts(db.claim_pending(AVA, "t1", "w2", now, until, 10)) == ["message 2", "message 3"],
+            _texts(db.claim_pending(AVA, ClaimRequest("t1", "w2", now, until, 10)))
+            == ["message 2", "message 3"],
             "settled messages must be gone",
         )
         db.release_pending(AVA, "t1", "w2")
         expect(
-            len(db.claim_pending(AVA, "t1", "w3", now, until, 10)) == 2,
+            len(db.claim_pending(AVA, ClaimRequest("t1", "w3", now, until, 10))) == 2,
             "released messages must be free for another worker",
         )
         later = until + timedelta(seconds=1)
         expect(
-            len(db.claim_pending(AVA, "t1", "w4", later, later + HOUR, 10)) == 2,
+            len(db.claim_pending(AVA, ClaimRequest("t1", "w4", later, later + HOUR, 10))) == 2,
             "a claim that ended must not hold the messages",
         )
 
@@ -215,7 +218,7 @@ def _fill(db: MemoryDb, user: str) -> None:
     [added] = db.apply(user, [AddMemory(UserMemory(memory="The user skis"))], WriteContext())
     db.apply(user, [AddMemory(UserMemory(memory="The user plans"))], WriteContext(), scope=PLANNER)
     db.set_vectors(user, "model", [MemoryVector(added.memory_id, "The user skis", [1.0, 0.0])])
-    db.write_summary(user, "s1", _summary("Talked skiing", 1), WriteContext())
+    db.write_summary(user, SummaryWrite("s1", _summary("Talked skiing", 1), WriteContext()))
     db.add_pending(user, f"{user}-thread", _messages(0))
     db.claim_thread(user, f"{user}-thread")
 
@@ -268,7 +271,7 @@ async def _through_async_entries(db: MemoryDb) -> dict[str, Any]:
     )
     memory_id = str(added.memory_id)
     await db.aadd_pending(AVA, "t1", _messages(0))
-    await db.awrite_summary(AVA, "s1", _summary("Skiing", 1), WriteContext(at=T0))
+    await db.awrite_summary(AVA, SummaryWrite("s1", _summary("Skiing", 1), WriteContext(at=T0)))
     seen = {
         "listed": await db.alist_memories(AVA),
         "got": await db.aget_memories(AVA, [memory_id]),
