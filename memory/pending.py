@@ -52,14 +52,12 @@ class Pending(Service):
         user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
         moment = at or utcnow()
         kept = [
-            PendingMessage(_message_id(message_id), storable_text(text), moment)
+            PendingMessage(thread_id, _message_id(message_id), storable_text(text), moment)
             for message_id, text in messages
             if isinstance(text, str) and storable_text(text).strip()
         ]
         db = self.db
-        return await io.call(
-            db.add_pending, db.aadd_pending, user_id, thread_id, kept, scope=self.scope()
-        )
+        return await io.call(db.add_pending, db.aadd_pending, user_id, kept, scope=self.scope())
 
     async def threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
         user_id = None if user_id is None else validate_user_id(user_id)

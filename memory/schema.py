@@ -338,6 +338,7 @@ MemoryOp = AddMemory | ReplaceMemory | DeleteMemory | ClearMemories
 class PendingMessage:
     """A user message whose memories are still to be learned (deferred extraction)."""
 
+    thread_id: str
     message_id: str
     """Unique within its thread: recording a message twice keeps it once."""
     text: str

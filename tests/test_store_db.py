@@ -27,7 +27,7 @@ from memory import (
     UserMemory,
 )
 from memory.db import store_layout
-from memory.db.base import ListQuery
+from memory.db.base import ListQuery, WriteBatch
 from memory.db.namespaces import namespace_label
 from memory.db.store import StoreMemoryDb
 from memory.schema import (
@@ -136,15 +136,15 @@ def test_reads_are_not_cut_at_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
     ops: list[MemoryOp] = [
         AddMemory(UserMemory(memory=f"The user owns {n} cats")) for n in range(25)
     ]
-    events = db.apply("ava", [*ops, AddMemory(UserMemory(memory="The user skis"))], at)
+    events = db.apply("ava", WriteBatch([*ops, AddMemory(UserMemory(memory="The user skis"))], at))
     for n in range(1, 5):
-        db.apply(f"user{n}", [AddMemory(UserMemory(memory="The user skis"))], at)
+        db.apply(f"user{n}", WriteBatch([AddMemory(UserMemory(memory="The user skis"))], at))
     texts = [m.memory for m in db.list_memories("ava")]
     assert texts == [f"The user owns {n} cats" for n in range(25)] + ["The user skis"]
     memory = Memory(db=db)
     assert [m.memory for m in memory.search_user_memories("ava", "skiing")] == ["The user skis"]
     for _ in range(5):  # more events for one memory than a first read returns
-        db.apply("ava", [AddMemory(UserMemory(memory="The user skis"))], at)
+        db.apply("ava", WriteBatch([AddMemory(UserMemory(memory="The user skis"))], at))
     assert len(db.history("ava", events[-1].memory_id)) == 6
     assert sorted(db.user_ids()) == ["ava", "user1", "user2", "user3", "user4"]
     assert memory.clear() == 26 + 4
@@ -201,7 +201,9 @@ batches = st.tuples(
 
 def outcome(db: MemoryDb, user: str, batch: list[MemoryOp], at: datetime) -> Any:
     try:
-        return [e.to_dict() for e in db.apply(user, batch, WriteContext("test", "why", at))]
+        return [
+            e.to_dict() for e in db.apply(user, WriteBatch(batch, WriteContext("test", "why", at)))
+        ]
     except (MemoryNotFoundError, InvalidInputError) as error:
         return type(error).__name__
 
@@ -255,7 +257,9 @@ def test_postgres_rolls_back_a_batch_it_refuses_halfway(postgres_store: Postgres
     kept = memory.add_user_memory("The user likes tea", "org/team.lead")
     unstorable = UserMemory.model_construct(memory="The user \0 skis", topics=[])
     with pytest.raises(psycopg.Error):
-        db.apply("org/team.lead", [DeleteMemory(kept), AddMemory(unstorable)], WriteContext())
+        db.apply(
+            "org/team.lead", WriteBatch([DeleteMemory(kept), AddMemory(unstorable)], WriteContext())
+        )
     assert [m.memory_id for m in memory.get_user_memories("org/team.lead")] == [kept]
     assert [e.action for e in memory.get_memory_history(kept, "org/team.lead")] == ["added"]
 

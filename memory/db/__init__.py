@@ -14,12 +14,14 @@ from memory.db.base import (
     ListQuery,
     MemoryDb,
     MemoryStorage,
+    MissingVectors,
     PendingStorage,
     Scope,
     SessionHost,
     SummaryStorage,
     SummaryWrite,
     ThreadOwnerStorage,
+    WriteBatch,
 )
 
 __all__ = [
@@ -29,10 +31,12 @@ __all__ = [
     "ListQuery",
     "MemoryDb",
     "MemoryStorage",
+    "MissingVectors",
     "PendingStorage",
     "Scope",
     "SessionHost",
     "SummaryStorage",
     "SummaryWrite",
     "ThreadOwnerStorage",
+    "WriteBatch",
 ]

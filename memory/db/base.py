@@ -161,6 +161,14 @@ class ClaimRequest:
 
 
 @dataclass(frozen=True)
+class WriteBatch:
+    """Operations to apply in order as one transaction, and where they came from."""
+
+    ops: Sequence[MemoryOp]
+    context: WriteContext
+
+
+@dataclass(frozen=True)
 class SummaryWrite:
     """One change to a session's summary: the new one (None deletes it), and its source."""
 
@@ -180,6 +188,18 @@ class MemoryVector:
     memory: str
     """The text that was embedded; a memory edited meanwhile keeps no stale vector."""
     vector: Sequence[float]
+    model: str
+    """The embedding model that made it."""
+
+
+@dataclass(frozen=True)
+class MissingVectors:
+    """Which memories a re-embedding asks for: up to `limit` of those with no vector from
+    `model` in `dimensions` (None: in any number of dimensions)."""
+
+    model: str
+    dimensions: int | None
+    limit: int
 
 
 @dataclass(frozen=True)
@@ -290,22 +310,16 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        """Apply `ops` in order as one transaction: all of them or, on any error, none.
+        """Apply `writes.ops` in order as one transaction: all of them or, on any error, none.
 
-        Within `scope.agent_id`'s partition; the memories expired by `context.at`
+        Within `scope.agent_id`'s partition; the memories expired by `writes.context.at`
         are swept by the same transaction. Raises `MemoryNotFoundError` when a
         replace or delete names an id the user does not have; the rules are
-        `memory.planner.plan_writes`. When `context.settles` names claimed pending
-        messages, they stop being pending in the same transaction (also when `ops`
-        is empty); if any of them is no longer pending under that claim, it raises
+        `memory.planner.plan_writes`. When `writes.context.settles` names claimed pending
+        messages, they stop being pending in the same transaction (also when there are
+        no ops); if any of them is no longer pending under that claim, it raises
         `PendingClaimLostError` and applies nothing.
         """
 
@@ -344,15 +358,9 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
-        """Store vectors made by `model`, replacing older ones; returns how many were kept.
+        """Store vectors, replacing older ones; returns how many were kept.
 
         A vector whose memory is gone or whose text changed since it was embedded is
         dropped, so a slow embedder racing an edit never leaves a stale vector.
@@ -370,16 +378,10 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
+        """Up to `missing.limit` of the user's memories with no vector from `missing.model`
+        (in `missing.dimensions`)."""
 
     unembedded, aunembedded = twins(_unembedded)
 
@@ -453,18 +455,12 @@ class PendingStorage(Storage):
 
     @abstractmethod
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         """Keep user messages to learn from later in `scope.agent_id`'s scope; returns how
         many were new.
 
-        A message id the thread already has pending in that scope is kept once.
+        A message id its thread already has pending in that scope is kept once.
         """
 
     add_pending, aadd_pending = twins(_add_pending)

@@ -130,13 +130,7 @@ class PostgresPending(PostgresConnection):
         return checkpoints, archived
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         if not messages:
             return 0
@@ -144,13 +138,13 @@ class PostgresPending(PostgresConnection):
             return await sql.execute(
                 f"INSERT INTO {self._t}_pending "
                 "(user_id, agent_id, thread_id, message_id, text, at) "
-                "SELECT %s, %s, %s, m.message_id, m.text, m.at "
-                "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) "
-                "WITH ORDINALITY AS m(message_id, text, at, n) ORDER BY m.n "
+                "SELECT %s, %s, m.thread_id, m.message_id, m.text, m.at "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+                "WITH ORDINALITY AS m(thread_id, message_id, text, at, n) ORDER BY m.n "
                 "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 (
                     *scope_key(user_id, scope),
-                    thread_id,
+                    [m.thread_id for m in messages],
                     [m.message_id for m in messages],
                     [m.text for m in messages],
                     [m.at for m in messages],
@@ -178,7 +172,7 @@ class PostgresPending(PostgresConnection):
                 "AND thread_id = %s ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
                 (request.token, request.until, user, agent, request.thread_id, request.limit),
             )
-        return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
+        return [PendingMessage(request.thread_id, row[1], row[2], row[3]) for row in sorted(rows)]
 
     async def _release_pending(
         self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE

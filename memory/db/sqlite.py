@@ -23,8 +23,10 @@ from memory.db.base import (
     ListQuery,
     MemoryDb,
     MemoryVector,
+    MissingVectors,
     Scope,
     UserVectors,
+    WriteBatch,
 )
 from memory.db.sqlite_keywords import SqliteKeywords
 from memory.db.sqlite_rows import (
@@ -49,7 +51,7 @@ from memory.db.sqlite_sessions import SqliteSessions
 from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, WritePlan, plan_writes, reads_for
-from memory.schema import EraseResult, MemoryEvent, MemoryOp, PendingClaim, UserMemory, WriteContext
+from memory.schema import EraseResult, MemoryEvent, PendingClaim, UserMemory
 from memory.text import index_text
 from memory.twins import Io
 
@@ -107,21 +109,17 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
     # -- memories -------------------------------------------------------------
 
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        reads = reads_for(ops)
-        scope = Scope(scope.agent_id, context.at)
+        reads = reads_for(writes.ops)
+        scope = Scope(scope.agent_id, writes.context.at)
         with self._transaction() as conn:
-            if context.settles is not None:
-                self._settle(conn, user_id, scope, context.settles)
+            if writes.context.settles is not None:
+                self._settle(conn, user_id, scope, writes.context.settles)
             rowids, current = self._current(conn, user_id, scope, reads)
-            plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
+            plan = plan_writes(
+                user_id, current, writes.ops, writes.context, agent_id=scope.agent_id
+            )
             if plan.events:
                 self._store(conn, user_id, scope, rowids, plan)
             self._vector_cache.discard(scope_key(user_id, scope))
@@ -280,13 +278,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return ref
 
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = 0
@@ -302,7 +294,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                     scope_params(
                         user_id,
                         scope,
-                        model=model,
+                        model=item.model,
                         dimensions=array.size,
                         vector=array.tobytes(),
                         memory_id=item.memory_id,
@@ -373,14 +365,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return [row[0] for row in rows]
 
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         columns = ", ".join(f"t.{c.strip()}" for c in MEMORY_COLUMNS.split(","))
         rows = self._read(
@@ -390,7 +375,13 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             "AND (t.expires_at IS NULL OR t.expires_at > :at) AND "
             "(v.memory_rowid IS NULL OR v.model IS NOT :model "
             "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
-            scope_params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
+            scope_params(
+                user_id,
+                scope,
+                model=missing.model,
+                dimensions=missing.dimensions,
+                limit=missing.limit,
+            ),
         )
         return to_memories(rows, user_id, scope)
 

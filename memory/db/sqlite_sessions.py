@@ -115,13 +115,7 @@ class SqliteSessions(SqliteFile):
         return [to_summary_event(row) for row in rows]
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         if not messages:
             return 0
@@ -132,7 +126,7 @@ class SqliteSessions(SqliteFile):
                 "(user_id, agent_id, thread_id, message_id, text, at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 [
-                    (user, agent, thread_id, m.message_id, m.text, sortable_time(m.at))
+                    (user, agent, m.thread_id, m.message_id, m.text, sortable_time(m.at))
                     for m in messages
                 ],
             ).rowcount
@@ -159,7 +153,11 @@ class SqliteSessions(SqliteFile):
                 f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
                 [(request.token, sortable_time(request.until), row[0]) for row in rows],
             )
-        return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
+        thread_id = request.thread_id
+        return [
+            PendingMessage(thread_id, row[1], row[2], datetime.fromisoformat(row[3]))
+            for row in rows
+        ]
 
     async def _release_pending(
         self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE

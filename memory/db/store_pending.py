@@ -24,7 +24,8 @@ def _pending_key(thread_id: str, message_id: str) -> str:
 
 
 def _pending_message(value: dict[str, Any]) -> PendingMessage:
-    return PendingMessage(value["message_id"], value["text"], datetime.fromisoformat(value["at"]))
+    at = datetime.fromisoformat(value["at"])
+    return PendingMessage(value["thread_id"], value["message_id"], value["text"], at)
 
 
 class StorePending(StoreBacked):
@@ -67,16 +68,10 @@ class StorePending(StoreBacked):
         return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         ns = self._namespaces(user_id, scope)
-        keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
+        keyed = {_pending_key(m.thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
         if not keyed:
             return 0
         found = await batch(io, self.store, [GetOp(ns.pending, key) for key in keyed])
@@ -87,7 +82,7 @@ class StorePending(StoreBacked):
                 key,
                 {
                     "user_id": user_id,
-                    "thread_id": thread_id,
+                    "thread_id": message.thread_id,
                     "message_id": message.message_id,
                     "text": message.text,
                     "at": moment(message.at),

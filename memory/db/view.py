@@ -20,6 +20,7 @@ from memory.db.base import (
     KeywordCandidates,
     ListQuery,
     MemoryDb,
+    MissingVectors,
     Scope,
     ScoredMemories,
     UserVectors,
@@ -133,13 +134,9 @@ class MemoryReader(Protocol):
 
     async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors: ...
 
-    def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]: ...
+    def unembedded(self, user_id: str, missing: MissingVectors) -> list[UserMemory]: ...
 
-    async def aunembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]: ...
+    async def aunembedded(self, user_id: str, missing: MissingVectors) -> list[UserMemory]: ...
 
     def semantic_ranking(self, user_id: str, query: str, limit: int | None) -> ScoredMemories: ...
 
@@ -230,18 +227,9 @@ class MemoryView(Twinned):
             unembedded=found.unembedded,
         )
 
-    async def _unembedded(
-        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]:
-        return await io.call(
-            self.db.unembedded,
-            self.db.aunembedded,
-            user_id,
-            model,
-            dimensions,
-            limit,
-            scope=self.scope,
-        )
+    async def _unembedded(self, io: Io, user_id: str, missing: MissingVectors) -> list[UserMemory]:
+        db = self.db
+        return await io.call(db.unembedded, db.aunembedded, user_id, missing, scope=self.scope)
 
     async def _semantic_ranking(
         self, io: Io, user_id: str, query: str, limit: int | None
