@@ -11,6 +11,7 @@ write of theirs bumps their version.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import numpy as np
 
@@ -170,13 +171,7 @@ class PostgresSearch(PostgresConnection):
                 "AND (v.memory_pk IS NULL OR v.model <> %(model)s "
                 "OR v.dimensions <> coalesce(%(dimensions)s, v.dimensions)) "
                 "ORDER BY m.id LIMIT %(limit)s",
-                scope_params(
-                    user_id,
-                    scope,
-                    model=missing.model,
-                    dimensions=missing.dimensions,
-                    limit=missing.limit,
-                ),
+                scope_params(user_id, scope, **asdict(missing)),
             )
         return to_memories(rows)
 

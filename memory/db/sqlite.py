@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from operator import itemgetter
 from pathlib import Path
 
@@ -375,13 +376,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             "AND (t.expires_at IS NULL OR t.expires_at > :at) AND "
             "(v.memory_rowid IS NULL OR v.model IS NOT :model "
             "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
-            scope_params(
-                user_id,
-                scope,
-                model=missing.model,
-                dimensions=missing.dimensions,
-                limit=missing.limit,
-            ),
+            scope_params(user_id, scope, **asdict(missing)),
         )
         return to_memories(rows, user_id, scope)
 

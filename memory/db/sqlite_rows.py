@@ -29,10 +29,6 @@ EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
     "at, agent_id, expires_at"
 )
-SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
-SUMMARY_EVENT_COLUMNS = (
-    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
-)
 REMOVALS = frozenset({"deleted", "cleared", "expired"})
 """The actions after which a memory is gone: their events have no new text."""
 IN_SCOPE = "user_id = :user AND agent_id = :agent"

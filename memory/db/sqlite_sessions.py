@@ -14,8 +14,6 @@ from memory.db.base import USER_SCOPE, ClaimRequest, Scope, SummaryWrite
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
-    SUMMARY_COLUMNS,
-    SUMMARY_EVENT_COLUMNS,
     iso_time,
     scope_key,
     sortable_time,
@@ -23,6 +21,7 @@ from memory.db.sqlite_rows import (
     to_summary_event,
     topics_json,
 )
+from memory.db.summary_sql import summary_sql
 from memory.planner import SummaryPlan, plan_summary
 from memory.schema import (
     PendingMessage,
@@ -44,45 +43,25 @@ class SqliteSessions(SqliteFile):
     # -- session summaries ------------------------------------------------------
 
     async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
-        t = self._t
+        sql, key = summary_sql(self._t, "?"), (user_id, write.session_id)
         with self._transaction() as conn:
-            found = conn.execute(
-                f"SELECT {SUMMARY_COLUMNS} FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                (user_id, write.session_id),
-            ).fetchone()
+            found = conn.execute(sql.one, key).fetchone()
             previous = None if found is None else to_summary(found)
             plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is None:
                 return plan
             if plan.summary is None:
-                conn.execute(
-                    f"DELETE FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                    (user_id, write.session_id),
-                )
+                conn.execute(sql.delete, key)
             else:
                 kept = plan.summary
-                conn.execute(
-                    f"INSERT INTO {t}_summaries ({SUMMARY_COLUMNS}) VALUES (?,?,?,?,?,?,?) "
-                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
-                    "topics = excluded.topics, runs = excluded.runs, "
-                    "updated_at = excluded.updated_at",
-                    (
-                        user_id,
-                        write.session_id,
-                        kept.summary,
-                        json.dumps(kept.topics),
-                        kept.runs,
-                        iso_time(kept.created_at),
-                        iso_time(kept.updated_at),
-                    ),
-                )
+                topics, runs = json.dumps(kept.topics), kept.runs
+                times = iso_time(kept.created_at), iso_time(kept.updated_at)
+                conn.execute(sql.upsert, (*key, kept.summary, topics, runs, *times))
             event = plan.event
             conn.execute(
-                f"INSERT INTO {t}_summary_history ({SUMMARY_EVENT_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                sql.record,
                 (
-                    user_id,
-                    write.session_id,
+                    *key,
                     event.action,
                     event.old_summary,
                     event.new_summary,
@@ -94,25 +73,17 @@ class SqliteSessions(SqliteFile):
             )
         return plan
 
-    # -- pending messages (deferred extraction) ------------------------------------
     async def _get_summaries(
         self, io: Io, user_id: str, session_id: str | None = None
     ) -> list[SessionSummary]:
-        rows = self._read(
-            f"SELECT {SUMMARY_COLUMNS} FROM {self._t}_summaries "
-            "WHERE user_id = ? AND session_id = coalesce(?, session_id) "
-            "ORDER BY updated_at DESC, session_id",
-            (user_id, session_id),
-        )
+        rows = self._read(summary_sql(self._t, "?").of_user, (user_id, session_id))
         return [to_summary(row) for row in rows]
 
     async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
-        rows = self._read(
-            f"SELECT {SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
-            "WHERE user_id = ? AND session_id = ? ORDER BY id",
-            (user_id, session_id),
-        )
+        rows = self._read(summary_sql(self._t, "?").history, (user_id, session_id))
         return [to_summary_event(row) for row in rows]
+
+    # -- pending messages (deferred extraction) ------------------------------------
 
     async def _add_pending(
         self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE

@@ -46,6 +46,7 @@ from memory.db.store_layout import (
     ITEMS,
     SEQUENCE_KEY,
     batch,
+    put_all,
     read_all,
 )
 from memory.db.store_pending import StorePending
@@ -232,8 +233,7 @@ class StoreMemoryDb(StorePending, StoreSessions):
         current = [_memory(v) for v in stored.listed()]
         plan = plan_writes(user_id, current, writes.ops, writes.context, agent_id=scope.agent_id)
         if not plan.events:
-            if settled:
-                await batch(io, self.store, settled)
+            await put_all(io, self.store, settled)
             return plan.events
         ns = self._namespaces(user_id, scope)
         seq = stored.next_seq
@@ -416,9 +416,7 @@ class StoreMemoryDb(StorePending, StoreSessions):
             for item, array in zip(vectors, arrays, strict=True)
             if stored.values.get(item.memory_id, {}).get("memory") == item.memory
         ]
-        if writes:
-            await batch(io, self.store, writes)
-        return len(writes)
+        return await put_all(io, self.store, writes)
 
     async def _unembedded(
         self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE

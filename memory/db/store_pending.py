@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from langgraph.store.base import GetOp, Item, ListNamespacesOp, MatchCondition, PutOp
 
 from memory.db.base import USER_SCOPE, ClaimRequest, Scope
-from memory.db.store_layout import PENDING, StoreBacked, batch, moment, read_all
+from memory.db.store_layout import PENDING, StoreBacked, batch, moment, put_all, read_all
 from memory.errors import PendingClaimLostError
 from memory.schema import PendingClaim, PendingMessage, PendingThread
 from memory.twins import Io
@@ -95,9 +95,7 @@ class StorePending(StoreBacked):
             for key in new
             for n, message in [keyed[key]]
         ]
-        if writes:
-            await batch(io, self.store, writes)
-        return len(writes)
+        return await put_all(io, self.store, writes)
 
     async def _claim_pending(
         self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
@@ -112,12 +110,11 @@ class StorePending(StoreBacked):
         taken = pending[: request.limit]
         ns = self._namespaces(user_id, scope)
         claimed = {"claim": request.token, "claimed_until": moment(request.until)}
-        if taken:
-            await batch(
-                io,
-                self.store,
-                [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
-            )
+        await put_all(
+            io,
+            self.store,
+            [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
+        )
         return [_pending_message(value) for _, value in taken]
 
     async def _release_pending(
@@ -130,8 +127,7 @@ class StorePending(StoreBacked):
             for key, value in await self._thread_pending(io, user_id, thread_id, scope)
             if value["claim"] == token
         ]
-        if writes:
-            await batch(io, self.store, writes)
+        await put_all(io, self.store, writes)
 
     async def _pending_items(
         self, io: Io, user_id: str | None, scope: Scope
