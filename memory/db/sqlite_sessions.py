@@ -10,18 +10,14 @@ from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from memory.db import summary_sql
 from memory.db.base import USER_SCOPE, ClaimRequest, Scope, SummaryWrite
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
-    iso_time,
     scope_key,
     sortable_time,
-    to_summary,
-    to_summary_event,
-    topics_json,
 )
-from memory.db.summary_sql import summary_sql
 from memory.planner import SummaryPlan, plan_summary
 from memory.schema import (
     PendingMessage,
@@ -43,45 +39,29 @@ class SqliteSessions(SqliteFile):
     # -- session summaries ------------------------------------------------------
 
     async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
-        sql, key = summary_sql(self._t, "?"), (user_id, write.session_id)
+        sql, key = summary_sql.statements(self._t, "?"), (user_id, write.session_id)
         with self._transaction() as conn:
             found = conn.execute(sql.one, key).fetchone()
-            previous = None if found is None else to_summary(found)
+            previous = None if found is None else summary_sql.summary_of(found, json.loads)
             plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is None:
                 return plan
             if plan.summary is None:
                 conn.execute(sql.delete, key)
             else:
-                kept = plan.summary
-                topics, runs = json.dumps(kept.topics), kept.runs
-                times = iso_time(kept.created_at), iso_time(kept.updated_at)
-                conn.execute(sql.upsert, (*key, kept.summary, topics, runs, *times))
-            event = plan.event
-            conn.execute(
-                sql.record,
-                (
-                    *key,
-                    event.action,
-                    event.old_summary,
-                    event.new_summary,
-                    topics_json(event.old_topics),
-                    topics_json(event.new_topics),
-                    event.source,
-                    event.at.isoformat(),
-                ),
-            )
+                conn.execute(sql.upsert, summary_sql.summary_values(plan.summary, _stored))
+            conn.execute(sql.record, summary_sql.event_values(plan.event, _stored))
         return plan
 
     async def _get_summaries(
         self, io: Io, user_id: str, session_id: str | None = None
     ) -> list[SessionSummary]:
-        rows = self._read(summary_sql(self._t, "?").of_user, (user_id, session_id))
-        return [to_summary(row) for row in rows]
+        rows = self._read(summary_sql.statements(self._t, "?").of_user, (user_id, session_id))
+        return [summary_sql.summary_of(row, json.loads) for row in rows]
 
     async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
-        rows = self._read(summary_sql(self._t, "?").history, (user_id, session_id))
-        return [to_summary_event(row) for row in rows]
+        rows = self._read(summary_sql.statements(self._t, "?").history, (user_id, session_id))
+        return [summary_sql.event_of(row, json.loads) for row in rows]
 
     # -- pending messages (deferred extraction) ------------------------------------
 
@@ -236,3 +216,12 @@ class SqliteSessions(SqliteFile):
         return checkpoints, archived
 
     # -- reads ----------------------------------------------------------------
+
+
+def _stored(value: Any) -> Any:
+    """A value as this file stores it: topics as JSON text, times as ISO text."""
+    if isinstance(value, list):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
