@@ -140,6 +140,11 @@ def scope_params(user_id: str, scope: Scope, **more: Any) -> dict[str, Any]:
     return {"user": user_id, "agent": scope.agent_id or "", "at": scope.now(), **more}
 
 
+def unnested(items: Sequence[object], *fields: str) -> list[list[Any]]:
+    """The arrays `unnest(...)` takes to insert `items` in one statement: one per field."""
+    return [[getattr(item, field) for item in items] for field in fields]
+
+
 class PostgresConnection(MemoryDb):
     """What every aggregate of `PostgresMemoryDb` works through: its pools, one
     transaction per operation, the per-user write lock, and the schema.

@@ -19,7 +19,7 @@ from langgraph.store.postgres import PostgresStore
 from psycopg.rows import dict_row
 
 from memory.db.base import USER_SCOPE, ClaimRequest, Scope
-from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key
+from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key, unnested
 from memory.db.session_savers import PostgresSessionSaver
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.errors import MemoryDbError
@@ -144,10 +144,7 @@ class PostgresPending(PostgresConnection):
                 "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 (
                     *scope_key(user_id, scope),
-                    [m.thread_id for m in messages],
-                    [m.message_id for m in messages],
-                    [m.text for m in messages],
-                    [m.at for m in messages],
+                    *unnested(messages, "thread_id", "message_id", "text", "at"),
                 ),
             )
 

@@ -31,6 +31,7 @@ from memory.db.postgres_connection import (
     Sql,
     scope_key,
     scope_params,
+    unnested,
 )
 from memory.db.postgres_memories import COLUMNS, to_memories
 from memory.db.vectors import as_vector, unit_rows
@@ -193,9 +194,7 @@ class PostgresSearch(PostgresConnection):
                 "ON CONFLICT (memory_pk) DO UPDATE SET model = excluded.model, "
                 "dimensions = excluded.dimensions, vector = excluded.vector",
                 (
-                    [v.memory_id for v in vectors],
-                    [v.memory for v in vectors],
-                    [v.model for v in vectors],
+                    *unnested(vectors, "memory_id", "memory", "model"),
                     [a.size for a in arrays],
                     [a.tobytes() for a in arrays],
                     *scope_key(user_id, scope),
