@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from memory import telemetry
@@ -21,7 +22,7 @@ from memory.schema import (
     validate_thread_id,
     validate_user_id,
 )
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.telemetry import TokenUsage, for_user
 from memory.twins import Io
 
@@ -34,12 +35,11 @@ CLAIM_LIMIT = 200
 """Pending messages taken at once; the rest are taken by the next claim."""
 
 
+@dataclass(eq=False)
 class Pending(Service):
     """The `Memory`'s pending messages, in its agent scope."""
 
-    def __init__(self, settings: Settings, learning: Learning) -> None:
-        super().__init__(settings)
-        self.learning = learning
+    learning: Learning
 
     async def add(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from langchain_core.messages import convert_to_messages
 
@@ -19,10 +20,11 @@ from memory.schema import (
     validate_session_id,
     validate_user_id,
 )
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.twins import Io
 
 
+@dataclass(eq=False)
 class Summaries(Service):
     """Session summaries are the user's, whatever the agent: they take no agent scope.
 
@@ -31,9 +33,7 @@ class Summaries(Service):
     another user's session id finds only one's own summary.
     """
 
-    def __init__(self, settings: Settings, owners: Owners) -> None:
-        super().__init__(settings)
-        self.owners = owners
+    owners: Owners
 
     async def create(
         self,
