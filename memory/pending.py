@@ -95,7 +95,8 @@ class Pending(Service):
     async def _learn_claimed(
         self, io: Io, user_id: str, claims: Iterator[ClaimRequest], model: ModelSpec | None
     ) -> list[MemoryUpdateResult]:
-        """Claim and learn until a claim finds fewer than `CLAIM_LIMIT` messages."""
+        """Claim and learn, claim after claim, until one finds fewer than `CLAIM_LIMIT`
+        messages or another worker takes the thread."""
         db, scope = self.db, self.scope()
         results: list[MemoryUpdateResult] = []
         while True:

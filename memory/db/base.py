@@ -360,7 +360,8 @@ class MemoryStorage(Storage):
     async def _set_vectors(
         self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
-        """Store vectors, replacing older ones; returns how many were kept.
+        """Store vectors (each made by its `model`), replacing older ones; returns how many
+        were kept.
 
         A vector whose memory is gone or whose text changed since it was embedded is
         dropped, so a slow embedder racing an edit never leaves a stale vector.
@@ -457,8 +458,8 @@ class PendingStorage(Storage):
     async def _add_pending(
         self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
-        """Keep user messages to learn from later in `scope.agent_id`'s scope; returns how
-        many were new.
+        """Keep user messages to learn from later, each in its thread, in `scope.agent_id`'s
+        scope; returns how many were new.
 
         A message id its thread already has pending in that scope is kept once.
         """
