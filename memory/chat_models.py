@@ -11,12 +11,15 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 from pydantic import ValidationError
 
-from memory.errors import ModelConfigError
+from memory.errors import MemoryModelError, ModelConfigError
+from memory.telemetry import NO_USAGE, TokenUsage, tagged, usage_of
+from memory.twins import Io
 
 ModelSpec = BaseChatModel | str
 """A LangChain chat model, or "openai:gpt-4.1-mini" / "google_genai:gemini-2.5-flash" /
@@ -107,15 +110,47 @@ def _build(spec: str, provider: str | None, settings: dict[str, Any]) -> BaseCha
     return model
 
 
-def first_model(own: ModelSpec | None, fallback: ModelSpec | None, task: str) -> BaseChatModel:
-    """A helper's own model, else the fallback (its Memory's or agent's) to do `task`."""
-    spec = own if own is not None else fallback
-    if spec is None:
-        raise ModelConfigError(
-            f"no model to {task}: pass Memory(model=...), "
-            "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
-        )
-    return resolve_chat_model(spec)
+S = TypeVar("S")
+
+
+class Step(NamedTuple):
+    """A model call of memory's: its `name` in traces, and the `model` it is in errors."""
+
+    name: str
+    model: str
+
+
+class ModelHelper:
+    """A helper of a Memory that prompts a chat model: its own, or else its Memory's or
+    agent's, to do `task`; its instructions can be replaced or added to."""
+
+    task: ClassVar[str]
+
+    def __init__(
+        self,
+        model: ModelSpec | None = None,
+        system_message: str | None = None,
+        additional_instructions: str | None = None,
+    ) -> None:
+        """
+        Args:
+            model: Chat model or "provider:model"; `None` uses the owning Memory's or agent's.
+            system_message: Replaces the built-in instructions.
+            additional_instructions: Appended to the instructions.
+        """
+        self.model = model
+        self.system_message = system_message
+        self.additional_instructions = additional_instructions
+
+    def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
+        """Its own model, else `fallback`; `ModelConfigError` when there is neither."""
+        spec = self.model if self.model is not None else fallback
+        if spec is None:
+            raise ModelConfigError(
+                f"no model to {self.task}: pass Memory(model=...), "
+                "e.g. Memory(model='openai:gpt-4.1-mini'), or give the agent a model"
+            )
+        return resolve_chat_model(spec)
 
 
 def _reason(error: Exception) -> str:
@@ -141,3 +176,23 @@ def unstreamed(model: BaseChatModel) -> BaseChatModel:
     (`PydanticSerializationUnexpectedValue`) on every call.
     """
     return model.model_copy(update={"disable_streaming": True})
+
+
+async def structured_answer(
+    io: Io, model: BaseChatModel, schema: type[S], messages: list[BaseMessage], step: Step
+) -> tuple[S | None, TokenUsage]:
+    """Ask `model` (whole, tagged as memory's `step`) for an answer of `schema`; returns
+    it (None when the reply did not parse as one) and the usage the reply reports.
+
+    A failing call raises `MemoryModelError`, naming `step.model`.
+    """
+    answering = unstreamed(model).with_structured_output(schema, include_raw=True)
+    structured = tagged(answering, step.name)
+    try:
+        answer = await io.call(structured.invoke, structured.ainvoke, messages)
+    except Exception as error:
+        raise MemoryModelError(f"the {step.model} model failed: {error}") from error
+    if not isinstance(answer, dict):
+        return (answer if isinstance(answer, schema) else None), NO_USAGE
+    parsed = answer.get("parsed")
+    return (parsed if isinstance(parsed, schema) else None), usage_of(answer.get("raw"))

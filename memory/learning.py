@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from memory import prompts, telemetry
 from memory.chat_models import ModelSpec
@@ -12,19 +13,18 @@ from memory.errors import InvalidInputError
 from memory.manager import MemoryUpdateResult, MessageLike, render_transcript, transcript_windows
 from memory.memories import Memories
 from memory.schema import PendingClaim, validate_user_id
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.telemetry import TokenUsage
 from memory.twins import Io
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Learning(Service):
     """Creates, updates and forgets memories with the memory model."""
 
-    def __init__(self, settings: Settings, memories: Memories) -> None:
-        super().__init__(settings)
-        self.memories = memories
+    memories: Memories
 
     async def create(
         self,

@@ -20,7 +20,7 @@ from langchain_core.messages import (
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model, unstreamed
+from memory.chat_models import ModelHelper, ModelSpec, Step, structured_answer
 from memory.db.view import NO_FILTER, MemoryFilter
 from memory.errors import MemoryModelError, MemoryNotFoundError
 from memory.retrieval import DEFAULT_TOKEN_BUDGET, PromptMemories, SearchResult, approx_tokens
@@ -37,7 +37,7 @@ from memory.schema import (
     WriteContext,
     utc,
 )
-from memory.telemetry import TokenUsage, tagged, usage_of
+from memory.telemetry import tagged, usage_of
 from memory.twins import Io
 
 logger = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ class _Plan:
         return memory
 
 
-class MemoryManager:
+class MemoryManager(ModelHelper):
     """Turns what a user says into memory changes with a chat model, safely.
 
     The model sees the user's memories under short aliases (m1, m2, ...) and may
@@ -250,6 +250,8 @@ class MemoryManager:
     at most `max_rounds` model calls. The accepted ops are then applied as one
     transaction. The model never sees or names a user id.
     """
+
+    task = "manage or search memories"
 
     def __init__(
         self,
@@ -270,15 +272,10 @@ class MemoryManager:
             token_budget: Approximate tokens of existing memories shown to the model.
             max_rounds: Model calls per run, counting retries after refused tool calls.
         """
-        self.model = model
-        self.system_message = system_message
+        super().__init__(model, system_message, additional_instructions)
         self.memory_capture_instructions = memory_capture_instructions
-        self.additional_instructions = additional_instructions
         self.token_budget = token_budget
         self.max_rounds = max_rounds
-
-    def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
-        return first_model(self.model, fallback, "manage or search memories")
 
     async def update(
         self,
@@ -388,17 +385,9 @@ class MemoryManager:
             ),
             HumanMessage(prompts.agentic_search_input(query)),
         ]
-        structured = tagged(
-            unstreamed(model).with_structured_output(RelatedMemories, include_raw=True),
-            "agentic_search",
-        )
-        try:
-            answer = await io.call(structured.invoke, structured.ainvoke, messages)
-        except Exception as error:
-            raise MemoryModelError(f"the search model failed: {error}") from error
-        used = usage_of(answer.get("raw")) if isinstance(answer, dict) else TokenUsage()
-        parsed = answer.get("parsed") if isinstance(answer, dict) else answer
-        ids = parsed.memory_ids if isinstance(parsed, RelatedMemories) else []
+        step = Step("agentic_search", "search")
+        parsed, used = await structured_answer(io, model, RelatedMemories, messages, step)
+        ids = parsed.memory_ids if parsed is not None else []
         found = list({alias: aliases[alias] for alias in ids if alias in aliases}.values())
         return SearchResult(found if limit is None else found[:limit], method="agentic", usage=used)
 

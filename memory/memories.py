@@ -13,6 +13,7 @@ from typing import Literal, get_args
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
+from memory.db.base import ListQuery
 from memory.db.view import NO_FILTER, MemoryFilter
 from memory.dedupe import DuplicateGroup, dedupe
 from memory.errors import InvalidInputError, MemoryNotFoundError
@@ -195,14 +196,8 @@ class Memories(Service):
         view = self.view(filter)
         if method in ("last_n", "first_n"):
             newest_first = method == "last_n"
-            found = await io.call(
-                view.list_memories,
-                view.alist_memories,
-                user_id,
-                order_by="updated_at",
-                newest_first=newest_first,
-                limit=limit,
-            )
+            listing = ListQuery("updated_at", newest_first, limit)
+            found = await io.call(view.list_memories, view.alist_memories, user_id, listing)
             return SearchResult(found[::-1] if newest_first else found, method=method)
         assert query is not None
         if method == "agentic":

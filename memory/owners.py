@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from memory import telemetry
 from memory.errors import ThreadOwnershipError
 from memory.schema import EraseResult, validate_session_id, validate_user_id
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.twins import Io
 
 logger = logging.getLogger(__name__)
@@ -18,13 +18,12 @@ SessionEraser = Callable[[Sequence[str]], tuple[int, int]]
 """Deletes the checkpoints and archived runs of some threads; returns (checkpoints, runs)."""
 
 
+@dataclass(eq=False)
 class Owners(Service):
     """Thread owners in the store, and the erasers of sessions kept outside it."""
 
-    def __init__(self, settings: Settings, erasers: list[SessionEraser]) -> None:
-        super().__init__(settings)
-        self.erasers = erasers
-        """Shared by a `Memory` and its `for_agent` handles."""
+    erasers: list[SessionEraser]
+    """Shared by a `Memory` and its `for_agent` handles."""
 
     async def claim_thread(self, io: Io, user_id: str, thread_id: str) -> None:
         user_id, thread_id = validate_user_id(user_id), validate_session_id(thread_id)

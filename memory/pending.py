@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
+from memory.db.base import ClaimRequest
 from memory.errors import InvalidInputError, PendingClaimLostError
 from memory.learning import Learning
 from memory.manager import MAX_TRANSCRIPT_CHARS, MemoryUpdateResult
 from memory.schema import (
-    PendingClaim,
     PendingMessage,
     PendingThread,
     storable_text,
@@ -21,7 +22,7 @@ from memory.schema import (
     validate_thread_id,
     validate_user_id,
 )
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.telemetry import TokenUsage, for_user
 from memory.twins import Io
 
@@ -34,12 +35,11 @@ CLAIM_LIMIT = 200
 """Pending messages taken at once; the rest are taken by the next claim."""
 
 
+@dataclass(eq=False)
 class Pending(Service):
     """The `Memory`'s pending messages, in its agent scope."""
 
-    def __init__(self, settings: Settings, learning: Learning) -> None:
-        super().__init__(settings)
-        self.learning = learning
+    learning: Learning
 
     async def add(
         self,
@@ -52,14 +52,12 @@ class Pending(Service):
         user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
         moment = at or utcnow()
         kept = [
-            PendingMessage(_message_id(message_id), storable_text(text), moment)
+            PendingMessage(thread_id, _message_id(message_id), storable_text(text), moment)
             for message_id, text in messages
             if isinstance(text, str) and storable_text(text).strip()
         ]
         db = self.db
-        return await io.call(
-            db.add_pending, db.aadd_pending, user_id, thread_id, kept, scope=self.scope()
-        )
+        return await io.call(db.add_pending, db.aadd_pending, user_id, kept, scope=self.scope())
 
     async def threads(self, io: Io, user_id: str | None) -> list[PendingThread]:
         user_id = None if user_id is None else validate_user_id(user_id)
@@ -78,7 +76,8 @@ class Pending(Service):
         user_id, thread_id = validate_user_id(user_id), validate_thread_id(thread_id)
         with self.span(telemetry.LEARN_PENDING, "learn_pending", user_id) as span:
             span.set({telemetry.CONVERSATION_ID: thread_id})
-            results = await self._learn_claimed(io, user_id, thread_id, model, now, claim_timeout)
+            claims = _claims(thread_id, now, claim_timeout)
+            results = await self._learn_claimed(io, user_id, claims, model)
             span.set(
                 {
                     telemetry.MODEL_CALLS: sum(r.model_calls for r in results),
@@ -94,35 +93,23 @@ class Pending(Service):
             return results
 
     async def _learn_claimed(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        model: ModelSpec | None,
-        now: datetime | None,
-        claim_timeout: timedelta,
+        self, io: Io, user_id: str, claims: Iterator[ClaimRequest], model: ModelSpec | None
     ) -> list[MemoryUpdateResult]:
+        """Claim and learn, claim after claim, until one finds fewer than `CLAIM_LIMIT`
+        messages or another worker takes the thread."""
         db, scope = self.db, self.scope()
         results: list[MemoryUpdateResult] = []
         while True:
-            token = uuid.uuid4().hex
-            start = now or utcnow()
+            request = next(claims)
             claimed = await io.call(
-                db.claim_pending,
-                db.aclaim_pending,
-                user_id,
-                thread_id,
-                token,
-                start,
-                start + claim_timeout,
-                CLAIM_LIMIT,
-                scope=scope,
+                db.claim_pending, db.aclaim_pending, user_id, request, scope=scope
             )
             if not claimed:
                 return results
+            thread_id, token = request.thread_id, request.token
             try:
                 for batch in _batches(claimed):
-                    claim = PendingClaim(thread_id, token, tuple(m.message_id for m in batch))
+                    claim = request.settling(batch)
                     said = [("user", m.text) for m in batch]
                     results.append(
                         await self.learning.create(io, None, said, user_id, model, settles=claim)
@@ -161,6 +148,14 @@ class Pending(Service):
                 error,
                 exc_info=True,
             )
+
+
+def _claims(thread_id: str, now: datetime | None, timeout: timedelta) -> Iterator[ClaimRequest]:
+    """Claims on the thread's messages, one after another, each with a token of its own,
+    made at `now` (None: the clock at each claim) and lasting `timeout`."""
+    while True:
+        start = now or utcnow()
+        yield ClaimRequest(thread_id, uuid.uuid4().hex, start, start + timeout, CLAIM_LIMIT)
 
 
 def _message_id(message_id: object) -> str:

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from memory.errors import InvalidInputError, MemoryConflictError, MemoryNotFoundError
 from memory.schema import (
@@ -244,10 +245,7 @@ def _event(
         agent_id=agent_id,
         expires_at=either.expires_at,
         action=action,
-        old_memory=old.memory if old else None,
-        old_topics=list(old.topics) if old else None,
-        new_memory=new.memory if new else None,
-        new_topics=list(new.topics) if new else None,
+        **_change("memory", old, new),
         source=context.source,
         input=context.input,
         at=now,
@@ -312,13 +310,23 @@ def _summary_event(
         session_id=session_id,
         user_id=user_id,
         action=action,
-        old_summary=old.summary if old else None,
-        old_topics=list(old.topics) if old else None,
-        new_summary=new.summary if new else None,
-        new_topics=list(new.topics) if new else None,
+        **_change("summary", old, new),
         source=context.source,
         at=now,
     )
+
+
+def _change(
+    text: str, old: UserMemory | SessionSummary | None, new: UserMemory | SessionSummary | None
+) -> dict[str, Any]:
+    """What a history event records of a change: the text (the field `text`) and topics
+    before and after, None where there was or is none."""
+    return {
+        f"old_{text}": getattr(old, text) if old else None,
+        "old_topics": list(old.topics) if old else None,
+        f"new_{text}": getattr(new, text) if new else None,
+        "new_topics": list(new.topics) if new else None,
+    }
 
 
 def _created(memory: UserMemory) -> float:

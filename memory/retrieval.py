@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from memory.db.base import MemoryDb, MemoryVector, Scope
+from memory.db.base import ListQuery, MemoryDb, MemoryVector, MissingVectors, Scope, WriteBatch
 from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
@@ -218,14 +218,8 @@ async def _semantic(
     found = await _nearest(io, reader, embedder.model, user_id, unit, limit)
     if found.unembedded:
         try:
-            missing = await io.call(
-                reader.unembedded,
-                reader.aunembedded,
-                user_id,
-                embedder.model,
-                unit.size,
-                LAZY_EMBED_LIMIT,
-            )
+            wanted = MissingVectors(embedder.model, unit.size, LAZY_EMBED_LIMIT)
+            missing = await io.call(reader.unembedded, reader.aunembedded, user_id, wanted)
             if await writer.embed(io, user_id, missing):
                 found = await _nearest(io, reader, embedder.model, user_id, unit, limit)
         except EmbeddingUnavailableError as error:
@@ -316,7 +310,8 @@ class MemoryWriter:
         a later search or `reembed` embeds them.
         """
         db = self.db
-        events = await io.call(db.apply, db.aapply, user_id, ops, context, scope=self.scope)
+        writes = WriteBatch(ops, context)
+        events = await io.call(db.apply, db.aapply, user_id, writes, scope=self.scope)
         if self.embedder is None:
             return events
         written = [
@@ -344,17 +339,15 @@ class MemoryWriter:
             embedder.embed_documents, embedder.aembed_documents, [m.memory for m in memories]
         )
         items = [
-            MemoryVector(m.memory_id, m.memory, vector)
+            MemoryVector(m.memory_id, m.memory, vector, embedder.model)
             for m, vector in zip(memories, vectors, strict=True)
             if m.memory_id is not None
         ]
-        return await self._store(io, user_id, embedder.model, items)
+        return await self._store(io, user_id, items)
 
-    async def _store(self, io: Io, user_id: str, model: str, items: Sequence[MemoryVector]) -> int:
+    async def _store(self, io: Io, user_id: str, items: Sequence[MemoryVector]) -> int:
         db = self.db
-        return await io.call(
-            db.set_vectors, db.aset_vectors, user_id, model, items, scope=self.scope
-        )
+        return await io.call(db.set_vectors, db.aset_vectors, user_id, items, scope=self.scope)
 
     async def reembed(self, io: Io, user_id: str | None, batch_size: int) -> int:
         """Embed every memory (of one user, or of all) without a vector from the embedder."""
@@ -370,15 +363,8 @@ class MemoryWriter:
         done = 0
         for user in users:
             while True:
-                batch = await io.call(
-                    db.unembedded,
-                    db.aunembedded,
-                    user,
-                    embedder.model,
-                    dimensions,
-                    batch_size,
-                    scope=scope,
-                )
+                missing = MissingVectors(embedder.model, dimensions, batch_size)
+                batch = await io.call(db.unembedded, db.aunembedded, user, missing, scope=scope)
                 if not batch:
                     break
                 vectors = await io.call(
@@ -388,10 +374,10 @@ class MemoryWriter:
                     raise EmbeddingUnavailableError("the embedding model changed dimension mid-run")
                 dimensions = len(vectors[0])
                 items = [
-                    MemoryVector(str(m.memory_id), m.memory, v)
+                    MemoryVector(str(m.memory_id), m.memory, v, embedder.model)
                     for m, v in zip(batch, vectors, strict=True)
                 ]
-                stored = await self._store(io, user, embedder.model, items)
+                stored = await self._store(io, user, items)
                 if stored == 0:
                     break  # every text changed while it was embedded; the next run takes them
                 done += stored
@@ -414,14 +400,8 @@ async def select_for_prompt(
     than the budget could hold, so the cost is the same for 100 memories or 100,000.
     """
     most = max(1, token_budget // _MIN_TOKENS_PER_MEMORY)
-    newest = await io.call(
-        reader.list_memories,
-        reader.alist_memories,
-        user_id,
-        order_by="updated_at",
-        newest_first=True,
-        limit=most + 1,
-    )
+    newest_first = ListQuery("updated_at", newest_first=True, limit=most + 1)
+    newest = await io.call(reader.list_memories, reader.alist_memories, user_id, newest_first)
     if len(newest) <= most and sum(map(memory_tokens, newest)) <= token_budget:
         return PromptMemories(_oldest_first(newest), complete=True)
     query = text[-MAX_QUERY_CHARS:]

@@ -43,18 +43,22 @@ _UNUSABLE_IN_IDS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def validate_user_id(user_id: object) -> str:
     """Return `user_id` unchanged if usable: ids are opaque and compared byte for byte."""
-    return _validate_owner(user_id, "user_id")
+    return _validate_id(user_id, "user_id")
 
 
 def validate_agent_id(agent_id: object) -> str | None:
     """Return `agent_id` unchanged if usable (None: no agent); the rules of user ids."""
-    return None if agent_id is None else _validate_owner(agent_id, "agent_id")
+    return None if agent_id is None else _validate_id(agent_id, "agent_id")
 
 
-def _validate_owner(value: object, name: str, max_chars: int = MAX_USER_ID_CHARS) -> str:
+def _validate_id(
+    value: object, name: str, max_chars: int = MAX_USER_ID_CHARS, *, blank: bool = False
+) -> str:
+    """The rules of every id: a string (blank only where `blank` allows it) within
+    `max_chars`, without control characters or lone surrogates."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, got {type(value).__name__}")
-    if not value.strip():
+    if not blank and not value.strip():
         raise InvalidInputError(f"{name} must not be empty")
     if len(value) > max_chars:
         raise InvalidInputError(f"{name} is longer than {max_chars} characters")
@@ -94,26 +98,12 @@ def expired(memory: UserMemory, now: datetime) -> bool:
 
 def validate_session_id(session_id: object) -> str:
     """A session is a thread: its id is opaque, like a user id, and as strictly checked."""
-    if not isinstance(session_id, str):
-        raise InvalidInputError(f"session_id must be a string, got {type(session_id).__name__}")
-    if not session_id.strip():
-        raise InvalidInputError("session_id must not be empty")
-    if len(session_id) > MAX_SESSION_ID_CHARS:
-        raise InvalidInputError(f"session_id is longer than {MAX_SESSION_ID_CHARS} characters")
-    if _UNUSABLE_IN_IDS.search(session_id):
-        raise InvalidInputError("session_id must not contain control characters or lone surrogates")
-    return session_id
+    return _validate_id(session_id, "session_id", MAX_SESSION_ID_CHARS)
 
 
 def validate_thread_id(thread_id: object) -> str:
     """A thread id as pending messages key it; "" stands for a run without a thread."""
-    if not isinstance(thread_id, str):
-        raise InvalidInputError(f"thread_id must be a string, got {type(thread_id).__name__}")
-    if len(thread_id) > MAX_USER_ID_CHARS:
-        raise InvalidInputError(f"thread_id is longer than {MAX_USER_ID_CHARS} characters")
-    if _UNUSABLE_IN_IDS.search(thread_id):
-        raise InvalidInputError("thread_id must not contain control characters or lone surrogates")
-    return thread_id
+    return _validate_id(thread_id, "thread_id", blank=True)
 
 
 def storable_text(text: str) -> str:
@@ -124,7 +114,7 @@ def storable_text(text: str) -> str:
 def validate_memory_id(memory_id: object) -> str:
     """Return `memory_id` unchanged if usable: the rules of user ids (no control characters,
     no lone surrogates), within `MAX_MEMORY_ID_CHARS`, the same on every backend."""
-    return _validate_owner(memory_id, "memory_id", MAX_MEMORY_ID_CHARS)
+    return _validate_id(memory_id, "memory_id", MAX_MEMORY_ID_CHARS)
 
 
 STORABLE = r"^[^\x00]*$"
@@ -132,12 +122,15 @@ STORABLE = r"^[^\x00]*$"
 hold, are refused by the same check, which pydantic-core runs on valid Unicode only."""
 
 
-Topic = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_CHARS, pattern=STORABLE
-    ),
-]
+def _stored_text(max_length: int) -> StringConstraints:
+    """Text with surrounding whitespace dropped, not empty, at most `max_length` characters,
+    that every store can hold."""
+    return StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=max_length, pattern=STORABLE
+    )
+
+
+Topic = Annotated[str, _stored_text(MAX_TOPIC_CHARS)]
 
 Topics = Annotated[
     list[Topic],
@@ -153,12 +146,7 @@ class UserMemory(BaseModel):
 
     model_config = ConfigDict(validate_assignment=True)
 
-    memory: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=MAX_MEMORY_CHARS, pattern=STORABLE
-        ),
-    ]
+    memory: Annotated[str, _stored_text(MAX_MEMORY_CHARS)]
     """The fact itself; surrounding whitespace is dropped."""
     topics: Topics = Field(default_factory=list)
     """Short labels such as "name" or "hobbies"; duplicates are dropped, order kept."""
@@ -260,12 +248,7 @@ class SessionSummary(BaseModel):
 
     model_config = ConfigDict(validate_assignment=True)
 
-    summary: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY_CHARS, pattern=STORABLE
-        ),
-    ]
+    summary: Annotated[str, _stored_text(MAX_SUMMARY_CHARS)]
     topics: Topics = Field(default_factory=list)
     session_id: str | None = None
     """Set by the store: the thread the summary is of."""
@@ -338,6 +321,7 @@ MemoryOp = AddMemory | ReplaceMemory | DeleteMemory | ClearMemories
 class PendingMessage:
     """A user message whose memories are still to be learned (deferred extraction)."""
 
+    thread_id: str
     message_id: str
     """Unique within its thread: recording a message twice keeps it once."""
     text: str

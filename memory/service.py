@@ -9,7 +9,7 @@ changes `memory.model` or `memory.clock` is heard, and no service imports `Memor
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -41,11 +41,12 @@ class Settings(Protocol):
     traces_content: bool
 
 
+@dataclass(eq=False)
 class Service:
-    """A part of one `Memory`: its store in its agent scope, with expiry judged by its clock."""
+    """A part of one `Memory`: its store in its agent scope, with expiry judged by its clock;
+    a subclass declares the other services it works through as its fields."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    settings: Settings
 
     @property
     def db(self) -> MemoryDb:

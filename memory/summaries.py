@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from langchain_core.messages import convert_to_messages
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
+from memory.db.base import SummaryWrite
 from memory.errors import InvalidInputError
 from memory.manager import MessageLike, render_transcript, transcript_windows
 from memory.owners import Owners
@@ -18,10 +20,11 @@ from memory.schema import (
     validate_session_id,
     validate_user_id,
 )
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.twins import Io
 
 
+@dataclass(eq=False)
 class Summaries(Service):
     """Session summaries are the user's, whatever the agent: they take no agent scope.
 
@@ -30,9 +33,7 @@ class Summaries(Service):
     another user's session id finds only one's own summary.
     """
 
-    def __init__(self, settings: Settings, owners: Owners) -> None:
-        super().__init__(settings)
-        self.owners = owners
+    owners: Owners
 
     async def create(
         self,
@@ -66,14 +67,8 @@ class Summaries(Service):
             span.set({telemetry.CONVERSATION_ID: session_id, telemetry.MESSAGES: len(said)})
             summary = await summarizer.summarize(io, previous, transcript, runs, model=chat_model)
             db = self.db
-            plan = await io.call(
-                db.write_summary,
-                db.awrite_summary,
-                user_id,
-                session_id,
-                summary,
-                WriteContext(source),
-            )
+            write = SummaryWrite(session_id, summary, WriteContext(source))
+            plan = await io.call(db.write_summary, db.awrite_summary, user_id, write)
             assert plan.summary is not None, "a write keeps a summary"
             return plan.summary
 
@@ -90,9 +85,8 @@ class Summaries(Service):
     async def delete(self, io: Io, user_id: str, session_id: str, source: str) -> bool:
         user_id, session_id = validate_user_id(user_id), validate_session_id(session_id)
         db = self.db
-        plan = await io.call(
-            db.write_summary, db.awrite_summary, user_id, session_id, None, WriteContext(source)
-        )
+        write = SummaryWrite(session_id, None, WriteContext(source))
+        plan = await io.call(db.write_summary, db.awrite_summary, user_id, write)
         return plan.event is not None
 
     async def history(self, io: Io, session_id: str, user_id: str) -> list[SummaryEvent]:

@@ -7,10 +7,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from memory import prompts
-from memory.chat_models import ModelSpec, first_model, unstreamed
+from memory.chat_models import ModelHelper, Step, structured_answer
 from memory.errors import MemoryModelError
 from memory.schema import SessionSummary
-from memory.telemetry import current_span, tagged, usage_of
+from memory.telemetry import current_span
 from memory.twins import Io
 
 
@@ -23,7 +23,7 @@ class SessionSummaryResponse(BaseModel):
     )
 
 
-class SessionSummarizer:
+class SessionSummarizer(ModelHelper):
     """Writes a session's summary from the previous summary and the messages since.
 
     The model never sees the whole thread: only the summary it wrote last time and
@@ -31,24 +31,7 @@ class SessionSummarizer:
     session grows.
     """
 
-    def __init__(
-        self,
-        model: ModelSpec | None = None,
-        system_message: str | None = None,
-        additional_instructions: str | None = None,
-    ) -> None:
-        """
-        Args:
-            model: Chat model or "provider:model"; `None` uses the owning Memory's or agent's.
-            system_message: Replaces the built-in instructions.
-            additional_instructions: Appended to the instructions.
-        """
-        self.model = model
-        self.system_message = system_message
-        self.additional_instructions = additional_instructions
-
-    def chat_model(self, fallback: ModelSpec | None = None) -> BaseChatModel:
-        return first_model(self.model, fallback, "summarise sessions")
+    task = "summarise sessions"
 
     async def summarize(
         self,
@@ -71,18 +54,10 @@ class SessionSummarizer:
                 prompts.session_summary_input(previous.summary if previous else None, transcript)
             ),
         ]
-        structured = tagged(
-            unstreamed(model).with_structured_output(SessionSummaryResponse, include_raw=True),
-            "session_summary",
-        )
-        try:
-            answer = await io.call(structured.invoke, structured.ainvoke, messages)
-        except Exception as error:
-            raise MemoryModelError(f"the summary model failed: {error}") from error
-        if isinstance(answer, dict):
-            current_span().usage(usage_of(answer.get("raw")))
-        parsed = answer.get("parsed") if isinstance(answer, dict) else answer
-        if not isinstance(parsed, SessionSummaryResponse):
+        step = Step("session_summary", "summary")
+        parsed, used = await structured_answer(io, model, SessionSummaryResponse, messages, step)
+        current_span().usage(used)
+        if parsed is None:
             raise MemoryModelError("the summary model returned no summary")
         try:
             return SessionSummary(summary=parsed.summary, topics=parsed.topics, runs=runs)

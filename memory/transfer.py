@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from memory.schema import (
     validate_memory_id,
     validate_user_id,
 )
-from memory.service import Service, Settings
+from memory.service import Service
 from memory.twins import Io
 
 EXPORT_FORMAT = "memory-agent/memories@1"
@@ -36,12 +37,11 @@ EXPORTED_FIELDS: set[str] = {
 """What an export keeps of each memory, and what an import compares to find it unchanged."""
 
 
+@dataclass(eq=False)
 class Transfer(Service):
     """A user's memories out, and back in (ids, times and expiry kept)."""
 
-    def __init__(self, settings: Settings, memories: Memories) -> None:
-        super().__init__(settings)
-        self.memories = memories
+    memories: Memories
 
     async def export(self, io: Io, user_id: str) -> dict[str, Any]:
         user_id = validate_user_id(user_id)

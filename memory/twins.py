@@ -34,7 +34,6 @@ import asyncio
 import functools
 import inspect
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
@@ -44,12 +43,12 @@ S = TypeVar("S", bound="Twinned")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Io(ABC):
+class Io:
     """How one run does its I/O: by blocking calls, or by awaiting coroutines."""
 
-    blocking: bool
+    def __init__(self, blocking: bool) -> None:
+        self.blocking = blocking
 
-    @abstractmethod
     async def call(
         self,
         sync: Callable[P, T],
@@ -59,38 +58,13 @@ class Io(ABC):
         **kwargs: P.kwargs,
     ) -> T:
         """Call `sync(*args, **kwargs)` when blocking, else await `async_(*args, **kwargs)`."""
-
-
-class _Blocking(Io):
-    blocking = True
-
-    async def call(
-        self,
-        sync: Callable[P, T],
-        async_: Callable[P, Awaitable[T]],
-        /,
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        return sync(*args, **kwargs)
-
-
-class _Awaiting(Io):
-    blocking = False
-
-    async def call(
-        self,
-        sync: Callable[P, T],
-        async_: Callable[P, Awaitable[T]],
-        /,
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
+        if self.blocking:
+            return sync(*args, **kwargs)
         return await async_(*args, **kwargs)
 
 
-BLOCKING: Io = _Blocking()
-AWAITING: Io = _Awaiting()
+BLOCKING = Io(blocking=True)
+AWAITING = Io(blocking=False)
 
 
 class SyncRunError(RuntimeError):

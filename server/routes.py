@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from graphs.scope import StoreMemory
 from graphs.steps import memory_section
 from memory import Memory, UserMemory, import_agno_rows
-from memory.db.base import Scope
+from memory.db.base import ListQuery, Scope
 from memory.db.view import MemoryFilter
 from memory.errors import MemoryConflictError, MemoryDbError, MemoryNotFoundError
 from memory.retrieval import memory_tokens
@@ -126,7 +126,7 @@ async def list_memories(
     narrowed = MemoryFilter.of(topics, since, until)
     at = EARLIEST if include_expired else scoped.clock()
     found = await scoped.db.alist_memories(
-        user_id, order_by=sort, newest_first=order == "desc", scope=Scope(scoped.agent_id, at)
+        user_id, ListQuery(sort, newest_first=order == "desc"), scope=Scope(scoped.agent_id, at)
     )
     text = None if q is None else q.casefold()
     matching = [

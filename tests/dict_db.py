@@ -17,21 +17,19 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from memory.db import USER_SCOPE, MemoryDb, Scope
-from memory.db.base import Matrix, MemoryVector, OrderBy, UserVectors
+from memory.db import AS_ADDED, USER_SCOPE, ClaimRequest, ListQuery, MemoryDb, Scope, SummaryWrite
+from memory.db.base import Matrix, MemoryVector, MissingVectors, OrderBy, UserVectors, WriteBatch
 from memory.db.vectors import as_vector, normalised
 from memory.errors import PendingClaimLostError
 from memory.planner import SummaryPlan, plan_summary, plan_writes
 from memory.schema import (
     EraseResult,
     MemoryEvent,
-    MemoryOp,
     PendingMessage,
     PendingThread,
     SessionSummary,
     SummaryEvent,
     UserMemory,
-    WriteContext,
     expired,
 )
 from memory.twins import Io
@@ -97,24 +95,22 @@ class DictMemoryDb(MemoryDb):
     # -- memories ------------------------------------------------------------------
 
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
         with self._lock:
             part = self._of(user_id, scope)
-            claim = context.settles
+            claim = writes.context.settles
             pending = part.pending[claim.thread_id] if claim else {}
             if claim and any(
                 m not in pending or pending[m].claim != claim.token for m in claim.message_ids
             ):
                 raise PendingClaimLostError("the claim was taken or settled meanwhile")
             plan = plan_writes(
-                user_id, [s.memory for s in part.listed()], ops, context, agent_id=scope.agent_id
+                user_id,
+                [s.memory for s in part.listed()],
+                writes.ops,
+                writes.context,
+                agent_id=scope.agent_id,
             )
             for memory in plan.inserts:
                 self._positions += 1
@@ -140,22 +136,15 @@ class DictMemoryDb(MemoryDb):
             return [s.memory for s in live if s.memory.memory_id in wanted]
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         with self._lock:
             live = sorted(
                 self._of(user_id, scope).live(scope.now()),
-                key=lambda s: (_time(s.memory, order_by), s.position),
-                reverse=newest_first,
+                key=lambda s: (_time(s.memory, query.order_by), s.position),
+                reverse=query.newest_first,
             )
-            return [s.memory for s in live[:limit]]
+            return [s.memory for s in live[: query.limit]]
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
@@ -174,13 +163,7 @@ class DictMemoryDb(MemoryDb):
     # -- vectors -------------------------------------------------------------------
 
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
         with self._lock:
             part = self._of(user_id, scope)
@@ -189,7 +172,7 @@ class DictMemoryDb(MemoryDb):
                 stored = part.memories.get(item.memory_id)
                 if stored is not None and stored.memory.memory == item.memory:
                     part.vectors[item.memory_id] = _Vector(
-                        model, item.memory, as_vector(item.vector)
+                        item.model, item.memory, as_vector(item.vector)
                     )
                     kept += 1
             return kept
@@ -222,14 +205,7 @@ class DictMemoryDb(MemoryDb):
             )
 
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         with self._lock:
             part = self._of(user_id, scope)
@@ -237,27 +213,23 @@ class DictMemoryDb(MemoryDb):
             return [
                 s.memory
                 for s in sorted(part.live(scope.now()), key=lambda s: s.position)
-                if not _made_by(current.get(str(s.memory.memory_id)), model, dimensions)
-            ][:limit]
+                if not _made_by(
+                    current.get(str(s.memory.memory_id)), missing.model, missing.dimensions
+                )
+            ][: missing.limit]
 
     # -- session summaries -----------------------------------------------------------
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         with self._lock:
             mine = self._summaries[user_id]
-            plan = plan_summary(user_id, session_id, mine.get(session_id), summary, context)
+            previous = mine.get(write.session_id)
+            plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is not None:
                 if plan.summary is None:
-                    del mine[session_id]
+                    del mine[write.session_id]
                 else:
-                    mine[session_id] = plan.summary
+                    mine[write.session_id] = plan.summary
                 self._summary_events[user_id].append(plan.event)
             return plan
 
@@ -278,46 +250,33 @@ class DictMemoryDb(MemoryDb):
     # -- pending messages ------------------------------------------------------------
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         with self._lock:
-            thread = self._of(user_id, scope).pending[thread_id]
-            new: dict[str, PendingMessage] = {}
+            pending = self._of(user_id, scope).pending
+            new: dict[tuple[str, str], PendingMessage] = {}
             for message in messages:
-                if message.message_id not in thread:
-                    new.setdefault(message.message_id, message)
+                if message.message_id not in pending[message.thread_id]:
+                    new.setdefault((message.thread_id, message.message_id), message)
             for n, message in enumerate(new.values()):
-                thread[message.message_id] = _Pending(message, (message.at, n))
+                pending[message.thread_id][message.message_id] = _Pending(message, (message.at, n))
             return len(new)
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         with self._lock:
-            thread = self._of(user_id, scope).pending[thread_id]
+            thread = self._of(user_id, scope).pending[request.thread_id]
             if any(
-                p.claim not in (None, token) and p.until is not None and p.until > now
+                p.claim not in (None, request.token)
+                and p.until is not None
+                and p.until > request.now
                 for p in thread.values()
             ):
                 return []
-            taken = sorted(thread.values(), key=lambda p: p.order)[:limit]
+            taken = sorted(thread.values(), key=lambda p: p.order)[: request.limit]
             for p in taken:
-                p.claim, p.until = token, until
+                p.claim, p.until = request.token, request.until
             return [p.message for p in taken]
 
     async def _release_pending(

@@ -14,6 +14,7 @@ import pytest
 from graphs.cli import main
 from graphs.cli.demo import AVA_SAYS
 from memory import HashEmbeddings, Memory, SqliteMemoryDb
+from memory.db.base import MissingVectors
 from memory.testing import tool_call, tool_calls
 from tests.fakes import HTTPFault, OpenAIServer
 from tests.fakes._scripted_server import count_tokens, split_tokens
@@ -247,7 +248,7 @@ def test_ask_with_embeddings_embeds_what_the_manager_stores(
     assert code == 0
     with Memory(db=SqliteMemoryDb(db_file=db), embeddings=HashEmbeddings()) as memory:
         assert memory.embedder is not None
-        assert memory.db.unembedded(AVA, memory.embedder.model, None, 10) == []
+        assert memory.db.unembedded(AVA, MissingVectors(memory.embedder.model, None, 10)) == []
         found = memory.search_user_memories(AVA, "tea", retrieval_method="semantic")
         assert [m.memory for m in found] == ["The user likes tea"]
 

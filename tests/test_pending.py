@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from graphs import flush_memories
 from memory import InvalidInputError, Memory, MemoryDb, MemoryModelError
+from memory.db import ClaimRequest
 from memory.errors import PendingClaimLostError
 from memory.memory import CLAIM_TIMEOUT
 from memory.schema import AddMemory, PendingClaim, UserMemory, WriteContext
@@ -55,17 +56,19 @@ def test_a_claim_takes_the_oldest_and_keeps_other_workers_off_the_thread(
     memory.add_pending_messages(AVA, "t1", BURST[2:], at=T0 + timedelta(seconds=1))
     until = T0 + timedelta(minutes=1)
 
-    first = memory_db.claim_pending(AVA, "t1", "a", T0, until, 2)
+    first = memory_db.claim_pending(AVA, ClaimRequest("t1", "a", T0, until, 2))
     assert [m.text for m in first] == ["I moved to Oslo.", "With my partner."]
-    assert memory_db.claim_pending(AVA, "t1", "b", T0, until, 10) == []  # a's claim is live
-    assert memory_db.claim_pending(BOB, "t1", "b", T0, until, 10) == []  # nothing of Bob's
+    other = ClaimRequest("t1", "b", T0, until, 10)
+    assert memory_db.claim_pending(AVA, other) == []  # a's claim is live
+    assert memory_db.claim_pending(BOB, other) == []  # nothing of Bob's
     [thread] = memory.pending_threads(AVA)
     assert thread.claimed_until == until
 
-    taken = memory_db.claim_pending(AVA, "t1", "b", until + timedelta(seconds=1), LATER, 10)
+    after = until + timedelta(seconds=1)
+    taken = memory_db.claim_pending(AVA, ClaimRequest("t1", "b", after, LATER, 10))
     assert [m.message_id for m in taken] == ["m1", "m2", "m3"]  # a's claim ran out
     memory_db.release_pending(AVA, "t1", "b")
-    again = memory_db.claim_pending(AVA, "t1", "c", T0, until, 10)
+    again = memory_db.claim_pending(AVA, ClaimRequest("t1", "c", T0, until, 10))
     assert [m.message_id for m in again] == ["m1", "m2", "m3"]
 
 
@@ -74,7 +77,7 @@ def test_a_batch_settles_its_claim_with_its_changes_or_applies_nothing(
 ) -> None:
     memory = Memory(db=memory_db)
     memory.add_pending_messages(AVA, "t1", BURST, at=T0)
-    memory_db.claim_pending(AVA, "t1", "a", T0, LATER, 2)
+    memory_db.claim_pending(AVA, ClaimRequest("t1", "a", T0, LATER, 2))
     add = [AddMemory(UserMemory(memory="The user lives in Oslo"))]
 
     stolen = PendingClaim("t1", "b", ("m1",))

@@ -15,7 +15,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from graphs import flush_memories
 from memory import Memory, MemoryDbError, PostgresMemoryDb, UserMemory
 from memory import planner as planner_module
-from memory.db.base import MemoryDb, Scope
+from memory.db.base import MemoryDb, Scope, WriteBatch
 from memory.db.postgres_connection import _RecentlyUsed
 from memory.db.postgres_schema import migrations, statements
 from memory.schema import AddMemory, WriteContext
@@ -369,11 +369,10 @@ def test_keyword_candidates_counted_in_sql_equal_those_read_from_every_memory(
         UserMemory(memory="Hiking", topics=[]),
         UserMemory(memory="Old tea", topics=["tea"], expires_at=now + timedelta(seconds=30)),
     ]
-    postgres_db.apply("ava", [AddMemory(m) for m in memories], WriteContext("test"))
+    postgres_db.apply("ava", WriteBatch([AddMemory(m) for m in memories], WriteContext("test")))
     postgres_db.apply(
         "ava",
-        [AddMemory(UserMemory(memory="Tea in Paris"))],
-        WriteContext("test"),
+        WriteBatch([AddMemory(UserMemory(memory="Tea in Paris"))], WriteContext("test")),
         scope=Scope("planner"),
     )
     for scope in (Scope(), Scope(at=now + timedelta(minutes=1)), Scope("planner")):

@@ -25,6 +25,7 @@ from memory import (
     UserMemory,
 )
 from memory.db import sqlite_schema
+from memory.db.base import MissingVectors
 from memory.retrieval import memory_tokens
 from memory.testing import ScriptedChatModel, tool_call, tool_calls
 from memory.text import words
@@ -214,10 +215,10 @@ def test_memories_stored_while_the_model_failed_are_embedded_later(memory_db: Me
     fill(failing, USER, FACTS)
     assert len(failing.get_user_memories(USER)) == 7  # nothing lost
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
-    assert len(memory_db.unembedded(USER, label(memory), None, 100)) == 7
+    assert len(memory_db.unembedded(USER, MissingVectors(label(memory), None, 100))) == 7
     found = memory.search_user_memories(USER, "rabbits", retrieval_method="semantic")
     assert found[0].memory.startswith("Zoë keeps two rabbits")
-    assert memory_db.unembedded(USER, label(memory), None, 100) == []
+    assert memory_db.unembedded(USER, MissingVectors(label(memory), None, 100)) == []
 
 
 def test_a_changed_text_gets_a_new_vector(semantic: Memory) -> None:
@@ -234,7 +235,7 @@ async def test_async_writes_and_imports_are_embedded(semantic: Memory) -> None:
     exported = {**semantic.export_user_memories(USER), "user_id": OTHER}
     await semantic.aimport_user_memories(exported)
     for user in (USER, OTHER):
-        assert await semantic.db.aunembedded(user, label(semantic), None, 10) == []
+        assert await semantic.db.aunembedded(user, MissingVectors(label(semantic), None, 10)) == []
 
 
 def test_the_managers_batch_is_embedded(semantic: Memory) -> None:
@@ -251,7 +252,7 @@ def test_the_managers_batch_is_embedded(semantic: Memory) -> None:
         message="I'm allergic to kiwi and ride a red scooter", user_id=USER
     )
     semantic.update_memory_task("my scooter is blue now", USER)
-    assert semantic.db.unembedded(USER, label(semantic), None, 10) == []
+    assert semantic.db.unembedded(USER, MissingVectors(label(semantic), None, 10)) == []
     found = semantic.search_user_memories(
         USER, "blue scooter", limit=1, retrieval_method="semantic"
     )
@@ -278,7 +279,7 @@ def test_reembed_covers_every_user(memory_db: MemoryDb) -> None:
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
     assert memory.reembed_memories(batch_size=2) == 5
     for user in (USER, OTHER):
-        assert memory_db.unembedded(user, label(memory), None, 10) == []
+        assert memory_db.unembedded(user, MissingVectors(label(memory), None, 10)) == []
 
 
 def test_a_version_1_file_is_migrated_and_embedded_later(tmp_path: Path) -> None:
@@ -324,7 +325,7 @@ def test_dedupe_reports_then_merges_into_the_newest(semantic: Memory) -> None:
     [deleted] = [e for e in semantic.get_memory_history(old, USER) if e.action == "deleted"]
     assert (deleted.source, deleted.input) == ("dedupe", f"near-duplicates merged into {new}")
     assert semantic.dedupe_user_memories(USER) == []
-    assert semantic.db.unembedded(USER, label(semantic), None, 10) == []
+    assert semantic.db.unembedded(USER, MissingVectors(label(semantic), None, 10)) == []
 
 
 def test_prompt_gets_every_memory_while_they_fit(semantic: Memory) -> None:

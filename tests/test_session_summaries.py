@@ -23,6 +23,7 @@ from memory import (
     SessionSummary,
     ThreadOwnershipError,
 )
+from memory.db import SummaryWrite
 from memory.db.store import StoreMemoryDb
 from memory.schema import MAX_SUMMARY_CHARS, WriteContext
 from memory.testing import ScriptedChatModel, tool_call
@@ -116,18 +117,12 @@ def test_summaries_belong_to_one_user_and_one_session(memory: Memory) -> None:
 def test_summaries_are_listed_most_recently_updated_first(memory: Memory) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for n, session in enumerate(["a", "b", "c"]):
-        memory.db.write_summary(
-            AVA,
-            session,
-            SessionSummary(summary=f"session {session}", runs=1),
-            WriteContext(at=start + timedelta(minutes=n)),
-        )
-    memory.db.write_summary(
-        AVA,
-        "a",
-        SessionSummary(summary="session a, later", runs=2),
-        WriteContext(at=start + timedelta(hours=1)),
-    )
+        summary = SessionSummary(summary=f"session {session}", runs=1)
+        at = start + timedelta(minutes=n)
+        memory.db.write_summary(AVA, SummaryWrite(session, summary, WriteContext(at=at)))
+    later = SessionSummary(summary="session a, later", runs=2)
+    at = start + timedelta(hours=1)
+    memory.db.write_summary(AVA, SummaryWrite("a", later, WriteContext(at=at)))
     assert [s.session_id for s in memory.get_session_summaries(AVA)] == ["a", "c", "b"]
 
 

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from graphs import flush_memories
 from memory import HashEmbeddings, Memory, MemoryDbError, SqliteMemoryDb, UserMemory
 from memory.db import sqlite_schema
+from memory.db.base import MissingVectors
 from memory.db.vectors import as_vector
 from memory.embeddings import embedding_model_name
 from memory.testing import ScriptedChatModel, remember_user_lines
@@ -369,7 +370,7 @@ def test_a_file_without_agent_scopes_keeps_its_memories_vectors_and_history(
         assert [m.memory_id for m in memory.get_user_memories(USER)] == ["m0", "m1"]
         keyword = memory.search_user_memories(USER, "tea", retrieval_method="keyword")
         assert [m.memory_id for m in keyword] == ["m0"]
-        assert memory.db.unembedded(USER, label, 64, 10) == []
+        assert memory.db.unembedded(USER, MissingVectors(label, 64, 10)) == []
         nearest = memory.search_user_memories(USER, "norway", retrieval_method="semantic", limit=1)
         assert [m.memory_id for m in nearest] == ["m1"]
         assert [e.action for e in memory.get_memory_history("m0", USER)] == ["added"]
@@ -527,7 +528,8 @@ def test_a_file_before_scope_numbers_keeps_its_memories_history_vectors_and_inde
         assert [m.memory_id for m in memory.get_user_memories(USER)] == ["m0", "m1"]
         assert [m.memory_id for m in memory.get_user_memories("bob")] == ["b0"]
         assert memory.db.vectors(USER, label, 64).memory_ids == ["m1"]
-        assert [m.memory_id for m in memory.db.unembedded(USER, label, 64, 10)] == ["m0"]
+        missing = memory.db.unembedded(USER, MissingVectors(label, 64, 10))
+        assert [m.memory_id for m in missing] == ["m0"]
         keyword = memory.search_user_memories(USER, "tea", retrieval_method="keyword")
         assert [m.memory_id for m in keyword] == ["m0"]
         assert memory.add_user_memory("The user drinks green tea", USER) == "m0"  # by its hash

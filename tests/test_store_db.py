@@ -27,6 +27,7 @@ from memory import (
     UserMemory,
 )
 from memory.db import store_layout
+from memory.db.base import ListQuery, WriteBatch
 from memory.db.namespaces import namespace_label
 from memory.db.store import StoreMemoryDb
 from memory.schema import (
@@ -135,15 +136,15 @@ def test_reads_are_not_cut_at_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
     ops: list[MemoryOp] = [
         AddMemory(UserMemory(memory=f"The user owns {n} cats")) for n in range(25)
     ]
-    events = db.apply("ava", [*ops, AddMemory(UserMemory(memory="The user skis"))], at)
+    events = db.apply("ava", WriteBatch([*ops, AddMemory(UserMemory(memory="The user skis"))], at))
     for n in range(1, 5):
-        db.apply(f"user{n}", [AddMemory(UserMemory(memory="The user skis"))], at)
+        db.apply(f"user{n}", WriteBatch([AddMemory(UserMemory(memory="The user skis"))], at))
     texts = [m.memory for m in db.list_memories("ava")]
     assert texts == [f"The user owns {n} cats" for n in range(25)] + ["The user skis"]
     memory = Memory(db=db)
     assert [m.memory for m in memory.search_user_memories("ava", "skiing")] == ["The user skis"]
     for _ in range(5):  # more events for one memory than a first read returns
-        db.apply("ava", [AddMemory(UserMemory(memory="The user skis"))], at)
+        db.apply("ava", WriteBatch([AddMemory(UserMemory(memory="The user skis"))], at))
     assert len(db.history("ava", events[-1].memory_id)) == 6
     assert sorted(db.user_ids()) == ["ava", "user1", "user2", "user3", "user4"]
     assert memory.clear() == 26 + 4
@@ -167,7 +168,7 @@ def test_ties_keep_insertion_order(memory: Memory) -> None:
     assert [m.memory for m in memory.get_user_memories("ava")] == expected
     newest = memory.search_user_memories("ava", limit=2, retrieval_method="last_n")
     assert [m.memory for m in newest] == expected[-2:]
-    by_update = memory.db.list_memories("ava", order_by="updated_at", newest_first=True)
+    by_update = memory.db.list_memories("ava", ListQuery("updated_at", newest_first=True))
     assert [m.memory for m in by_update] == expected[::-1]
 
 
@@ -200,7 +201,9 @@ batches = st.tuples(
 
 def outcome(db: MemoryDb, user: str, batch: list[MemoryOp], at: datetime) -> Any:
     try:
-        return [e.to_dict() for e in db.apply(user, batch, WriteContext("test", "why", at))]
+        return [
+            e.to_dict() for e in db.apply(user, WriteBatch(batch, WriteContext("test", "why", at)))
+        ]
     except (MemoryNotFoundError, InvalidInputError) as error:
         return type(error).__name__
 
@@ -211,9 +214,7 @@ def everything(db: MemoryDb) -> dict[str, Any]:
         for order_by in ("created_at", "updated_at"):
             for newest_first in (False, True):
                 for limit in (None, 2):
-                    found = db.list_memories(
-                        user, order_by=order_by, newest_first=newest_first, limit=limit
-                    )
+                    found = db.list_memories(user, ListQuery(order_by, newest_first, limit))
                     seen[f"{user} {order_by} {newest_first} {limit}"] = [m.to_dict() for m in found]
         for memory_id in [*IDS, "nope"]:
             seen[f"{user} history {memory_id}"] = [e.to_dict() for e in db.history(user, memory_id)]
@@ -256,7 +257,9 @@ def test_postgres_rolls_back_a_batch_it_refuses_halfway(postgres_store: Postgres
     kept = memory.add_user_memory("The user likes tea", "org/team.lead")
     unstorable = UserMemory.model_construct(memory="The user \0 skis", topics=[])
     with pytest.raises(psycopg.Error):
-        db.apply("org/team.lead", [DeleteMemory(kept), AddMemory(unstorable)], WriteContext())
+        db.apply(
+            "org/team.lead", WriteBatch([DeleteMemory(kept), AddMemory(unstorable)], WriteContext())
+        )
     assert [m.memory_id for m in memory.get_user_memories("org/team.lead")] == [kept]
     assert [e.action for e in memory.get_memory_history(kept, "org/team.lead")] == ["added"]
 

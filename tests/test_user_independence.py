@@ -7,7 +7,7 @@ backends (each case makes a new backend), the fixed one on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -15,8 +15,8 @@ from hypothesis import Phase, settings
 
 from memory import SqliteMemoryDb
 from memory.db import conformance
-from memory.db.base import USER_SCOPE, Scope
-from memory.schema import MemoryEvent, MemoryOp, WriteContext
+from memory.db.base import USER_SCOPE, Scope, WriteBatch
+from memory.schema import MemoryEvent
 
 IN_PROCESS = pytest.mark.parametrize("backend_factory", ["in_process", "store"], indirect=True)
 
@@ -46,14 +46,9 @@ class SharedPartitions(SqliteMemoryDb):
     """A backend that writes every agent's memories into the user's common ones."""
 
     def apply(
-        self,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        return super().apply(user_id, ops, context, scope=replace(scope, agent_id=None))
+        return super().apply(user_id, writes, scope=replace(scope, agent_id=None))
 
 
 @pytest.fixture

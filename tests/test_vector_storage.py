@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from memory import EmbeddingMismatchError, Memory
-from memory.db.base import MemoryVector, UserVectors
+from memory.db.base import MemoryVector, MissingVectors, UserVectors
 from memory.embeddings import HashEmbeddings
 
 MODEL = "test-model"
@@ -35,14 +35,13 @@ def test_vectors_are_kept_per_user_as_unit_rows(memory: Memory) -> None:
     [other] = add(memory, "bob", "The user skis")
     stored = db.set_vectors(
         "ava",
-        MODEL,
         [
-            MemoryVector(skis, "The user skis", axis(0)),
-            MemoryVector(swims, "The user swims", [3, 4, 0, 0]),
+            MemoryVector(skis, "The user skis", axis(0), MODEL),
+            MemoryVector(swims, "The user swims", [3, 4, 0, 0], MODEL),
         ],
     )
     assert stored == 2
-    db.set_vectors("bob", MODEL, [MemoryVector(other, "The user skis", axis(1))])
+    db.set_vectors("bob", [MemoryVector(other, "The user skis", axis(1), MODEL)])
     found = db.vectors("ava", MODEL, 4)
     assert rows(found) == {skis: [1.0, 0.0, 0.0, 0.0], swims: [0.6, 0.8, 0.0, 0.0]}
     assert (found.foreign, found.unembedded) == (None, 0)
@@ -54,19 +53,19 @@ def test_a_vector_of_old_text_is_refused_and_a_changed_text_loses_its_vector(
 ) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    assert db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user sings", axis(0))]) == 0
-    assert db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))]) == 1
+    assert db.set_vectors("ava", [MemoryVector(skis, "The user sings", axis(0), MODEL)]) == 0
+    assert db.set_vectors("ava", [MemoryVector(skis, "The user skis", axis(0), MODEL)]) == 1
     memory.replace_user_memory(skis, "The user snowboards", "ava")
     found = db.vectors("ava", MODEL, 4)
     assert (found.memory_ids, found.unembedded) == ([], 1)
-    [missing] = db.unembedded("ava", MODEL, None, 10)
+    [missing] = db.unembedded("ava", MissingVectors(MODEL, None, 10))
     assert missing.memory == "The user snowboards"
 
 
 def test_topics_alone_keep_the_vector_and_a_delete_drops_it(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    db.set_vectors("ava", [MemoryVector(skis, "The user skis", axis(0), MODEL)])
     memory.add_user_memory("The user skis", "ava")  # same text: refreshed, topics merged
     assert list(db.vectors("ava", MODEL, 4).memory_ids) == [skis]
     memory.delete_user_memory("ava", skis)
@@ -77,34 +76,34 @@ def test_topics_alone_keep_the_vector_and_a_delete_drops_it(memory: Memory) -> N
 def test_unembedded_memories_of_other_models_and_dimensions(memory: Memory) -> None:
     db = memory.db
     [skis, _] = add(memory, "ava", "The user skis", "The user runs")
-    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
-    assert len(db.unembedded("ava", MODEL, None, 10)) == 1
-    assert len(db.unembedded("ava", MODEL, 8, 10)) == 2
-    assert len(db.unembedded("ava", "another", None, 10)) == 2
-    assert len(db.unembedded("ava", "another", None, 1)) == 1
-    assert db.unembedded("bob", MODEL, None, 10) == []
+    db.set_vectors("ava", [MemoryVector(skis, "The user skis", axis(0), MODEL)])
+    assert len(db.unembedded("ava", MissingVectors(MODEL, None, 10))) == 1
+    assert len(db.unembedded("ava", MissingVectors(MODEL, 8, 10))) == 2
+    assert len(db.unembedded("ava", MissingVectors("another", None, 10))) == 2
+    assert len(db.unembedded("ava", MissingVectors("another", None, 1))) == 1
+    assert db.unembedded("bob", MissingVectors(MODEL, None, 10)) == []
 
 
 def test_vectors_of_another_model_are_reported_and_never_compared(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    db.set_vectors("ava", "old-model", [MemoryVector(skis, "The user skis", axis(0, 8))])
+    db.set_vectors("ava", [MemoryVector(skis, "The user skis", axis(0, 8), "old-model")])
     found = db.vectors("ava", MODEL, 4)
     assert (found.memory_ids, found.foreign) == ([], ("old-model", 8, 1))
     with pytest.raises(EmbeddingMismatchError, match="reembed"):
         Memory(db=db, embeddings=HashEmbeddings(4)).search_user_memories(
             "ava", "skis", retrieval_method="semantic"
         )
-    db.set_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    db.set_vectors("ava", [MemoryVector(skis, "The user skis", axis(0), MODEL)])
     assert db.vectors("ava", MODEL, 4).foreign is None
 
 
 async def test_async_twins(memory: Memory) -> None:
     db = memory.db
     [skis] = add(memory, "ava", "The user skis")
-    [missing] = await db.aunembedded("ava", MODEL, None, 10)
+    [missing] = await db.aunembedded("ava", MissingVectors(MODEL, None, 10))
     assert missing.memory_id == skis
-    assert await db.aset_vectors("ava", MODEL, [MemoryVector(skis, "The user skis", axis(0))])
+    assert await db.aset_vectors("ava", [MemoryVector(skis, "The user skis", axis(0), MODEL)])
     assert (await db.avectors("ava", MODEL, 4)).memory_ids == [skis]
     found = await db.akeyword_candidates("ava", ["ski"])
     assert found.memory_ids == [skis]

@@ -8,23 +8,35 @@ so `import memory.db` loads no database driver.
 """
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
+    ClaimRequest,
+    ListQuery,
     MemoryDb,
     MemoryStorage,
+    MissingVectors,
     PendingStorage,
     Scope,
     SessionHost,
     SummaryStorage,
+    SummaryWrite,
     ThreadOwnerStorage,
+    WriteBatch,
 )
 
 __all__ = [
+    "AS_ADDED",
     "USER_SCOPE",
+    "ClaimRequest",
+    "ListQuery",
     "MemoryDb",
     "MemoryStorage",
+    "MissingVectors",
     "PendingStorage",
     "Scope",
     "SessionHost",
     "SummaryStorage",
+    "SummaryWrite",
     "ThreadOwnerStorage",
+    "WriteBatch",
 ]

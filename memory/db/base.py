@@ -62,6 +62,7 @@ from memory.schema import (
     EraseResult,
     MemoryEvent,
     MemoryOp,
+    PendingClaim,
     PendingMessage,
     PendingThread,
     SessionSummary,
@@ -128,6 +129,54 @@ class Scope:
 USER_SCOPE = Scope()
 """The user's own memories, judged now: what a call without a scope reaches."""
 
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Which of a user's memories a listing returns, in what order: by `order_by`
+    (insertion order breaking ties), oldest first unless `newest_first`, `limit` at most."""
+
+    order_by: OrderBy = "created_at"
+    newest_first: bool = False
+    limit: int | None = None
+
+
+AS_ADDED = ListQuery()
+"""Every memory, in the order they were added: what a listing without a query returns."""
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What a worker asks of a thread's pending messages: up to `limit` of them, for
+    `token`, held until `until` unless another token's claim is live at `now`."""
+
+    thread_id: str
+    token: str
+    now: datetime
+    until: datetime
+    limit: int
+
+    def settling(self, messages: Sequence[PendingMessage]) -> PendingClaim:
+        """The claim on `messages`, taken by this request, for the batch learned from them."""
+        return PendingClaim(self.thread_id, self.token, tuple(m.message_id for m in messages))
+
+
+@dataclass(frozen=True)
+class WriteBatch:
+    """Operations to apply in order as one transaction, and where they came from."""
+
+    ops: Sequence[MemoryOp]
+    context: WriteContext
+
+
+@dataclass(frozen=True)
+class SummaryWrite:
+    """One change to a session's summary: the new one (None deletes it), and its source."""
+
+    session_id: str
+    summary: SessionSummary | None
+    context: WriteContext
+
+
 ScoredMemories = list[tuple[UserMemory, float]]
 
 
@@ -139,6 +188,18 @@ class MemoryVector:
     memory: str
     """The text that was embedded; a memory edited meanwhile keeps no stale vector."""
     vector: Sequence[float]
+    model: str
+    """The embedding model that made it."""
+
+
+@dataclass(frozen=True)
+class MissingVectors:
+    """Which memories a re-embedding asks for: up to `limit` of those with no vector from
+    `model` in `dimensions` (None: in any number of dimensions)."""
+
+    model: str
+    dimensions: int | None
+    limit: int
 
 
 @dataclass(frozen=True)
@@ -249,22 +310,16 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        """Apply `ops` in order as one transaction: all of them or, on any error, none.
+        """Apply `writes.ops` in order as one transaction: all of them or, on any error, none.
 
-        Within `scope.agent_id`'s partition; the memories expired by `context.at`
+        Within `scope.agent_id`'s partition; the memories expired by `writes.context.at`
         are swept by the same transaction. Raises `MemoryNotFoundError` when a
         replace or delete names an id the user does not have; the rules are
-        `memory.planner.plan_writes`. When `context.settles` names claimed pending
-        messages, they stop being pending in the same transaction (also when `ops`
-        is empty); if any of them is no longer pending under that claim, it raises
+        `memory.planner.plan_writes`. When `writes.context.settles` names claimed pending
+        messages, they stop being pending in the same transaction (also when there are
+        no ops); if any of them is no longer pending under that claim, it raises
         `PendingClaimLostError` and applies nothing.
         """
 
@@ -280,16 +335,9 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        """The user's memories by `order_by`, insertion order breaking ties."""
+        """The user's memories that `query` asks for, in its order."""
 
     list_memories, alist_memories = twins(_list_memories)
 
@@ -310,15 +358,10 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
-        """Store vectors made by `model`, replacing older ones; returns how many were kept.
+        """Store vectors (each made by its `model`), replacing older ones; returns how many
+        were kept.
 
         A vector whose memory is gone or whose text changed since it was embedded is
         dropped, so a slow embedder racing an edit never leaves a stale vector.
@@ -336,16 +379,10 @@ class MemoryStorage(Storage):
 
     @abstractmethod
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        """Up to `limit` of the user's memories with no vector from `model` (in `dimensions`)."""
+        """Up to `missing.limit` of the user's memories with no vector from `missing.model`
+        (in `missing.dimensions`)."""
 
     unembedded, aunembedded = twins(_unembedded)
 
@@ -392,14 +429,7 @@ class SummaryStorage(Storage):
     """Session summaries, one per user and session, with their history."""
 
     @abstractmethod
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         """Store the session's summary (delete it, with `None`) and its history event,
         as one transaction; `memory.planner.plan_summary` decides what changes."""
 
@@ -426,41 +456,26 @@ class PendingStorage(Storage):
 
     @abstractmethod
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
-        """Keep user messages to learn from later in `scope.agent_id`'s scope; returns how
-        many were new.
+        """Keep user messages to learn from later, each in its thread, in `scope.agent_id`'s
+        scope; returns how many were new.
 
-        A message id the thread already has pending in that scope is kept once.
+        A message id its thread already has pending in that scope is kept once.
         """
 
     add_pending, aadd_pending = twins(_add_pending)
 
     @abstractmethod
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
-        """Take up to `limit` of the thread's pending messages in `scope.agent_id`'s scope,
-        oldest first, for `token`.
+        """Take up to `request.limit` of the thread's pending messages in `scope.agent_id`'s
+        scope, oldest first, for `request.token`.
 
-        The claim lasts until `until`. Nothing is taken while another token's claim
-        on the thread's messages of that scope is live (ends after `now`), so one
-        worker at a time learns from them, in order.
+        The claim lasts until `request.until`. Nothing is taken while another token's
+        claim on the thread's messages of that scope is live (ends after `request.now`),
+        so one worker at a time learns from them, in order.
         """
 
     claim_pending, aclaim_pending = twins(_claim_pending)

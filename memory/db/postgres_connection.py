@@ -140,6 +140,11 @@ def scope_params(user_id: str, scope: Scope, **more: Any) -> dict[str, Any]:
     return {"user": user_id, "agent": scope.agent_id or "", "at": scope.now(), **more}
 
 
+def unnested(items: Sequence[object], *fields: str) -> list[list[Any]]:
+    """The arrays `unnest(...)` takes to insert `items` in one statement: one per field."""
+    return [[getattr(item, field) for item in items] for field in fields]
+
+
 class PostgresConnection(MemoryDb):
     """What every aggregate of `PostgresMemoryDb` works through: its pools, one
     transaction per operation, the per-user write lock, and the schema.
@@ -226,15 +231,10 @@ class PostgresConnection(MemoryDb):
             if self._pool is None:
                 self._check_reachable()
                 self._pool = psycopg_pool.ConnectionPool(
-                    self.conn_string,
-                    min_size=1,
-                    max_size=self.max_connections,
-                    timeout=self.timeout,
                     check=self._recent.check,
                     reset=self._recent.given_back,
-                    kwargs=_CONNECTIONS,
                     open=True,
-                    name=f"memory-agent-{self._t}",
+                    **self._pool_settings(f"memory-agent-{self._t}"),
                 )
                 logger.info(
                     "opened a pool of up to %d connections for table %r",
@@ -242,6 +242,18 @@ class PostgresConnection(MemoryDb):
                     self._t,
                 )
             return self._pool
+
+    def _pool_settings(self, name: str) -> dict[str, Any]:
+        """What the blocking and the async pool share: the server, the size and wait of
+        `max_connections` and `timeout`, the connections' settings; `name` shows in logs."""
+        return {
+            "conninfo": self.conn_string,
+            "min_size": 1,
+            "max_size": self.max_connections,
+            "timeout": self.timeout,
+            "kwargs": _CONNECTIONS,
+            "name": name,
+        }
 
     def _check_reachable(self) -> None:
         """Fail at once, with the server's reason, rather than after a pool timeout."""
@@ -257,15 +269,10 @@ class PostgresConnection(MemoryDb):
         await offload(self._check_reachable)
         pool: psycopg_pool.AsyncConnectionPool[psycopg.AsyncConnection[Any]] = (
             psycopg_pool.AsyncConnectionPool(
-                self.conn_string,
-                min_size=1,
-                max_size=self.max_connections,
-                timeout=self.timeout,
                 check=self._recent.acheck,
                 reset=self._recent.agiven_back,
-                kwargs=_CONNECTIONS,
                 open=False,
-                name=f"memory-agent-{self._t}-async",
+                **self._pool_settings(f"memory-agent-{self._t}-async"),
             )
         )
         await pool.open()

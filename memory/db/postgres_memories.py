@@ -14,7 +14,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from memory.db.base import USER_SCOPE, OrderBy, Scope
+from memory.db.base import AS_ADDED, USER_SCOPE, ListQuery, Scope, WriteBatch
 from memory.db.postgres_connection import (
     EXPIRED,
     IN_SCOPE,
@@ -27,7 +27,7 @@ from memory.db.postgres_connection import (
 )
 from memory.errors import PendingClaimLostError
 from memory.planner import Reads, WritePlan, plan_writes, reads_for
-from memory.schema import MemoryEvent, MemoryOp, PendingClaim, UserMemory, WriteContext
+from memory.schema import MemoryEvent, PendingClaim, UserMemory
 from memory.text import index_text, normalized_text
 from memory.twins import Io
 
@@ -85,22 +85,18 @@ class PostgresMemories(PostgresConnection):
     """Writes and reads of memories and their history."""
 
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        reads = reads_for(ops)
-        scope = Scope(scope.agent_id, context.at)
+        reads = reads_for(writes.ops)
+        scope = Scope(scope.agent_id, writes.context.at)
         async with self._sql(io) as sql:
             await self._lock_user(sql, user_id)
-            if context.settles is not None:
-                await self._settle(sql, user_id, scope, context.settles)
+            if writes.context.settles is not None:
+                await self._settle(sql, user_id, scope, writes.context.settles)
             pks, current = await self._current(sql, user_id, scope, reads)
-            plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
+            plan = plan_writes(
+                user_id, current, writes.ops, writes.context, agent_id=scope.agent_id
+            )
             if plan.events:
                 await self._store(sql, user_id, scope, pks, plan)
         return plan.events
@@ -199,22 +195,15 @@ class PostgresMemories(PostgresConnection):
         return to_memories(rows)
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        direction = "DESC" if newest_first else "ASC"
-        column = "updated_at" if order_by == "updated_at" else "created_at"
+        direction = "DESC" if query.newest_first else "ASC"
+        column = "updated_at" if query.order_by == "updated_at" else "created_at"
         async with self._sql(io) as sql:
             rows = await sql.fetch(
                 f"SELECT {COLUMNS} FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
                 f"ORDER BY {column} {direction}, id {direction} LIMIT %(limit)s",
-                scope_params(user_id, scope, limit=limit),
+                scope_params(user_id, scope, limit=query.limit),
             )
         return to_memories(rows)
 

@@ -9,7 +9,6 @@ erasure take the user's write lock, so they queue with that user's batches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -19,8 +18,8 @@ from langgraph.store.base import BaseStore
 from langgraph.store.postgres import PostgresStore
 from psycopg.rows import dict_row
 
-from memory.db.base import USER_SCOPE, Scope
-from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope
+from memory.db.postgres_connection import CONNECT_TIMEOUT, PostgresConnection, scope_key, unnested
 from memory.db.session_savers import PostgresSessionSaver
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.errors import MemoryDbError
@@ -131,13 +130,7 @@ class PostgresPending(PostgresConnection):
         return checkpoints, archived
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         if not messages:
             return 0
@@ -145,30 +138,18 @@ class PostgresPending(PostgresConnection):
             return await sql.execute(
                 f"INSERT INTO {self._t}_pending "
                 "(user_id, agent_id, thread_id, message_id, text, at) "
-                "SELECT %s, %s, %s, m.message_id, m.text, m.at "
-                "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) "
-                "WITH ORDINALITY AS m(message_id, text, at, n) ORDER BY m.n "
+                "SELECT %s, %s, m.thread_id, m.message_id, m.text, m.at "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[]) "
+                "WITH ORDINALITY AS m(thread_id, message_id, text, at, n) ORDER BY m.n "
                 "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 (
                     *scope_key(user_id, scope),
-                    thread_id,
-                    [m.message_id for m in messages],
-                    [m.text for m in messages],
-                    [m.at for m in messages],
+                    *unnested(messages, "thread_id", "message_id", "text", "at"),
                 ),
             )
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         t = self._t
         user, agent = scope_key(user_id, scope)
@@ -178,7 +159,7 @@ class PostgresPending(PostgresConnection):
                 f"SELECT 1 FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
                 "AND thread_id = %s AND claim IS NOT NULL AND claim <> %s "
                 "AND claimed_until > %s LIMIT 1",
-                (user, agent, thread_id, token, now),
+                (user, agent, request.thread_id, request.token, request.now),
             )
             if held:
                 return []
@@ -186,9 +167,9 @@ class PostgresPending(PostgresConnection):
                 f"UPDATE {t}_pending SET claim = %s, claimed_until = %s WHERE id IN ("
                 f"SELECT id FROM {t}_pending WHERE user_id = %s AND agent_id = %s "
                 "AND thread_id = %s ORDER BY id LIMIT %s) RETURNING id, message_id, text, at",
-                (token, until, user, agent, thread_id, limit),
+                (request.token, request.until, user, agent, request.thread_id, request.limit),
             )
-        return [PendingMessage(row[1], row[2], row[3]) for row in sorted(rows)]
+        return [PendingMessage(request.thread_id, row[1], row[2], row[3]) for row in sorted(rows)]
 
     async def _release_pending(
         self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE

@@ -11,6 +11,7 @@ write of theirs bumps their version.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from memory.db.base import (
     USER_SCOPE,
     KeywordCandidates,
     MemoryVector,
+    MissingVectors,
     Scope,
     UserVectors,
 )
@@ -29,6 +31,7 @@ from memory.db.postgres_connection import (
     Sql,
     scope_key,
     scope_params,
+    unnested,
 )
 from memory.db.postgres_memories import COLUMNS, to_memories
 from memory.db.vectors import as_vector, unit_rows
@@ -157,14 +160,7 @@ class PostgresSearch(PostgresConnection):
         return int(version), int(memories), int(gone)
 
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         t = self._t
         columns = ", ".join(f"m.{c.strip()}" for c in COLUMNS.split(","))
@@ -176,18 +172,12 @@ class PostgresSearch(PostgresConnection):
                 "AND (v.memory_pk IS NULL OR v.model <> %(model)s "
                 "OR v.dimensions <> coalesce(%(dimensions)s, v.dimensions)) "
                 "ORDER BY m.id LIMIT %(limit)s",
-                scope_params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
+                scope_params(user_id, scope, **asdict(missing)),
             )
         return to_memories(rows)
 
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         if not vectors:
@@ -196,17 +186,16 @@ class PostgresSearch(PostgresConnection):
         async with self._sql(io) as sql:
             stored = await sql.execute(
                 f"INSERT INTO {t}_vectors (memory_pk, user_id, model, dimensions, vector) "
-                "SELECT m.id, m.user_id, %s, %s, v.vector "
-                "FROM unnest(%s::text[], %s::text[], %s::bytea[]) AS v(memory_id, memory, vector) "
+                "SELECT m.id, m.user_id, v.model, v.dimensions, v.vector "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::bytea[]) "
+                "AS v(memory_id, memory, model, dimensions, vector) "
                 f"JOIN {t} m ON m.user_id = %s AND m.agent_id = %s AND m.memory_id = v.memory_id "
                 "AND m.memory = v.memory "
                 "ON CONFLICT (memory_pk) DO UPDATE SET model = excluded.model, "
                 "dimensions = excluded.dimensions, vector = excluded.vector",
                 (
-                    model,
-                    arrays[0].size,
-                    [v.memory_id for v in vectors],
-                    [v.memory for v in vectors],
+                    *unnested(vectors, "memory_id", "memory", "model"),
+                    [a.size for a in arrays],
                     [a.tobytes() for a in arrays],
                     *scope_key(user_id, scope),
                 ),

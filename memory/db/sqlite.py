@@ -14,16 +14,20 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from operator import itemgetter
 from pathlib import Path
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
+    ListQuery,
     MemoryDb,
     MemoryVector,
-    OrderBy,
+    MissingVectors,
     Scope,
     UserVectors,
+    WriteBatch,
 )
 from memory.db.sqlite_keywords import SqliteKeywords
 from memory.db.sqlite_rows import (
@@ -48,7 +52,7 @@ from memory.db.sqlite_sessions import SqliteSessions
 from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import MemoryDbError, PendingClaimLostError
 from memory.planner import Reads, WritePlan, plan_writes, reads_for
-from memory.schema import EraseResult, MemoryEvent, MemoryOp, PendingClaim, UserMemory, WriteContext
+from memory.schema import EraseResult, MemoryEvent, PendingClaim, UserMemory
 from memory.text import index_text
 from memory.twins import Io
 
@@ -106,21 +110,17 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
     # -- memories -------------------------------------------------------------
 
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        reads = reads_for(ops)
-        scope = Scope(scope.agent_id, context.at)
+        reads = reads_for(writes.ops)
+        scope = Scope(scope.agent_id, writes.context.at)
         with self._transaction() as conn:
-            if context.settles is not None:
-                self._settle(conn, user_id, scope, context.settles)
+            if writes.context.settles is not None:
+                self._settle(conn, user_id, scope, writes.context.settles)
             rowids, current = self._current(conn, user_id, scope, reads)
-            plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
+            plan = plan_writes(
+                user_id, current, writes.ops, writes.context, agent_id=scope.agent_id
+            )
             if plan.events:
                 self._store(conn, user_id, scope, rowids, plan)
             self._vector_cache.discard(scope_key(user_id, scope))
@@ -279,13 +279,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return ref
 
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = 0
@@ -301,7 +295,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                     scope_params(
                         user_id,
                         scope,
-                        model=model,
+                        model=item.model,
                         dimensions=array.size,
                         vector=array.tobytes(),
                         memory_id=item.memory_id,
@@ -324,22 +318,15 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return to_memories(rows, user_id, scope)
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        if order_by == "updated_at" and limit is not None:
-            direction = "DESC" if newest_first else "ASC"
+        if query.order_by == "updated_at" and query.limit is not None:
+            direction = "DESC" if query.newest_first else "ASC"
             rows = self._read(
                 f"SELECT {MEMORY_COLUMNS} FROM {self._t} "
                 f"WHERE user_ref = {scope_ref(self._t)} AND {LIVE} "
                 f"ORDER BY updated_at {direction}, id {direction} LIMIT :limit",
-                scope_params(user_id, scope, limit=limit),
+                scope_params(user_id, scope, limit=query.limit),
             )
             return to_memories(rows, user_id, scope)
         rows = self._read(
@@ -349,10 +336,11 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         )
         # Rows come in insertion order, which breaks ties of time: a stable sort on the
         # time alone keeps it (reversed first for newest first) without a key tuple a row.
-        if newest_first:
+        if query.newest_first:
             rows.reverse()
-        rows.sort(key=_UPDATED if order_by == "updated_at" else _CREATED, reverse=newest_first)
-        return to_memories(rows[:limit], user_id, scope)
+        by = _UPDATED if query.order_by == "updated_at" else _CREATED
+        rows.sort(key=by, reverse=query.newest_first)
+        return to_memories(rows[: query.limit], user_id, scope)
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
@@ -378,14 +366,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         return [row[0] for row in rows]
 
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         columns = ", ".join(f"t.{c.strip()}" for c in MEMORY_COLUMNS.split(","))
         rows = self._read(
@@ -395,7 +376,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             "AND (t.expires_at IS NULL OR t.expires_at > :at) AND "
             "(v.memory_rowid IS NULL OR v.model IS NOT :model "
             "OR v.dimensions != coalesce(:dimensions, v.dimensions)) ORDER BY t.id LIMIT :limit",
-            scope_params(user_id, scope, model=model, dimensions=dimensions, limit=limit),
+            scope_params(user_id, scope, **asdict(missing)),
         )
         return to_memories(rows, user_id, scope)
 

@@ -15,8 +15,6 @@ from memory.db.base import Scope
 from memory.db.sqlite_schema import EPOCH, micros, text_hash
 from memory.schema import (
     MemoryEvent,
-    SessionSummary,
-    SummaryEvent,
     UserMemory,
     stored_memories,
     utc,
@@ -28,10 +26,6 @@ MEMORY_COLUMNS = "memory_id, memory, topics, input, created_at, updated_at, expi
 EVENT_COLUMNS = (
     "memory_id, user_id, action, old_memory, new_memory, old_topics, new_topics, source, input, "
     "at, agent_id, expires_at"
-)
-SUMMARY_COLUMNS = "user_id, session_id, summary, topics, runs, created_at, updated_at"
-SUMMARY_EVENT_COLUMNS = (
-    "user_id, session_id, action, old_summary, new_summary, old_topics, new_topics, source, at"
 )
 REMOVALS = frozenset({"deleted", "cleared", "expired"})
 """The actions after which a memory is gone: their events have no new text."""
@@ -148,34 +142,6 @@ def event_rows(events: Sequence[MemoryEvent], batch: int) -> list[tuple[Any, ...
         )
         for n, event in enumerate(events)
     ]
-
-
-def to_summary(row: Sequence[Any]) -> SessionSummary:
-    user_id, session_id, summary, topics, runs, created_at, updated_at = row
-    return SessionSummary(
-        user_id=user_id,
-        session_id=session_id,
-        summary=summary,
-        topics=json.loads(topics),
-        runs=runs,
-        created_at=created_at,
-        updated_at=updated_at,
-    )
-
-
-def to_summary_event(row: Sequence[Any]) -> SummaryEvent:
-    user_id, session_id, action, old, new, old_topics, new_topics, source, at = row
-    return SummaryEvent(
-        user_id=user_id,
-        session_id=session_id,
-        action=action,
-        old_summary=old,
-        new_summary=new,
-        old_topics=None if old_topics is None else json.loads(old_topics),
-        new_topics=None if new_topics is None else json.loads(new_topics),
-        source=source,
-        at=at,
-    )
 
 
 def sortable_time(moment: datetime) -> str:

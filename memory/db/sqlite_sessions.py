@@ -10,18 +10,13 @@ from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from memory.db.base import USER_SCOPE, Scope
+from memory.db import summary_sql
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope, SummaryWrite
 from memory.db.sessions import erase_archive, erase_checkpoints
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
-    SUMMARY_COLUMNS,
-    SUMMARY_EVENT_COLUMNS,
-    iso_time,
     scope_key,
     sortable_time,
-    to_summary,
-    to_summary_event,
-    topics_json,
 )
 from memory.planner import SummaryPlan, plan_summary
 from memory.schema import (
@@ -29,7 +24,6 @@ from memory.schema import (
     PendingThread,
     SessionSummary,
     SummaryEvent,
-    WriteContext,
     utcnow,
 )
 from memory.twins import BLOCKING, Io
@@ -44,92 +38,35 @@ class SqliteSessions(SqliteFile):
 
     # -- session summaries ------------------------------------------------------
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
-        t = self._t
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
+        sql, key = summary_sql.statements(self._t, "?"), (user_id, write.session_id)
         with self._transaction() as conn:
-            found = conn.execute(
-                f"SELECT {SUMMARY_COLUMNS} FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                (user_id, session_id),
-            ).fetchone()
-            previous = None if found is None else to_summary(found)
-            plan = plan_summary(user_id, session_id, previous, summary, context)
+            found = conn.execute(sql.one, key).fetchone()
+            previous = None if found is None else summary_sql.summary_of(found, json.loads)
+            plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
             if plan.event is None:
                 return plan
             if plan.summary is None:
-                conn.execute(
-                    f"DELETE FROM {t}_summaries WHERE user_id = ? AND session_id = ?",
-                    (user_id, session_id),
-                )
+                conn.execute(sql.delete, key)
             else:
-                kept = plan.summary
-                conn.execute(
-                    f"INSERT INTO {t}_summaries ({SUMMARY_COLUMNS}) VALUES (?,?,?,?,?,?,?) "
-                    "ON CONFLICT (user_id, session_id) DO UPDATE SET summary = excluded.summary, "
-                    "topics = excluded.topics, runs = excluded.runs, "
-                    "updated_at = excluded.updated_at",
-                    (
-                        user_id,
-                        session_id,
-                        kept.summary,
-                        json.dumps(kept.topics),
-                        kept.runs,
-                        iso_time(kept.created_at),
-                        iso_time(kept.updated_at),
-                    ),
-                )
-            event = plan.event
-            conn.execute(
-                f"INSERT INTO {t}_summary_history ({SUMMARY_EVENT_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    user_id,
-                    session_id,
-                    event.action,
-                    event.old_summary,
-                    event.new_summary,
-                    topics_json(event.old_topics),
-                    topics_json(event.new_topics),
-                    event.source,
-                    event.at.isoformat(),
-                ),
-            )
+                conn.execute(sql.upsert, summary_sql.summary_values(plan.summary, _stored))
+            conn.execute(sql.record, summary_sql.event_values(plan.event, _stored))
         return plan
 
-    # -- pending messages (deferred extraction) ------------------------------------
     async def _get_summaries(
         self, io: Io, user_id: str, session_id: str | None = None
     ) -> list[SessionSummary]:
-        rows = self._read(
-            f"SELECT {SUMMARY_COLUMNS} FROM {self._t}_summaries "
-            "WHERE user_id = ? AND session_id = coalesce(?, session_id) "
-            "ORDER BY updated_at DESC, session_id",
-            (user_id, session_id),
-        )
-        return [to_summary(row) for row in rows]
+        rows = self._read(summary_sql.statements(self._t, "?").of_user, (user_id, session_id))
+        return [summary_sql.summary_of(row, json.loads) for row in rows]
 
     async def _summary_history(self, io: Io, user_id: str, session_id: str) -> list[SummaryEvent]:
-        rows = self._read(
-            f"SELECT {SUMMARY_EVENT_COLUMNS} FROM {self._t}_summary_history "
-            "WHERE user_id = ? AND session_id = ? ORDER BY id",
-            (user_id, session_id),
-        )
-        return [to_summary_event(row) for row in rows]
+        rows = self._read(summary_sql.statements(self._t, "?").history, (user_id, session_id))
+        return [summary_sql.event_of(row, json.loads) for row in rows]
+
+    # -- pending messages (deferred extraction) ------------------------------------
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         if not messages:
             return 0
@@ -140,22 +77,13 @@ class SqliteSessions(SqliteFile):
                 "(user_id, agent_id, thread_id, message_id, text, at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, agent_id, thread_id, message_id) DO NOTHING",
                 [
-                    (user, agent, thread_id, m.message_id, m.text, sortable_time(m.at))
+                    (user, agent, m.thread_id, m.message_id, m.text, sortable_time(m.at))
                     for m in messages
                 ],
             ).rowcount
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
         t = self._t
         user, agent = scope_key(user_id, scope)
@@ -163,20 +91,24 @@ class SqliteSessions(SqliteFile):
             held = conn.execute(
                 f"SELECT 1 FROM {t}_pending WHERE user_id = ? AND agent_id = ? AND thread_id = ? "
                 "AND claim IS NOT NULL AND claim != ? AND claimed_until > ? LIMIT 1",
-                (user, agent, thread_id, token, sortable_time(now)),
+                (user, agent, request.thread_id, request.token, sortable_time(request.now)),
             ).fetchone()
             if held:
                 return []
             rows = conn.execute(
                 f"SELECT id, message_id, text, at FROM {t}_pending "
                 "WHERE user_id = ? AND agent_id = ? AND thread_id = ? ORDER BY id LIMIT ?",
-                (user, agent, thread_id, limit),
+                (user, agent, request.thread_id, request.limit),
             ).fetchall()
             conn.executemany(
                 f"UPDATE {t}_pending SET claim = ?, claimed_until = ? WHERE id = ?",
-                [(token, sortable_time(until), row[0]) for row in rows],
+                [(request.token, sortable_time(request.until), row[0]) for row in rows],
             )
-        return [PendingMessage(row[1], row[2], datetime.fromisoformat(row[3])) for row in rows]
+        thread_id = request.thread_id
+        return [
+            PendingMessage(thread_id, row[1], row[2], datetime.fromisoformat(row[3]))
+            for row in rows
+        ]
 
     async def _release_pending(
         self, io: Io, user_id: str, thread_id: str, token: str, *, scope: Scope = USER_SCOPE
@@ -284,3 +216,12 @@ class SqliteSessions(SqliteFile):
         return checkpoints, archived
 
     # -- reads ----------------------------------------------------------------
+
+
+def _stored(value: Any) -> Any:
+    """A value as this file stores it: topics as JSON text, times as ISO text."""
+    if isinstance(value, list):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -24,14 +24,17 @@ from langgraph.store.base import (
 )
 
 from memory.db.base import (
+    AS_ADDED,
     USER_SCOPE,
     Document,
     KeywordCandidates,
+    ListQuery,
     MemoryVector,
-    OrderBy,
+    MissingVectors,
     Scope,
     ScoredMemories,
     UserVectors,
+    WriteBatch,
     keyword_candidates_of,
 )
 from memory.db.namespaces import namespace_label
@@ -43,6 +46,7 @@ from memory.db.store_layout import (
     ITEMS,
     SEQUENCE_KEY,
     batch,
+    put_all,
     read_all,
 )
 from memory.db.store_pending import StorePending
@@ -50,7 +54,7 @@ from memory.db.store_sessions import StoreSessions
 from memory.db.vectors import as_vector, unit_rows
 from memory.errors import EmbeddingUnavailableError, InvalidInputError
 from memory.planner import plan_writes
-from memory.schema import EraseResult, MemoryEvent, MemoryOp, UserMemory, WriteContext, utc
+from memory.schema import EraseResult, MemoryEvent, UserMemory, utc
 from memory.text import normalized_text
 from memory.twins import Io
 
@@ -222,53 +226,46 @@ class StoreMemoryDb(StorePending, StoreSessions):
         return _Stored({v["memory_id"]: v for v in values}, next_seq)
 
     async def _apply(
-        self,
-        io: Io,
-        user_id: str,
-        ops: Sequence[MemoryOp],
-        context: WriteContext,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, writes: WriteBatch, *, scope: Scope = USER_SCOPE
     ) -> list[MemoryEvent]:
-        settled = await self._settle(io, user_id, scope, context.settles)
+        settled = await self._settle(io, user_id, scope, writes.context.settles)
         stored = await self._load(io, user_id, scope)
         current = [_memory(v) for v in stored.listed()]
-        plan = plan_writes(user_id, current, ops, context, agent_id=scope.agent_id)
+        plan = plan_writes(user_id, current, writes.ops, writes.context, agent_id=scope.agent_id)
         if not plan.events:
-            if settled:
-                await batch(io, self.store, settled)
+            await put_all(io, self.store, settled)
             return plan.events
         ns = self._namespaces(user_id, scope)
         seq = stored.next_seq
-        writes: list[PutOp] = list(settled)
+        puts: list[PutOp] = list(settled)
 
         def put(memory: UserMemory, seq: int, embed: bool) -> PutOp:
             # Only a new text is embedded, so each text costs the store one embedding.
             index: Literal[False] | list[str] = [TEXT_FIELD] if embed else False
-            ttl = self._ttl(memory, context.at)
+            ttl = self._ttl(memory, writes.context.at)
             return PutOp(ns.items, str(memory.memory_id), _value(memory, seq), index, ttl)
 
         for memory in plan.inserts:
-            writes.append(put(memory, seq, embed=True))
+            puts.append(put(memory, seq, embed=True))
             seq += 1
         for old, new in plan.updates:
             seq_of_old = stored.values[str(old.memory_id)]["seq"]
-            writes.append(put(new, seq_of_old, embed=new.memory != old.memory))
+            puts.append(put(new, seq_of_old, embed=new.memory != old.memory))
             if new.memory != old.memory:
                 # A vector is only ever used with the text it was made from (see
                 # `_vectors`); dropping it with that text keeps dead vectors out.
-                writes.append(PutOp(ns.vectors, str(old.memory_id), None))
+                puts.append(PutOp(ns.vectors, str(old.memory_id), None))
         for old in plan.deletes:
-            writes.append(PutOp(ns.items, str(old.memory_id), None))
-            writes.append(PutOp(ns.vectors, str(old.memory_id), None))
+            puts.append(PutOp(ns.items, str(old.memory_id), None))
+            puts.append(PutOp(ns.vectors, str(old.memory_id), None))
         for event in plan.events:
             # Sortable by eye, and unique even when two writers race for one number.
             key = f"{seq:012d}-{uuid.uuid4().hex[:8]}"
-            writes.append(PutOp(ns.history, key, {**event.to_dict(), "seq": seq}, index=False))
+            puts.append(PutOp(ns.history, key, {**event.to_dict(), "seq": seq}, index=False))
             seq += 1
         counter = {"user_id": user_id, "next": seq}
-        writes.append(PutOp(ns.meta, SEQUENCE_KEY, counter, index=False))
-        await batch(io, self.store, writes)
+        puts.append(PutOp(ns.meta, SEQUENCE_KEY, counter, index=False))
+        await batch(io, self.store, puts)
         return plan.events
 
     async def _user_ids(self, io: Io, *, scope: Scope = USER_SCOPE) -> list[str]:
@@ -314,22 +311,15 @@ class StoreMemoryDb(StorePending, StoreSessions):
         ]
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         stored = await self._load(io, user_id, scope)
         values = sorted(
             stored.live(scope.now()).values(),
-            key=lambda v: (v[order_by], v["seq"]),
-            reverse=newest_first,
+            key=lambda v: (v[query.order_by], v["seq"]),
+            reverse=query.newest_first,
         )
-        return [_memory(v) for v in (values if limit is None else values[:limit])]
+        return [_memory(v) for v in values[: query.limit]]
 
     async def _semantic_ranking(
         self, io: Io, user_id: str, query: str, limit: int | None, *, scope: Scope = USER_SCOPE
@@ -404,13 +394,7 @@ class StoreMemoryDb(StorePending, StoreSessions):
         return live, vectors
 
     async def _set_vectors(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        vectors: Sequence[MemoryVector],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, vectors: Sequence[MemoryVector], *, scope: Scope = USER_SCOPE
     ) -> int:
         arrays = [as_vector(v.vector) for v in vectors]
         stored = await self._load(io, user_id, scope)
@@ -421,7 +405,7 @@ class StoreMemoryDb(StorePending, StoreSessions):
                 item.memory_id,
                 {
                     "user_id": user_id,
-                    "model": model,
+                    "model": item.model,
                     "dimensions": array.size,
                     "memory": item.memory,
                     # Base64 of float32: a quarter of the size of a JSON list of floats.
@@ -432,26 +416,17 @@ class StoreMemoryDb(StorePending, StoreSessions):
             for item, array in zip(vectors, arrays, strict=True)
             if stored.values.get(item.memory_id, {}).get("memory") == item.memory
         ]
-        if writes:
-            await batch(io, self.store, writes)
-        return len(writes)
+        return await put_all(io, self.store, writes)
 
     async def _unembedded(
-        self,
-        io: Io,
-        user_id: str,
-        model: str,
-        dimensions: int | None,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, missing: MissingVectors, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
         live, vectors = await self._vectors_by_id(io, user_id, scope)
         return [
             _memory(value)
             for value in sorted(live.values(), key=lambda v: v["seq"])
-            if not _made_by(vectors.get(value["memory_id"]), model, dimensions)
-        ][:limit]
+            if not _made_by(vectors.get(value["memory_id"]), missing.model, missing.dimensions)
+        ][: missing.limit]
 
     async def _vectors(
         self, io: Io, user_id: str, model: str, dimensions: int, *, scope: Scope = USER_SCOPE

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from langgraph.store.base import BaseStore, Item, Op, Result, SearchOp
+from langgraph.store.base import BaseStore, Item, Op, PutOp, Result, SearchOp
 
 from memory.db.base import USER_SCOPE, MemoryDb, Scope
 from memory.db.namespaces import namespace_label
@@ -53,6 +53,13 @@ def moment(at: datetime) -> str:
 async def batch(io: Io, store: BaseStore, ops: Sequence[Op]) -> list[Result]:
     """One round trip: `store.batch(ops)`, or `store.abatch(ops)` when awaited."""
     return await io.call(store.batch, store.abatch, list(ops))
+
+
+async def put_all(io: Io, store: BaseStore, puts: Sequence[PutOp]) -> int:
+    """Write `puts` in one round trip (none when there are none); returns how many."""
+    if puts:
+        await batch(io, store, puts)
+    return len(puts)
 
 
 async def read_all(io: Io, store: BaseStore, read: Callable[[int], Op], *also: Op) -> list[Result]:

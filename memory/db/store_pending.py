@@ -11,8 +11,8 @@ from urllib.parse import unquote
 
 from langgraph.store.base import GetOp, Item, ListNamespacesOp, MatchCondition, PutOp
 
-from memory.db.base import USER_SCOPE, Scope
-from memory.db.store_layout import PENDING, StoreBacked, batch, moment, read_all
+from memory.db.base import USER_SCOPE, ClaimRequest, Scope
+from memory.db.store_layout import PENDING, StoreBacked, batch, moment, put_all, read_all
 from memory.errors import PendingClaimLostError
 from memory.schema import PendingClaim, PendingMessage, PendingThread
 from memory.twins import Io
@@ -24,7 +24,8 @@ def _pending_key(thread_id: str, message_id: str) -> str:
 
 
 def _pending_message(value: dict[str, Any]) -> PendingMessage:
-    return PendingMessage(value["message_id"], value["text"], datetime.fromisoformat(value["at"]))
+    at = datetime.fromisoformat(value["at"])
+    return PendingMessage(value["thread_id"], value["message_id"], value["text"], at)
 
 
 class StorePending(StoreBacked):
@@ -67,16 +68,10 @@ class StorePending(StoreBacked):
         return sorted(mine, key=lambda kv: cast(str, kv[1]["order"]))
 
     async def _add_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        messages: Sequence[PendingMessage],
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, messages: Sequence[PendingMessage], *, scope: Scope = USER_SCOPE
     ) -> int:
         ns = self._namespaces(user_id, scope)
-        keyed = {_pending_key(thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
+        keyed = {_pending_key(m.thread_id, m.message_id): (n, m) for n, m in enumerate(messages)}
         if not keyed:
             return 0
         found = await batch(io, self.store, [GetOp(ns.pending, key) for key in keyed])
@@ -87,7 +82,7 @@ class StorePending(StoreBacked):
                 key,
                 {
                     "user_id": user_id,
-                    "thread_id": thread_id,
+                    "thread_id": message.thread_id,
                     "message_id": message.message_id,
                     "text": message.text,
                     "at": moment(message.at),
@@ -100,37 +95,26 @@ class StorePending(StoreBacked):
             for key in new
             for n, message in [keyed[key]]
         ]
-        if writes:
-            await batch(io, self.store, writes)
-        return len(writes)
+        return await put_all(io, self.store, writes)
 
     async def _claim_pending(
-        self,
-        io: Io,
-        user_id: str,
-        thread_id: str,
-        token: str,
-        now: datetime,
-        until: datetime,
-        limit: int,
-        *,
-        scope: Scope = USER_SCOPE,
+        self, io: Io, user_id: str, request: ClaimRequest, *, scope: Scope = USER_SCOPE
     ) -> list[PendingMessage]:
-        pending = await self._thread_pending(io, user_id, thread_id, scope)
+        pending = await self._thread_pending(io, user_id, request.thread_id, scope)
         if any(
-            value["claim"] not in (None, token) and value["claimed_until"] > moment(now)
+            value["claim"] not in (None, request.token)
+            and value["claimed_until"] > moment(request.now)
             for _, value in pending
         ):
             return []
-        taken = pending[:limit]
+        taken = pending[: request.limit]
         ns = self._namespaces(user_id, scope)
-        claimed = {"claim": token, "claimed_until": moment(until)}
-        if taken:
-            await batch(
-                io,
-                self.store,
-                [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
-            )
+        claimed = {"claim": request.token, "claimed_until": moment(request.until)}
+        await put_all(
+            io,
+            self.store,
+            [PutOp(ns.pending, key, {**value, **claimed}, index=False) for key, value in taken],
+        )
         return [_pending_message(value) for _, value in taken]
 
     async def _release_pending(
@@ -143,8 +127,7 @@ class StorePending(StoreBacked):
             for key, value in await self._thread_pending(io, user_id, thread_id, scope)
             if value["claim"] == token
         ]
-        if writes:
-            await batch(io, self.store, writes)
+        await put_all(io, self.store, writes)
 
     async def _pending_items(
         self, io: Io, user_id: str | None, scope: Scope

@@ -9,9 +9,10 @@ from typing import cast
 
 from langgraph.store.base import GetOp, Item, PutOp, SearchOp
 
+from memory.db.base import SummaryWrite
 from memory.db.store_layout import StoreBacked, batch, read_all
 from memory.planner import SummaryPlan, plan_summary
-from memory.schema import SessionSummary, SummaryEvent, WriteContext
+from memory.schema import SessionSummary, SummaryEvent
 from memory.twins import Io
 
 
@@ -34,18 +35,11 @@ class StoreSessions(StoreBacked):
     """Session summaries, with their history, in the user's namespaces, and the owners of
     threads in one namespace under the prefix (see `StoreMemoryDb`)."""
 
-    async def _write_summary(
-        self,
-        io: Io,
-        user_id: str,
-        session_id: str,
-        summary: SessionSummary | None,
-        context: WriteContext,
-    ) -> SummaryPlan:
+    async def _write_summary(self, io: Io, user_id: str, write: SummaryWrite) -> SummaryPlan:
         ns = self._namespaces(user_id)
-        [found] = await batch(io, self.store, [GetOp(ns.summaries, session_id)])
+        [found] = await batch(io, self.store, [GetOp(ns.summaries, write.session_id)])
         previous = _owned_summary(cast(Item | None, found), user_id)
-        plan = plan_summary(user_id, session_id, previous, summary, context)
+        plan = plan_summary(user_id, write.session_id, previous, write.summary, write.context)
         if plan.event is None:
             return plan
         kept = None if plan.summary is None else plan.summary.to_dict()
@@ -54,7 +48,7 @@ class StoreSessions(StoreBacked):
             io,
             self.store,
             [
-                PutOp(ns.summaries, session_id, kept, index=False),
+                PutOp(ns.summaries, write.session_id, kept, index=False),
                 PutOp(ns.summary_history, key, plan.event.to_dict(), index=False),
             ],
         )

@@ -11,14 +11,16 @@ never their scores: BM25 statistics stay those of all the user's live memories.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from memory.db.base import (
+    AS_ADDED,
     KeywordCandidates,
+    ListQuery,
     MemoryDb,
-    OrderBy,
+    MissingVectors,
     Scope,
     ScoredMemories,
     UserVectors,
@@ -116,22 +118,10 @@ class MemoryReader(Protocol):
 
     async def aget_memories(self, user_id: str, memory_ids: Sequence[str]) -> list[UserMemory]: ...
 
-    def list_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
-    ) -> list[UserMemory]: ...
+    def list_memories(self, user_id: str, query: ListQuery = AS_ADDED) -> list[UserMemory]: ...
 
     async def alist_memories(
-        self,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
+        self, user_id: str, query: ListQuery = AS_ADDED
     ) -> list[UserMemory]: ...
 
     def keyword_candidates(self, user_id: str, terms: Sequence[str]) -> KeywordCandidates: ...
@@ -144,13 +134,9 @@ class MemoryReader(Protocol):
 
     async def avectors(self, user_id: str, model: str, dimensions: int) -> UserVectors: ...
 
-    def unembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]: ...
+    def unembedded(self, user_id: str, missing: MissingVectors) -> list[UserMemory]: ...
 
-    async def aunembedded(
-        self, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]: ...
+    async def aunembedded(self, user_id: str, missing: MissingVectors) -> list[UserMemory]: ...
 
     def semantic_ranking(self, user_id: str, query: str, limit: int | None) -> ScoredMemories: ...
 
@@ -185,28 +171,18 @@ class MemoryView(Twinned):
         return [m for m in found if self.filter.matches(m)]
 
     async def _list_memories(
-        self,
-        io: Io,
-        user_id: str,
-        *,
-        order_by: OrderBy = "created_at",
-        newest_first: bool = False,
-        limit: int | None = None,
+        self, io: Io, user_id: str, query: ListQuery = AS_ADDED
     ) -> list[UserMemory]:
         async def fetch(asked: int | None) -> list[UserMemory]:
+            db = self.db
+            asking = replace(query, limit=asked)
             return await io.call(
-                self.db.list_memories,
-                self.db.alist_memories,
-                user_id,
-                order_by=order_by,
-                newest_first=newest_first,
-                limit=asked,
-                scope=self.scope,
+                db.list_memories, db.alist_memories, user_id, asking, scope=self.scope
             )
 
         if not self.filter.narrows:
-            return await fetch(limit)
-        return await _narrowed(fetch, self.filter.matches, limit)
+            return await fetch(query.limit)
+        return await _narrowed(fetch, self.filter.matches, query.limit)
 
     async def _kept_ids(self, io: Io, user_id: str, memory_ids: list[str]) -> np.ndarray:
         """A mask over `memory_ids`: which of them the filter keeps."""
@@ -251,18 +227,9 @@ class MemoryView(Twinned):
             unembedded=found.unembedded,
         )
 
-    async def _unembedded(
-        self, io: Io, user_id: str, model: str, dimensions: int | None, limit: int
-    ) -> list[UserMemory]:
-        return await io.call(
-            self.db.unembedded,
-            self.db.aunembedded,
-            user_id,
-            model,
-            dimensions,
-            limit,
-            scope=self.scope,
-        )
+    async def _unembedded(self, io: Io, user_id: str, missing: MissingVectors) -> list[UserMemory]:
+        db = self.db
+        return await io.call(db.unembedded, db.aunembedded, user_id, missing, scope=self.scope)
 
     async def _semantic_ranking(
         self, io: Io, user_id: str, query: str, limit: int | None

@@ -8,7 +8,14 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from memory.db.base import MemoryDb, MemoryVector, Scope
+from memory.db.base import (
+    ClaimRequest,
+    MemoryDb,
+    MemoryVector,
+    Scope,
+    SummaryWrite,
+    WriteBatch,
+)
 from memory.db.conformance.common import BackendFactory, expect
 from memory.errors import PendingClaimLostError
 from memory.schema import (
@@ -34,7 +41,9 @@ def _written(
     db: MemoryDb, user_id: str, session_id: str, summary: SessionSummary | None, at: datetime
 ) -> str | None:
     """The action of the event the write recorded, or None when it changed nothing."""
-    plan = db.write_summary(user_id, session_id, summary, WriteContext("agent", at=at))
+    plan = db.write_summary(
+        user_id, SummaryWrite(session_id, summary, WriteContext("agent", at=at))
+    )
     return None if plan.event is None else plan.event.action
 
 
@@ -109,8 +118,11 @@ def check_summaries(factory: BackendFactory) -> None:
         )
 
 
-def _messages(*numbers: int) -> list[PendingMessage]:
-    return [PendingMessage(f"m{n}", f"message {n}", T0 + timedelta(seconds=n)) for n in numbers]
+def _messages(thread_id: str, *numbers: int) -> list[PendingMessage]:
+    return [
+        PendingMessage(thread_id, f"m{n}", f"message {n}", T0 + timedelta(seconds=n))
+        for n in numbers
+    ]
 
 
 def _texts(messages: list[PendingMessage]) -> list[str]:
@@ -122,14 +134,14 @@ def check_pending(factory: BackendFactory) -> None:
     a time, settled with the batch learned from them (or the batch fails whole),
     released, and dropped per user and scope."""
     with closing(factory()) as db:
-        expect(db.add_pending(AVA, "t1", _messages(0, 1, 2)) == 3, "three new messages")
+        expect(db.add_pending(AVA, _messages("t1", 0, 1, 2)) == 3, "three new messages")
         expect(
-            db.add_pending(AVA, "t1", _messages(1, 2, 3)) == 1,
+            db.add_pending(AVA, _messages("t1", 1, 2, 3)) == 1,
             "a message id the thread already has pending must be kept once",
         )
-        db.add_pending(AVA, "t2", _messages(0))
-        db.add_pending(BOB, "t1", _messages(0))
-        db.add_pending(AVA, "t1", _messages(0), scope=PLANNER)
+        db.add_pending(AVA, _messages("t2", 0))
+        db.add_pending(BOB, _messages("t1", 0))
+        db.add_pending(AVA, _messages("t1", 0), scope=PLANNER)
         threads = {
             (t.thread_id, t.messages, t.last_at, t.claimed_until) for t in db.pending_threads(AVA)
         }
@@ -148,21 +160,26 @@ def check_pending(factory: BackendFactory) -> None:
         )
 
         now, until = T0 + HOUR, T0 + HOUR + timedelta(minutes=5)
-        taken = db.claim_pending(AVA, "t1", "w1", now, until, 2)
+        taken = db.claim_pending(AVA, ClaimRequest("t1", "w1", now, until, 2))
         expect(_texts(taken) == ["message 0", "message 1"], f"claim oldest first: {taken}")
         expect(
-            db.claim_pending(AVA, "t1", "w2", now, until, 10) == [],
+            db.claim_pending(AVA, ClaimRequest("t1", "w2", now, until, 10)) == [],
             "nothing may be taken while another worker's claim is live",
         )
         claimed = [t.claimed_until for t in db.pending_threads(AVA) if t.thread_id == "t1"]
         expect(claimed == [until], f"the claim's end must show: {claimed}")
 
-        db.apply(AVA, [], WriteContext(at=now, settles=PendingClaim("t1", "w1", ("m0", "m1"))))
+        db.apply(
+            AVA,
+            WriteBatch([], WriteContext(at=now, settles=PendingClaim("t1", "w1", ("m0", "m1")))),
+        )
         try:
             db.apply(
                 AVA,
-                [AddMemory(UserMemory(memory="The user skis"))],
-                WriteContext(at=now, settles=PendingClaim("t1", "w1", ("m0",))),
+                WriteBatch(
+                    [AddMemory(UserMemory(memory="The user skis"))],
+                    WriteContext(at=now, settles=PendingClaim("t1", "w1", ("m0",))),
+                ),
             )
         except PendingClaimLostError:
             pass
@@ -171,17 +188,18 @@ def check_pending(factory: BackendFactory) -> None:
         expect(db.list_memories(AVA) == [], "a batch whose claim was lost must apply nothing")
 
         expect(
-            _texts(db.claim_pending(AVA, "t1", "w2", now, until, 10)) == ["message 2", "message 3"],
+            _texts(db.claim_pending(AVA, ClaimRequest("t1", "w2", now, until, 10)))
+            == ["message 2", "message 3"],
             "settled messages must be gone",
         )
         db.release_pending(AVA, "t1", "w2")
         expect(
-            len(db.claim_pending(AVA, "t1", "w3", now, until, 10)) == 2,
+            len(db.claim_pending(AVA, ClaimRequest("t1", "w3", now, until, 10))) == 2,
             "released messages must be free for another worker",
         )
         later = until + timedelta(seconds=1)
         expect(
-            len(db.claim_pending(AVA, "t1", "w4", later, later + HOUR, 10)) == 2,
+            len(db.claim_pending(AVA, ClaimRequest("t1", "w4", later, later + HOUR, 10))) == 2,
             "a claim that ended must not hold the messages",
         )
 
@@ -212,11 +230,17 @@ def check_thread_owners(factory: BackendFactory) -> None:
 def _fill(db: MemoryDb, user: str) -> None:
     """One memory in the user's scope and one in an agent's, with a vector, a summary, a
     pending message and a thread."""
-    [added] = db.apply(user, [AddMemory(UserMemory(memory="The user skis"))], WriteContext())
-    db.apply(user, [AddMemory(UserMemory(memory="The user plans"))], WriteContext(), scope=PLANNER)
-    db.set_vectors(user, "model", [MemoryVector(added.memory_id, "The user skis", [1.0, 0.0])])
-    db.write_summary(user, "s1", _summary("Talked skiing", 1), WriteContext())
-    db.add_pending(user, f"{user}-thread", _messages(0))
+    [added] = db.apply(
+        user, WriteBatch([AddMemory(UserMemory(memory="The user skis"))], WriteContext())
+    )
+    db.apply(
+        user,
+        WriteBatch([AddMemory(UserMemory(memory="The user plans"))], WriteContext()),
+        scope=PLANNER,
+    )
+    db.set_vectors(user, [MemoryVector(added.memory_id, "The user skis", [1.0, 0.0], "model")])
+    db.write_summary(user, SummaryWrite("s1", _summary("Talked skiing", 1), WriteContext()))
+    db.add_pending(user, _messages(f"{user}-thread", 0))
     db.claim_thread(user, f"{user}-thread")
 
 
@@ -264,11 +288,11 @@ def check_erase_user(factory: BackendFactory) -> None:
 async def _through_async_entries(db: MemoryDb) -> dict[str, Any]:
     """A short script through the `a...` entry points, and what the sync ones read after."""
     [added] = await db.aapply(
-        AVA, [AddMemory(UserMemory(memory="The user skis"))], WriteContext(at=T0)
+        AVA, WriteBatch([AddMemory(UserMemory(memory="The user skis"))], WriteContext(at=T0))
     )
     memory_id = str(added.memory_id)
-    await db.aadd_pending(AVA, "t1", _messages(0))
-    await db.awrite_summary(AVA, "s1", _summary("Skiing", 1), WriteContext(at=T0))
+    await db.aadd_pending(AVA, _messages("t1", 0))
+    await db.awrite_summary(AVA, SummaryWrite("s1", _summary("Skiing", 1), WriteContext(at=T0)))
     seen = {
         "listed": await db.alist_memories(AVA),
         "got": await db.aget_memories(AVA, [memory_id]),
