@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from memory.db.sqlite_scopes import (
     history_by_memory,
+    lean_keyword_index,
     memories_by_scope,
     row_tokens,
 )
@@ -458,6 +459,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0009_pending_scopes", _pending_scopes),
     ("0010_history_by_memory", _history_by_memory),
     ("0011_memories_by_scope", _script(memories_by_scope)),
+    ("0012_lean_keyword_index", _script(lean_keyword_index)),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 
