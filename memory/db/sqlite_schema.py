@@ -326,7 +326,12 @@ def _scopes_and_expiry(db: Database, t: str) -> None:
 def text_hash(text: str) -> int:
     """A memory's normalized text (`memory.text.normalized_text`) as a signed 64-bit
     number: what finding the memories a write may repeat looks up."""
-    digest = hashlib.blake2b(normalized_text(text).encode(), digest_size=8).digest()
+    return key_hash(normalized_text(text))
+
+
+def key_hash(normalized: str) -> int:
+    """`text_hash` of a text already normalized (as `memory.planner.Reads` holds them)."""
+    digest = hashlib.blake2b(normalized.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
 
