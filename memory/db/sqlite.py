@@ -152,19 +152,17 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             rows = conn.execute(select, scope_params(user_id, scope)).fetchall()
         else:
             parts = [f"{select} AND {EXPIRED}"]
+            params = scope_params(user_id, scope)
             if reads.memory_ids:
                 parts.append(f"{select} AND memory_id IN (SELECT value FROM json_each(:ids))")
+                params["ids"] = json.dumps(sorted(reads.memory_ids))
             if reads.text_keys:
                 parts.append(
                     f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} WHERE {scope_rows(self._t)} "
                     "AND text_hash IN (SELECT value FROM json_each(:hashes))"
                 )
-            params = scope_params(
-                user_id,
-                scope,
-                ids=json.dumps(sorted(reads.memory_ids)),
-                hashes=json.dumps(sorted(key_hash(key) for key in reads.text_keys)),
-            )
+                hashes = sorted(key_hash(key) for key in reads.text_keys)
+                params["hashes"] = f"[{','.join(map(str, hashes))}]"  # numbers: no escaping
             rows = conn.execute(" UNION ALL ".join(parts), params).fetchall()
             if len(rows) > 1:
                 rows = list({row[-1]: row for row in rows}.values())
