@@ -74,6 +74,12 @@ def test_the_file_uses_wal_json_and_indexes(db_file: Path) -> None:
             f"AND id < ({scope} + 1) << 32 AND text_hash IN (1, 2)"
         )
         assert "user_memories_text_hash (text_hash=? AND rowid>? AND rowid<?)" in same_text
+        # the keyword index keeps no sizes of its own (search takes them from the rows)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "user_memories_keywords_docsize" not in tables
+        assert conn.execute(
+            "SELECT v FROM user_memories_keywords_config WHERE k = 'automerge'"
+        ).fetchone() == (2,)
     finally:
         conn.close()
 

@@ -47,7 +47,7 @@ from memory.db.sqlite_rows import (
     to_events,
     to_memories,
 )
-from memory.db.sqlite_schema import text_hash
+from memory.db.sqlite_schema import key_hash
 from memory.db.sqlite_sessions import SqliteSessions
 from memory.db.vectors import VectorCache, as_vector, unit_rows
 from memory.errors import MemoryDbError, PendingClaimLostError
@@ -146,24 +146,24 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         self, conn: sqlite3.Connection, user_id: str, scope: Scope, reads: Reads
     ) -> tuple[dict[str, int], list[UserMemory]]:
         """The memories a batch depends on and the expired ones, oldest first, and their
-        row ids."""
+        row ids, in one statement."""
         select = f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} WHERE {IN_SCOPE}"
         if reads.everything:
             rows = conn.execute(select, scope_params(user_id, scope)).fetchall()
         else:
-            rows = conn.execute(f"{select} AND {EXPIRED}", scope_params(user_id, scope)).fetchall()
-            hashes = sorted(text_hash(key) for key in reads.text_keys)
-            by_hash = f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} WHERE {scope_rows(self._t)}"
-            for query, column, keys in (
-                (select, "memory_id", sorted(reads.memory_ids)),
-                (by_hash, "text_hash", hashes),
-            ):
-                if keys:
-                    found = conn.execute(
-                        f"{query} AND {column} IN (SELECT value FROM json_each(:keys))",
-                        scope_params(user_id, scope, keys=json.dumps(keys)),
-                    )
-                    rows += found.fetchall()
+            parts = [f"{select} AND {EXPIRED}"]
+            params = scope_params(user_id, scope)
+            if reads.memory_ids:
+                parts.append(f"{select} AND memory_id IN (SELECT value FROM json_each(:ids))")
+                params["ids"] = json.dumps(sorted(reads.memory_ids))
+            if reads.text_keys:
+                parts.append(
+                    f"SELECT {MEMORY_COLUMNS}, id FROM {self._t} WHERE {scope_rows(self._t)} "
+                    "AND text_hash IN (SELECT value FROM json_each(:hashes))"
+                )
+                hashes = sorted(key_hash(key) for key in reads.text_keys)
+                params["hashes"] = f"[{','.join(map(str, hashes))}]"  # numbers: no escaping
+            rows = conn.execute(" UNION ALL ".join(parts), params).fetchall()
             if len(rows) > 1:
                 rows = list({row[-1]: row for row in rows}.values())
         if not rows:
@@ -193,16 +193,12 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
             len(plan.inserts) - len(plan.deletes),
             sum(i.length for _, i in changed + added) - sum(removed),
         )
-        user_ref = self._user_ref(conn, key)
-        update = (
-            f"UPDATE {t}_users SET memories = memories + ?, terms = terms + ?, "
-            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ? RETURNING version"
-        )
-        bumped = conn.execute(update, (*counts, user_ref, *key)).fetchone()
+        bumped = self._bump(conn, key, counts)
         if bumped is None:
             self._user_refs.pop(key, None)  # the user was erased since, maybe by another process
-            user_ref = self._user_ref(conn, key)
-            bumped = conn.execute(update, (*counts, user_ref, *key)).fetchone()
+            bumped = self._bump(conn, key, counts)
+        assert bumped is not None, "the scope's row was made in this transaction"
+        user_ref, version, last = bumped
         if plan.deletes:
             gone = [(rowids[str(m.memory_id)],) for m in plan.deletes]
             conn.executemany(f"DELETE FROM {t} WHERE id = ?", gone)
@@ -217,7 +213,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                 ],
             )
         if added:
-            first = self._next_rowid(conn, user_ref, len(added))
+            first = self._next_rowid(user_ref, last, len(added))
             conn.executemany(
                 f"INSERT INTO {t} (memory, topics, input, text_hash, created_at, updated_at, "
                 "expires_at, terms, topic_terms, term_count, id, memory_id, user_id, agent_id, "
@@ -237,24 +233,36 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         conn.executemany(
             f"INSERT INTO {t}_history ({EVENT_COLUMNS}, batch, n) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            event_rows(plan.events, bumped[0]),
+            event_rows(plan.events, version),
         )
 
-    def _next_rowid(self, conn: sqlite3.Connection, user_ref: int, count: int) -> int:
-        """The row id of the first of `count` new memories of a scope: after its last,
-        within the scope's range.
+    def _bump(
+        self, conn: sqlite3.Connection, key: ScopeKey, counts: tuple[int, int]
+    ) -> tuple[int, int, int | None] | None:
+        """Count a write in the scope's statistics and version; returns the scope's number,
+        its new version and its last memory's row id, or None if the scope's number was
+        out of date (the user erased since, maybe by another process)."""
+        user_ref = self._user_ref(conn, key)
+        start = user_ref << SCOPE_BITS
+        bumped = conn.execute(
+            f"UPDATE {self._t}_users SET memories = memories + ?, terms = terms + ?, "
+            "version = version + 1 WHERE id = ? AND user_id = ? AND agent_id = ? "
+            f"RETURNING version, (SELECT max(id) FROM {self._t} WHERE id > ? AND id < ?)",
+            (*counts, user_ref, *key, start, start + (1 << SCOPE_BITS)),
+        ).fetchone()
+        return None if bumped is None else (user_ref, *bumped)
+
+    def _next_rowid(self, user_ref: int, last: int | None, count: int) -> int:
+        """The row id of the first of `count` new memories of a scope, after its `last`
+        (None: it has none), within the scope's range.
 
         Each scope numbers its memories from `user_ref << 32` (migration
         `0011_memories_by_scope`), so they lie together in the table, and a listing
         reads their range; ids stay in insertion order within the scope.
         """
         start = user_ref << SCOPE_BITS
-        end = start + (1 << SCOPE_BITS)
-        (last,) = conn.execute(
-            f"SELECT max(id) FROM {self._t} WHERE id > ? AND id < ?", (start, end)
-        ).fetchone()
         first = (start if last is None else last) + 1
-        if first + count > end:
+        if first + count > start + (1 << SCOPE_BITS):
             raise MemoryDbError(f"a scope of {self.table_name!r} has no row ids left")
         return first
 

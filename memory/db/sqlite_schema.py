@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from memory.db.sqlite_scopes import (
     history_by_memory,
+    lean_keyword_index,
     memories_by_scope,
     row_tokens,
 )
@@ -325,7 +326,12 @@ def _scopes_and_expiry(db: Database, t: str) -> None:
 def text_hash(text: str) -> int:
     """A memory's normalized text (`memory.text.normalized_text`) as a signed 64-bit
     number: what finding the memories a write may repeat looks up."""
-    digest = hashlib.blake2b(normalized_text(text).encode(), digest_size=8).digest()
+    return key_hash(normalized_text(text))
+
+
+def key_hash(normalized: str) -> int:
+    """`text_hash` of a text already normalized (as `memory.planner.Reads` holds them)."""
+    digest = hashlib.blake2b(normalized.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
 
@@ -458,6 +464,7 @@ STEPS: list[tuple[str, Step]] = [
     ("0009_pending_scopes", _pending_scopes),
     ("0010_history_by_memory", _history_by_memory),
     ("0011_memories_by_scope", _script(memories_by_scope)),
+    ("0012_lean_keyword_index", _script(lean_keyword_index)),
 ]
 """Every migration of a memories table, oldest first; only ever appended to."""
 
