@@ -27,11 +27,11 @@ from memory.db.sqlite_rows import (
     MEMORY_COLUMNS,
     SCOPE_BITS,
     ScopeKey,
-    memory_fields,
     scope_key,
     scope_params,
+    to_memories,
 )
-from memory.schema import UserMemory, stored_memories
+from memory.schema import UserMemory, copies
 
 SCOPE_CACHE_BYTES = 64 * 2**20
 """About what the kept rows of all scopes may take: some 60,000 short memories."""
@@ -45,8 +45,8 @@ class _Row(NamedTuple):
     updated: str
     expires: str | None
     """The stored text, compared as SQL compares it (`sqlite_rows.LIVE`)."""
-    fields: dict[str, Any]
-    """Every field of the row's `UserMemory`."""
+    memory: UserMemory
+    """Never handed out: reads return `copies`."""
 
 
 @dataclass
@@ -68,8 +68,8 @@ class ScopeRows:
     def keep(self, rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[str]:
         """Keep rows of `MEMORY_COLUMNS` and the row id; returns their memory ids, in order."""
         new = [row for row in rows if self.rows.get(row[0]) is None]
-        for row, fields in zip(new, memory_fields(new, user_id, scope), strict=True):
-            self.rows[row[0]] = _Row(row[7], row[4], row[5], row[6], fields)
+        for row, memory in zip(new, to_memories(new, user_id, scope), strict=True):
+            self.rows[row[0]] = _Row(row[7], row[4], row[5], row[6], memory)
             self.size += _ROW_BYTES + len(row[1]) + len(row[2]) + len(row[3] or "")
         return [row[0] for row in rows]
 
@@ -101,11 +101,6 @@ class ScopeRows:
         return [memory_id for memory_id, _ in rows]
 
 
-def _memories(rows: Sequence[_Row]) -> list[UserMemory]:
-    """New memories of kept rows, each with its own topic list."""
-    return stored_memories({**row.fields, "topics": list(row.fields["topics"])} for row in rows)
-
-
 class SqliteCache(SqliteFile):
     """`_cached_memories` and `_cached_listing`: reads of memories through `ScopeRows`."""
 
@@ -131,7 +126,7 @@ class SqliteCache(SqliteFile):
                 kept.keep(rows, user_id, scope)
                 kept.lack(missing)
                 self._bound()
-            return _memories(kept.live(wanted, scope.now().isoformat(), None))
+            return copies(row.memory for row in kept.live(wanted, scope.now().isoformat(), None))
 
     def _cached_listing(
         self,
@@ -156,7 +151,7 @@ class SqliteCache(SqliteFile):
                 listed, complete = kept.listings.get(order, ([], False))
                 live = kept.live(listed, at, limit)
                 if complete or (limit is not None and len(live) >= limit):
-                    return _memories(live)
+                    return copies(row.memory for row in live)
                 if kept.whole:
                     kept.listings[order] = (kept.ordered(order_by, newest_first), True)
                     continue

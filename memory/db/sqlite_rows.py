@@ -61,30 +61,28 @@ ScopeKey = tuple[str, str]
 
 def to_memories(rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[UserMemory]:
     """The memories of rows of `MEMORY_COLUMNS` (and maybe more) in the user's `scope`."""
-    # The hot path of every prompt: the rows, validated when written, are not validated again.
-    return stored_memories(memory_fields(rows, user_id, scope))
-
-
-def memory_fields(
-    rows: Sequence[Sequence[Any]], user_id: str, scope: Scope
-) -> Iterator[dict[str, Any]]:
-    """Every field of the `UserMemory` of each row of `MEMORY_COLUMNS` (and maybe more)."""
-    topics = json.loads("[" + ",".join(row[2] for row in rows) + "]")  # in one call
+    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
+    # validated when written, are not validated again.
+    topics = json.loads("[" + ",".join(row[2] for row in rows) + "]")
     moment = datetime.fromisoformat
     agent_id = scope.agent_id or None
-    for row, row_topics in zip(rows, topics, strict=True):
-        created = moment(row[4])
-        yield {
-            "memory": row[1],
-            "topics": row_topics,
-            "input": row[3],
-            "memory_id": row[0],
-            "user_id": user_id,
-            "agent_id": agent_id,
-            "created_at": created,
-            "updated_at": created if row[5] == row[4] else moment(row[5]),
-            "expires_at": None if row[6] is None else moment(row[6]),
-        }
+
+    def fields() -> Iterator[dict[str, Any]]:
+        for row, row_topics in zip(rows, topics, strict=True):
+            created = moment(row[4])
+            yield {
+                "memory": row[1],
+                "topics": row_topics,
+                "input": row[3],
+                "memory_id": row[0],
+                "user_id": user_id,
+                "agent_id": agent_id,
+                "created_at": created,
+                "updated_at": created if row[5] == row[4] else moment(row[5]),
+                "expires_at": None if row[6] is None else moment(row[6]),
+            }
+
+    return stored_memories(fields())
 
 
 def to_events(rows: Sequence[Sequence[Any]], stored: tuple[str, str] | None) -> list[MemoryEvent]:
