@@ -7,17 +7,21 @@ as the facade's twins say. `Memories` is also the memory manager's port
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal, get_args
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
-from memory.db.view import NO_FILTER, MemoryFilter
+from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DuplicateGroup, dedupe
 from memory.errors import InvalidInputError, MemoryNotFoundError
 from memory.retrieval import (
     MAX_QUERY_CHARS,
+    MemoryWriter,
     PromptMemories,
     SearchResult,
     search,
@@ -32,11 +36,12 @@ from memory.schema import (
     ReplaceMemory,
     UserMemory,
     WriteContext,
+    copies,
     utc,
     validate_memory_id,
     validate_user_id,
 )
-from memory.service import Service
+from memory.service import Service, Settings
 from memory.telemetry import TokenUsage
 from memory.twins import Io
 
@@ -45,8 +50,41 @@ Topics = Iterable[str] | None
 """Keep only memories with any of these topics (ignoring case); None keeps all."""
 
 
+SELECTIONS_KEPT = 16
+"""Prompt selections a `Memory` keeps to reuse: a turn's memory manager chooses for the
+words the agent chose for, from memories its turn did not change."""
+
+
+class Selections:
+    """The latest prompt selections by what decided them; each use gets its own copies."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Hashable, PromptMemories] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> PromptMemories | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None:
+                return None
+            self._kept.move_to_end(key)
+        return replace(found, memories=copies(found.memories))
+
+    def put(self, key: Hashable, chosen: PromptMemories) -> None:
+        kept = replace(chosen, memories=copies(chosen.memories))
+        with self._lock:
+            self._kept[key] = kept
+            self._kept.move_to_end(key)
+            if len(self._kept) > SELECTIONS_KEPT:
+                self._kept.popitem(last=False)
+
+
 class Memories(Service):
     """One `Memory`'s memories, in its agent scope, unexpired."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._selections = Selections()
 
     def now(self) -> datetime:
         return utc(self.settings.clock())
@@ -223,7 +261,12 @@ class Memories(Service):
             span.text(telemetry.QUERY_TEXT, text)
             view = self.view(filter)
             writer = self.writer(view.scope)
-            chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
+            key = await self._selection_key(io, view, writer, user_id, text, token_budget)
+            chosen = None if key is None else self._selections.get(key)
+            if chosen is None:
+                chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
+                if key is not None:
+                    self._selections.put(key, chosen)
             if span.recording:  # counting the tokens costs a pass over the chosen memories
                 span.set(
                     {
@@ -233,6 +276,26 @@ class Memories(Service):
                 )
             span.records((m.memory_id, m.memory) for m in chosen.memories)
             return chosen
+
+    async def _selection_key(
+        self,
+        io: Io,
+        view: MemoryView,
+        writer: MemoryWriter,
+        user_id: str,
+        text: str,
+        token_budget: int,
+    ) -> Hashable | None:
+        """What decides a keyword selection, the backend's `scope_version` included; None
+        when there is none to tell that the memories are unchanged, or when a search by
+        meaning may embed some of them meanwhile."""
+        if writer.embedder is not None or view.semantic_index:
+            return None
+        version = await io.call(view.scope_version, view.ascope_version, user_id)
+        if version is None:
+            return None
+        query = text[-MAX_QUERY_CHARS:]
+        return view.db, view.scope.agent_id, user_id, query, token_budget, view.filter, version
 
     # -- vectors and near-duplicates -----------------------------------------
 

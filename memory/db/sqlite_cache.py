@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from memory.db.base import OrderBy, Scope
+from memory.db.base import USER_SCOPE, OrderBy, Scope
 from memory.db.sqlite_connection import SqliteFile
 from memory.db.sqlite_rows import (
     IN_SCOPE,
@@ -32,6 +32,7 @@ from memory.db.sqlite_rows import (
     to_memories,
 )
 from memory.schema import UserMemory, copies
+from memory.twins import Io
 
 SCOPE_CACHE_BYTES = 64 * 2**20
 """About what the kept rows of all scopes may take: some 60,000 short memories."""
@@ -174,6 +175,23 @@ class SqliteCache(SqliteFile):
                     kept.keep(rows, user_id, scope)
                     kept.whole = True
                 self._bound()
+
+    async def _scope_version(
+        self, io: Io, user_id: str, *, scope: Scope = USER_SCOPE
+    ) -> Hashable | None:
+        """The scope's id and version (any write changes them) and the first expiry after
+        the scope's moment (what it finds changes when that time passes); two indexed
+        reads. None when the user has no memories in the scope."""
+        with self._lock, self._snapshot() as conn:
+            found = conn.execute(
+                f"SELECT id, version FROM {self._t}_users WHERE user_id = ? AND agent_id = ?",
+                scope_key(user_id, scope),
+            ).fetchone()
+            (expiry,) = conn.execute(
+                f"SELECT min(expires_at) FROM {self._t} WHERE {IN_SCOPE} AND expires_at > :at",
+                scope_params(user_id, scope),
+            ).fetchone()
+        return None if found is None else (*found, expiry)
 
     def _scope_rows(self, conn: sqlite3.Connection, user_id: str, scope: Scope) -> ScopeRows | None:
         """The scope's kept rows if it is unchanged since they were read, else none yet;
