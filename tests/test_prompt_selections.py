@@ -12,7 +12,7 @@ from langgraph.store.memory import InMemoryStore
 
 from memory import HashEmbeddings, Memory, SqliteMemoryDb, UserMemory, memories
 from memory.db.store import StoreMemoryDb
-from memory.retrieval import PromptMemories
+from memory.retrieval import PromptMemories, select_for_prompt
 
 USER = "ava"
 WORDS = "chess in town 7"
@@ -23,11 +23,10 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 def selections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The text of every selection made (not reused)."""
     made: list[str] = []
-    select = memories.select_for_prompt
 
     async def counted(*args: Any) -> PromptMemories:
         made.append(args[4])
-        return await select(*args)
+        return await select_for_prompt(*args)
 
     monkeypatch.setattr(memories, "select_for_prompt", counted)
     return made
