@@ -36,7 +36,6 @@ from memory.schema import (
     ReplaceMemory,
     UserMemory,
     WriteContext,
-    copies,
     utc,
     validate_memory_id,
     validate_user_id,
@@ -56,24 +55,26 @@ words the agent chose for, from memories its turn did not change."""
 
 
 class Selections:
-    """The latest prompt selections by what decided them; each use gets its own copies."""
+    """The latest prompt selections by what decided them, as the ids chosen: the memories
+    themselves are read again (a cheap read while nothing changed), so nothing kept is
+    handed out."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[Hashable, PromptMemories] = OrderedDict()
+        self._kept: OrderedDict[Hashable, tuple[tuple[str, ...], PromptMemories]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> PromptMemories | None:
+    def get(self, key: Hashable) -> tuple[tuple[str, ...], PromptMemories] | None:
+        """The ids chosen, oldest first, and the selection without its memories."""
         with self._lock:
             found = self._kept.get(key)
-            if found is None:
-                return None
-            self._kept.move_to_end(key)
-        return replace(found, memories=copies(found.memories))
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
 
     def put(self, key: Hashable, chosen: PromptMemories) -> None:
-        kept = replace(chosen, memories=copies(chosen.memories))
+        ids = tuple(str(m.memory_id) for m in chosen.memories)
         with self._lock:
-            self._kept[key] = kept
+            self._kept[key] = (ids, replace(chosen, memories=[]))
             self._kept.move_to_end(key)
             if len(self._kept) > SELECTIONS_KEPT:
                 self._kept.popitem(last=False)
@@ -262,7 +263,7 @@ class Memories(Service):
             view = self.view(filter)
             writer = self.writer(view.scope)
             key = await self._selection_key(io, view, writer, user_id, text, token_budget)
-            chosen = None if key is None else self._selections.get(key)
+            chosen = None if key is None else await self._reused(io, view, user_id, key)
             if chosen is None:
                 chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
                 if key is not None:
@@ -296,6 +297,21 @@ class Memories(Service):
             return None
         query = text[-MAX_QUERY_CHARS:]
         return view.db, view.scope.agent_id, user_id, query, token_budget, view.filter, version
+
+    async def _reused(
+        self, io: Io, view: MemoryView, user_id: str, key: Hashable
+    ) -> PromptMemories | None:
+        """The selection made for `key`, its memories read again; None when there is none
+        (or, against the version's word, one of its memories is gone)."""
+        kept = self._selections.get(key)
+        if kept is None:
+            return None
+        ids, chosen = kept
+        found = await io.call(view.get_memories, view.aget_memories, user_id, ids)
+        by_id = {m.memory_id: m for m in found}
+        if len(by_id) != len(ids):
+            return None
+        return replace(chosen, memories=[by_id[memory_id] for memory_id in ids])
 
     # -- vectors and near-duplicates -----------------------------------------
 

@@ -218,12 +218,6 @@ def stored_memories(rows: Iterable[dict[str, Any]]) -> list[UserMemory]:
     return built
 
 
-def copies(memories: Iterable[UserMemory]) -> list[UserMemory]:
-    """New memories equal to these that share no list with them: what a cache hands out,
-    so that a caller who changes one changes nothing kept."""
-    return stored_memories({**m.__dict__, "topics": list(m.topics)} for m in memories)
-
-
 _new_memory = UserMemory.__new__
 _set = object.__setattr__
 

@@ -18,7 +18,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from memory.db.base import USER_SCOPE, OrderBy, Scope
 from memory.db.sqlite_connection import SqliteFile
@@ -26,28 +26,25 @@ from memory.db.sqlite_rows import (
     IN_SCOPE,
     MEMORY_COLUMNS,
     SCOPE_BITS,
+    Fields,
     ScopeKey,
+    memories_of,
+    row_fields,
     scope_key,
     scope_params,
-    to_memories,
 )
-from memory.schema import UserMemory, copies
+from memory.schema import UserMemory
 from memory.twins import Io
 
 SCOPE_CACHE_BYTES = 64 * 2**20
 """About what the kept rows of all scopes may take: some 60,000 short memories."""
-_ROW_BYTES = 800
-"""About what a kept row takes besides its texts: its fields, their dict, its times."""
+_ROW_BYTES = 600
+"""About what a kept row takes besides its texts: its tuples and times."""
 
-
-class _Row(NamedTuple):
-    rowid: int
-    created: str
-    updated: str
-    expires: str | None
-    """The stored text, compared as SQL compares it (`sqlite_rows.LIVE`)."""
-    memory: UserMemory
-    """Never handed out: reads return `copies`."""
+_Row = tuple[int, str, str, str | None, Fields]
+"""A kept row: its id, created_at, updated_at and expires_at as stored (compared as SQL
+compares them, `sqlite_rows.LIVE`), and its `Fields`. A plain tuple of values that hold
+no object, as `Fields`: the collector leaves a thousand of them alone."""
 
 
 @dataclass
@@ -69,8 +66,8 @@ class ScopeRows:
     def keep(self, rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[str]:
         """Keep rows of `MEMORY_COLUMNS` and the row id; returns their memory ids, in order."""
         new = [row for row in rows if self.rows.get(row[0]) is None]
-        for row, memory in zip(new, to_memories(new, user_id, scope), strict=True):
-            self.rows[row[0]] = _Row(row[7], row[4], row[5], row[6], memory)
+        for row, fields in zip(new, row_fields(new), strict=True):
+            self.rows[row[0]] = (row[7], row[4], row[5], row[6], fields)
             self.size += _ROW_BYTES + len(row[1]) + len(row[2]) + len(row[3] or "")
         return [row[0] for row in rows]
 
@@ -88,18 +85,16 @@ class ScopeRows:
             if limit is not None and len(found) >= limit:
                 break
             row = self.rows.get(memory_id)
-            if row is not None and (row.expires is None or row.expires > at):
+            if row is not None and (row[3] is None or row[3] > at):
                 found.append(row)
         return found
 
     def ordered(self, order_by: OrderBy, newest_first: bool) -> list[str]:
         """Every kept memory id by time, then by row id (the insertion order); needs `whole`."""
-        rows = [(memory_id, row) for memory_id, row in self.rows.items() if row is not None]
-        if order_by == "updated_at":
-            rows.sort(key=lambda item: (item[1].updated, item[1].rowid), reverse=newest_first)
-        else:
-            rows.sort(key=lambda item: (item[1].created, item[1].rowid), reverse=newest_first)
-        return [memory_id for memory_id, _ in rows]
+        column = 2 if order_by == "updated_at" else 1
+        rows = [(row[column], row[0], memory_id) for memory_id, row in self.rows.items() if row]
+        rows.sort(reverse=newest_first)
+        return [memory_id for _, _, memory_id in rows]
 
 
 class SqliteCache(SqliteFile):
@@ -127,7 +122,8 @@ class SqliteCache(SqliteFile):
                 kept.keep(rows, user_id, scope)
                 kept.lack(missing)
                 self._bound()
-            return copies(row.memory for row in kept.live(wanted, scope.now().isoformat(), None))
+            live = kept.live(wanted, scope.now().isoformat(), None)
+            return memories_of((row[4] for row in live), user_id, scope)
 
     def _cached_listing(
         self,
@@ -152,7 +148,7 @@ class SqliteCache(SqliteFile):
                 listed, complete = kept.listings.get(order, ([], False))
                 live = kept.live(listed, at, limit)
                 if complete or (limit is not None and len(live) >= limit):
-                    return copies(row.memory for row in live)
+                    return memories_of((row[4] for row in live), user_id, scope)
                 if kept.whole:
                     kept.listings[order] = (kept.ordered(order_by, newest_first), True)
                     continue
