@@ -37,7 +37,7 @@ from memory.schema import UserMemory
 from memory.twins import Io
 
 SCOPE_CACHE_BYTES = 64 * 2**20
-"""About what the kept rows of all scopes may take: some 60,000 short memories."""
+"""About what the kept rows of all scopes may take: some 100,000 short memories."""
 _ROW_BYTES = 600
 """About what a kept row takes besides its texts: its tuples and times."""
 
@@ -63,7 +63,7 @@ class ScopeRows:
     size: int = 0
     """About how many bytes the rows take."""
 
-    def keep(self, rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[str]:
+    def keep(self, rows: Sequence[Sequence[Any]]) -> list[str]:
         """Keep rows of `MEMORY_COLUMNS` and the row id; returns their memory ids, in order."""
         new = [row for row in rows if self.rows.get(row[0]) is None]
         for row, fields in zip(new, row_fields(new), strict=True):
@@ -119,7 +119,7 @@ class SqliteCache(SqliteFile):
                     "AND memory_id IN (SELECT value FROM json_each(:ids))",
                     scope_params(user_id, scope, ids=json.dumps(missing)),
                 ).fetchall()
-                kept.keep(rows, user_id, scope)
+                kept.keep(rows)
                 kept.lack(missing)
                 self._bound()
             live = kept.live(wanted, scope.now().isoformat(), None)
@@ -160,7 +160,7 @@ class SqliteCache(SqliteFile):
                         f"ORDER BY updated_at {way}, id {way} LIMIT ?",
                         (kept.ref, asked),
                     ).fetchall()
-                    kept.listings[order] = (kept.keep(rows, user_id, scope), len(rows) < asked)
+                    kept.listings[order] = (kept.keep(rows), len(rows) < asked)
                 else:
                     start = kept.ref << SCOPE_BITS
                     rows = conn.execute(
@@ -168,7 +168,7 @@ class SqliteCache(SqliteFile):
                         "WHERE id > ? AND id < ?",
                         (start, start + (1 << SCOPE_BITS)),
                     ).fetchall()
-                    kept.keep(rows, user_id, scope)
+                    kept.keep(rows)
                     kept.whole = True
                 self._bound()
 
