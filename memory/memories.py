@@ -7,18 +7,22 @@ as the facade's twins say. `Memories` is also the memory manager's port
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal, get_args
 
 from memory import telemetry
 from memory.chat_models import ModelSpec
 from memory.db.base import ListQuery
-from memory.db.view import NO_FILTER, MemoryFilter
+from memory.db.view import NO_FILTER, MemoryFilter, MemoryView
 from memory.dedupe import DuplicateGroup, dedupe
 from memory.errors import InvalidInputError, MemoryNotFoundError
 from memory.retrieval import (
     MAX_QUERY_CHARS,
+    MemoryWriter,
     PromptMemories,
     SearchResult,
     search,
@@ -37,7 +41,7 @@ from memory.schema import (
     validate_memory_id,
     validate_user_id,
 )
-from memory.service import Service
+from memory.service import Service, Settings
 from memory.telemetry import TokenUsage
 from memory.twins import Io
 
@@ -46,8 +50,43 @@ Topics = Iterable[str] | None
 """Keep only memories with any of these topics (ignoring case); None keeps all."""
 
 
+SELECTIONS_KEPT = 16
+"""Prompt selections a `Memory` keeps to reuse: a turn's memory manager chooses for the
+words the agent chose for, from memories its turn did not change."""
+
+
+class Selections:
+    """The latest prompt selections by what decided them, as the ids chosen: the memories
+    themselves are read again (a cheap read while nothing changed), so nothing kept is
+    handed out."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Hashable, tuple[tuple[str, ...], PromptMemories]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[tuple[str, ...], PromptMemories] | None:
+        """The ids chosen, oldest first, and the selection without its memories."""
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, chosen: PromptMemories) -> None:
+        ids = tuple(str(m.memory_id) for m in chosen.memories)
+        with self._lock:
+            self._kept[key] = (ids, replace(chosen, memories=[]))
+            self._kept.move_to_end(key)
+            if len(self._kept) > SELECTIONS_KEPT:
+                self._kept.popitem(last=False)
+
+
 class Memories(Service):
     """One `Memory`'s memories, in its agent scope, unexpired."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._selections = Selections()
 
     def now(self) -> datetime:
         return utc(self.settings.clock())
@@ -218,7 +257,12 @@ class Memories(Service):
             span.text(telemetry.QUERY_TEXT, text)
             view = self.view(filter)
             writer = self.writer(view.scope)
-            chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
+            key = await self._selection_key(io, view, writer, user_id, text, token_budget)
+            chosen = None if key is None else await self._reused(io, view, user_id, key)
+            if chosen is None:
+                chosen = await select_for_prompt(io, view, writer, user_id, text, token_budget)
+                if key is not None:
+                    self._selections.put(key, chosen)
             if span.recording:  # counting the tokens costs a pass over the chosen memories
                 span.set(
                     {
@@ -228,6 +272,41 @@ class Memories(Service):
                 )
             span.records((m.memory_id, m.memory) for m in chosen.memories)
             return chosen
+
+    async def _selection_key(
+        self,
+        io: Io,
+        view: MemoryView,
+        writer: MemoryWriter,
+        user_id: str,
+        text: str,
+        token_budget: int,
+    ) -> Hashable | None:
+        """What decides a keyword selection, the backend's `scope_version` included; None
+        when there is none to tell that the memories are unchanged, or when a search by
+        meaning may embed some of them meanwhile."""
+        if writer.embedder is not None or view.semantic_index:
+            return None
+        version = await io.call(view.scope_version, view.ascope_version, user_id)
+        if version is None:
+            return None
+        query = text[-MAX_QUERY_CHARS:]
+        return view.db, view.scope.agent_id, user_id, query, token_budget, view.filter, version
+
+    async def _reused(
+        self, io: Io, view: MemoryView, user_id: str, key: Hashable
+    ) -> PromptMemories | None:
+        """The selection made for `key`, its memories read again; None when there is none
+        (or, against the version's word, one of its memories is gone)."""
+        kept = self._selections.get(key)
+        if kept is None:
+            return None
+        ids, chosen = kept
+        found = await io.call(view.get_memories, view.aget_memories, user_id, ids)
+        by_id = {m.memory_id: m for m in found}
+        if len(by_id) != len(ids):
+            return None
+        return replace(chosen, memories=[by_id[memory_id] for memory_id in ids])
 
     # -- vectors and near-duplicates -----------------------------------------
 

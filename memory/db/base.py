@@ -42,8 +42,10 @@ await `run(AWAITING)` and makes its I/O through `io.call`.
 Optionally a backend overrides `_keyword_candidates` (the default reads all of
 the user's memories; an index finds only the ones that contain a query term),
 `semantic_index` and `_semantic_ranking` (when the store embeds memories itself,
-as a LangGraph store with an index does), and `_erase_sessions` when the
-agent's sessions live in the backend's own database. Scoring, fusion, recency
+as a LangGraph store with an index does), `_scope_version` (when it can tell
+cheaply that a user's memories are unchanged, so a `Memory` reuses what it chose
+from them), and `_erase_sessions` when the agent's sessions live in the backend's
+own database. Scoring, fusion, recency
 rules, filters by topic and time (`memory.db.view`) and dedupe live above this
 protocol, in `memory.ranking` and `memory.retrieval`, so every backend returns
 the same results.
@@ -52,7 +54,7 @@ the same results.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
@@ -423,6 +425,17 @@ class MemoryStorage(Storage):
         raise NotImplementedError(f"{type(self).__name__} has no semantic index of its own")
 
     semantic_ranking, asemantic_ranking = twins(_semantic_ranking)
+
+    async def _scope_version(
+        self, io: Io, user_id: str, *, scope: Scope = USER_SCOPE
+    ) -> Hashable | None:
+        """A value that two calls return equal only when every read of the user's scope
+        would find the same between them: changed by any write, by any process, and
+        by a memory expiring at the scope's moment. None (this default): the backend
+        cannot tell, and nothing read is reused."""
+        return None
+
+    scope_version, ascope_version = twins(_scope_version)
 
 
 class SummaryStorage(Storage):

@@ -1,7 +1,8 @@
 """SqliteMemoryDb: the embedded default store, one SQLite file shared safely by processes.
 
 Its parts: the file and its transactions (`memory.db.sqlite_connection`), rows
-(`memory.db.sqlite_rows`), keyword search (`memory.db.sqlite_keywords`), sessions,
+(`memory.db.sqlite_rows`), the memories reads found, kept while their scope is unchanged
+(`memory.db.sqlite_cache`), keyword search (`memory.db.sqlite_keywords`), sessions,
 pending messages and thread owners (`memory.db.sqlite_sessions`), the schema
 (`memory.db.sqlite_schema`); memories, their history and vectors are here.
 """
@@ -29,6 +30,7 @@ from memory.db.base import (
     UserVectors,
     WriteBatch,
 )
+from memory.db.sqlite_cache import SqliteCache
 from memory.db.sqlite_keywords import SqliteKeywords
 from memory.db.sqlite_rows import (
     EVENT_COLUMNS,
@@ -42,7 +44,6 @@ from memory.db.sqlite_rows import (
     memory_row,
     scope_key,
     scope_params,
-    scope_ref,
     scope_rows,
     to_events,
     to_memories,
@@ -58,11 +59,9 @@ from memory.twins import Io
 
 _BY_CREATED = itemgetter(4, -1)
 """Sort key of rows of `MEMORY_COLUMNS` and the row id: the time created, then insertion order."""
-_CREATED = itemgetter(4)
-_UPDATED = itemgetter(5)
 
 
-class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
+class SqliteMemoryDb(SqliteSessions, SqliteKeywords, SqliteCache, MemoryDb):
     """Memories in one table of a SQLite file (or in process with `db_file=":memory:"`).
 
     Safe for several threads and processes: WAL journal, a busy timeout, and every
@@ -93,6 +92,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
         self._data_version = -1
         self._user_refs: dict[ScopeKey, int] = {}
         self._docs_cache = OrderedDict()
+        self._scopes = OrderedDict()
         super().__init__(table_name, db_file, busy_timeout_ms=busy_timeout_ms)
 
     @classmethod
@@ -318,37 +318,12 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
     ) -> list[UserMemory]:
         if not memory_ids:
             return []
-        rows = self._read(
-            f"SELECT {MEMORY_COLUMNS} FROM {self._t} WHERE {IN_SCOPE} AND {LIVE} "
-            "AND memory_id IN (SELECT value FROM json_each(:ids))",
-            scope_params(user_id, scope, ids=json.dumps(list(memory_ids))),
-        )
-        return to_memories(rows, user_id, scope)
+        return self._cached_memories(user_id, scope, memory_ids)
 
     async def _list_memories(
         self, io: Io, user_id: str, query: ListQuery = AS_ADDED, *, scope: Scope = USER_SCOPE
     ) -> list[UserMemory]:
-        if query.order_by == "updated_at" and query.limit is not None:
-            direction = "DESC" if query.newest_first else "ASC"
-            rows = self._read(
-                f"SELECT {MEMORY_COLUMNS} FROM {self._t} "
-                f"WHERE user_ref = {scope_ref(self._t)} AND {LIVE} "
-                f"ORDER BY updated_at {direction}, id {direction} LIMIT :limit",
-                scope_params(user_id, scope, limit=query.limit),
-            )
-            return to_memories(rows, user_id, scope)
-        rows = self._read(
-            f"SELECT {MEMORY_COLUMNS} FROM {self._t} NOT INDEXED "
-            f"WHERE {scope_rows(self._t)} AND {LIVE} ORDER BY id",
-            scope_params(user_id, scope),
-        )
-        # Rows come in insertion order, which breaks ties of time: a stable sort on the
-        # time alone keeps it (reversed first for newest first) without a key tuple a row.
-        if query.newest_first:
-            rows.reverse()
-        by = _UPDATED if query.order_by == "updated_at" else _CREATED
-        rows.sort(key=by, reverse=query.newest_first)
-        return to_memories(rows[: query.limit], user_id, scope)
+        return self._cached_listing(user_id, scope, query)
 
     async def _history(
         self, io: Io, user_id: str, memory_id: str, *, scope: Scope = USER_SCOPE
@@ -468,7 +443,7 @@ class SqliteMemoryDb(SqliteSessions, SqliteKeywords, MemoryDb):
                     conn.execute(f"INSERT INTO {t}_keywords ({t}_keywords) VALUES ('optimize')")
             finally:
                 self._conn.execute("PRAGMA secure_delete = OFF")
-            for cache in (self._user_refs, self._docs_cache):
+            for cache in (self._user_refs, self._docs_cache, self._scopes):
                 for key in [key for key in cache if key[0] == user_id]:
                     del cache[key]
             self._vector_cache.discard_where(

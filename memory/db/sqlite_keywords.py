@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from memory.db.base import USER_SCOPE, KeywordCandidates, Scope
@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # numpy loads with the first search, not with the store
 
 DOCS_CACHE_MEMORIES = 500_000
 """Memories whose keyword statistics are kept between searches (about 60 MB)."""
+MATCHES_KEPT = 8
+"""Matches of query terms a scope keeps at one version, per memory of the scope (8: some
+twice what its statistics take): a user's words recur from turn to turn."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class UserDocs:
     memory_ids: list[str]
     lengths: Floats
     recency: Ints
+    matches: dict[str, Floats] = field(default_factory=dict)
+    """By index token (`u{ref}_{term}`): the rows that hold it and its weight in each,
+    as read from the index at this version."""
 
 
 def _no_candidates(documents: int, total_length: int, terms: Sequence[str]) -> KeywordCandidates:
@@ -85,17 +91,7 @@ class SqliteKeywords(SqliteFile):
             documents -= len(gone)
             total_length -= sum(length for _, length in gone)
             docs = self._user_docs(conn, key, version)
-            weights = {
-                term: np.array(
-                    conn.execute(
-                        f"SELECT doc, sum(iif(col = 'text', 1.0, {TOPIC_WEIGHT})) "
-                        f"FROM {t}_keywords_vocab WHERE term = ? GROUP BY doc",
-                        (f"u{user_ref}_{term}",),
-                    ).fetchall(),
-                    dtype=np.float64,
-                ).reshape(-1, 2)
-                for term in dict.fromkeys(terms)
-            }
+            weights = {term: self._matches(conn, docs, f"u{user_ref}_{term}") for term in terms}
         rowids = np.unique(np.concatenate([w[:, 0] for w in weights.values()])).astype(np.int64)
         if gone:
             rowids = rowids[~np.isin(rowids, [rowid for rowid, _ in gone])]
@@ -120,6 +116,26 @@ class SqliteKeywords(SqliteFile):
             lengths=docs.lengths[slots],
             frequencies=frequencies,
         )
+
+    def _matches(self, conn: sqlite3.Connection, docs: UserDocs, token: str) -> Floats:
+        """(row id, weight) of each memory that holds an index token, kept with `docs`."""
+        import numpy as np
+
+        found = docs.matches.get(token)
+        if found is None:
+            found = np.array(
+                conn.execute(
+                    f"SELECT doc, sum(iif(col = 'text', 1.0, {TOPIC_WEIGHT})) "
+                    f"FROM {self._t}_keywords_vocab WHERE term = ? GROUP BY doc",
+                    (token,),
+                ).fetchall(),
+                dtype=np.float64,
+            ).reshape(-1, 2)
+            room = MATCHES_KEPT * len(docs.memory_ids)
+            if sum(map(len, docs.matches.values())) + len(found) > room:
+                docs.matches.clear()
+            docs.matches[token] = found
+        return found
 
     def _user_docs(self, conn: sqlite3.Connection, key: ScopeKey, version: int) -> UserDocs:
         """What keyword ranking needs of each memory of a user's scope, cached per version."""

@@ -7,7 +7,7 @@ conversions both ways, shared by the store's modules (`memory.db.sqlite`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,28 +55,47 @@ ScopeKey = tuple[str, str]
 
 def to_memories(rows: Sequence[Sequence[Any]], user_id: str, scope: Scope) -> list[UserMemory]:
     """The memories of rows of `MEMORY_COLUMNS` (and maybe more) in the user's `scope`."""
-    # The hot path of every prompt: topic lists are parsed in one call, and the rows,
-    # validated when written, are not validated again.
+    return memories_of(row_fields(rows), user_id, scope)
+
+
+Fields = tuple[str, str, tuple[str, ...], str | None, datetime, datetime, datetime | None]
+"""A memory as a row holds it: memory_id, memory, topics, input, created_at, updated_at and
+expires_at. A plain tuple of values that hold no object, which the collector leaves alone
+however many a cache keeps."""
+
+
+def row_fields(rows: Sequence[Sequence[Any]]) -> list[Fields]:
+    """The `Fields` of rows of `MEMORY_COLUMNS` (and maybe more)."""
+    # The hot path of every prompt: topic lists are parsed in one call.
     topics = json.loads("[" + ",".join(row[2] for row in rows) + "]")
     moment = datetime.fromisoformat
+    found = []
+    for row, row_topics in zip(rows, topics, strict=True):
+        created = moment(row[4])
+        updated = created if row[5] == row[4] else moment(row[5])
+        expires = None if row[6] is None else moment(row[6])
+        found.append((row[0], row[1], tuple(row_topics), row[3], created, updated, expires))
+    return found
+
+
+def memories_of(fields: Iterable[Fields], user_id: str, scope: Scope) -> list[UserMemory]:
+    """New memories of the user's `scope` (the rows, validated when written, are not
+    validated again), each with its own topic list."""
     agent_id = scope.agent_id or None
-
-    def fields() -> Iterator[dict[str, Any]]:
-        for row, row_topics in zip(rows, topics, strict=True):
-            created = moment(row[4])
-            yield {
-                "memory": row[1],
-                "topics": row_topics,
-                "input": row[3],
-                "memory_id": row[0],
-                "user_id": user_id,
-                "agent_id": agent_id,
-                "created_at": created,
-                "updated_at": created if row[5] == row[4] else moment(row[5]),
-                "expires_at": None if row[6] is None else moment(row[6]),
-            }
-
-    return stored_memories(fields())
+    return stored_memories(
+        {
+            "memory": memory,
+            "topics": list(topics),
+            "input": input_,
+            "memory_id": memory_id,
+            "user_id": user_id,
+            "agent_id": agent_id,
+            "created_at": created,
+            "updated_at": updated,
+            "expires_at": expires,
+        }
+        for memory_id, memory, topics, input_, created, updated, expires in fields
+    )
 
 
 def to_events(rows: Sequence[Sequence[Any]], stored: tuple[str, str] | None) -> list[MemoryEvent]:

@@ -10,7 +10,7 @@ never their scores: BM25 statistics stay those of all the user's live memories.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -144,6 +144,10 @@ class MemoryReader(Protocol):
         self, user_id: str, query: str, limit: int | None
     ) -> ScoredMemories: ...
 
+    def scope_version(self, user_id: str) -> Hashable | None: ...
+
+    async def ascope_version(self, user_id: str) -> Hashable | None: ...
+
 
 class MemoryView(Twinned):
     """`db` as one `Memory` reads it: `scope` on every read, `filter` on every memory found.
@@ -248,9 +252,15 @@ class MemoryView(Twinned):
             return await fetch(limit)
         return await _narrowed(fetch, lambda pair: self.filter.matches(pair[0]), limit)
 
+    async def _scope_version(self, io: Io, user_id: str) -> Hashable | None:
+        """The backend's `scope_version` of the scope: a filter only narrows what it covers."""
+        db = self.db
+        return await io.call(db.scope_version, db.ascope_version, user_id, scope=self.scope)
+
     get_memories, aget_memories = twins(_get_memories)
     list_memories, alist_memories = twins(_list_memories)
     keyword_candidates, akeyword_candidates = twins(_keyword_candidates)
     vectors, avectors = twins(_vectors)
     unembedded, aunembedded = twins(_unembedded)
     semantic_ranking, asemantic_ranking = twins(_semantic_ranking)
+    scope_version, ascope_version = twins(_scope_version)
