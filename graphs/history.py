@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NotRequired, cast
 
 from langchain.agents import AgentState
-from langchain.agents.middleware import AgentMiddleware
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ExtendedModelResponse,
+    ModelRequest,
+    ModelResponse,
+)
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
@@ -21,8 +26,8 @@ from langchain_core.messages import (
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
-from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore, GetOp, Item, PutOp
+from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.scope import run_thread
@@ -134,6 +139,9 @@ class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
     message; the run store's archive keeps the rest, which `get_chat_history`
     (with `read_chat_history`) reads. A run left with tool calls no tool
     answered (an interrupted run) is repaired, as providers refuse such history.
+    It works inside the model call, so it adds no graph step (each step is a
+    checkpoint written): the model sees the window, and the model's step writes
+    it to the thread with the answer.
     """
 
     state_schema = SessionState
@@ -143,29 +151,70 @@ class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
         self.runs_kept = runs_kept
         self.tools = [chat_history_tool()] if read_chat_history else []
 
-    def before_agent(self, state: SessionState, runtime: Runtime[Any]) -> dict[str, Any] | None:
-        return run_sync(self._window(BLOCKING, state, runtime))
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        windowed, update = run_sync(self._window(BLOCKING, request))
+        return with_update(handler(windowed), update)
 
-    async def abefore_agent(
-        self, state: SessionState, runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
-        return await self._window(AWAITING, state, runtime)
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        windowed, update = await self._window(AWAITING, request)
+        return with_update(await handler(windowed), update)
 
     async def _window(
-        self, io: Io, state: SessionState, runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
+        self, io: Io, request: ModelRequest[Any]
+    ) -> tuple[ModelRequest[Any], dict[str, Any] | None]:
+        """The request as the window shows it, and the thread's update to match (None when
+        the thread is already its window: every model call of a run after the first)."""
+        state = cast(SessionState, request.state)
         earlier = split_runs(state["messages"])[:-1]
         cut = max(0, len(earlier) - self.runs_kept)
         leaving, kept = earlier[:cut], earlier[cut:]
-        update: dict[str, Any] = {"messages": _without_unanswered_tool_calls(kept)}
+        repaired = _without_unanswered_tool_calls(kept)
+        if not leaving and not repaired:
+            return request, None
+        update: dict[str, Any] = {"messages": list(repaired)}
         if leaving:
             archived = state.get("archived_runs", 0)
             thread_id = run_thread(get_config())
-            if runtime.store is not None and thread_id is not None:
-                await SessionArchive(runtime.store).append(io, thread_id, archived, leaving)
+            if request.runtime.store is not None and thread_id is not None:
+                await SessionArchive(request.runtime.store).append(io, thread_id, archived, leaving)
             update["messages"] += [RemoveMessage(id=m.id) for run in leaving for m in run if m.id]
             update["archived_runs"] = archived + len(leaving)
-        return update if update["messages"] or leaving else None
+        gone = {m.id for run in leaving for m in run if m.id}
+        swapped = {m.id: m for m in repaired}
+        seen = [swapped.get(m.id, m) for m in request.messages if not m.id or m.id not in gone]
+        visible = [swapped.get(m.id, m) for m in state["messages"] if m.id not in gone]
+        windowed = request.override(
+            messages=seen,
+            state=cast(SessionState, {**state, **update, "messages": visible}),
+        )
+        return windowed, update
+
+
+def with_update(
+    response: ModelResponse[Any], update: dict[str, Any] | None
+) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+    """The model's response, with `update` to the thread written in the model's own step.
+
+    Its messages lead the response's, so the step writes messages once: `updates`
+    streams then show the step as one dict, as they do a plain model step.
+    """
+    if not update:
+        return response
+    rest = dict(update)
+    messages = rest.pop("messages", [])
+    if messages:
+        response = ModelResponse([*messages, *response.result], response.structured_response)
+    if not rest:
+        return response
+    return ExtendedModelResponse(model_response=response, command=Command(update=rest))
 
 
 def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessage]:

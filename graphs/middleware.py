@@ -11,6 +11,7 @@ from typing import Annotated, Any, NotRequired
 from langchain.agents import AgentState
 from langchain.agents.middleware import (
     AgentMiddleware,
+    ExtendedModelResponse,
     ModelRequest,
     ModelResponse,
     hook_config,
@@ -27,11 +28,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import RunnableConfig
+from langgraph.channels import UntrackedValue
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
 from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
+from graphs.history import with_update
 from graphs.scope import MemorySource, claim_run_thread, run_memory, run_thread, run_user
 from graphs.steps import (
     UPDATE,
@@ -60,6 +63,8 @@ _REMEMBERED_SECTIONS = 1_024
 
 REFUSED_KEY = "thread_refused"
 """The state key that marks a run refused on another user's thread."""
+THREAD_CHECKED = "thread_checked"
+"""The state key that marks a run whose thread's owner `FirstOwnerCheck` has checked."""
 
 RunKey = tuple[str | None, str, str]
 """A run as its state tells it: (thread, user, id of the user message it answers)."""
@@ -395,18 +400,62 @@ class UserMemoryMiddleware(MemoryMiddleware):
     """
 
 
-class FirstOwnerCheck(ThreadOwnerMiddleware):
-    """`ThreadOwnerMiddleware` first in an agent whose `MemoryMiddleware` comes later
-    (as `create_memory_agent` puts them): it checks the thread before the agent, and
-    the memory middleware's hook after the agent raises for a refused run, so this
-    one adds no step after the agent (each step is a checkpoint written)."""
+class CheckedOwnerState(OwnerState):
+    """`OwnerState` with the mark of a run whose thread `FirstOwnerCheck` has checked."""
 
+    thread_checked: NotRequired[Annotated[bool, UntrackedValue, PrivateStateAttr]]
+    """Set by the run's first model call; never checkpointed, so each run starts without
+    it, and private, so no input sets it."""
+
+
+class FirstOwnerCheck(ThreadOwnerMiddleware):
+    """`ThreadOwnerMiddleware` as `create_memory_agent` puts it: first, before middleware
+    that acts only inside the model call, so it checks the thread in the run's first
+    model call instead of a graph step of its own (each step is a checkpoint written).
+
+    A refused run calls no model: its model step takes the run's messages back out and
+    ends the run in the `MemoryMiddleware` hook after the agent, which raises.
+    """
+
+    state_schema = CheckedOwnerState
+    before_agent = AgentMiddleware.before_agent
+    abefore_agent = AgentMiddleware.abefore_agent
     after_agent = AgentMiddleware.after_agent
     aafter_agent = AgentMiddleware.aafter_agent
 
     @property
     def name(self) -> str:
         return ThreadOwnerMiddleware.__name__
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        update = run_sync(self._check(BLOCKING, request))
+        if update.get(REFUSED_KEY):
+            return with_update(ModelResponse([]), update)
+        return with_update(handler(request), update)
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        update = await self._check(AWAITING, request)
+        if update.get(REFUSED_KEY):
+            return with_update(ModelResponse([]), update)
+        return with_update(await handler(request), update)
+
+    async def _check(self, io: Io, request: ModelRequest[Any]) -> dict[str, Any]:
+        """The thread's update after the owner check: none once the run has checked; a
+        refusal (which jumps to the end, so no tool runs a call of the owner's either)."""
+        if request.state.get(THREAD_CHECKED):
+            return {}
+        update = await refuse_foreign_run(io, self.memory, request.state, request.runtime)
+        if update is not None and update.get(REFUSED_KEY):
+            return update
+        return {**(update or {}), THREAD_CHECKED: True}
 
 
 class CheckedMemoryMiddleware(MemoryMiddleware):
