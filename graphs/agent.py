@@ -16,6 +16,7 @@ from typing import Any
 from langchain.agents import AgentState, create_agent
 from langchain.agents.middleware import (
     AgentMiddleware,
+    ExtendedModelResponse,
     ModelRequest,
     ModelResponse,
 )
@@ -27,11 +28,18 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
+from langgraph.types import Command
 
 from graphs.context import Context
 from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
-from graphs.history import SessionWindowMiddleware
-from graphs.middleware import FAILED_ANSWER_KEY, CheckedMemoryMiddleware, FirstOwnerCheck
+from graphs.history import SessionState, SessionWindow
+from graphs.middleware import (
+    FAILED_ANSWER_KEY,
+    REFUSED_KEY,
+    CheckedMemoryMiddleware,
+    CheckedOwnerState,
+    check_run_owner,
+)
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from graphs.steps import current_thread
@@ -67,36 +75,73 @@ class _ModelOfTheRun(BaseChatModel):
         raise NotImplementedError("AnswerGuard replaces this model before every call")
 
 
-class RunModelMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
-    """Picks each run's model and bounds its tool use.
+class RunState(SessionState, CheckedOwnerState):
+    """The state `RunSetup` keeps: the session's window and the owner check's marks."""
 
-    The model is the agent's own, else the run's `context.model`, else
-    $MEMORY_AGENT_MODEL, else the default; missing credentials fail the run with
-    `AgentConfigError` before any call. After `MAX_TOOL_ROUNDS` tool rounds in
-    one run the model must answer without tools.
+
+class RunSetup(AgentMiddleware[RunState, Any, Any]):
+    """Sets up each model call of a run, first of the agent's middleware.
+
+    On the run's first call, the thread's owner is checked (`check_run_owner`): a
+    refused run calls no model. Then the run's model is picked: the agent's own, else
+    the run's `context.model`, else $MEMORY_AGENT_MODEL, else the default; missing
+    credentials fail the run with `AgentConfigError` before any call. After
+    `MAX_TOOL_ROUNDS` tool rounds in one run the model must answer without tools.
+    Last, the model sees the session's window (`SessionWindow`). One layer, not one
+    per piece: LangChain traces every call of each layer.
     """
 
-    def __init__(self, model: ModelSpec | None) -> None:
+    state_schema = RunState
+
+    def __init__(self, memory: MemorySource, model: ModelSpec | None, window: SessionWindow):
         super().__init__()
+        self.memory = memory
         self.model = model
+        self.window = window
+        self.tools = window.tools
 
     def wrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any] | AIMessage:
-        return handler(self._prepared(request))
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        checked = run_sync(check_run_owner(BLOCKING, self.memory, request))
+        if checked.get(REFUSED_KEY):
+            return _with_update(ModelResponse([]), checked)
+        windowed, update = run_sync(self.window.show(BLOCKING, self._prepared(request)))
+        return _with_update(handler(windowed), {**checked, **update})
 
     async def awrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any] | AIMessage:
-        return await handler(self._prepared(request))
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        checked = await check_run_owner(AWAITING, self.memory, request)
+        if checked.get(REFUSED_KEY):
+            return _with_update(ModelResponse([]), checked)
+        windowed, update = await self.window.show(AWAITING, self._prepared(request))
+        return _with_update(await handler(windowed), {**checked, **update})
 
     def _prepared(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         model = run_model(self.model, request.runtime.context)
         return request.override(model=model, tools=_tools_left(request, request.messages))
+
+
+def _with_update(
+    response: ModelResponse[Any], update: dict[str, Any]
+) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+    """The model's response, with `update` to the thread written in the model's own step.
+
+    Its messages lead the response's, so the step writes messages once: `updates`
+    streams then show the step as one dict, as they do a plain model step.
+    """
+    rest = dict(update)
+    messages = rest.pop("messages", [])
+    if messages:
+        response = ModelResponse([*messages, *response.result], response.structured_response)
+    if not rest:
+        return response
+    return ExtendedModelResponse(model_response=response, command=Command(update=rest))
 
 
 def _tools_left(request: ModelRequest[Any], messages: list[Any]) -> list[Any]:
@@ -288,7 +333,7 @@ def create_memory_agent(
             else replace(memory, agent_id=validate_agent_id(agent_id))
         )
     runs_kept = num_history_runs if add_history_to_messages else 0
-    window = SessionWindowMiddleware(runs_kept, read_chat_history=read_chat_history)
+    window = SessionWindow(runs_kept, read_chat_history=read_chat_history)
     memories = CheckedMemoryMiddleware(
         memory,
         extract=enable_user_memories,
@@ -301,13 +346,11 @@ def create_memory_agent(
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
     tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
-    # Outermost first: the thread's owner is checked (once) before the window moves
-    # its runs, the run's model is chosen before the memories see it, and only the
+    # Outermost first: the thread's owner is checked (once) before anything else sees
+    # the run, the run's model is chosen before the memories see it, and only the
     # model call itself is guarded, so a database error is not an apology.
     middleware: list[AgentMiddleware[Any, Any, Any]] = [
-        FirstOwnerCheck(memory),
-        window,
-        RunModelMiddleware(model),
+        RunSetup(memory, model, window),
         memories,
         AnswerGuard(tool_names),
     ]

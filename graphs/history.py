@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NotRequired, cast
 
 from langchain.agents import AgentState
-from langchain.agents.middleware import (
-    AgentMiddleware,
-    ExtendedModelResponse,
-    ModelRequest,
-    ModelResponse,
-)
+from langchain.agents.middleware import ModelRequest
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
@@ -27,7 +22,6 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.store.base import BaseStore, GetOp, Item, PutOp
-from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.scope import run_thread
@@ -132,45 +126,26 @@ class SessionState(AgentState[Any]):
     """How many of the thread's oldest runs were moved to the session archive."""
 
 
-class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
+class SessionWindow:
     """Keeps the last `runs_kept` runs of a thread in its state and archives older ones.
 
     What the model sees of a thread is its last `runs_kept` runs and the new
     message; the run store's archive keeps the rest, which `get_chat_history`
     (with `read_chat_history`) reads. A run left with tool calls no tool
     answered (an interrupted run) is repaired, as providers refuse such history.
-    It works inside the model call, so it adds no graph step (each step is a
-    checkpoint written): the model sees the window, and the model's step writes
-    it to the thread with the answer.
+    It works inside the model call (`create_memory_agent`'s `RunSetup`), so it adds
+    no graph step (each step is a checkpoint written): the model sees the window,
+    and the model's step writes it to the thread with the answer.
     """
 
-    state_schema = SessionState
-
     def __init__(self, runs_kept: int, *, read_chat_history: bool = False) -> None:
-        super().__init__()
         self.runs_kept = runs_kept
         self.tools = [chat_history_tool()] if read_chat_history else []
 
-    def wrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-        windowed, update = run_sync(self._window(BLOCKING, request))
-        return with_update(handler(windowed), update)
-
-    async def awrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-        windowed, update = await self._window(AWAITING, request)
-        return with_update(await handler(windowed), update)
-
-    async def _window(
+    async def show(
         self, io: Io, request: ModelRequest[Any]
-    ) -> tuple[ModelRequest[Any], dict[str, Any] | None]:
-        """The request as the window shows it, and the thread's update to match (None when
+    ) -> tuple[ModelRequest[Any], dict[str, Any]]:
+        """The request as the window shows it, and the thread's update to match (none when
         the thread is already its window: every model call of a run after the first)."""
         state = cast(SessionState, request.state)
         earlier = split_runs(state["messages"])[:-1]
@@ -178,7 +153,7 @@ class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
         leaving, kept = earlier[:cut], earlier[cut:]
         repaired = _without_unanswered_tool_calls(kept)
         if not leaving and not repaired:
-            return request, None
+            return request, {}
         update: dict[str, Any] = {"messages": list(repaired)}
         if leaving:
             archived = state.get("archived_runs", 0)
@@ -196,25 +171,6 @@ class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
             state=cast(SessionState, {**state, **update, "messages": visible}),
         )
         return windowed, update
-
-
-def with_update(
-    response: ModelResponse[Any], update: dict[str, Any] | None
-) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-    """The model's response, with `update` to the thread written in the model's own step.
-
-    Its messages lead the response's, so the step writes messages once: `updates`
-    streams then show the step as one dict, as they do a plain model step.
-    """
-    if not update:
-        return response
-    rest = dict(update)
-    messages = rest.pop("messages", [])
-    if messages:
-        response = ModelResponse([*messages, *response.result], response.structured_response)
-    if not rest:
-        return response
-    return ExtendedModelResponse(model_response=response, command=Command(update=rest))
 
 
 def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessage]:

@@ -11,7 +11,6 @@ from typing import Annotated, Any, NotRequired
 from langchain.agents import AgentState
 from langchain.agents.middleware import (
     AgentMiddleware,
-    ExtendedModelResponse,
     ModelRequest,
     ModelResponse,
     hook_config,
@@ -34,7 +33,6 @@ from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
 
 from graphs.deferred import DEFAULT_DELAY_S, Extraction, check_extraction, defer
-from graphs.history import with_update
 from graphs.scope import MemorySource, claim_run_thread, run_memory, run_thread, run_user
 from graphs.steps import (
     UPDATE,
@@ -64,7 +62,7 @@ _REMEMBERED_SECTIONS = 1_024
 REFUSED_KEY = "thread_refused"
 """The state key that marks a run refused on another user's thread."""
 THREAD_CHECKED = "thread_checked"
-"""The state key that marks a run whose thread's owner `FirstOwnerCheck` has checked."""
+"""The state key that marks a run whose thread's owner `check_run_owner` has checked."""
 
 RunKey = tuple[str | None, str, str]
 """A run as its state tells it: (thread, user, id of the user message it answers)."""
@@ -168,8 +166,7 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     A thread belongs to the user of its first run. Another user's run ends before
     any model call, with its messages taken out of the thread, and raises
     `ThreadOwnershipError`. `MemoryMiddleware` is one too; put this one first where
-    middleware before that reads or moves the thread's messages (as
-    `create_memory_agent`'s session window does).
+    middleware before that reads or moves the thread's messages.
     """
 
     state_schema = OwnerState
@@ -213,7 +210,7 @@ class MemoryMiddleware(ThreadOwnerMiddleware):
     `session_summaries`, each thread's summary is brought up to date after each
     run (from the previous summary and the runs since, never the whole thread;
     streamed as `session_summary` events), and once runs have left the window the
-    model sees (`SessionWindowMiddleware`), the summary joins the system prompt.
+    model sees (in `create_memory_agent`), the summary joins the system prompt.
 
     With `memory_extraction="deferred"` the run ends with the answer: its user
     messages are kept pending in the memories' store, and once the thread has had
@@ -401,65 +398,35 @@ class UserMemoryMiddleware(MemoryMiddleware):
 
 
 class CheckedOwnerState(OwnerState):
-    """`OwnerState` with the mark of a run whose thread `FirstOwnerCheck` has checked."""
+    """`OwnerState` with the mark of a run whose thread `check_run_owner` has checked."""
 
     thread_checked: NotRequired[Annotated[bool, UntrackedValue, PrivateStateAttr]]
     """Set by the run's first model call; never checkpointed, so each run starts without
     it, and private, so no input sets it."""
 
 
-class FirstOwnerCheck(ThreadOwnerMiddleware):
-    """`ThreadOwnerMiddleware` as `create_memory_agent` puts it: first, before middleware
-    that acts only inside the model call, so it checks the thread in the run's first
-    model call instead of a graph step of its own (each step is a checkpoint written).
+async def check_run_owner(
+    io: Io, memory: MemorySource, request: ModelRequest[Any]
+) -> dict[str, Any]:
+    """`refuse_foreign_run` in the model call, for an agent whose middleware all act there
+    (`create_memory_agent`'s), so no graph step of its own is needed (each step is a
+    checkpoint written): the thread's update after the check on the run's first model
+    call, and none on its later ones.
 
-    A refused run calls no model: its model step takes the run's messages back out and
-    ends the run in the `MemoryMiddleware` hook after the agent, which raises.
+    A refused run must call no model: its update takes the run's messages back out and
+    jumps to the end (so no tool runs a call the owner left pending either), where
+    `MemoryMiddleware`'s hook after the agent raises.
     """
-
-    state_schema = CheckedOwnerState
-    before_agent = AgentMiddleware.before_agent
-    abefore_agent = AgentMiddleware.abefore_agent
-    after_agent = AgentMiddleware.after_agent
-    aafter_agent = AgentMiddleware.aafter_agent
-
-    @property
-    def name(self) -> str:
-        return ThreadOwnerMiddleware.__name__
-
-    def wrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-        update = run_sync(self._check(BLOCKING, request))
-        if update.get(REFUSED_KEY):
-            return with_update(ModelResponse([]), update)
-        return with_update(handler(request), update)
-
-    async def awrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-        update = await self._check(AWAITING, request)
-        if update.get(REFUSED_KEY):
-            return with_update(ModelResponse([]), update)
-        return with_update(await handler(request), update)
-
-    async def _check(self, io: Io, request: ModelRequest[Any]) -> dict[str, Any]:
-        """The thread's update after the owner check: none once the run has checked; a
-        refusal (which jumps to the end, so no tool runs a call of the owner's either)."""
-        if request.state.get(THREAD_CHECKED):
-            return {}
-        update = await refuse_foreign_run(io, self.memory, request.state, request.runtime)
-        if update is not None and update.get(REFUSED_KEY):
-            return update
-        return {**(update or {}), THREAD_CHECKED: True}
+    if request.state.get(THREAD_CHECKED):
+        return {}
+    update = await refuse_foreign_run(io, memory, request.state, request.runtime)
+    if update is not None and update.get(REFUSED_KEY):
+        return update
+    return {**(update or {}), THREAD_CHECKED: True}
 
 
 class CheckedMemoryMiddleware(MemoryMiddleware):
-    """`MemoryMiddleware` after a `FirstOwnerCheck`, which has claimed the run's thread:
+    """`MemoryMiddleware` in an agent that checks the thread's owner with `check_run_owner`:
     no second claim, and no step of its own, before the agent."""
 
     before_agent = AgentMiddleware.before_agent
