@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from langchain.agents import AgentState, create_agent
+from langchain.agents import create_agent
 from langchain.agents.middleware import (
     AgentMiddleware,
     ExtendedModelResponse,
@@ -59,7 +59,7 @@ MemoryAgent = CompiledStateGraph[Any, Context, Any, Any]
 
 
 class _ModelOfTheRun(BaseChatModel):
-    """Stands in for the agent's model until each run picks it (see `AnswerGuard`)."""
+    """Stands in for the agent's model until each run picks it (see `RunSetup`)."""
 
     @property
     def _llm_type(self) -> str:
@@ -72,7 +72,7 @@ class _ModelOfTheRun(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        raise NotImplementedError("AnswerGuard replaces this model before every call")
+        raise NotImplementedError("RunSetup replaces this model before every call")
 
 
 class RunState(SessionState, CheckedOwnerState):
@@ -154,7 +154,7 @@ def _tools_left(request: ModelRequest[Any], messages: list[Any]) -> list[Any]:
     return list(request.tools) if rounds < MAX_TOOL_ROUNDS else []
 
 
-class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
+class AnswerGuard:
     """Keeps a misbehaving model from crashing the run.
 
     A failing model call (and only the model call: it is the innermost piece)
@@ -165,24 +165,9 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
     """
 
     def __init__(self, tool_names: set[str]) -> None:
-        super().__init__()
         self.tool_names = tool_names
 
-    def wrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any]:
-        return run_sync(self._answer(BLOCKING, request, handler))
-
-    async def awrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any]:
-        return await self._answer(AWAITING, request, handler)
-
-    async def _answer(
+    async def answer(
         self, io: Io, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
     ) -> ModelResponse[Any]:
         """The model's answer, after each answer that called only tools no tool will run
@@ -200,6 +185,36 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
             if not refusals or usable:
                 return ModelResponse(said, response.structured_response)
         return ModelResponse(said)
+
+
+class GuardedMemoryMiddleware(CheckedMemoryMiddleware):
+    """The agent's `MemoryMiddleware` with the `AnswerGuard` inside it: one layer, not two
+    (LangChain traces every call of each layer). The memories join the request before
+    the guarded model call, so a database error fails the run instead of becoming an
+    apology."""
+
+    def __init__(self, memory: MemorySource, *, window: SessionWindow, **options: Any) -> None:
+        super().__init__(memory, **options)
+        self.guard = AnswerGuard({tool.name for tool in [*window.tools, *self.tools]})
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any]:
+        return run_sync(self._guarded(BLOCKING, request, handler))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        return await self._guarded(AWAITING, request, handler)
+
+    async def _guarded(
+        self, io: Io, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
+    ) -> ModelResponse[Any]:
+        return await self.guard.answer(io, await self._with_memories(io, request), handler)
 
 
 def _current_run(messages: list[Any]) -> Iterator[Any]:
@@ -334,8 +349,9 @@ def create_memory_agent(
         )
     runs_kept = num_history_runs if add_history_to_messages else 0
     window = SessionWindow(runs_kept, read_chat_history=read_chat_history)
-    memories = CheckedMemoryMiddleware(
+    memories = GuardedMemoryMiddleware(
         memory,
+        window=window,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
         session_summaries=enable_session_summaries,
@@ -345,15 +361,10 @@ def create_memory_agent(
         extraction_delay_s=extraction_delay_s,
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
-    tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
     # Outermost first: the thread's owner is checked (once) before anything else sees
     # the run, the run's model is chosen before the memories see it, and only the
     # model call itself is guarded, so a database error is not an apology.
-    middleware: list[AgentMiddleware[Any, Any, Any]] = [
-        RunSetup(memory, model, window),
-        memories,
-        AnswerGuard(tool_names),
-    ]
+    middleware: list[AgentMiddleware[Any, Any, Any]] = [RunSetup(memory, model, window), memories]
     if platform and (checkpointer is not None or store is not None):
         raise ValueError(
             "platform=True: the platform persists sessions; pass no checkpointer or store"
