@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from langchain.agents import AgentState, create_agent
+from langchain.agents import create_agent
 from langchain.agents.middleware import (
     AgentMiddleware,
+    ExtendedModelResponse,
     ModelRequest,
     ModelResponse,
 )
@@ -27,11 +28,18 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
+from langgraph.types import Command
 
 from graphs.context import Context
 from graphs.deferred import DEFAULT_DELAY_S, EXTRACTOR_GRAPH, Extraction
-from graphs.history import SessionWindowMiddleware
-from graphs.middleware import FAILED_ANSWER_KEY, CheckedMemoryMiddleware, FirstOwnerCheck
+from graphs.history import SessionState, SessionWindow
+from graphs.middleware import (
+    FAILED_ANSWER_KEY,
+    REFUSED_KEY,
+    CheckedMemoryMiddleware,
+    CheckedOwnerState,
+    check_run_owner,
+)
 from graphs.scope import MemorySource, StoreMemory, run_model
 from graphs.sessions import default_archive, default_checkpointer
 from graphs.steps import current_thread
@@ -51,7 +59,7 @@ MemoryAgent = CompiledStateGraph[Any, Context, Any, Any]
 
 
 class _ModelOfTheRun(BaseChatModel):
-    """Stands in for the agent's model until each run picks it (see `AnswerGuard`)."""
+    """Stands in for the agent's model until each run picks it (see `RunSetup`)."""
 
     @property
     def _llm_type(self) -> str:
@@ -64,39 +72,76 @@ class _ModelOfTheRun(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        raise NotImplementedError("AnswerGuard replaces this model before every call")
+        raise NotImplementedError("RunSetup replaces this model before every call")
 
 
-class RunModelMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
-    """Picks each run's model and bounds its tool use.
+class RunState(SessionState, CheckedOwnerState):
+    """The state `RunSetup` keeps: the session's window and the owner check's marks."""
 
-    The model is the agent's own, else the run's `context.model`, else
-    $MEMORY_AGENT_MODEL, else the default; missing credentials fail the run with
-    `AgentConfigError` before any call. After `MAX_TOOL_ROUNDS` tool rounds in
-    one run the model must answer without tools.
+
+class RunSetup(AgentMiddleware[RunState, Any, Any]):
+    """Sets up each model call of a run, first of the agent's middleware.
+
+    On the run's first call, the thread's owner is checked (`check_run_owner`): a
+    refused run calls no model. Then the run's model is picked: the agent's own, else
+    the run's `context.model`, else $MEMORY_AGENT_MODEL, else the default; missing
+    credentials fail the run with `AgentConfigError` before any call. After
+    `MAX_TOOL_ROUNDS` tool rounds in one run the model must answer without tools.
+    Last, the model sees the session's window (`SessionWindow`). One layer, not one
+    per piece: LangChain traces every call of each layer.
     """
 
-    def __init__(self, model: ModelSpec | None) -> None:
+    state_schema = RunState
+
+    def __init__(self, memory: MemorySource, model: ModelSpec | None, window: SessionWindow):
         super().__init__()
+        self.memory = memory
         self.model = model
+        self.window = window
+        self.tools = window.tools
 
     def wrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any] | AIMessage:
-        return handler(self._prepared(request))
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        checked = run_sync(check_run_owner(BLOCKING, self.memory, request))
+        if checked.get(REFUSED_KEY):
+            return _with_update(ModelResponse([]), checked)
+        windowed, update = run_sync(self.window.show(BLOCKING, self._prepared(request)))
+        return _with_update(handler(windowed), {**checked, **update})
 
     async def awrap_model_call(
         self,
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any] | AIMessage:
-        return await handler(self._prepared(request))
+    ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+        checked = await check_run_owner(AWAITING, self.memory, request)
+        if checked.get(REFUSED_KEY):
+            return _with_update(ModelResponse([]), checked)
+        windowed, update = await self.window.show(AWAITING, self._prepared(request))
+        return _with_update(await handler(windowed), {**checked, **update})
 
     def _prepared(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         model = run_model(self.model, request.runtime.context)
         return request.override(model=model, tools=_tools_left(request, request.messages))
+
+
+def _with_update(
+    response: ModelResponse[Any], update: dict[str, Any]
+) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
+    """The model's response, with `update` to the thread written in the model's own step.
+
+    Its messages lead the response's, so the step writes messages once: `updates`
+    streams then show the step as one dict, as they do a plain model step.
+    """
+    rest = dict(update)
+    messages = rest.pop("messages", [])
+    if messages:
+        response = ModelResponse([*messages, *response.result], response.structured_response)
+    if not rest:
+        return response
+    return ExtendedModelResponse(model_response=response, command=Command(update=rest))
 
 
 def _tools_left(request: ModelRequest[Any], messages: list[Any]) -> list[Any]:
@@ -109,7 +154,7 @@ def _tools_left(request: ModelRequest[Any], messages: list[Any]) -> list[Any]:
     return list(request.tools) if rounds < MAX_TOOL_ROUNDS else []
 
 
-class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
+class AnswerGuard:
     """Keeps a misbehaving model from crashing the run.
 
     A failing model call (and only the model call: it is the innermost piece)
@@ -120,24 +165,9 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
     """
 
     def __init__(self, tool_names: set[str]) -> None:
-        super().__init__()
         self.tool_names = tool_names
 
-    def wrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
-    ) -> ModelResponse[Any]:
-        return run_sync(self._answer(BLOCKING, request, handler))
-
-    async def awrap_model_call(
-        self,
-        request: ModelRequest[Any],
-        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
-    ) -> ModelResponse[Any]:
-        return await self._answer(AWAITING, request, handler)
-
-    async def _answer(
+    async def answer(
         self, io: Io, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
     ) -> ModelResponse[Any]:
         """The model's answer, after each answer that called only tools no tool will run
@@ -155,6 +185,36 @@ class AnswerGuard(AgentMiddleware[AgentState[Any], Any, Any]):
             if not refusals or usable:
                 return ModelResponse(said, response.structured_response)
         return ModelResponse(said)
+
+
+class GuardedMemoryMiddleware(CheckedMemoryMiddleware):
+    """The agent's `MemoryMiddleware` with the `AnswerGuard` inside it: one layer, not two
+    (LangChain traces every call of each layer). The memories join the request before
+    the guarded model call, so a database error fails the run instead of becoming an
+    apology."""
+
+    def __init__(self, memory: MemorySource, *, window: SessionWindow, **options: Any) -> None:
+        super().__init__(memory, **options)
+        self.guard = AnswerGuard({tool.name for tool in [*window.tools, *self.tools]})
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any]:
+        return run_sync(self._guarded(BLOCKING, request, handler))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        return await self._guarded(AWAITING, request, handler)
+
+    async def _guarded(
+        self, io: Io, request: ModelRequest[Any], handler: Callable[[ModelRequest[Any]], Any]
+    ) -> ModelResponse[Any]:
+        return await self.guard.answer(io, await self._with_memories(io, request), handler)
 
 
 def _current_run(messages: list[Any]) -> Iterator[Any]:
@@ -288,9 +348,10 @@ def create_memory_agent(
             else replace(memory, agent_id=validate_agent_id(agent_id))
         )
     runs_kept = num_history_runs if add_history_to_messages else 0
-    window = SessionWindowMiddleware(runs_kept, read_chat_history=read_chat_history)
-    memories = CheckedMemoryMiddleware(
+    window = SessionWindow(runs_kept, read_chat_history=read_chat_history)
+    memories = GuardedMemoryMiddleware(
         memory,
+        window=window,
         extract=enable_user_memories,
         agentic=enable_agentic_memory,
         session_summaries=enable_session_summaries,
@@ -300,17 +361,10 @@ def create_memory_agent(
         extraction_delay_s=extraction_delay_s,
         extraction_graph=(EXTRACTOR_GRAPH if platform or isinstance(memory, StoreMemory) else None),
     )
-    tool_names = {tool.name for piece in (window, memories) for tool in piece.tools}
-    # Outermost first: the thread's owner is checked (once) before the window moves
-    # its runs, the run's model is chosen before the memories see it, and only the
+    # Outermost first: the thread's owner is checked (once) before anything else sees
+    # the run, the run's model is chosen before the memories see it, and only the
     # model call itself is guarded, so a database error is not an apology.
-    middleware: list[AgentMiddleware[Any, Any, Any]] = [
-        FirstOwnerCheck(memory),
-        window,
-        RunModelMiddleware(model),
-        memories,
-        AnswerGuard(tool_names),
-    ]
+    middleware: list[AgentMiddleware[Any, Any, Any]] = [RunSetup(memory, model, window), memories]
     if platform and (checkpointer is not None or store is not None):
         raise ValueError(
             "platform=True: the platform persists sessions; pass no checkpointer or store"

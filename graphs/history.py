@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, NotRequired, cast
 
 from langchain.agents import AgentState
-from langchain.agents.middleware import AgentMiddleware
+from langchain.agents.middleware import ModelRequest
 from langchain_core.messages import (
     AIMessage,
     AnyMessage,
@@ -21,7 +21,6 @@ from langchain_core.messages import (
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
-from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore, GetOp, Item, PutOp
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -127,45 +126,51 @@ class SessionState(AgentState[Any]):
     """How many of the thread's oldest runs were moved to the session archive."""
 
 
-class SessionWindowMiddleware(AgentMiddleware[SessionState, Any, Any]):
+class SessionWindow:
     """Keeps the last `runs_kept` runs of a thread in its state and archives older ones.
 
     What the model sees of a thread is its last `runs_kept` runs and the new
     message; the run store's archive keeps the rest, which `get_chat_history`
     (with `read_chat_history`) reads. A run left with tool calls no tool
     answered (an interrupted run) is repaired, as providers refuse such history.
+    It works inside the model call (`create_memory_agent`'s `RunSetup`), so it adds
+    no graph step (each step is a checkpoint written): the model sees the window,
+    and the model's step writes it to the thread with the answer.
     """
 
-    state_schema = SessionState
-
     def __init__(self, runs_kept: int, *, read_chat_history: bool = False) -> None:
-        super().__init__()
         self.runs_kept = runs_kept
         self.tools = [chat_history_tool()] if read_chat_history else []
 
-    def before_agent(self, state: SessionState, runtime: Runtime[Any]) -> dict[str, Any] | None:
-        return run_sync(self._window(BLOCKING, state, runtime))
-
-    async def abefore_agent(
-        self, state: SessionState, runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
-        return await self._window(AWAITING, state, runtime)
-
-    async def _window(
-        self, io: Io, state: SessionState, runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
+    async def show(
+        self, io: Io, request: ModelRequest[Any]
+    ) -> tuple[ModelRequest[Any], dict[str, Any]]:
+        """The request as the window shows it, and the thread's update to match (none when
+        the thread is already its window: every model call of a run after the first)."""
+        state = cast(SessionState, request.state)
         earlier = split_runs(state["messages"])[:-1]
         cut = max(0, len(earlier) - self.runs_kept)
         leaving, kept = earlier[:cut], earlier[cut:]
-        update: dict[str, Any] = {"messages": _without_unanswered_tool_calls(kept)}
+        repaired = _without_unanswered_tool_calls(kept)
+        if not leaving and not repaired:
+            return request, {}
+        update: dict[str, Any] = {"messages": list(repaired)}
         if leaving:
             archived = state.get("archived_runs", 0)
             thread_id = run_thread(get_config())
-            if runtime.store is not None and thread_id is not None:
-                await SessionArchive(runtime.store).append(io, thread_id, archived, leaving)
+            if request.runtime.store is not None and thread_id is not None:
+                await SessionArchive(request.runtime.store).append(io, thread_id, archived, leaving)
             update["messages"] += [RemoveMessage(id=m.id) for run in leaving for m in run if m.id]
             update["archived_runs"] = archived + len(leaving)
-        return update if update["messages"] or leaving else None
+        gone = {m.id for run in leaving for m in run if m.id}
+        swapped = {m.id: m for m in repaired}
+        seen = [swapped.get(m.id, m) for m in request.messages if not m.id or m.id not in gone]
+        visible = [swapped.get(m.id, m) for m in state["messages"] if m.id not in gone]
+        windowed = request.override(
+            messages=seen,
+            state=cast(SessionState, {**state, **update, "messages": visible}),
+        )
+        return windowed, update
 
 
 def _without_unanswered_tool_calls(runs: list[list[AnyMessage]]) -> list[AIMessage]:

@@ -27,6 +27,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import RunnableConfig
+from langgraph.channels import UntrackedValue
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 from langgraph.runtime import Runtime
@@ -60,6 +61,8 @@ _REMEMBERED_SECTIONS = 1_024
 
 REFUSED_KEY = "thread_refused"
 """The state key that marks a run refused on another user's thread."""
+THREAD_CHECKED = "thread_checked"
+"""The state key that marks a run whose thread's owner `check_run_owner` has checked."""
 
 RunKey = tuple[str | None, str, str]
 """A run as its state tells it: (thread, user, id of the user message it answers)."""
@@ -163,8 +166,7 @@ class ThreadOwnerMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
     A thread belongs to the user of its first run. Another user's run ends before
     any model call, with its messages taken out of the thread, and raises
     `ThreadOwnershipError`. `MemoryMiddleware` is one too; put this one first where
-    middleware before that reads or moves the thread's messages (as
-    `create_memory_agent`'s session window does).
+    middleware before that reads or moves the thread's messages.
     """
 
     state_schema = OwnerState
@@ -208,7 +210,7 @@ class MemoryMiddleware(ThreadOwnerMiddleware):
     `session_summaries`, each thread's summary is brought up to date after each
     run (from the previous summary and the runs since, never the whole thread;
     streamed as `session_summary` events), and once runs have left the window the
-    model sees (`SessionWindowMiddleware`), the summary joins the system prompt.
+    model sees (in `create_memory_agent`), the summary joins the system prompt.
 
     With `memory_extraction="deferred"` the run ends with the answer: its user
     messages are kept pending in the memories' store, and once the thread has had
@@ -395,22 +397,36 @@ class UserMemoryMiddleware(MemoryMiddleware):
     """
 
 
-class FirstOwnerCheck(ThreadOwnerMiddleware):
-    """`ThreadOwnerMiddleware` first in an agent whose `MemoryMiddleware` comes later
-    (as `create_memory_agent` puts them): it checks the thread before the agent, and
-    the memory middleware's hook after the agent raises for a refused run, so this
-    one adds no step after the agent (each step is a checkpoint written)."""
+class CheckedOwnerState(OwnerState):
+    """`OwnerState` with the mark of a run whose thread `check_run_owner` has checked."""
 
-    after_agent = AgentMiddleware.after_agent
-    aafter_agent = AgentMiddleware.aafter_agent
+    thread_checked: NotRequired[Annotated[bool, UntrackedValue, PrivateStateAttr]]
+    """Set by the run's first model call; never checkpointed, so each run starts without
+    it, and private, so no input sets it."""
 
-    @property
-    def name(self) -> str:
-        return ThreadOwnerMiddleware.__name__
+
+async def check_run_owner(
+    io: Io, memory: MemorySource, request: ModelRequest[Any]
+) -> dict[str, Any]:
+    """`refuse_foreign_run` in the model call, for an agent whose middleware all act there
+    (`create_memory_agent`'s), so no graph step of its own is needed (each step is a
+    checkpoint written): the thread's update after the check on the run's first model
+    call, and none on its later ones.
+
+    A refused run must call no model: its update takes the run's messages back out and
+    jumps to the end (so no tool runs a call the owner left pending either), where
+    `MemoryMiddleware`'s hook after the agent raises.
+    """
+    if request.state.get(THREAD_CHECKED):
+        return {}
+    update = await refuse_foreign_run(io, memory, request.state, request.runtime)
+    if update is not None and update.get(REFUSED_KEY):
+        return update
+    return {**(update or {}), THREAD_CHECKED: True}
 
 
 class CheckedMemoryMiddleware(MemoryMiddleware):
-    """`MemoryMiddleware` after a `FirstOwnerCheck`, which has claimed the run's thread:
+    """`MemoryMiddleware` in an agent that checks the thread's owner with `check_run_owner`:
     no second claim, and no step of its own, before the agent."""
 
     before_agent = AgentMiddleware.before_agent

@@ -62,6 +62,15 @@ def test_tool_calls_memory_updates_and_the_streamed_answer_in_order() -> None:
     assert sum("Skiing" in w or "great" in w or "fun." in w for w in out.file.writes) == 3
 
 
+def test_answers_are_printed_after_runs_leave_the_window() -> None:
+    """The model's step also moves the oldest run out of the window: it still streams
+    as one update holding the answer."""
+    model = ScriptedChatModel([f"Answer {n}." for n in range(4)])
+    agent = create_memory_agent(model=model, memory=Memory(), num_history_runs=1)
+    for n in range(4):
+        assert show(agent, f"Question {n}", console()).text == f"Answer {n}."
+
+
 def test_markdown_is_rendered() -> None:
     model = ScriptedChatModel(["Here is **your** list:\n\n- skiing\n- hiking"])
     out = console()

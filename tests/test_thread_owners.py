@@ -129,6 +129,47 @@ def test_a_run_asks_for_its_threads_owner_once_and_a_refusal_is_logged_once(
     assert BOBS_WORDS not in str(model.calls[1].messages)
 
 
+def test_a_run_with_tool_rounds_asks_for_its_threads_owner_once() -> None:
+    model = ScriptedChatModel([tool_call("get_chat_history"), "You said nothing before."])
+    memory = CountingClaims()
+    with memory:
+        agent = create_memory_agent(model, memory=memory, read_chat_history=True)
+        say(agent, "What did I say?", ALICE, "shared")
+        assert len(model.calls) == 2
+        assert memory.claims == 1
+        say(agent, "And now?", ALICE, "shared")  # the next run asks again
+        assert memory.claims == 2
+
+
+@pytest.mark.parametrize("awaited", [False, True])
+def test_a_refused_run_runs_no_tool_the_owner_left_pending(awaited: bool) -> None:
+    """The owner's thread ends with a tool call no tool answered (an interrupted run):
+    another user's run ends at once, neither running that tool nor calling a model."""
+    model = ScriptedChatModel(["Noted.", "Hello Alice."])
+    with Memory() as memory:
+        agent = create_memory_agent(
+            model, memory=memory, enable_agentic_memory=True, read_chat_history=True
+        )
+        say(agent, SECRET, ALICE, "shared")
+        config: RunnableConfig = {"configurable": {"thread_id": "shared"}}
+        pending = tool_call("update_user_memory", task="The user likes tea")
+        agent.update_state(config, {"messages": [pending]})
+
+        def bobs_run() -> Any:
+            if awaited:
+                return asyncio.run(asay(agent, BOBS_WORDS, BOB, "shared"))
+            return say(agent, BOBS_WORDS, BOB, "shared")
+
+        with pytest.raises(ThreadOwnershipError):
+            bobs_run()
+        assert len(model.calls) == 1
+        assert memory.get_user_memories(ALICE) == []
+        assert BOBS_WORDS not in str(agent.get_state(config).values["messages"])
+        say(agent, "Hi again", ALICE, "shared")
+    assert len(model.calls) == 2
+    assert BOBS_WORDS not in str(model.calls[1].messages)
+
+
 @pytest.mark.parametrize("awaited", [False, True])
 def test_the_middleware_in_someone_elses_agent_refuses_another_user(awaited: bool) -> None:
     model = ScriptedChatModel(["Noted."])
