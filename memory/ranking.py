@@ -253,15 +253,18 @@ def fuse(
     semantic: Ranked,
     spread: Spread | None,
     keyword_weight: float = KEYWORD_WEIGHT,
+    shares: Mapping[str, float] | None = None,
 ) -> Ranked:
     """One ranking from keyword and cosine scores, each calibrated, best first.
 
     `keyword` scores are shares of the query matched (BM25 over `bm25_ceiling`),
     `semantic` scores are cosines, which become z-scores against `spread`; a
-    memory's score is its z-score plus `keyword_weight` times its share. A memory
-    only keyword search found gets the lowest z-score of the semantic results, an
-    upper bound of its own. Without semantic results the share alone ranks. Equal
-    scores put the more recently updated memory first.
+    memory's score is its z-score plus `keyword_weight` times its share. `shares`,
+    by memory id, adds the shares of matches beyond the best ones in `keyword`, so
+    a memory found by meaning whose keyword rank is past them keeps its share.
+    A memory only keyword search found gets the lowest z-score of the semantic
+    results, an upper bound of its own. Without semantic results the share alone
+    ranks. Equal scores put the more recently updated memory first.
     """
     zscores: dict[str, float] = {}
     memories: dict[str, UserMemory] = {}
@@ -269,7 +272,7 @@ def fuse(
         zscores[_key(memory)] = _zscore(cosine, spread)
         memories[_key(memory)] = memory
     floor = min(zscores.values(), default=0.0)
-    shares = {_key(memory): share for memory, share in keyword}
+    shares = {**(shares or {}), **{_key(memory): share for memory, share in keyword}}
     for memory, _ in keyword:
         memories.setdefault(_key(memory), memory)
     ranked = [

@@ -139,27 +139,32 @@ async def _fetch(
 
 
 async def keyword_ranking(
-    io: Io,
-    reader: MemoryReader,
-    user_id: str,
-    query: str,
-    limit: int | None,
-    *,
-    share: bool = False,
+    io: Io, reader: MemoryReader, user_id: str, query: str, limit: int | None
 ) -> Ranked:
-    """The user's memories that share a term with `query`, by BM25, best first.
+    """The user's memories that share a term with `query`, by BM25, best first."""
+    scored = await _keyword_scores(io, reader, user_id, query, share=False)
+    return await _fetched(io, reader, user_id, scored[:limit])
 
-    With `share`, each score is the share of the query matched (over `bm25_ceiling`).
-    """
+
+async def _keyword_scores(
+    io: Io, reader: MemoryReader, user_id: str, query: str, *, share: bool
+) -> list[tuple[str, float]]:
+    """(memory id, BM25) of every memory of the user that shares a term with `query`, best
+    first; with `share`, each score is the share of the query matched (over `bm25_ceiling`)."""
     terms = query_terms(query)
     if not terms:
         return []
     found = await io.call(reader.keyword_candidates, reader.akeyword_candidates, user_id, terms)
     scale = bm25_ceiling(terms, found) if share else 1.0
-    ranked = [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)[:limit]]
-    memories = await _fetch(io, reader, user_id, [memory_id for memory_id, _ in ranked])
+    return [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)]
+
+
+async def _fetched(
+    io: Io, reader: MemoryReader, user_id: str, scored: list[tuple[str, float]]
+) -> Ranked:
+    memories = await _fetch(io, reader, user_id, [memory_id for memory_id, _ in scored])
     # A memory deleted between the two reads is simply not found.
-    return [(memories[memory_id], s) for memory_id, s in ranked if memory_id in memories]
+    return [(memories[memory_id], s) for memory_id, s in scored if memory_id in memories]
 
 
 def mismatch(
@@ -290,10 +295,14 @@ async def search(
     if method == "semantic":
         keyword = await keyword_ranking(io, reader, user_id, query, candidates)
         return _result(keyword, "keyword", limit, reason)
-    keyword = await keyword_ranking(io, reader, user_id, query, candidates, share=True)
+    # Every match's share, not only the best `candidates`': a memory found by meaning
+    # whose keyword rank is past them still gets the keyword part of its score.
+    shares = await _keyword_scores(io, reader, user_id, query, share=True)
+    keyword = await _fetched(io, reader, user_id, shares[:candidates])
     vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
     similarities = cosine_similarities(vectors) if vectors else word_similarities
-    fused = fuse(keyword, semantic, found.spread if found is not None else None)
+    spread = found.spread if found is not None else None
+    fused = fuse(keyword, semantic, spread, shares=dict(shares))
     ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
 

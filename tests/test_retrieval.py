@@ -176,6 +176,25 @@ def test_hybrid_finds_what_either_ranking_finds_first(
     assert memory.search_user_memories(USER, query, retrieval_method="hybrid")[0].memory == expected
 
 
+def test_hybrid_scores_every_keyword_match_not_only_the_candidates(
+    memory_db: MemoryDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memory found by meaning whose keyword rank is past the candidates keeps its share."""
+    from memory import ranking, retrieval
+
+    seen: list[dict[str, float]] = []
+
+    def recording(*args: Any, shares: dict[str, float] | None = None, **kwargs: Any) -> Any:
+        seen.append(dict(shares or {}))
+        return ranking.fuse(*args, shares=shares, **kwargs)
+
+    monkeypatch.setattr(retrieval, "fuse", recording)
+    memory = Memory(db=memory_db, embeddings=HashEmbeddings())
+    ids = fill(memory, USER, [f"Zoë tried tea number {n}" for n in range(retrieval.CANDIDATES + 5)])
+    memory.search_user_memories(USER, "tea", limit=5, retrieval_method="hybrid")
+    assert set(seen[0]) == set(ids)
+
+
 def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> None:
     fill(memory, USER, ["Zoë likes green tea", "Zoë likes black tea"])
     found = memory.search_user_memories(USER, "tea", retrieval_method="hybrid")
