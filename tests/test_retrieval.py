@@ -184,9 +184,9 @@ def test_hybrid_scores_every_keyword_match_not_only_the_candidates(
 
     seen: list[dict[str, float]] = []
 
-    def recording(*args: Any, shares: dict[str, float] | None = None, **kwargs: Any) -> Any:
-        seen.append(dict(shares or {}))
-        return ranking.fuse(*args, shares=shares, **kwargs)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(dict(kwargs.get("shares") or {}))
+        return ranking.fuse(*args, **kwargs)
 
     monkeypatch.setattr(retrieval, "fuse", recording)
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
