@@ -121,12 +121,30 @@ def bm25_ceiling(terms: Sequence[str], found: KeywordCandidates) -> float:
     holds counts as fully rare. Unlike a division by the best match, a weak best
     match stays weak.
     """
-    frequencies = found.frequencies
     documents, _ = _consistent(found)
-    return sum(
-        _idf(documents, int(np.count_nonzero(frequencies[t])) if t in frequencies else 0) * (K1 + 1)
-        for t in dict.fromkeys(terms)
-    )
+    return sum(_term_idf(t, found, documents) * (K1 + 1) for t in dict.fromkeys(terms))
+
+
+def dated_share(
+    period_terms: Sequence[str], terms: Sequence[str], found: KeywordCandidates
+) -> float:
+    """The share of the query (`terms`) that a memory written in a period it names matches.
+
+    A memory's date counts as words of it: the words of the query that name the
+    period (`memory.periods`), each once, in a memory of average length, where
+    BM25 weighs a word at its IDF. So a date is worth what its words are worth,
+    rare or common among the user's memories, as any other word of the query.
+    """
+    ceiling = bm25_ceiling(terms, found)
+    if ceiling <= 0:
+        return 0.0
+    documents, _ = _consistent(found)
+    return sum(_term_idf(t, found, documents) for t in dict.fromkeys(period_terms)) / ceiling
+
+
+def _term_idf(term: str, found: KeywordCandidates, documents: int) -> float:
+    frequency = found.frequencies.get(term)
+    return _idf(documents, 0 if frequency is None else int(np.count_nonzero(frequency)))
 
 
 def _consistent(found: KeywordCandidates) -> tuple[int, float]:

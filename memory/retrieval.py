@@ -22,6 +22,7 @@ from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
 from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError, InvalidInputError
+from memory.periods import Period, named_periods
 from memory.ranking import (
     Ranked,
     Spread,
@@ -29,6 +30,7 @@ from memory.ranking import (
     bm25,
     bm25_ceiling,
     cosine_similarities,
+    dated_share,
     fuse,
     nearest,
     prefer_by_time,
@@ -142,21 +144,34 @@ async def keyword_ranking(
     io: Io, reader: MemoryReader, user_id: str, query: str, limit: int | None
 ) -> Ranked:
     """The user's memories that share a term with `query`, by BM25, best first."""
-    scored = await _keyword_scores(io, reader, user_id, query, share=False)
+    scored = (await _keyword_scores(io, reader, user_id, query, share=False)).scores
     return await _fetched(io, reader, user_id, scored[:limit])
+
+
+@dataclass(frozen=True)
+class _KeywordScores:
+    scores: list[tuple[str, float]]
+    """(memory id, score) of every memory that shares a term with the query, best first."""
+    dated: list[tuple[Period, float]]
+    """Each period the query names, and the share of the query a memory written in it
+    matches besides its words (`memory.ranking.dated_share`)."""
 
 
 async def _keyword_scores(
     io: Io, reader: MemoryReader, user_id: str, query: str, *, share: bool
-) -> list[tuple[str, float]]:
-    """(memory id, BM25) of every memory of the user that shares a term with `query`, best
-    first; with `share`, each score is the share of the query matched (over `bm25_ceiling`)."""
+) -> _KeywordScores:
+    """BM25 of the user's memories for `query`; with `share`, each score is the share
+    of the query matched (over `bm25_ceiling`), and the periods it names are weighed."""
     terms = query_terms(query)
     if not terms:
-        return []
+        return _KeywordScores([], [])
     found = await io.call(reader.keyword_candidates, reader.akeyword_candidates, user_id, terms)
     scale = bm25_ceiling(terms, found) if share else 1.0
-    return [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)]
+    scores = [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)]
+    periods = named_periods(query) if share else []
+    return _KeywordScores(
+        scores, [(period, dated_share(period.terms, terms, found)) for period in periods]
+    )
 
 
 async def _fetched(
@@ -297,14 +312,28 @@ async def search(
         return _result(keyword, "keyword", limit, reason)
     # Every match's share, not only the best `candidates`': a memory found by meaning
     # whose keyword rank is past them still gets the keyword part of its score.
-    shares = await _keyword_scores(io, reader, user_id, query, share=True)
-    keyword = await _fetched(io, reader, user_id, shares[:candidates])
+    matched = await _keyword_scores(io, reader, user_id, query, share=True)
+    keyword = await _fetched(io, reader, user_id, matched.scores[:candidates])
+    shares = dict(matched.scores)
+    if matched.dated:
+        # A memory written in a period the query names matches the words that name it.
+        pool = {str(memory.memory_id): memory for memory, _ in [*keyword, *semantic]}
+        for key, memory in pool.items():
+            shares[key] = shares.get(key, 0.0) + _dated_share(memory, matched.dated)
+        keyword = [(memory, shares[str(memory.memory_id)]) for memory, _ in keyword]
     vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
     similarities = cosine_similarities(vectors) if vectors else word_similarities
     spread = found.spread if found is not None else None
-    fused = fuse(keyword, semantic, spread, shares=dict(shares))
+    fused = fuse(keyword, semantic, spread, shares=shares)
     ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
+
+
+def _dated_share(memory: UserMemory, dated: list[tuple[Period, float]]) -> float:
+    written = memory.created_at or memory.updated_at
+    if written is None:
+        return 0.0
+    return max((share for period, share in dated if period.holds(written)), default=0.0)
 
 
 @dataclass(frozen=True)

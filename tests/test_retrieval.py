@@ -195,6 +195,18 @@ def test_hybrid_scores_every_keyword_match_not_only_the_candidates(
     assert set(seen[0]) == set(ids)
 
 
+def test_hybrid_finds_what_was_written_on_the_day_a_question_names(memory: Memory) -> None:
+    """Two memories match alike; the one written on the day named comes first, not the newer."""
+    fill(memory, USER, [*UNRELATED[:10], "Zoë painted a lake", "Zoë painted a horse"])
+    for query in ("What did Zoë paint?", f"What did Zoë paint in {at(10).year}?"):
+        found = memory.search_user_memories(USER, query, retrieval_method="hybrid")
+        assert found[0].memory == "Zoë painted a horse"
+    for day in (at(10).strftime("%d %B %Y"), at(10).strftime("%B %d, %Y")):
+        query = f"What did Zoë paint on {day}?"
+        found = memory.search_user_memories(USER, query, retrieval_method="hybrid")
+        assert found[0].memory == "Zoë painted a lake"
+
+
 def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> None:
     fill(memory, USER, ["Zoë likes green tea", "Zoë likes black tea"])
     found = memory.search_user_memories(USER, "tea", retrieval_method="hybrid")
