@@ -176,23 +176,26 @@ def test_hybrid_finds_what_either_ranking_finds_first(
     assert memory.search_user_memories(USER, query, retrieval_method="hybrid")[0].memory == expected
 
 
-def test_hybrid_scores_every_keyword_match_not_only_the_candidates(
+def test_hybrid_scores_every_memory_found_by_meaning_by_keyword_too(
     memory_db: MemoryDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A memory found by meaning whose keyword rank is past the candidates keeps its share."""
     from memory import ranking, retrieval
 
-    seen: list[dict[str, float]] = []
+    seen: list[tuple[list[str], dict[str, float]]] = []
 
     def recording(*args: Any, **kwargs: Any) -> Any:
-        seen.append(dict(kwargs.get("shares") or {}))
+        seen.append(([str(m.memory_id) for m, _ in args[1]], dict(kwargs.get("shares") or {})))
         return ranking.fuse(*args, **kwargs)
 
     monkeypatch.setattr(retrieval, "fuse", recording)
+    monkeypatch.setattr(retrieval, "CANDIDATES", 10)
     memory = Memory(db=memory_db, embeddings=HashEmbeddings())
-    ids = fill(memory, USER, [f"Zoë tried tea number {n}" for n in range(retrieval.CANDIDATES + 5)])
+    fill(memory, USER, [f"Zoë tried tea number {n}" for n in range(30)])
     memory.search_user_memories(USER, "tea", limit=5, retrieval_method="hybrid")
-    assert set(seen[0]) == set(ids)
+    ((by_meaning, shares),) = seen
+    assert len(by_meaning) == 10
+    assert all(shares.get(memory_id, 0.0) > 0 for memory_id in by_meaning)
 
 
 def test_hybrid_finds_what_was_written_on_the_day_a_question_names(memory: Memory) -> None:
