@@ -179,9 +179,11 @@ async def _keyword_scores(
     scale = bm25_ceiling(terms, found) if share else 1.0
     ranked = bm25(terms, found)
     scores = [(found.memory_ids[i], score / scale) for i, score in ranked[:limit]]
-    by_row = dict(ranked)
-    rows = dict(zip(found.memory_ids, range(len(found.memory_ids)), strict=True))
-    wanted = {key: by_row.get(rows[key], 0.0) / scale for key in also if key in rows}
+    wanted: dict[str, float] = {}
+    if also:
+        by_row = dict(ranked)
+        rows = dict(zip(found.memory_ids, range(len(found.memory_ids)), strict=True))
+        wanted = {key: by_row.get(rows[key], 0.0) / scale for key in also if key in rows}
     periods = named_periods(query) if share else []
     dated = [(period, dated_share(period.terms, terms, found)) for period in periods]
     return _KeywordScores(scores, wanted, dated)
