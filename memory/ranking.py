@@ -121,12 +121,30 @@ def bm25_ceiling(terms: Sequence[str], found: KeywordCandidates) -> float:
     holds counts as fully rare. Unlike a division by the best match, a weak best
     match stays weak.
     """
-    frequencies = found.frequencies
     documents, _ = _consistent(found)
-    return sum(
-        _idf(documents, int(np.count_nonzero(frequencies[t])) if t in frequencies else 0) * (K1 + 1)
-        for t in dict.fromkeys(terms)
-    )
+    return sum(_term_idf(t, found, documents) * (K1 + 1) for t in dict.fromkeys(terms))
+
+
+def dated_share(
+    period_terms: Sequence[str], terms: Sequence[str], found: KeywordCandidates
+) -> float:
+    """The share of the query (`terms`) that a memory written in a period it names matches.
+
+    A memory's date counts as words of it: the words of the query that name the
+    period (`memory.periods`), each once, in a memory of average length, where
+    BM25 weighs a word at its IDF. So a date is worth what its words are worth,
+    rare or common among the user's memories, as any other word of the query.
+    """
+    ceiling = bm25_ceiling(terms, found)
+    if ceiling <= 0:
+        return 0.0
+    documents, _ = _consistent(found)
+    return sum(_term_idf(t, found, documents) for t in dict.fromkeys(period_terms)) / ceiling
+
+
+def _term_idf(term: str, found: KeywordCandidates, documents: int) -> float:
+    frequency = found.frequencies.get(term)
+    return _idf(documents, 0 if frequency is None else int(np.count_nonzero(frequency)))
 
 
 def _consistent(found: KeywordCandidates) -> tuple[int, float]:
@@ -253,15 +271,18 @@ def fuse(
     semantic: Ranked,
     spread: Spread | None,
     keyword_weight: float = KEYWORD_WEIGHT,
+    shares: Mapping[str, float] | None = None,
 ) -> Ranked:
     """One ranking from keyword and cosine scores, each calibrated, best first.
 
     `keyword` scores are shares of the query matched (BM25 over `bm25_ceiling`),
     `semantic` scores are cosines, which become z-scores against `spread`; a
-    memory's score is its z-score plus `keyword_weight` times its share. A memory
-    only keyword search found gets the lowest z-score of the semantic results, an
-    upper bound of its own. Without semantic results the share alone ranks. Equal
-    scores put the more recently updated memory first.
+    memory's score is its z-score plus `keyword_weight` times its share. `shares`,
+    by memory id, adds the shares of matches beyond the best ones in `keyword`, so
+    a memory found by meaning whose keyword rank is past them keeps its share.
+    A memory only keyword search found gets the lowest z-score of the semantic
+    results, an upper bound of its own. Without semantic results the share alone
+    ranks. Equal scores put the more recently updated memory first.
     """
     zscores: dict[str, float] = {}
     memories: dict[str, UserMemory] = {}
@@ -269,7 +290,7 @@ def fuse(
         zscores[_key(memory)] = _zscore(cosine, spread)
         memories[_key(memory)] = memory
     floor = min(zscores.values(), default=0.0)
-    shares = {_key(memory): share for memory, share in keyword}
+    shares = {**(shares or {}), **{_key(memory): share for memory, share in keyword}}
     for memory, _ in keyword:
         memories.setdefault(_key(memory), memory)
     ranked = [

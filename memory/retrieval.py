@@ -22,6 +22,7 @@ from memory.db.vectors import as_vector, normalised
 from memory.db.view import MemoryReader
 from memory.embeddings import Embedder
 from memory.errors import EmbeddingMismatchError, EmbeddingUnavailableError, InvalidInputError
+from memory.periods import Period, named_periods
 from memory.ranking import (
     Ranked,
     Spread,
@@ -29,6 +30,7 @@ from memory.ranking import (
     bm25,
     bm25_ceiling,
     cosine_similarities,
+    dated_share,
     fuse,
     nearest,
     prefer_by_time,
@@ -139,27 +141,60 @@ async def _fetch(
 
 
 async def keyword_ranking(
+    io: Io, reader: MemoryReader, user_id: str, query: str, limit: int | None
+) -> Ranked:
+    """The user's memories that share a term with `query`, by BM25, best first."""
+    scored = await _keyword_scores(io, reader, user_id, query, limit, share=False)
+    return await _fetched(io, reader, user_id, scored.scores)
+
+
+@dataclass(frozen=True)
+class _KeywordScores:
+    scores: list[tuple[str, float]]
+    """(memory id, score) of the best memories that share a term with the query, best first."""
+    also: dict[str, float]
+    """The scores of the memories asked for by id, wherever they rank (0 if no match)."""
+    dated: list[tuple[Period, float]]
+    """Each period the query names, and the share of the query a memory written in it
+    matches besides its words (`memory.ranking.dated_share`)."""
+
+
+async def _keyword_scores(
     io: Io,
     reader: MemoryReader,
     user_id: str,
     query: str,
     limit: int | None,
     *,
-    share: bool = False,
-) -> Ranked:
-    """The user's memories that share a term with `query`, by BM25, best first.
-
-    With `share`, each score is the share of the query matched (over `bm25_ceiling`).
-    """
+    share: bool,
+    also: Sequence[str] = (),
+) -> _KeywordScores:
+    """BM25 of the user's `limit` best memories for `query`, and of those in `also`; with
+    `share`, each score is the share of the query matched (over `bm25_ceiling`), and the
+    periods the query names are weighed."""
     terms = query_terms(query)
     if not terms:
-        return []
+        return _KeywordScores([], {}, [])
     found = await io.call(reader.keyword_candidates, reader.akeyword_candidates, user_id, terms)
     scale = bm25_ceiling(terms, found) if share else 1.0
-    ranked = [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)[:limit]]
-    memories = await _fetch(io, reader, user_id, [memory_id for memory_id, _ in ranked])
+    ranked = bm25(terms, found)
+    scores = [(found.memory_ids[i], score / scale) for i, score in ranked[:limit]]
+    wanted: dict[str, float] = {}
+    if also:
+        by_row = dict(ranked)
+        rows = dict(zip(found.memory_ids, range(len(found.memory_ids)), strict=True))
+        wanted = {key: by_row.get(rows[key], 0.0) / scale for key in also if key in rows}
+    periods = named_periods(query) if share else []
+    dated = [(period, dated_share(period.terms, terms, found)) for period in periods]
+    return _KeywordScores(scores, wanted, dated)
+
+
+async def _fetched(
+    io: Io, reader: MemoryReader, user_id: str, scored: list[tuple[str, float]]
+) -> Ranked:
+    memories = await _fetch(io, reader, user_id, [memory_id for memory_id, _ in scored])
     # A memory deleted between the two reads is simply not found.
-    return [(memories[memory_id], s) for memory_id, s in ranked if memory_id in memories]
+    return [(memories[memory_id], s) for memory_id, s in scored if memory_id in memories]
 
 
 def mismatch(
@@ -284,12 +319,36 @@ async def search(
     if method == "semantic":
         keyword = await keyword_ranking(io, reader, user_id, query, candidates)
         return _result(keyword, "keyword", limit, reason)
-    keyword = await keyword_ranking(io, reader, user_id, query, candidates, share=True)
+    # A memory found by meaning whose keyword rank is past the candidates still gets
+    # the keyword part of its score.
+    matched = await _keyword_scores(
+        io, reader, user_id, query, candidates, share=True, also=[_id(m) for m, _ in semantic]
+    )
+    keyword = await _fetched(io, reader, user_id, matched.scores)
+    shares = {**matched.also, **dict(matched.scores)}
+    if matched.dated:
+        # A memory written in a period the query names matches the words that name it.
+        pool = {_id(memory): memory for memory, _ in [*keyword, *semantic]}
+        for key, memory in pool.items():
+            shares[key] = shares.get(key, 0.0) + _dated_share(memory, matched.dated)
+        keyword = [(memory, shares[_id(memory)]) for memory, _ in keyword]
     vectors = {str(hit.memory.memory_id): hit.vector for hit in hits if hit.vector is not None}
     similarities = cosine_similarities(vectors) if vectors else word_similarities
-    fused = fuse(keyword, semantic, found.spread if found is not None else None)
+    spread = found.spread if found is not None else None
+    fused = fuse(keyword, semantic, spread, shares=shares)
     ranked = prefer_by_time(fused, similarities, asked_time(query))
     return _result(ranked, method if reason is None else "keyword", limit, reason)
+
+
+def _id(memory: UserMemory) -> str:
+    return str(memory.memory_id)
+
+
+def _dated_share(memory: UserMemory, dated: list[tuple[Period, float]]) -> float:
+    written = memory.created_at or memory.updated_at
+    if written is None:
+        return 0.0
+    return max((share for period, share in dated if period.holds(written)), default=0.0)
 
 
 @dataclass(frozen=True)

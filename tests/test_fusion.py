@@ -67,6 +67,16 @@ def test_scores_add_a_cosine_z_score_and_the_weighted_keyword_share() -> None:
     assert fused["only_keyword"] == pytest.approx(2.0 + KEYWORD_WEIGHT * 0.25)
 
 
+def test_a_memory_found_by_meaning_keeps_its_share_past_the_keyword_candidates() -> None:
+    """Keyword candidates are cut at the best few; `shares` holds every match's share."""
+    close, matching = memory("close"), memory("matching")
+    semantic = [(close, 0.86), (matching, 0.83)]
+    assert names(fuse([], semantic, SPREAD)) == ["close", "matching"]
+    fused = fuse([], semantic, SPREAD, shares={"matching": 0.3, "unseen": 0.9})
+    assert names(fused) == ["matching", "close"]
+    assert fused[0][1] == pytest.approx(1.0 + KEYWORD_WEIGHT * 0.3)
+
+
 scores = st.lists(st.integers(1, 100), min_size=1, max_size=8, unique=True).map(
     lambda hundredths: [n / 100 for n in hundredths]
 )

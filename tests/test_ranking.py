@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from memory.db.base import Document, KeywordCandidates, keyword_candidates_of
-from memory.ranking import bm25, bm25_ceiling
+from memory.ranking import bm25, bm25_ceiling, dated_share
 from memory.schema import UserMemory
 from memory.text import index_text, query_terms, term
 
@@ -68,6 +68,21 @@ def ranked(query: str, stored: list[UserMemory], *, share: bool = False) -> list
     found = keyword_candidates_of(documents, terms)
     scale = bm25_ceiling(terms, found) if share else 1.0
     return [(found.memory_ids[i], score / scale) for i, score in bm25(terms, found)]
+
+
+def test_a_date_is_worth_what_its_words_are_worth() -> None:
+    """Dated: as a memory holding each of the date's words once, at average length."""
+    stored = memories("Mia painted a lake", "Mia painted a horse", "Mia read in 2023")
+    documents = [
+        Document(str(m.memory_id), m.memory, m.topics, T0, n) for n, m in enumerate(stored)
+    ]
+    terms = query_terms("What did Mia paint in July 2023?")
+    found = keyword_candidates_of(documents, terms)
+    date = dated_share(["juli", "2023"], terms, found)
+    ceiling = bm25_ceiling(terms, found)
+    rare, common = math.log(3.5 / 0.5), math.log(2.5 / 1.5)
+    assert date == pytest.approx((rare + common) / ceiling)
+    assert 0 < dated_share(["2023"], terms, found) < dated_share(["juli"], terms, found) < date
 
 
 def test_only_memories_holding_a_query_term_are_ranked() -> None:

@@ -177,6 +177,40 @@ def test_hybrid_finds_what_either_ranking_finds_first(
     assert memory.search_user_memories(USER, query, retrieval_method="hybrid")[0].memory == expected
 
 
+def test_hybrid_scores_every_memory_found_by_meaning_by_keyword_too(
+    memory_db: MemoryDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memory found by meaning whose keyword rank is past the candidates keeps its share."""
+    from memory import ranking, retrieval
+
+    seen: list[tuple[list[str], dict[str, float]]] = []
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(([str(m.memory_id) for m, _ in args[1]], dict(kwargs.get("shares") or {})))
+        return ranking.fuse(*args, **kwargs)
+
+    monkeypatch.setattr(retrieval, "fuse", recording)
+    monkeypatch.setattr(retrieval, "CANDIDATES", 10)
+    memory = Memory(db=memory_db, embeddings=HashEmbeddings())
+    fill(memory, USER, [f"Zoë tried tea number {n}" for n in range(30)])
+    memory.search_user_memories(USER, "tea", limit=5, retrieval_method="hybrid")
+    ((by_meaning, shares),) = seen
+    assert len(by_meaning) == 10
+    assert all(shares.get(memory_id, 0.0) > 0 for memory_id in by_meaning)
+
+
+def test_hybrid_finds_what_was_written_on_the_day_a_question_names(memory: Memory) -> None:
+    """Two memories match alike; the one written on the day named comes first, not the newer."""
+    fill(memory, USER, [*UNRELATED[:10], "Zoë painted a lake", "Zoë painted a horse"])
+    for query in ("What did Zoë paint?", f"What did Zoë paint in {at(10).year}?"):
+        found = memory.search_user_memories(USER, query, retrieval_method="hybrid")
+        assert found[0].memory == "Zoë painted a horse"
+    for day in (at(10).strftime("%d %B %Y"), at(10).strftime("%B %d, %Y")):
+        query = f"What did Zoë paint on {day}?"
+        found = memory.search_user_memories(USER, query, retrieval_method="hybrid")
+        assert found[0].memory == "Zoë painted a lake"
+
+
 def test_hybrid_without_embeddings_is_keyword_plus_recency(memory: Memory) -> None:
     fill(memory, USER, ["Zoë likes green tea", "Zoë likes black tea"])
     found = memory.search_user_memories(USER, "tea", retrieval_method="hybrid")
