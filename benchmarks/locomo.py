@@ -204,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     add_run_options(parser)
     args, ks, methods = parse_run_options(parser, argv)
     conversations = load(args.data)
+    if not conversations:
+        parser.error(
+            f"no LoCoMo conversation in {args.data} (give locomo10.json or a folder of .json)"
+        )
     chosen = questions(conversations, {int(c) for c in args.categories.split(",")})
     embeddings = embeddings_for(args.embeddings, args.cache)
     corpora: dict[str, list[Item]] = {}

@@ -138,6 +138,16 @@ def test_both_locomo_layouts_read_alike(locomo10: Path, conversation_file: Path)
     assert cited["Nora's dog Pepper won a race."] == {"D2:2"}
 
 
+def test_a_folder_without_conversations_is_an_error_not_an_empty_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "locomo10_v2").mkdir()  # the published folder one level down
+    with pytest.raises(SystemExit) as exit_:
+        locomo.main([str(tmp_path), "--embeddings", "hash"])
+    assert exit_.value.code == 2
+    assert "no LoCoMo conversation in" in capsys.readouterr().err
+
+
 def test_evidence_that_names_no_turn_is_dropped_and_counted(locomo10: Path) -> None:
     chosen = locomo.questions(locomo.load(locomo10), {1, 2, 3, 4})
     relevant = {q.text: q.relevant for q in chosen.asked}
