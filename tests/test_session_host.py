@@ -4,6 +4,9 @@ of knowing its class; a backend that does not gets in-process sessions and a war
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,30 @@ def test_postgres_hosts_both_on_its_pool(postgres_db: PostgresMemoryDb) -> None:
     assert isinstance(postgres_db, SessionHost)
     assert isinstance(default_checkpointer(memory), PostgresSaver)
     assert isinstance(default_archive(memory), PostgresStore)
+
+
+def test_a_sqlite_archive_set_up_by_two_processes_at_once_still_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file as a racing first start leaves it: the archive's tables made, a column
+    added, its versions not yet recorded. LangGraph's setup fails on it (the column
+    added twice); ours waits while the other process records them, and carries on."""
+    db_file = tmp_path / "agent.db"
+    with sqlite3.connect(db_file, isolation_level=None) as other:
+        other.execute("CREATE TABLE store_migrations (v INTEGER PRIMARY KEY)")
+        other.executescript("".join(SqliteStore.MIGRATIONS[:3]))
+
+        def other_process_finishes(seconds: float) -> None:
+            other.executemany(
+                "INSERT OR IGNORE INTO store_migrations (v) VALUES (?)", [(0,), (1,), (2,)]
+            )
+
+        monkeypatch.setattr(time, "sleep", other_process_finishes)
+        db = SqliteMemoryDb(db_file=db_file)
+        with closing(db):
+            archive = db.session_archive()
+            assert isinstance(archive, SqliteStore)
+            archive.put(("runs",), "r1", {"text": "kept"})
+            assert archive.get(("runs",), "r1") is not None
+    versions = sqlite3.connect(db_file).execute("SELECT v FROM store_migrations ORDER BY v")
+    assert [v for (v,) in versions] == list(range(len(SqliteStore.MIGRATIONS)))

@@ -9,6 +9,9 @@ well. A backend builds them on its own connections (`session_checkpointer`,
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
@@ -28,6 +31,11 @@ from langgraph.store.sqlite import SqliteStore
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from memory.twins import offload
+
+logger = logging.getLogger(__name__)
+
+SETUP_ATTEMPTS = 5
+"""Tries of `ThreadedSqliteStore.setup` while another process sets the same file up."""
 
 
 class ThreadedSaver(BaseCheckpointSaver[Any]):
@@ -100,7 +108,26 @@ class ThreadedSqliteSaver(ThreadedSaver, SqliteSaver):
 
 
 class ThreadedSqliteStore(SqliteStore):
-    """LangGraph's SqliteStore, with `abatch` running `batch` in a thread."""
+    """LangGraph's SqliteStore, with `abatch` running `batch` in a thread, and a setup
+    that tolerates another process setting the file up at the same moment."""
+
+    def setup(self) -> None:
+        """LangGraph's setup, tried again when it collides with another process's.
+
+        It reads the file's migration version, then applies each missing migration
+        and records it outside any transaction, so two first starts on one file can
+        both apply the same one: the later fails (a version recorded twice, a column
+        added twice). By then the other has applied it, so a retry from the version
+        recorded carries on where that one is."""
+        for attempt in range(1, SETUP_ATTEMPTS + 1):
+            try:
+                super().setup()
+                return
+            except sqlite3.DatabaseError as error:
+                if attempt == SETUP_ATTEMPTS:
+                    raise
+                logger.info("session archive setup collided (%s); trying again", error)
+                time.sleep(0.05 * attempt)
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await offload(self.batch, list(ops))
