@@ -27,7 +27,7 @@ def test_every_backend_gives_the_reference_results(
 
 
 @pytest.mark.parametrize(
-    "check", ["summaries", "pending", "thread_owners", "erase_user", "async_entries"]
+    "check", ["summaries", "pending", "thread_owners", "erase_user", "vectors", "async_entries"]
 )
 def test_every_backend_keeps_the_other_aggregates(
     backend_factory: conformance.BackendFactory, check: str

@@ -21,6 +21,8 @@ The others call the backend itself, one aggregate each:
 - `pending`: pending messages kept once, claimed by one worker at a time, settled
   with a batch (or the batch fails whole), released, dropped per user and scope.
 - `thread_owners`: the first claim of a thread wins.
+- `vectors`: each vector names its model (one call may carry several); a read by
+  model returns its own and counts the rest as foreign; a stale text's is dropped.
 - `erase_user`: every kind of row of the user goes, counted; another user's stay.
 - `async_entries`: the `a...` entry points, in an event loop, match the sync ones.
 
@@ -50,6 +52,7 @@ from memory.db.conformance.aggregates import (
     check_pending,
     check_summaries,
     check_thread_owners,
+    check_vectors,
 )
 from memory.db.conformance.common import BackendFactory, Check, expect, sqlite_in_process
 from memory.db.conformance.search import (
@@ -72,6 +75,7 @@ __all__ = [
     "check_summaries",
     "check_thread_owners",
     "check_user_independence",
+    "check_vectors",
     "expect",
     "sqlite_in_process",
     "verify",
@@ -85,6 +89,7 @@ CHECKS: dict[str, Check] = {
     "summaries": check_summaries,
     "pending": check_pending,
     "thread_owners": check_thread_owners,
+    "vectors": check_vectors,
     "erase_user": check_erase_user,
     "async_entries": check_async_entries,
 }

@@ -210,6 +210,41 @@ def check_pending(factory: BackendFactory) -> None:
             "dropping one user's messages must leave another's",
         )
         expect(db.drop_pending() == 1, "dropping everyone's must drop the rest")
+        expect(
+            db.add_pending(AVA, [*_messages("t5", 0), *_messages("t6", 0, 1)]) == 3,
+            "one call may keep messages of several threads",
+        )
+        mixed = sorted((t.thread_id, t.messages) for t in db.pending_threads(AVA))
+        expect(mixed == [("t5", 1), ("t6", 2)], f"each message joins its own thread: {mixed}")
+
+
+def check_vectors(factory: BackendFactory) -> None:
+    """Each vector names its model, so one call may carry several models' (a re-embedding
+    under a new model meets the old one's); a read by model returns that model's and
+    counts the rest as foreign; a vector of a text the memory no longer has is dropped."""
+    with closing(factory()) as db:
+        skis, rows = db.apply(
+            AVA,
+            WriteBatch(
+                [AddMemory(UserMemory(memory=text)) for text in ("The user skis", "The user rows")],
+                WriteContext(),
+            ),
+        )
+        kept = db.set_vectors(
+            AVA,
+            [
+                MemoryVector(skis.memory_id, "The user skis", [1.0, 0.0], "old"),
+                MemoryVector(rows.memory_id, "The user rows", [0.0, 1.0], "new"),
+            ],
+        )
+        expect(kept == 2, f"both vectors must be kept, not {kept}")
+        old = db.vectors(AVA, "old", 2)
+        expect(old.memory_ids == [skis.memory_id], f"the old model's vectors: {old.memory_ids}")
+        expect(old.foreign == ("new", 2, 1), f"the new model's vector is foreign: {old.foreign}")
+        new = db.vectors(AVA, "new", 2).memory_ids
+        expect(new == [rows.memory_id], f"the new model's vectors: {new}")
+        stale = MemoryVector(skis.memory_id, "The user skied", [0.0, 1.0], "new")
+        expect(db.set_vectors(AVA, [stale]) == 0, "a vector of an old text must be dropped")
 
 
 def check_thread_owners(factory: BackendFactory) -> None:
